@@ -1,0 +1,3 @@
+"""ceasefire: judge proposals to end a war."""
+
+__version__ = "0.1.0"

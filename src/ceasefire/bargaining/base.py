@@ -1,0 +1,105 @@
+"""The protocol every bargaining engine follows (``specs/bargaining.md``, "The protocol").
+
+A problem is batch-first: ``positions`` and ``saliences`` are ``(B, n, D)`` arrays on the
+0-100 scale, ``capability`` is ``(B, n)`` and ``status_quo`` is ``(B, D)``. One analysis is a
+batch of one; a Monte Carlo of 100 000 draws is one call. Engines are pure functions
+``forecast(problem, rng, **params) -> Forecast``; every random draw comes from ``rng``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A batch of bargaining problems.
+
+    positions:  (B, n, D) ideal points, 0-100
+    saliences:  (B, n, D) salience of each dimension to each actor, 0-100
+    capability: (B, n)    influence, >= 0
+    status_quo: (B, D)    the no-deal point, 0-100 (used by ``nash``)
+    """
+
+    positions: FloatArray
+    saliences: FloatArray
+    capability: FloatArray
+    status_quo: FloatArray
+
+    def __post_init__(self) -> None:
+        pos = np.asarray(self.positions, dtype=np.float64)
+        sal = np.asarray(self.saliences, dtype=np.float64)
+        cap = np.asarray(self.capability, dtype=np.float64)
+        sq = np.asarray(self.status_quo, dtype=np.float64)
+        if pos.ndim != 3:
+            raise ValueError(f"positions must be (B, n, D), got shape {pos.shape}")
+        b, n, d = pos.shape
+        if sal.shape != (b, n, d):
+            raise ValueError(f"saliences must have shape {(b, n, d)}, got {sal.shape}")
+        if cap.shape != (b, n):
+            raise ValueError(f"capability must have shape {(b, n)}, got {cap.shape}")
+        if sq.shape != (b, d):
+            raise ValueError(f"status_quo must have shape {(b, d)}, got {sq.shape}")
+        object.__setattr__(self, "positions", pos)
+        object.__setattr__(self, "saliences", sal)
+        object.__setattr__(self, "capability", cap)
+        object.__setattr__(self, "status_quo", sq)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(B, n, D)."""
+        b, n, d = self.positions.shape
+        return b, n, d
+
+    @classmethod
+    def single(
+        cls,
+        positions: Any,
+        saliences: Any,
+        capability: Any,
+        status_quo: Any,
+    ) -> Problem:
+        """A batch of one from unbatched arrays: (n, D), (n, D), (n,), (D,)."""
+        return cls(
+            positions=np.asarray(positions, dtype=np.float64)[None],
+            saliences=np.asarray(saliences, dtype=np.float64)[None],
+            capability=np.asarray(capability, dtype=np.float64)[None],
+            status_quo=np.asarray(status_quo, dtype=np.float64)[None],
+        )
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Where an engine expects a batch of negotiations to end, and how it got there.
+
+    outcome:    (B, D) forecast point
+    rounds:     (B,)   rounds used (0 for closed-form engines)
+    trajectory: (B, T+1, n, D) every actor's position in rounds 0..T (round 0 is the input),
+                or None for engines without rounds
+    method:     engine name; variant: named variant; params: the parameters used
+    extras:     engine-specific arrays (e.g. ``probabilities`` for smp, ``case`` for nash)
+    """
+
+    outcome: FloatArray
+    rounds: IntArray
+    method: str
+    variant: str
+    params: dict[str, Any]
+    version: str = "1"
+    trajectory: FloatArray | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+class Engine(Protocol):
+    """An engine: a pure function from a problem and an RNG to a forecast."""
+
+    def __call__(
+        self, problem: Problem, rng: np.random.Generator, **params: Any
+    ) -> Forecast: ...
