@@ -1,0 +1,299 @@
+"""Build the built-in scenario TOML files from the sourced CSVs in tests/data/ukraine-2024-11/.
+
+Run from the repository root: ``python scripts/build_builtin.py``. The generated files are
+committed as package data; ``tests/test_builtin.py`` checks that they still agree with the
+CSVs number by number, so an edit to either side that the other does not follow fails CI.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "ukraine-2024-11"
+OUT = ROOT / "src" / "ceasefire" / "builtin"
+
+DIMS = ("alliance", "sovereignty", "ceasefire", "sanctions")
+
+# Anchors copied from dimensions.md (the scale points of each dimension).
+ANCHORS = {
+    "alliance": (
+        "Ukraine's security arrangement after the war",
+        {
+            0: "Permanent neutrality written into a treaty, caps on Ukraine's armed forces, "
+            "no foreign forces or Western arms",
+            20: "Permanent neutrality, no caps, Western arms allowed",
+            40: "Bilateral security commitments (arms, training, sanctions) without any "
+            "mutual-defence obligation; NATO door formally open but no invitation",
+            60: "NATO invitation covering all of Ukraine within its recognised borders, "
+            "Article 5 applied only to territory under Kyiv's control (the 'West German model')",
+            80: "NATO membership with Article 5 over all recognised territory, phased in or "
+            "made conditional",
+            100: "Immediate full NATO membership, Article 5 over all recognised territory",
+        },
+    ),
+    "sovereignty": (
+        "Status of the territory Russia occupies or claims",
+        {
+            0: "Ukraine recognises de jure Russia's annexation of Crimea and all four oblasts "
+            "Russia claims, including the parts it does not occupy, and withdraws from them",
+            25: "De jure recognition of Russian sovereignty over the territory Russia occupies now",
+            50: "De facto freeze on the line of contact; no recognition, Ukraine keeps its claim "
+            "and renounces force to change the line",
+            75: "Freeze plus negotiated return of some territory (e.g. the ZNPP area, parts of "
+            "Kharkiv/Kherson)",
+            100: "Full restoration of Ukraine's 1991 borders",
+        },
+    ),
+    "ceasefire": (
+        "How and when fighting stops",
+        {
+            0: "No ceasefire: fighting continues until one side's terms are met",
+            30: "Unmonitored ceasefire on the line of contact",
+            60: "Monitored ceasefire with a demilitarised zone",
+            100: "Ceasefire with demilitarised zone, international peacekeeping force and a "
+            "verification mechanism with snap-back",
+        },
+    ),
+    "sanctions": (
+        "Western sanctions on Russia",
+        {
+            0: "All sanctions lifted at once, frozen assets returned",
+            50: "Phased relief tied to compliance",
+            100: "Sanctions kept or tightened; frozen assets used for Ukraine",
+        },
+    ),
+}
+
+# Units Russia claims as its own in their administrative borders (Crimea and Sevastopol since
+# 2014; Donetsk, Luhansk, Zaporizhzhia, Kherson since 30 Sep 2022); Putin's terms of
+# 14 Jun 2024 demand withdrawal from all of them (source S_PUTIN_2024_06).
+CLAIMED = {"UA-09", "UA-14", "UA-23", "UA-65", "UA-40", "UA-43"}
+
+# Institutions each proposal needs. Judgement: an invitation needs NATO's unanimous decision
+# and Ukraine's acceptance; any term that Russia must carry out (a ceasefire it signs, a
+# withdrawal, recognition) needs both belligerents. The West German model and the
+# controlled-only invitation are offers NATO and Ukraine can make without Russia's signature:
+# Russia's answer to them is modelled by the guarantee game, not as a veto.
+REQUIRES = {
+    "west-german-model": ["nato-accession", "ukraine"],
+    "controlled-only-invitation": ["nato-accession", "ukraine"],
+    "bare-ceasefire": ["belligerents"],
+    "vance-plan": ["belligerents"],
+    "russia-june-2024": ["belligerents"],
+    "full-membership-restoration": ["nato-accession", "belligerents"],
+}
+
+
+def q(s: str) -> str:
+    """A TOML basic string (JSON escapes are a subset TOML accepts)."""
+    return json.dumps(s, ensure_ascii=False)
+
+
+def num(x: float) -> str:
+    return f"{x:g}" if float(x) != int(float(x)) else str(int(float(x)))
+
+
+def inline(d: dict[str, float]) -> str:
+    return "{ " + ", ".join(f"{k} = {num(v)}" for k, v in d.items()) + " }"
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def actor_block(r: dict[str, str], as_id: str | None = None) -> str:
+    pos = {d: float(r[f"pos_{d}"]) for d in DIMS}
+    sal = {d: float(r[f"sal_{d}"]) for d in DIMS}
+    rng = ", ".join(
+        f"{d} = [{num(float(r[f'{d}_low']))}, {num(float(r[f'{d}_high']))}]" for d in DIMS
+    )
+    rng += f", war_cost = [{num(float(r['war_cost_low']))}, {num(float(r['war_cost_high']))}]"
+    red = [t.strip().replace(">=", " >= ").replace("<=", " <= ") for t in r["red_lines"].split(";")]
+    red = [" ".join(t.split()) for t in red if t]
+    lines = [
+        "[[actors]]",
+        f"id = {q(as_id or r['id'])}",
+        f"name = {q(r['name'])}",
+        f"kind = {q(r['kind'])}",
+        f"capability = {num(float(r['capability']))}"
+        "  # formula in actors-notes.md: 100*(0.2g + 0.2m + 0.3w + 0.3s)",
+        f"war_cost = {num(float(r['war_cost']))}  # judgement (rule in actors-notes.md) x 0.3",
+        f"position = {inline(pos)}",
+        f"salience = {inline(sal)}",
+        f"red_lines = [{', '.join(q(t) for t in red)}]",
+        f"range = {{ {rng} }}",
+        f"source = {q(r['sources'])}",
+    ]
+    if r["red_line_sources"]:
+        lines.append(f"red_line_source = {q(r['red_line_sources'])}")
+    return "\n".join(lines)
+
+
+def build(variant: str) -> str:
+    actors = rows("actors_2024_11.csv")
+    by_id = {r["id"]: r for r in actors}
+    nato = [r["iso3"] for r in rows("nato_members.csv")]
+    out: list[str] = []
+    if variant == "incoming":
+        sid, title, us_row = (
+            "ukraine-2024-11",
+            "Ending the hot phase of the Russia-Ukraine war, late November 2024",
+            "USA",
+        )
+        us_note = (
+            "# The USA row is the incoming Trump administration. The outgoing Biden\n"
+            "# administration (row USA_B of actors_2024_11.csv) is the documented alternative:\n"
+            "# the built-in scenario 'ukraine-2024-11-outgoing' uses it in place of this row.\n"
+            "# Never load both: there is one United States at the table.\n"
+        )
+    else:
+        sid, title, us_row = (
+            "ukraine-2024-11-outgoing",
+            "Ending the hot phase of the Russia-Ukraine war, late November 2024 "
+            "(alternative: outgoing US administration)",
+            "USA_B",
+        )
+        us_note = (
+            "# ALTERNATIVE scenario: the USA row is the outgoing Biden administration\n"
+            "# (row USA_B of actors_2024_11.csv, loaded under the id USA so that NATO's\n"
+            "# membership list applies). Everything else equals 'ukraine-2024-11'.\n"
+        )
+    out.append(
+        f"# Built-in scenario {sid} -- generated by scripts/build_builtin.py from the sourced\n"
+        "# CSVs in tests/data/ukraine-2024-11/ (see the README there for provenance).\n"
+        "# Every number carries a source or is labelled judgement. Scales: 0-100 per dimension.\n"
+    )
+    out.append(
+        "[scenario]\n"
+        f"id = {q(sid)}\n"
+        f"title = {q(title)}\n"
+        "as_of = 2024-11-30\n"
+        "description = "
+        + q(
+            "Zelensky's 'West German model' (NATO invites all of Ukraine within its recognised "
+            "borders; Article 5 covers only the territory Kyiv controls) against a bare "
+            "ceasefire, an invitation limited to controlled territory, territorial concession "
+            "with neutrality, Russia's June 2024 terms and full membership with restoration."
+        )
+        + "\n"
+        'disputed_state = "UKR"\n'
+        'aggressor = "RUS"\n'
+    )
+    for d in DIMS:
+        name, anchors = ANCHORS[d]
+        out.append(
+            "[[dimensions]]\n"
+            f"id = {q(d)}\n"
+            f"name = {q(name)}\n"
+            "anchors = { " + ", ".join(f'"{k}" = {q(v)}' for k, v in anchors.items()) + " }\n"
+        )
+    out.append(
+        "[status_quo]  # the no-deal point (dimensions.md): occupation de facto, claims kept\n"
+        "position = { alliance = 40, sovereignty = 50, ceasefire = 0, sanctions = 100 }\n"
+        "fighting = true\n"
+        'source = "dimensions.md, status quo of late November 2024 (judgement anchored on the '
+        'scale points)"\n'
+    )
+    out.append(us_note)
+    for r in actors:
+        if r["id"] in ("USA", "USA_B"):
+            if r["id"] == us_row:
+                out.append(actor_block(r, as_id="USA") + "\n")
+            continue
+        out.append(actor_block(r) + "\n")
+    assert by_id[us_row]
+    for r in rows("ukraine_regions.csv"):
+        if r["iso_3166_2"] == "UA":
+            continue
+        share = float(r["gov_control_pct_late_nov_2024"]) / 100
+        lo = float(r["gov_control_pct_low"]) / 100
+        hi = float(r["gov_control_pct_high"]) / 100
+        lines = [
+            "[[territory]]",
+            f"code = {q(r['iso_3166_2'])}",
+            f"name = {q(r['name_en'])}",
+            f"area_km2 = {num(float(r['area_km2']))}",
+            f"population = {num(float(r['population']))}  # {r['population_basis']}",
+            f"controlled_share = {num(round(share, 6))}",
+            f"controlled_share_range = [{num(round(lo, 6))}, {num(round(hi, 6))}]",
+        ]
+        if r["iso_3166_2"] in CLAIMED:
+            lines.append("claimed_by_aggressor = true  # S_PUTIN_2024_06")
+        lines.append(f"source = {q(r['sources'] + ' -- ' + r['control_note'])}")
+        out.append("\n".join(lines) + "\n")
+    for r in rows("proposals_positions.csv"):
+        mech = [m for m in r["mechanisms"].split(",") if m]
+        pos = {d: float(r[d]) for d in DIMS}
+        lines = [
+            "[[proposals]]",
+            f"id = {q(r['id'])}",
+            f"label = {q(r['label'])}",
+        ]
+        if r["proposer"]:
+            lines.append(f"proposer = {q(r['proposer'])}")
+        lines += [
+            f"invitation = {q(r['invitation'])}",
+            f"guarantee = {q(r['guarantee'])}",
+            f"territory = {q(r['territory'])}",
+            f"mechanisms = [{', '.join(q(m) for m in mech)}]",
+            f"ceasefire_before_accession = {q(r['ceasefire_before_accession'])}",
+            f"position = {inline(pos)}",
+            f"requires = [{', '.join(q(i) for i in REQUIRES[r['id']])}]"
+            "  # judgement: see scripts/build_builtin.py",
+            f"rationale = {q(r['rationale'])}",
+        ]
+        out.append("\n".join(lines) + "\n")
+    out.append(
+        "[[institutions]]\n"
+        'id = "nato-accession"\n'
+        'name = "NATO accession (Art. 10: unanimous invitation, then every Ally ratifies)"\n'
+        'rule = "unanimity"\n'
+        f"members = [{', '.join(q(m) for m in nato)}]\n"
+        'source = "North Atlantic Treaty Art. 10 (S_TREATY); accession steps (S_ENL_1995, '
+        'S_ENL_STEPS); members: nato_members.csv (S_NATO_LISTS)"\n'
+    )
+    out.append(
+        "[[institutions]]\n"
+        'id = "belligerents"\n'
+        'name = "Both belligerents (a ceasefire or settlement they must carry out)"\n'
+        'rule = "all"\n'
+        'members = ["UKR", "RUS"]\n'
+        'source = "judgement: a ceasefire binds only those who sign it"\n'
+    )
+    out.append(
+        "[[institutions]]\n"
+        'id = "ukraine"\n'
+        'name = "Ukraine (acceptance of an invitation or settlement; territorial change needs an '
+        'all-Ukrainian referendum, Constitution Art. 73)"\n'
+        'rule = "all"\n'
+        'members = ["UKR"]\n'
+        'source = "Constitution of Ukraine Art. 73 (cited in actors_2024_11.csv)"\n'
+    )
+    for r in rows("sources.csv"):
+        lines = [
+            "[[sources]]",
+            f"key = {q(r['key'])}",
+            f"citation = {q(r['citation'])}",
+        ]
+        if r["locator"]:
+            lines.append(f"locator = {q(r['locator'])}")
+        if r["notes"]:
+            lines.append(f"notes = {q(r['notes'])}")
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
+def main() -> None:
+    for variant, name in (
+        ("incoming", "ukraine-2024-11"),
+        ("outgoing", "ukraine-2024-11-outgoing"),
+    ):
+        (OUT / f"{name}.toml").write_text(build(variant), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""``python -m ceasefire``: the command line."""
+
+from ceasefire.cli import main
+
+main()

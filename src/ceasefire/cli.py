@@ -1,0 +1,146 @@
+"""The command line: thin — parse, call the pipeline, print.
+
+Bad input (a scenario with problems, a folder that would be overwritten) prints located
+messages on stderr and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from ceasefire import __version__
+from ceasefire.scenario import Loaded, ScenarioError, builtin_ids, json_schema, read
+
+DEFAULT_SCENARIO = "ukraine-2024-11"
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    name="ceasefire",
+    help="Judge proposals to end a war: coverage, consent, vetoes and who blocks what.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+out_console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(lines: list[str]) -> NoReturn:
+    for line in lines:
+        err_console.print(line, markup=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _load(ref: str) -> Loaded:
+    try:
+        return read(ref)
+    except ScenarioError as err:
+        fail(err.lines())
+
+
+ScenarioArg = Annotated[
+    str,
+    typer.Argument(help="A scenario TOML file or a built-in id (see `ceasefire list`)."),
+]
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Run folder (default: a new folder under runs/)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into an existing non-empty --out folder.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
+) -> None:
+    """Analyse a scenario; print a summary; write results.json and report.html."""
+    from ceasefire.analysis import analyze
+    from ceasefire.outputs import OutputError, atomic_write, prepare_run_dir
+    from ceasefire.report import html, terminal
+
+    loaded = _load(scenario)
+    try:
+        folder = prepare_run_dir(out, loaded.scenario.id, force, Path("runs"))
+    except OutputError as err:
+        fail([str(err)])
+    except OSError as err:
+        fail([f"{out}: cannot create the run folder: {err.strerror}"])
+    result = analyze(loaded.scenario, sha256=loaded.sha256, source=loaded.source)
+    atomic_write(folder / "results.json", result.to_json())
+    atomic_write(folder / "report.html", html.render(result, loaded.scenario))
+    if not quiet:
+        terminal.summary(result, out_console)
+    out_console.print(f"\nWrote {folder / 'results.json'} and {folder / 'report.html'}")
+
+
+@app.command()
+def validate(
+    files: Annotated[list[str], typer.Argument(help="Scenario files (or built-in ids).")],
+) -> None:
+    """Check scenario files; list every problem found, each with its location."""
+    problems: list[str] = []
+    for f in files:
+        try:
+            loaded = read(f)
+        except ScenarioError as err:
+            problems.extend(err.lines())
+            continue
+        s = loaded.scenario
+        out_console.print(
+            f"{f}: ok ({len(s.dimensions)} dimensions, {len(s.actors)} actors, "
+            f"{len(s.territory)} territory units, {len(s.proposals)} proposals, "
+            f"{len(s.institutions)} institutions)",
+            markup=False,
+        )
+    if problems:
+        fail(problems)
+
+
+@app.command()
+def show(scenario: ScenarioArg = DEFAULT_SCENARIO) -> None:
+    """Print a scenario's TOML (copy a built-in one to edit: `ceasefire show ID > my.toml`)."""
+    loaded = _load(scenario)
+    sys.stdout.write(loaded.text)
+
+
+@app.command("list")
+def list_() -> None:
+    """List the built-in scenarios."""
+    for sid in builtin_ids():
+        loaded = read(sid)
+        out_console.print(f"{sid}\t{loaded.scenario.scenario.title}", markup=False)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format."""
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out_console.print(__version__)
+
+
+def main() -> None:
+    """Entry point of the ``ceasefire`` script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+__all__ = ["app", "main"]

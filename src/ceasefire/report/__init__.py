@@ -1,0 +1,1 @@
+"""Rendering of an Analysis: terminal summary, self-contained HTML report, charts."""

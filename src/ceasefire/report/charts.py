@@ -1,0 +1,209 @@
+"""Plotly figures of an :class:`~ceasefire.analysis.Analysis` (shared by the report and web UI).
+
+Each function renders data already computed by the pipeline; none computes a result. Maps are
+drawn as filled ``Scatter`` polygons on equal-aspect axes, which needs no map tiles or
+topojson from a CDN and so renders offline.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ceasefire.analysis import Analysis, ProposalResult
+
+# Colour-blind-safe categories for the coverage map (Okabe-Ito palette).
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "guaranteed": ("#0072B2", "under collective defence"),
+    "partly": ("#56B4E9", "partly under collective defence (front-line unit)"),
+    "invited": ("#F0E442", "invited, not guaranteed"),
+    "occupied": ("#999999", "occupied, claim kept"),
+    "ceded": ("#D55E00", "ceded de jure"),
+    "held": ("#E8E8E8", "held, no guarantee"),
+}
+
+
+@lru_cache(maxsize=4)
+def _geojson(name: str) -> dict[str, Any]:
+    text = (resources.files("ceasefire.builtin") / name).read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def unit_rings(name: str = "ukraine_admin1_ne.geojson") -> dict[str, list[list[list[float]]]]:
+    """Exterior rings of each unit's polygons, keyed by ISO 3166-2 code."""
+    out: dict[str, list[list[list[float]]]] = {}
+    for feature in _geojson(name)["features"]:
+        code = feature["properties"]["iso_3166_2"]
+        geom = feature["geometry"]
+        polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+        out[code] = [poly[0] for poly in polys]
+    return out
+
+
+def category(u: Any) -> str:
+    """The map category of a unit's coverage under one proposal."""
+    if u.ceded >= 0.5:
+        return "ceded"
+    if u.guaranteed >= 0.999:
+        return "guaranteed"
+    if u.guaranteed > 0:
+        return "partly"
+    if u.invited > 0:
+        return "invited"
+    if u.occupied >= 0.5:
+        return "occupied"
+    return "held"
+
+
+def coverage_map(analysis: Analysis, columns: int = 3) -> go.Figure:
+    """Small multiples: the units of the disputed state coloured by status, one per proposal."""
+    rings = unit_rings()
+    props = analysis.proposals
+    rows = max(1, math.ceil(len(props) / columns))
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[p.label or p.id for p in props],
+        horizontal_spacing=0.01,
+        vertical_spacing=0.06,
+    )
+    shown: set[str] = set()
+    for k, p in enumerate(props):
+        r, c = divmod(k, columns)
+        for u in p.coverage.units:
+            cat = category(u)
+            colour, label = CATEGORIES[cat]
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            for ring in rings.get(u.code, []):
+                xs += [pt[0] for pt in ring] + [None]
+                ys += [pt[1] for pt in ring] + [None]
+            hover = (
+                f"<b>{u.name}</b> ({u.code})<br>held by the government: {u.controlled:.0%}"
+                f"<br>invited: {u.invited:.0%}<br>guaranteed: {u.guaranteed:.0%}"
+                f"<br>ceded de jure: {u.ceded:.0%}<br>occupied, claim kept: {u.occupied:.0%}"
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    fill="toself",
+                    fillcolor=colour,
+                    line={"color": "#444", "width": 0.5},
+                    mode="lines",
+                    name=label,
+                    legendgroup=cat,
+                    showlegend=cat not in shown,
+                    hoverinfo="text",
+                    text=hover,
+                    hoveron="fills",
+                ),
+                row=r + 1,
+                col=c + 1,
+            )
+            shown.add(cat)
+    fig.update_xaxes(visible=False)
+    # Equal aspect at Ukraine's latitude (~48.5°N): one degree of longitude is cos(lat) of one
+    # degree of latitude.
+    for k in range(len(props)):
+        axis = "" if k == 0 else str(k + 1)
+        fig.update_layout(
+            {
+                f"yaxis{axis}": {
+                    "scaleanchor": f"x{axis}",
+                    "scaleratio": 1 / math.cos(math.radians(48.5)),
+                    "visible": False,
+                }
+            }
+        )
+    fig.update_layout(
+        height=300 * rows + 80,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "y": -0.02},
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def acceptance_heatmap(analysis: Analysis) -> go.Figure:
+    """Actors x proposals: the acceptance margin, red-line violations marked."""
+    props = analysis.proposals
+    actors = analysis.actors
+    z = [[p.acceptance[a].margin for p in props] for a in actors]
+    text = []
+    for a in actors:
+        row = []
+        for p in props:
+            r = p.acceptance[a]
+            mark = "✓" if r.accepts else ("✗ red line" if r.red_line_violations else "✗")
+            row.append(mark)
+        text.append(row)
+    hover = [
+        [
+            f"{a} on {p.id}<br>margin {p.acceptance[a].margin:+.3f}"
+            + (
+                "<br>crosses " + "; ".join(v.red_line for v in p.acceptance[a].red_line_violations)
+                if p.acceptance[a].red_line_violations
+                else ""
+            )
+            for p in props
+        ]
+        for a in actors
+    ]
+    bound = max(0.05, max((abs(v) for row in z for v in row), default=0.05))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[p.id for p in props],
+            y=actors,
+            text=text,
+            texttemplate="%{text}",
+            hovertext=hover,
+            hoverinfo="text",
+            colorscale="RdBu",
+            zmid=0,
+            zmin=-bound,
+            zmax=bound,
+            colorbar={"title": "margin"},
+        )
+    )
+    fig.update_layout(
+        height=22 * len(actors) + 160,
+        margin={"l": 60, "r": 10, "t": 30, "b": 120},
+        yaxis={"autorange": "reversed"},
+    )
+    return fig
+
+
+def coverage_bars(analysis: Analysis) -> go.Figure:
+    """Grouped bars: invited, guaranteed, ceded and occupied area shares per proposal."""
+    props: list[ProposalResult] = analysis.proposals
+    fig = go.Figure()
+    for key, label, colour in (
+        ("invited_area_share", "invited", CATEGORIES["invited"][0]),
+        ("guaranteed_area_share", "guaranteed", CATEGORIES["guaranteed"][0]),
+        ("ceded_area_share", "ceded de jure", CATEGORIES["ceded"][0]),
+        ("occupied_area_share", "occupied, claim kept", CATEGORIES["occupied"][0]),
+    ):
+        fig.add_trace(
+            go.Bar(
+                name=label,
+                x=[p.id for p in props],
+                y=[getattr(p.coverage, key) for p in props],
+                marker_color=colour,
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        yaxis={"tickformat": ".0%", "range": [0, 1]},
+        height=360,
+        margin={"l": 50, "r": 10, "t": 20, "b": 80},
+    )
+    return fig
