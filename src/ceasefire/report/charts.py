@@ -70,7 +70,7 @@ def coverage_map(analysis: Analysis, columns: int = 3) -> go.Figure:
     fig = make_subplots(
         rows=rows,
         cols=columns,
-        subplot_titles=[p.label or p.id for p in props],
+        subplot_titles=[p.id for p in props],
         horizontal_spacing=0.01,
         vertical_spacing=0.06,
     )
