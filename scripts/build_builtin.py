@@ -273,6 +273,7 @@ def build(variant: str) -> str:
         'members = ["UKR"]\n'
         'source = "Constitution of Ukraine Art. 73 (cited in actors_2024_11.csv)"\n'
     )
+    out.append(deterrence_tables())
     for r in rows("sources.csv"):
         lines = [
             "[[sources]]",
@@ -285,6 +286,42 @@ def build(variant: str) -> str:
             lines.append(f"notes = {q(r['notes'])}")
         out.append("\n".join(lines) + "\n")
     return "\n".join(out)
+
+
+def deterrence_tables() -> str:
+    """The [deterrence], [durability] and [monte_carlo] tables from deterrence_defaults.md.
+
+    The values are those of ``ceasefire.deterrence.DETERRENCE_DEFAULTS`` and
+    ``ceasefire.durability.DURABILITY_DEFAULTS`` (which cite deterrence_defaults.md and the
+    spec), written out so that the scenario file shows and lets a user edit every input.
+    ``c1`` is left out: it defaults to the aggressor's war_cost / 100 and its range.
+    """
+    from ceasefire.deterrence import DETERRENCE_DEFAULTS
+    from ceasefire.durability import DURABILITY_DEFAULTS
+
+    def table(name: str, params: dict, skip: tuple[str, ...] = ()) -> str:
+        lines = [f"[{name}]"]
+        if name == "deterrence":
+            lines.append('aggressor = "RUS"')
+        for key, pr in params.items():
+            if key in skip:
+                continue
+            lines.append(
+                f"{key} = {{ central = {num(pr.central)}, range = [{num(pr.low)}, {num(pr.high)}], "
+                f"source = {q(pr.basis)} }}"
+            )
+        return "\n".join(lines) + "\n"
+
+    return (
+        "# Guarantee game (specs/deterrence.md section 1); values of deterrence_defaults.md.\n"
+        "# c1 (cost of war against the defender alone) defaults to RUS war_cost / 100.\n"
+        + table("deterrence", dict(DETERRENCE_DEFAULTS), skip=("c1",))
+        + "\n# Ceasefire durability (section 2): PRIORS anchored on Fortna 2003/2004, not\n"
+        "# published estimates.\n"
+        + table("durability", dict(DURABILITY_DEFAULTS))
+        + "\n[monte_carlo]  # draws and seed of the uncertainty of both models\n"
+        "draws = 2000\nseed = 20241130\n"
+    )
 
 
 def main() -> None:

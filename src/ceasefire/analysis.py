@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -17,9 +18,12 @@ from pydantic import BaseModel, ConfigDict
 
 from ceasefire import __version__
 from ceasefire import coverage as cov
+from ceasefire import deterrence as det
+from ceasefire import durability as dur
 from ceasefire import institutions as inst
+from ceasefire.deterrence import ParameterRange
 from ceasefire.preferences import Preferences, acceptance
-from ceasefire.scenario import Scenario
+from ceasefire.scenario import DETERRENCE_INPUTS, DURABILITY_INPUTS, Scenario
 
 SCHEMA_VERSION = "1.0"
 
@@ -91,6 +95,59 @@ class ProposalResult(_Result):
     veto_players: list[str]
     blockers: list[str]
     passes: bool
+    deterrence: DeterrenceResult | None = None
+    durability: DurabilityResult | None = None
+
+
+class Interval(_Result):
+    """A model output over the Monte Carlo draws: central run, median and 5th-95th percentiles."""
+
+    central: float | None
+    median: float | None
+    p05: float | None
+    p95: float | None
+    share_undeterrable: float | None = None
+
+
+class GameOutcome(_Result):
+    """The guarantee game for one proposal and one order of events (specs/deterrence.md §1)."""
+
+    sequence: str
+    g: float
+    h: float
+    p_attack_covered: Interval
+    p_attack_uncovered: Interval
+    p_hold: Interval
+    p_guarantor_war: Interval
+    q_critical: Interval
+    curve: dict[str, list[float]]
+
+
+class DeterrenceResult(GameOutcome):
+    """The game in the proposal's order of events, and in the other order when it is open."""
+
+    alternatives: dict[str, GameOutcome]
+
+
+class DurabilityResult(_Result):
+    """Ceasefire durability for one proposal (specs/deterrence.md §2; priors, not estimates)."""
+
+    mechanisms: list[str]
+    hazard_ratio: Interval
+    p_breakdown_1y: Interval
+    p_breakdown_2y: Interval
+    p_breakdown_5y: Interval
+    median_years: Interval
+    survival: dict[str, list[float]]
+
+
+class ModelInput(_Result):
+    """One input of the deterrence or durability model as used: value, range, basis."""
+
+    central: float
+    low: float
+    high: float
+    source: str
 
 
 class ScenarioInfo(_Result):
@@ -115,6 +172,10 @@ class Analysis(_Result):
     held_area_share: float
     held_population_share: float
     proposals: list[ProposalResult]
+    aggressor: str | None = None
+    monte_carlo: dict[str, int]
+    deterrence_inputs: dict[str, ModelInput]
+    durability_inputs: dict[str, ModelInput]
 
     def to_json(self, indent: int | None = 2) -> str:
         return self.model_dump_json(indent=indent)
@@ -171,15 +232,161 @@ class Analysis(_Result):
         )
 
 
+Q_GRID = np.linspace(0.0, 1.0, 21)
+T_GRID = np.linspace(0.0, 10.0, 41)
+
+
+def _value(x: Any) -> float | None:
+    v = float(np.asarray(x))
+    return None if np.isnan(v) else v
+
+
+def _interval(central: Any, summary: Mapping[str, float]) -> Interval:
+    return Interval(
+        central=_value(central),
+        median=_value(summary["median"]),
+        p05=_value(summary["p05"]),
+        p95=_value(summary["p95"]),
+        share_undeterrable=summary.get("share_undeterrable"),
+    )
+
+
+def _ranges(
+    defaults: Mapping[str, ParameterRange], given: Any, names: tuple[str, ...]
+) -> dict[str, ParameterRange]:
+    out = dict(defaults)
+    for name in names:
+        r = getattr(given, name)
+        if r is not None:
+            lo, hi = r.range if r.range is not None else (r.central, r.central)
+            out[name] = ParameterRange(r.central, lo, hi, r.source or "scenario input")
+    return out
+
+
+def deterrence_inputs(scenario: Scenario) -> dict[str, ParameterRange] | None:
+    """The guarantee game's inputs: the scenario's, else the spec's defaults.
+
+    ``c1`` defaults to the aggressor's ``war_cost / 100`` with its range (specs/deterrence.md
+    §1, "Coupling"). ``None`` when the scenario names no aggressor.
+    """
+    aggressor = scenario.deterrence.aggressor or scenario.scenario.aggressor
+    if aggressor is None:
+        return None
+    a = scenario.actor(aggressor)
+    lo, hi = a.range.get("war_cost", (a.war_cost, a.war_cost))
+    base = dict(det.DETERRENCE_DEFAULTS)
+    base["c1"] = ParameterRange(
+        a.war_cost / 100, lo / 100, hi / 100, f"{aggressor} war_cost / 100 (actor data)"
+    )
+    return _ranges(base, scenario.deterrence, DETERRENCE_INPUTS)
+
+
+def durability_inputs(scenario: Scenario) -> dict[str, ParameterRange]:
+    """The survival model's inputs: the scenario's, else the spec's priors."""
+    return _ranges(dur.DURABILITY_DEFAULTS, scenario.durability, DURABILITY_INPUTS)
+
+
+def _sequences(scenario: Scenario, prop: Any) -> tuple[str, ...]:
+    """Orders of events to evaluate, the proposal's own first (specs/deterrence.md §1)."""
+    if not scenario.status_quo.fighting:
+        return ("after_ceasefire",)
+    return {
+        "guarantee-first": ("during_fighting",),
+        "open": ("during_fighting", "after_ceasefire"),
+    }.get(prop.ceasefire_before_accession, ("after_ceasefire",))
+
+
+def _game(
+    g: float,
+    h: float,
+    sequence: str,
+    ranges: Mapping[str, ParameterRange],
+    draws: int,
+    seed: np.random.SeedSequence,
+) -> GameOutcome:
+    run = det.run_deterrence(g, h, ranges, draws, rng=np.random.default_rng(seed))
+    c = {k: float(v[0]) for k, v in ranges.items()}
+    curve = det.attack_curve(
+        g, c["v"], c["p1"], c["p2"], c["c1"], c["c2"], h, c["lam"], q_grid=Q_GRID
+    )
+    return GameOutcome(
+        sequence=sequence,
+        g=g,
+        h=h,
+        p_attack_covered=_interval(run.central.p_attack_covered, run.summary["p_attack_covered"]),
+        p_attack_uncovered=_interval(
+            run.central.p_attack_uncovered, run.summary["p_attack_uncovered"]
+        ),
+        p_hold=_interval(run.central.p_hold, run.summary["p_hold"]),
+        p_guarantor_war=_interval(run.central.p_guarantor_war, run.summary["p_guarantor_war"]),
+        q_critical=_interval(run.central.q_critical, run.summary["q_critical"]),
+        curve={
+            "q": [float(x) for x in curve.q],
+            "p_hold": [float(x) for x in curve.p_hold],
+            "p_guarantor_war": [float(x) for x in curve.p_guarantor_war],
+        },
+    )
+
+
+def _durability(
+    mechanisms: list[str],
+    ranges: Mapping[str, ParameterRange],
+    draws: int,
+    seed: np.random.SeedSequence,
+) -> DurabilityResult:
+    run = dur.run_durability(mechanisms, ranges, draws, rng=np.random.default_rng(seed))
+    c = run.central
+    curve = dur.survival_curve(T_GRID, ranges["k"].central, c.eta, c.hazard_ratio)
+    return DurabilityResult(
+        mechanisms=mechanisms,
+        hazard_ratio=_interval(c.hazard_ratio, run.summary["hazard_ratio"]),
+        p_breakdown_1y=_interval(c.p_breakdown_1y, run.summary["p_breakdown_1y"]),
+        p_breakdown_2y=_interval(c.p_breakdown_2y, run.summary["p_breakdown_2y"]),
+        p_breakdown_5y=_interval(c.p_breakdown_5y, run.summary["p_breakdown_5y"]),
+        median_years=_interval(c.median_years, run.summary["median_years"]),
+        survival={"years": [float(t) for t in T_GRID], "survival": [float(x) for x in curve]},
+    )
+
+
+def _model_inputs(ranges: Mapping[str, ParameterRange] | None) -> dict[str, ModelInput]:
+    if ranges is None:
+        return {}
+    return {
+        k: ModelInput(central=r.central, low=r.low, high=r.high, source=r.basis)
+        for k, r in ranges.items()
+    }
+
+
 def scenario_digest(scenario: Scenario) -> str:
     """sha256 of the scenario's canonical JSON (used when no file text is at hand)."""
     canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def analyze(scenario: Scenario, *, sha256: str | None = None, source: str = "") -> Analysis:
-    """Run every stage on a scenario and return the :class:`Analysis`."""
+def analyze(
+    scenario: Scenario,
+    *,
+    sha256: str | None = None,
+    source: str = "",
+    draws: int | None = None,
+    seed: int | None = None,
+) -> Analysis:
+    """Run every stage on a scenario and return the :class:`Analysis`.
+
+    ``draws`` and ``seed`` override the scenario's ``[monte_carlo]`` table for the deterrence
+    and durability models. Every proposal uses the same random numbers (common random
+    numbers), so differences between proposals are due to their terms, not to noise.
+    """
     prefs = Preferences.from_scenario(scenario)
+    mc_draws = draws if draws is not None else scenario.monte_carlo.draws
+    mc_seed = seed if seed is not None else scenario.monte_carlo.seed
+    det_seed, dur_seed = np.random.SeedSequence(mc_seed).spawn(2)
+    det_ranges = deterrence_inputs(scenario)
+    dur_ranges = durability_inputs(scenario)
+    aggressor = scenario.deterrence.aggressor or scenario.scenario.aggressor
+    u_status_quo = prefs.utility(prefs.status_quo)
+    held_units, _ = cov.held_fractions(scenario.territory)
+    unit_area = np.array([u.area_km2 for u in scenario.territory], dtype=float)
     dims = scenario.dimension_ids
     points = np.array([[p.position[d] for d in dims] for p in scenario.proposals], dtype=float)
     acc = acceptance(prefs, points.reshape(-1, len(dims)))
@@ -238,6 +445,31 @@ def analyze(scenario: Scenario, *, sha256: str | None = None, source: str = "") 
             )
             for j, u in enumerate(scenario.territory)
         ]
+        # g: share of the defender-held area under the collective-defence guarantee
+        held_area = float((unit_area * held_units).sum())
+        g = (
+            float((unit_area * np.minimum(c.units.guaranteed, held_units)).sum()) / held_area
+            if held_area > 0
+            else 0.0
+        )
+        deterrence: DeterrenceResult | None = None
+        if det_ranges is not None and aggressor is not None:
+            ia = scenario.actor_ids.index(aggressor)
+            outcomes = []
+            for seq in _sequences(scenario, prop):
+                h = float(
+                    det.hold_value(acc.utility[k, ia], u_status_quo[ia], sequence=seq)  # type: ignore[arg-type]
+                )
+                outcomes.append(_game(g, h, seq, det_ranges, mc_draws, det_seed))
+            first = outcomes[0]
+            deterrence = DeterrenceResult(
+                **first.model_dump(),
+                alternatives={o.sequence: o for o in outcomes[1:]},
+            )
+        mechanisms = list(prop.mechanisms)
+        if g > 0 and "collective_defence" not in mechanisms:
+            mechanisms.append("collective_defence")
+        durability = _durability(mechanisms, dur_ranges, mc_draws, dur_seed)
         proposals.append(
             ProposalResult(
                 id=prop.id,
@@ -269,6 +501,8 @@ def analyze(scenario: Scenario, *, sha256: str | None = None, source: str = "") 
                 veto_players=list(vetoes),
                 blockers=blockers,
                 passes=all(v.passed for v in votes.values()),
+                deterrence=deterrence,
+                durability=durability,
             )
         )
     held_area, held_pop = cov.held_shares(scenario)
@@ -291,4 +525,8 @@ def analyze(scenario: Scenario, *, sha256: str | None = None, source: str = "") 
         held_area_share=held_area,
         held_population_share=held_pop,
         proposals=proposals,
+        aggressor=aggressor,
+        monte_carlo={"draws": mc_draws, "seed": mc_seed},
+        deterrence_inputs=_model_inputs(det_ranges),
+        durability_inputs=_model_inputs(dur_ranges),
     )

@@ -63,6 +63,13 @@ def run(
         bool, typer.Option("--force", help="Write into an existing non-empty --out folder.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
+    draws: Annotated[
+        int | None,
+        typer.Option(min=10, max=1_000_000, help="Monte Carlo draws (default: the scenario's)."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")
+    ] = None,
 ) -> None:
     """Analyse a scenario; print a summary; write results.json and report.html."""
     from ceasefire.analysis import analyze
@@ -76,12 +83,36 @@ def run(
         fail([str(err)])
     except OSError as err:
         fail([f"{out}: cannot create the run folder: {err.strerror}"])
-    result = analyze(loaded.scenario, sha256=loaded.sha256, source=loaded.source)
+    result = analyze(
+        loaded.scenario, sha256=loaded.sha256, source=loaded.source, draws=draws, seed=seed
+    )
     atomic_write(folder / "results.json", result.to_json())
     atomic_write(folder / "report.html", html.render(result, loaded.scenario))
     if not quiet:
         terminal.summary(result, out_console)
     out_console.print(f"\nWrote {folder / 'results.json'} and {folder / 'report.html'}")
+
+
+@app.command()
+def deter(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    draws: Annotated[
+        int | None,
+        typer.Option(min=10, max=1_000_000, help="Monte Carlo draws (default: the scenario's)."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")
+    ] = None,
+) -> None:
+    """Will it deter, will it hold: the guarantee game and ceasefire durability per proposal."""
+    from ceasefire.analysis import analyze
+    from ceasefire.report import terminal
+
+    loaded = _load(scenario)
+    result = analyze(
+        loaded.scenario, sha256=loaded.sha256, source=loaded.source, draws=draws, seed=seed
+    )
+    terminal.deterrence(result, out_console)
 
 
 @app.command()

@@ -310,6 +310,68 @@ class Institution(_Model):
     source: str = ""
 
 
+class Ranged(_Model):
+    """A model input with a central value (single runs) and an optional Monte Carlo range."""
+
+    central: float
+    range: tuple[float, float] | None = None
+    source: str = ""
+
+
+DETERRENCE_INPUTS = ("v", "p1", "p2", "c1", "c2", "q", "lam")
+DURABILITY_INPUTS = (
+    "k",
+    "p5_bare",
+    "floor",
+    "hr_monitoring",
+    "hr_dmz",
+    "hr_peacekeepers",
+    "hr_third_party_guarantee",
+    "hr_joint_commission",
+    "hr_collective_defence",
+)
+
+
+class DeterrenceInputs(_Model):
+    """The ``[deterrence]`` table: inputs of the guarantee game (specs/deterrence.md §1).
+
+    Any input left out takes the spec's default; ``c1`` defaults to the aggressor's
+    ``war_cost / 100`` with its range.
+    """
+
+    aggressor: str | None = Field(
+        default=None, description="Actor id of the aggressor (default: scenario.aggressor)."
+    )
+    v: Ranged | None = None
+    p1: Ranged | None = None
+    p2: Ranged | None = None
+    c1: Ranged | None = None
+    c2: Ranged | None = None
+    q: Ranged | None = None
+    lam: Ranged | None = None
+
+
+class DurabilityInputs(_Model):
+    """The ``[durability]`` table: priors of the Weibull survival model (§2)."""
+
+    k: Ranged | None = None
+    p5_bare: Ranged | None = None
+    floor: Ranged | None = None
+    hr_monitoring: Ranged | None = None
+    hr_dmz: Ranged | None = None
+    hr_peacekeepers: Ranged | None = None
+    hr_third_party_guarantee: Ranged | None = None
+    hr_joint_commission: Ranged | None = None
+    hr_collective_defence: Ranged | None = None
+
+
+class MonteCarlo(_Model):
+    """The ``[monte_carlo]`` table: draws and seed of the built-in uncertainty."""
+
+    draws: int = Field(default=2000, ge=10, le=1_000_000)
+    seed: int = Field(default=20241130, ge=0)
+
+
 class Source(_Model):
     """A source key and its citation."""
 
@@ -329,6 +391,9 @@ class Scenario(_Model):
     territory: tuple[TerritoryUnit, ...] = ()
     proposals: tuple[Proposal, ...] = ()
     institutions: tuple[Institution, ...] = ()
+    deterrence: DeterrenceInputs = Field(default_factory=DeterrenceInputs)
+    durability: DurabilityInputs = Field(default_factory=DurabilityInputs)
+    monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
     sources: tuple[Source, ...] = ()
 
     @property
@@ -504,11 +569,11 @@ def _cross_check(raw: Mapping[str, Any]) -> list[Problem]:
         )
         if covers and not codes:
             problems.append(
-                    Problem(
-                        f"{base}",
-                        "an invitation or collective-defence guarantee needs [[territory]] units",
-                    )
+                Problem(
+                    f"{base}",
+                    "an invitation or collective-defence guarantee needs [[territory]] units",
                 )
+            )
 
     for i, inst in _items(raw, "institutions"):
         base = f"institutions[{i}]"
@@ -538,6 +603,28 @@ def _cross_check(raw: Mapping[str, Any]) -> list[Problem]:
             problems.append(
                 Problem(f"{base}", "weights and threshold apply only to qualified-majority")
             )
+
+    for table in ("deterrence", "durability"):
+        inputs = raw.get(table)
+        if not isinstance(inputs, Mapping):
+            continue
+        for name, spec in inputs.items():
+            if not isinstance(spec, Mapping):
+                continue
+            r, c = spec.get("range"), spec.get("central")
+            if isinstance(r, list) and len(r) == 2 and all(_is_number(b) for b in r):
+                p = f"{table}.{name}.range"
+                if r[0] > r[1]:
+                    problems.append(Problem(p, f"low {r[0]} is above high {r[1]}"))
+                elif _is_number(c) and not r[0] <= c <= r[1]:
+                    problems.append(Problem(p, f"central value {c} lies outside [{r[0]}, {r[1]}]"))
+    det = raw.get("deterrence")
+    if (
+        isinstance(det, Mapping)
+        and isinstance(det.get("aggressor"), str)
+        and det["aggressor"] not in actorset
+    ):
+        problems.append(Problem("deterrence.aggressor", f"unknown actor {det['aggressor']!r}"))
 
     meta = raw.get("scenario")
     if isinstance(meta, Mapping):

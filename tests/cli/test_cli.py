@@ -193,3 +193,10 @@ def test_entry_point_runs_as_a_process(tmp_path):
     )
     assert proc.returncode == 2
     assert "bad.toml:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_deter_prints_both_models():
+    r = invoke("deter", "--draws", "200", "--seed", "3")
+    assert r.exit_code == 0, r.output
+    assert "Guarantee game" in r.output and "durability" in r.output
+    assert "west-german-model" in r.output and "during fighting" in r.output

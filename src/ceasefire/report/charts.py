@@ -207,3 +207,70 @@ def coverage_bars(analysis: Analysis) -> go.Figure:
         margin={"l": 50, "r": 10, "t": 20, "b": 80},
     )
     return fig
+
+
+def deterrence_curves(analysis: Analysis) -> go.Figure:
+    """P(hold) and P(guarantor drawn into war) against the guarantors' credibility q."""
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=(
+            "P(aggressor keeps the line)",
+            "P(guarantor drawn into direct war)",
+        ),
+        horizontal_spacing=0.08,
+    )
+    palette = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
+    for k, p in enumerate(analysis.proposals):
+        if p.deterrence is None:
+            continue
+        colour = palette[k % len(palette)]
+        for col, key in ((1, "p_hold"), (2, "p_guarantor_war")):
+            fig.add_trace(
+                go.Scatter(
+                    x=p.deterrence.curve["q"],
+                    y=p.deterrence.curve[key],
+                    mode="lines",
+                    name=p.id,
+                    legendgroup=p.id,
+                    showlegend=col == 1,
+                    line={"color": colour},
+                    hovertemplate=f"{p.id}<br>q=%{{x:.2f}}<br>{key}=%{{y:.3f}}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+    q = analysis.deterrence_inputs.get("q")
+    if q is not None:
+        for col in (1, 2):
+            fig.add_vrect(
+                x0=q.low, x1=q.high, fillcolor="#999", opacity=0.15, line_width=0, row=1, col=col
+            )
+            fig.add_vline(x=q.central, line_dash="dot", line_color="#555", row=1, col=col)
+    fig.update_xaxes(title_text="credibility q (shaded: the stated range)", range=[0, 1])
+    fig.update_yaxes(range=[0, 1.02], row=1, col=1)
+    fig.update_layout(height=380, margin={"l": 50, "r": 10, "t": 40, "b": 50})
+    return fig
+
+
+def survival_curves(analysis: Analysis) -> go.Figure:
+    """Probability that the ceasefire still holds, by years since it began, per proposal."""
+    fig = go.Figure()
+    for p in analysis.proposals:
+        if p.durability is None:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=p.durability.survival["years"],
+                y=p.durability.survival["survival"],
+                mode="lines",
+                name=f"{p.id} ({', '.join(p.durability.mechanisms) or 'no mechanism'})",
+            )
+        )
+    fig.update_layout(
+        xaxis_title="years since the ceasefire",
+        yaxis={"title": "P(still holding)", "range": [0, 1.02], "tickformat": ".0%"},
+        height=380,
+        margin={"l": 60, "r": 10, "t": 20, "b": 50},
+    )
+    return fig

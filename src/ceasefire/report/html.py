@@ -41,6 +41,8 @@ def render(analysis: Analysis, scenario: Scenario) -> str:
         "map": _figure(charts.coverage_map(analysis), "coverage-map"),
         "bars": _figure(charts.coverage_bars(analysis), "coverage-bars"),
         "heatmap": _figure(charts.acceptance_heatmap(analysis), "acceptance-heatmap"),
+        "deterrence": _figure(charts.deterrence_curves(analysis), "deterrence-curves"),
+        "survival": _figure(charts.survival_curves(analysis), "survival-curves"),
     }
     template = _env().get_template("report.html.j2")
     return template.render(
@@ -50,6 +52,9 @@ def render(analysis: Analysis, scenario: Scenario) -> str:
         plotlyjs=get_plotlyjs(),
         blockers={p.id: text.blocker_sentences(p) for p in analysis.proposals},
         verdicts={p.id: text.verdict(p) for p in analysis.proposals},
+        paragraphs={
+            p.id: text.deterrence_paragraph(p, analysis.aggressor) for p in analysis.proposals
+        },
         population_approximated=any(
             u.controlled_population_share is None for u in scenario.territory
         ),

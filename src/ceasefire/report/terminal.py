@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 
@@ -54,3 +56,72 @@ def summary(analysis: Analysis, console: Console) -> None:
             console.print(f"      {line}")
         for w in p.warnings:
             console.print(f"      [yellow]! {w.code}:[/yellow] {w.text}", highlight=False)
+
+
+def _iv(iv: Any) -> str:
+    if iv.central is None:
+        return "—"
+    return f"{iv.central:.3f} [{iv.p05:.3f}, {iv.p95:.3f}]"
+
+
+def deterrence(analysis: Analysis, console: Console) -> None:
+    """The guarantee game and durability per proposal: central value [5th, 95th percentile]."""
+    a = analysis
+    draws = a.monte_carlo["draws"]
+    if a.aggressor is None:
+        console.print("The scenario names no aggressor: the guarantee game is not run.")
+    else:
+        table = Table(
+            title=f"Guarantee game (aggressor {a.aggressor}; central [5%, 95%] over {draws} draws)"
+        )
+        for col in (
+            "proposal",
+            "order",
+            "g",
+            "P(hold)",
+            "P(attack covered)",
+            "P(guarantor war)",
+            "q*",
+        ):
+            table.add_column(
+                col,
+                justify="left" if col in ("proposal", "order") else "right",
+                no_wrap=col in ("proposal", "order"),
+            )
+        for p in a.proposals:
+            d = p.deterrence
+            if d is None:
+                continue
+            for k, o in enumerate([d, *d.alternatives.values()]):
+                qc = o.q_critical.central
+                table.add_row(
+                    p.id if k == 0 else "",
+                    o.sequence.replace("_", " "),
+                    f"{o.g:.2f}",
+                    _iv(o.p_hold),
+                    _iv(o.p_attack_covered),
+                    _iv(o.p_guarantor_war),
+                    "none" if qc is None else f"{qc:.3f}",
+                )
+        console.print(table)
+    table = Table(title="Ceasefire durability (priors, not published estimates)")
+    for col in ("proposal", "mechanisms", "P(break ≤1y)", "P(break ≤5y)", "median years"):
+        table.add_column(
+            col,
+            justify="left" if col in ("proposal", "mechanisms") else "right",
+            no_wrap=col == "proposal",
+        )
+    for p in a.proposals:
+        u = p.durability
+        if u is None:
+            continue
+        table.add_row(
+            p.id,
+            ", ".join(u.mechanisms) or "none",
+            _iv(u.p_breakdown_1y),
+            _iv(u.p_breakdown_5y),
+            f"{u.median_years.central:.1f}" if u.median_years.central is not None else "—",
+        )
+    console.print(table)
+    for p in a.proposals:
+        console.print(f"[bold]{p.id}[/bold]: {text.deterrence_paragraph(p, a.aggressor)}")

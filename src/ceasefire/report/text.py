@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ceasefire.analysis import ProposalResult
 
 
@@ -37,3 +39,64 @@ def verdict(p: ProposalResult) -> str:
     if not failed:
         return "passes every institution it needs (" + ", ".join(p.institutions) + ")"
     return "fails " + ", ".join(failed) + f" -- blocked by {', '.join(p.blockers)}"
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def _range(iv: Any) -> str:
+    return f"{_pct(iv.central)} (90% interval {_pct(iv.p05)}-{_pct(iv.p95)})"
+
+
+def deterrence_paragraph(p: ProposalResult, aggressor: str | None) -> str:
+    """A plain-language paragraph on deterrence and durability for one proposal."""
+    d, u = p.deterrence, p.durability
+    parts: list[str] = []
+    who = aggressor or "the aggressor"
+    if d is not None:
+        when = {
+            "during_fighting": "if the guarantee takes effect while fighting continues",
+            "after_ceasefire": "once the deal is in force",
+        }[d.sequence]
+        if d.g > 0:
+            parts.append(
+                f"A collective-defence guarantee covers {_pct(d.g)} of the territory the defender "
+                f"holds. {when.capitalize()}, {who} keeps the line with probability "
+                f"{_range(d.p_hold)} and attacks guaranteed territory with probability "
+                f"{_range(d.p_attack_covered)}; the guarantors are drawn into direct war with "
+                f"probability {_range(d.p_guarantor_war)}."
+            )
+            qc = d.q_critical
+            if qc.central is None:
+                parts.append("No credibility of the guarantee in [0, 1] deters an attack.")
+            elif qc.central == 0:
+                parts.append(
+                    "Attacking guaranteed territory does not pay even if the guarantors never "
+                    "honour the guarantee: deterrence rests on costs, not on credibility."
+                )
+            else:
+                parts.append(
+                    f"The guarantee deters as long as the guarantors honour it with probability "
+                    f"above {qc.central:.2f}."
+                )
+        else:
+            parts.append(
+                f"No collective-defence guarantee. {when.capitalize()}, {who} keeps the line "
+                f"with probability {_range(d.p_hold)} and attacks again with probability "
+                f"{_range(d.p_attack_uncovered)}."
+            )
+        for seq, alt in d.alternatives.items():
+            label = "after a ceasefire" if seq == "after_ceasefire" else "during fighting"
+            parts.append(
+                f"With the other order of events ({label}): keeps the line with probability "
+                f"{_range(alt.p_hold)}, guarantor war {_range(alt.p_guarantor_war)}."
+            )
+    if u is not None:
+        mech = ", ".join(m.replace("_", " ") for m in u.mechanisms) or "no mechanism"
+        parts.append(
+            f"If a ceasefire is agreed ({mech}), the prior probability it breaks down within "
+            f"5 years is {_range(u.p_breakdown_5y)} "
+            f"(within 1 year {_pct(u.p_breakdown_1y.central)})."
+        )
+    return " ".join(parts)

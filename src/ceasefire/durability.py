@@ -1,0 +1,293 @@
+"""Ceasefire durability: a Weibull proportional-hazards model (``specs/deterrence.md`` §2).
+
+```
+S(t) = exp( -(t / η)^k * HR )          P(breakdown by t) = 1 - S(t)
+HR   = max( floor, Π_m hr_m ^ x_m )     x_m ∈ {0, 1}: mechanism m present in the proposal
+```
+
+The baseline is given as ``(k, p5_bare)``: the Weibull shape and the probability that a bare
+ceasefire (no mechanism) breaks down within 5 years; ``η`` follows from them
+(:func:`eta_from_p5`). Pure functions over arrays; every random draw comes from an explicit
+``numpy.random.Generator``; uncertainty as in §3.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import gamma
+
+from ceasefire.deterrence import Distribution, ParameterRange, sample_parameters, summarise
+
+FloatArray = NDArray[np.float64]
+
+MECHANISMS: tuple[str, ...] = (
+    "monitoring",
+    "dmz",
+    "peacekeepers",
+    "third_party_guarantee",
+    "joint_commission",
+    "collective_defence",
+)
+
+#: the horizon (years) at which the bare-ceasefire breakdown probability p5_bare is stated
+REFERENCE_YEARS = 5.0
+
+_PRIOR = "PRIOR, not a published estimate"
+_STRONG = (
+    f"{_PRIOR}: anchored on S_FORTNA03 (stronger agreements - DMZs, peacekeeping, third-party "
+    "guarantees, joint commissions - make peace last longer; tables not yet read)"
+)
+
+# Priors of specs/deterrence.md §2, anchored on Fortna 2003/2004 but not read off their tables
+# (sources.csv: "Tables not retrieved"). Names: k, p5_bare, floor, hr_<mechanism>.
+DURABILITY_DEFAULTS: Mapping[str, ParameterRange] = MappingProxyType(
+    {
+        "k": ParameterRange(
+            0.7,
+            0.5,
+            0.9,
+            f"{_PRIOR}: Weibull shape < 1, hazard falls with time, as in S_FORTNA04",
+        ),
+        "p5_bare": ParameterRange(
+            0.45,
+            0.35,
+            0.55,
+            f"{_PRIOR}: P(breakdown by 5 y) of a bare ceasefire; S_FORTNA04 reports renewed "
+            "fighting after almost half of post-1945 interstate cease-fires, most of it early",
+        ),
+        "floor": ParameterRange(0.15, 0.15, 0.15, f"{_PRIOR}: judgement, specs/deterrence.md §2"),
+        "hr_monitoring": ParameterRange(0.75, 0.6, 0.9, f"{_PRIOR}: judgement after S_FORTNA03"),
+        "hr_dmz": ParameterRange(0.5, 0.3, 0.7, _STRONG),
+        "hr_peacekeepers": ParameterRange(
+            0.5,
+            0.3,
+            0.7,
+            f"{_STRONG}; S_FORTNA_PK (civil wars: peacekeepers cut the risk of renewed fighting "
+            "by 50-75 %)",
+        ),
+        "hr_third_party_guarantee": ParameterRange(0.5, 0.3, 0.7, _STRONG),
+        "hr_joint_commission": ParameterRange(0.5, 0.3, 0.7, _STRONG),
+        "hr_collective_defence": ParameterRange(
+            0.4,
+            0.2,
+            0.6,
+            f"{_PRIOR}: judgement (the guarantee of §1 covering the defender's held territory)",
+        ),
+    }
+)
+
+DURABILITY_PARAMETERS: tuple[str, ...] = ("k", "p5_bare", "floor", *(f"hr_{m}" for m in MECHANISMS))
+
+
+def validate_mechanisms(mechanisms: Iterable[str]) -> frozenset[str]:
+    """Return the mechanisms as a frozenset; ValueError naming any unknown one."""
+    ms = frozenset(mechanisms)
+    bad = sorted(ms - set(MECHANISMS))
+    if bad:
+        raise ValueError(
+            f"unknown mechanism(s): {', '.join(repr(b) for b in bad)}; "
+            f"expected some of {', '.join(MECHANISMS)}"
+        )
+    return ms
+
+
+def mechanism_vector(mechanisms: Iterable[str]) -> NDArray[np.bool_]:
+    """``x_m`` of §2: a boolean vector over ``MECHANISMS``, True where ``m`` is present."""
+    ms = validate_mechanisms(mechanisms)
+    return np.array([m in ms for m in MECHANISMS], dtype=bool)
+
+
+def eta_from_p5(k: ArrayLike, p5: ArrayLike, years: float = REFERENCE_YEARS) -> FloatArray:
+    """Weibull scale ``η`` for which a bare ceasefire breaks down by ``years`` with prob. ``p5``.
+
+    ``η = years / (-ln(1 - p5))^(1/k)`` (§2, worked example). Broadcasts.
+    """
+    k_ = np.asarray(k, dtype=np.float64)
+    p = np.asarray(p5, dtype=np.float64)
+    if np.any((p <= 0) | (p >= 1)):
+        raise ValueError("p5 must lie strictly between 0 and 1")
+    if np.any(k_ <= 0):
+        raise ValueError("k must be positive")
+    return np.asarray(years / (-np.log1p(-p)) ** (1.0 / k_))
+
+
+def hazard_ratio(present: ArrayLike, hr: ArrayLike, floor: ArrayLike = 0.0) -> FloatArray:
+    """``HR = max(floor, Π_m hr_m ^ x_m)`` (§2), over the last axis.
+
+    ``present`` is ``(..., M)`` boolean, ``hr`` ``(..., M)`` positive; they broadcast, and
+    ``floor`` broadcasts with the result (shape ``...``).
+    """
+    x = np.asarray(present, dtype=bool)
+    r = np.asarray(hr, dtype=np.float64)
+    if np.any(r <= 0):
+        raise ValueError("hazard ratios must be positive")
+    # hr^x with x in {0, 1} is hr where present and 1 otherwise
+    prod = np.prod(np.where(x, r, 1.0), axis=-1)
+    return np.asarray(np.maximum(np.asarray(floor, dtype=np.float64), prod))
+
+
+def breakdown_probability(
+    t: ArrayLike, k: ArrayLike, eta: ArrayLike, hazard: ArrayLike = 1.0
+) -> FloatArray:
+    """``P(breakdown by t) = 1 - exp(-(t/η)^k · HR)`` (§2). Broadcasts; ``t`` in years ≥ 0."""
+    t_ = np.asarray(t, dtype=np.float64)
+    if np.any(t_ < 0):
+        raise ValueError("t must be non-negative")
+    cum = (t_ / np.asarray(eta, dtype=np.float64)) ** np.asarray(k, dtype=np.float64)
+    # -expm1 keeps small probabilities accurate
+    return np.asarray(-np.expm1(-cum * np.asarray(hazard, dtype=np.float64)))
+
+
+def survival_curve(
+    t_grid: ArrayLike, k: ArrayLike, eta: ArrayLike, hazard: ArrayLike = 1.0
+) -> FloatArray:
+    """``S(t)`` on a 1-D time grid (§2): shape ``(..., T)``, ``...`` the parameters' shape."""
+    grid = np.asarray(t_grid, dtype=np.float64)
+    if grid.ndim != 1:
+        raise ValueError("t_grid must be one-dimensional")
+
+    def col(x: ArrayLike) -> FloatArray:
+        return np.asarray(x, dtype=np.float64)[..., np.newaxis]
+
+    return np.asarray(1.0 - breakdown_probability(grid, col(k), col(eta), col(hazard)))
+
+
+def median_time(k: ArrayLike, eta: ArrayLike, hazard: ArrayLike = 1.0) -> FloatArray:
+    """Median time to breakdown, ``η (ln 2 / HR)^(1/k)`` years (where ``S = 1/2``)."""
+    k_ = np.asarray(k, dtype=np.float64)
+    return np.asarray(np.asarray(eta) * (math.log(2.0) / np.asarray(hazard)) ** (1.0 / k_))
+
+
+def expected_time(k: ArrayLike, eta: ArrayLike, hazard: ArrayLike = 1.0) -> FloatArray:
+    """Expected time to breakdown, ``η HR^(-1/k) Γ(1 + 1/k)`` years.
+
+    The proportional-hazards model is again Weibull, with scale ``η HR^(-1/k)``.
+    """
+    k_ = np.asarray(k, dtype=np.float64)
+    return np.asarray(np.asarray(eta) * np.asarray(hazard) ** (-1.0 / k_) * gamma(1.0 + 1.0 / k_))
+
+
+# --------------------------------------------------------------------------------------------
+# Run for one proposal
+# --------------------------------------------------------------------------------------------
+
+DURABILITY_OUTPUTS: tuple[str, ...] = (
+    "hazard_ratio",
+    "eta",
+    "p_breakdown_1y",
+    "p_breakdown_2y",
+    "p_breakdown_5y",
+    "median_years",
+    "expected_years",
+)
+
+
+@dataclass(frozen=True)
+class DurabilityResult:
+    """Outputs of §2 for one set of mechanisms; arrays of one shape (scalar or per draw)."""
+
+    hazard_ratio: FloatArray
+    eta: FloatArray
+    p_breakdown_1y: FloatArray
+    p_breakdown_2y: FloatArray
+    p_breakdown_5y: FloatArray
+    median_years: FloatArray
+    expected_years: FloatArray
+
+    def as_dict(self) -> dict[str, FloatArray]:
+        """The outputs by name (the order of ``DURABILITY_OUTPUTS``)."""
+        return {name: getattr(self, name) for name in DURABILITY_OUTPUTS}
+
+
+def durability(
+    present: ArrayLike,
+    k: ArrayLike,
+    p5_bare: ArrayLike,
+    hr: ArrayLike,
+    floor: ArrayLike,
+) -> DurabilityResult:
+    """Evaluate §2 given the baseline ``(k, p5_bare)``, mechanisms and hazard ratios.
+
+    ``present`` is ``(M,)`` (or ``(..., M)``) over ``MECHANISMS``; ``hr`` is ``(..., M)``;
+    ``k``, ``p5_bare``, ``floor`` broadcast with the leading shape.
+    """
+    eta = eta_from_p5(k, p5_bare)
+    hz = hazard_ratio(present, hr, floor)
+    return DurabilityResult(
+        hazard_ratio=hz,
+        eta=eta,
+        p_breakdown_1y=breakdown_probability(1.0, k, eta, hz),
+        p_breakdown_2y=breakdown_probability(2.0, k, eta, hz),
+        p_breakdown_5y=breakdown_probability(5.0, k, eta, hz),
+        median_years=median_time(k, eta, hz),
+        expected_years=expected_time(k, eta, hz),
+    )
+
+
+@dataclass(frozen=True)
+class DurabilityRun:
+    """One proposal's durability: central run, draws, drawn inputs and summaries.
+
+    ``summary``: output name -> {median, p05, p95}, plain floats.
+    """
+
+    mechanisms: frozenset[str]
+    n_draws: int
+    central: DurabilityResult
+    draws: DurabilityResult
+    parameters: Mapping[str, FloatArray]
+    summary: Mapping[str, Mapping[str, float]]
+
+
+def run_durability(
+    mechanisms: Iterable[str],
+    ranges: Mapping[str, Sequence[float] | ParameterRange] = DURABILITY_DEFAULTS,
+    n_draws: int = 2000,
+    *,
+    rng: np.random.Generator,
+    distribution: Distribution = "uniform",
+) -> DurabilityRun:
+    """Central run and Monte Carlo of §2 for a proposal with the given mechanisms (§3).
+
+    ``ranges`` must name every parameter of ``DURABILITY_PARAMETERS``. All of them are drawn
+    (also the hazard ratios of absent mechanisms), so the draws for two proposals from the same
+    seed share their random numbers — differences between proposals are then due to the
+    mechanisms, not to noise.
+    """
+    ms = validate_mechanisms(mechanisms)
+    missing = [p for p in DURABILITY_PARAMETERS if p not in ranges]
+    if missing:
+        raise ValueError(f"ranges lack parameter(s): {', '.join(missing)}")
+    unknown = sorted(set(ranges) - set(DURABILITY_PARAMETERS))
+    if unknown:
+        raise ValueError(f"unknown parameter(s) in ranges: {', '.join(unknown)}")
+    present = mechanism_vector(ms)
+
+    def central_of(name: str) -> float:
+        return float(ranges[name][0])
+
+    central = durability(
+        present,
+        central_of("k"),
+        central_of("p5_bare"),
+        np.array([central_of(f"hr_{m}") for m in MECHANISMS]),
+        central_of("floor"),
+    )
+    params = sample_parameters(ranges, n_draws, rng, distribution)
+    hr = np.stack([params[f"hr_{m}"] for m in MECHANISMS], axis=-1)
+    draws = durability(present, params["k"], params["p5_bare"], hr, params["floor"])
+    summary = {name: summarise(arr) for name, arr in draws.as_dict().items()}
+    return DurabilityRun(
+        mechanisms=ms,
+        n_draws=n_draws,
+        central=central,
+        draws=draws,
+        parameters=MappingProxyType(params),
+        summary=MappingProxyType(summary),
+    )
