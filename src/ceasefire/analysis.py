@@ -21,6 +21,7 @@ from ceasefire import coverage as cov
 from ceasefire import deterrence as det
 from ceasefire import durability as dur
 from ceasefire import institutions as inst
+from ceasefire import winset as wsm
 from ceasefire.deterrence import ParameterRange
 from ceasefire.preferences import Preferences, acceptance
 from ceasefire.scenario import DETERRENCE_INPUTS, DURABILITY_INPUTS, Scenario
@@ -97,6 +98,8 @@ class ProposalResult(_Result):
     passes: bool
     deterrence: DeterrenceResult | None = None
     durability: DurabilityResult | None = None
+    rescue: RescueResult | None = None
+    single_actor_changes: list[ActorChange] = []
 
 
 class Interval(_Result):
@@ -150,6 +153,60 @@ class ModelInput(_Result):
     source: str
 
 
+class RescueResult(_Result):
+    """The smallest rescuing concession (specs/preferences.md): nearest point of the win-set."""
+
+    chain: str
+    point: dict[str, float]
+    moves: dict[str, float]
+    rescuer: str | None
+    distance: float
+    binding_actor: str | None
+    binding_actors: list[str]
+
+
+class ActorChange(_Result):
+    """The smallest change to one rejecting veto player that makes it accept the proposal."""
+
+    actor: str
+    margin: float
+    red_lines_crossed: list[str]
+    red_line_relaxed: dict[str, float]
+    war_cost: float | None
+    position_move: dict[str, float] | None
+    position_distance: float | None
+    salience_dimension: str | None
+    salience_value: float | None
+    salience_change: float | None
+
+
+class WinSetPicture(_Result):
+    """A 2-D slice of the win-set through its centre, on the two most salient dimensions."""
+
+    dimensions: list[str]
+    fixed: dict[str, float]
+    regions: dict[str, list[list[float]]]
+    winset: list[list[float]]
+
+
+class WinSetResult(_Result):
+    """The win-set of an institution chain: the points every veto player prefers to no deal."""
+
+    id: str
+    institutions: list[str]
+    veto_players: list[str]
+    empty: bool
+    volume_share: float
+    volume_method: str
+    volume_error: float
+    center: dict[str, float] | None
+    min_margin: float
+    extent: dict[str, list[float]] | None
+    conflicts: list[list[str]]
+    unexplained: bool
+    picture: WinSetPicture | None
+
+
 class ScenarioInfo(_Result):
     id: str
     title: str
@@ -176,6 +233,13 @@ class Analysis(_Result):
     monte_carlo: dict[str, int]
     deterrence_inputs: dict[str, ModelInput]
     durability_inputs: dict[str, ModelInput]
+    winsets: list[WinSetResult] = []
+
+    def winset(self, chain_id: str) -> WinSetResult:
+        for w in self.winsets:
+            if w.id == chain_id:
+                return w
+        raise KeyError(chain_id)
 
     def to_json(self, indent: int | None = 2) -> str:
         return self.model_dump_json(indent=indent)
@@ -357,6 +421,149 @@ def _model_inputs(ranges: Mapping[str, ParameterRange] | None) -> dict[str, Mode
     }
 
 
+def chain_id(institutions: tuple[str, ...] | list[str]) -> str:
+    """The id of an institution chain: its institutions joined by '+', in order."""
+    return "+".join(institutions)
+
+
+def _point(dims: tuple[str, ...], x: Any) -> dict[str, float]:
+    return {d: float(v) for d, v in zip(dims, x, strict=True)}
+
+
+def winset_of_chain(
+    scenario: Scenario, prefs: Preferences, institutions: tuple[str, ...]
+) -> WinSetResult:
+    """The win-set of the veto players of an institution chain, with its 2-D picture.
+
+    Veto players are the members of the chain's unanimity/all institutions (and any member
+    of a qualified-majority institution who can sink it alone): a qualified majority's
+    acceptable set is a union over winning coalitions, not convex, so it is not intersected.
+    """
+    dims = prefs.dimension_ids
+    vetoes = inst.chain_veto_players(scenario, institutions)
+    rows = [prefs.actor_ids.index(a) for a in vetoes]
+    nd = prefs.no_deal()
+    args = (
+        prefs.ideal[rows],
+        prefs.weights[rows],
+        nd[rows],
+        prefs.lower[rows],
+        prefs.upper[rows],
+    )
+    ws = wsm.winset(*args, seed=0)
+    picture = None
+    if len(dims) >= 2 and rows:
+        # most salient in the negotiation: saliences weighted by capability
+        cap = np.array([scenario.actor(a).capability for a in vetoes])
+        totals = (prefs.salience[rows] * cap[:, None]).sum(axis=0)
+        i, j = (int(k) for k in np.argsort(-totals, kind="stable")[:2])
+        fixed = ws.center
+        regions = {
+            a: wsm.slice_polygon(*(x[[r]] for x in args), dims=(i, j), fixed=fixed).tolist()
+            for a, r in zip(vetoes, range(len(rows)), strict=True)
+        }
+        picture = WinSetPicture(
+            dimensions=[dims[i], dims[j]],
+            fixed={d: float(fixed[k]) for k, d in enumerate(dims) if k not in (i, j)},
+            regions=regions,
+            winset=wsm.slice_polygon(*args, dims=(i, j), fixed=fixed).tolist(),
+        )
+    return WinSetResult(
+        id=chain_id(institutions),
+        institutions=list(institutions),
+        veto_players=list(vetoes),
+        empty=ws.empty,
+        volume_share=ws.volume_share,
+        volume_method=ws.volume_method,
+        volume_error=ws.volume_error,
+        center=None if ws.empty else _point(dims, ws.center),
+        min_margin=ws.min_margin,
+        extent=None
+        if ws.empty
+        else {d: [float(ws.extent[k, 0]), float(ws.extent[k, 1])] for k, d in enumerate(dims)},
+        conflicts=[[vetoes[r] for r in c] for c in ws.conflicts],
+        unexplained=ws.unexplained,
+        picture=picture,
+    )
+
+
+def _rescuer(scenario: Scenario, prop: Any) -> str | None:
+    """Whose distance a rescue minimises: the proposer, else the disputed state, else none."""
+    if prop.proposer is not None:
+        return str(prop.proposer)
+    if scenario.scenario.disputed_state is not None:
+        return scenario.scenario.disputed_state
+    return None
+
+
+def rescue_of_proposal(
+    scenario: Scenario, prefs: Preferences, prop: Any, x0: Any
+) -> tuple[RescueResult | None, list[ActorChange]]:
+    """The smallest rescuing concession and the single-actor alternatives for one proposal."""
+    dims = prefs.dimension_ids
+    vetoes = inst.chain_veto_players(scenario, prop.requires)
+    rows = [prefs.actor_ids.index(a) for a in vetoes]
+    if not rows:
+        return None, []
+    nd = prefs.no_deal()
+    rescuer = _rescuer(scenario, prop)
+    w_r = (
+        prefs.weights[prefs.actor_ids.index(rescuer)]
+        if rescuer is not None
+        else np.full(len(dims), 1.0 / len(dims))
+    )
+    res = wsm.rescue(
+        x0,
+        w_r,
+        prefs.ideal[rows],
+        prefs.weights[rows],
+        nd[rows],
+        prefs.lower[rows],
+        prefs.upper[rows],
+    )
+    rescue = None
+    if res is not None:
+        rescue = RescueResult(
+            chain=chain_id(prop.requires),
+            point=_point(dims, res.point),
+            moves=_point(dims, res.moves),
+            rescuer=rescuer,
+            distance=float(res.distance),
+            binding_actor=None if res.binding is None else vetoes[res.binding],
+            binding_actors=[vetoes[i] for i in res.binding_rows],
+        )
+    changes = []
+    for ch in wsm.single_actor_changes(
+        x0,
+        prefs.ideal[rows],
+        prefs.salience[rows],
+        prefs.war_cost[rows],
+        prefs.fighting,
+        prefs.lower[rows],
+        prefs.upper[rows],
+        prefs.status_quo,
+    ):
+        actor = scenario.actor(vetoes[ch.row])
+        crossed = [
+            rl for rl in actor.parsed_red_lines if rl.violation(x0[dims.index(rl.dimension)])
+        ]
+        changes.append(
+            ActorChange(
+                actor=actor.id,
+                margin=float(ch.margin),
+                red_lines_crossed=[str(rl) for rl in crossed],
+                red_line_relaxed={str(rl): float(x0[dims.index(rl.dimension)]) for rl in crossed},
+                war_cost=ch.war_cost,
+                position_move=None if ch.position_move is None else _point(dims, ch.position_move),
+                position_distance=ch.position_distance,
+                salience_dimension=None if ch.salience_dim is None else dims[ch.salience_dim],
+                salience_value=ch.salience_value,
+                salience_change=ch.salience_change,
+            )
+        )
+    return rescue, changes
+
+
 def scenario_digest(scenario: Scenario) -> str:
     """sha256 of the scenario's canonical JSON (used when no file text is at hand)."""
     canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
@@ -466,6 +673,10 @@ def analyze(
                 **first.model_dump(),
                 alternatives={o.sequence: o for o in outcomes[1:]},
             )
+        passes = all(v.passed for v in votes.values())
+        rescue, changes = (
+            (None, []) if passes else rescue_of_proposal(scenario, prefs, prop, points[k])
+        )
         mechanisms = list(prop.mechanisms)
         if g > 0 and "collective_defence" not in mechanisms:
             mechanisms.append("collective_defence")
@@ -500,9 +711,11 @@ def analyze(
                 institutions=votes,
                 veto_players=list(vetoes),
                 blockers=blockers,
-                passes=all(v.passed for v in votes.values()),
+                passes=passes,
                 deterrence=deterrence,
                 durability=durability,
+                rescue=rescue,
+                single_actor_changes=changes,
             )
         )
     held_area, held_pop = cov.held_shares(scenario)
@@ -529,4 +742,8 @@ def analyze(
         monte_carlo={"draws": mc_draws, "seed": mc_seed},
         deterrence_inputs=_model_inputs(det_ranges),
         durability_inputs=_model_inputs(dur_ranges),
+        winsets=[
+            winset_of_chain(scenario, prefs, chain)
+            for chain in dict.fromkeys(p.requires for p in scenario.proposals if p.requires)
+        ],
     )

@@ -116,6 +116,41 @@ def deter(
 
 
 @app.command()
+def winset(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    institution: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--institution",
+            "-i",
+            help="Institution id (repeat for a chain); default: every chain a proposal needs.",
+        ),
+    ] = None,
+) -> None:
+    """Who can say no: win-sets of institution chains, and the smallest rescuing concessions."""
+    from ceasefire.analysis import analyze, winset_of_chain
+    from ceasefire.preferences import Preferences
+    from ceasefire.report import terminal
+
+    loaded = _load(scenario)
+    known = {i.id for i in loaded.scenario.institutions}
+    unknown = [i for i in institution or [] if i not in known]
+    if unknown:
+        fail(
+            [
+                f"--institution {i}: unknown institution (known: {', '.join(sorted(known))})"
+                for i in unknown
+            ]
+        )
+    result = analyze(loaded.scenario, sha256=loaded.sha256, source=loaded.source, draws=10)
+    chains = result.winsets
+    if institution:
+        prefs = Preferences.from_scenario(loaded.scenario)
+        chains = [winset_of_chain(loaded.scenario, prefs, tuple(institution))]
+    terminal.winsets(result, chains, out_console)
+
+
+@app.command()
 def validate(
     files: Annotated[list[str], typer.Argument(help="Scenario files (or built-in ids).")],
 ) -> None:

@@ -200,3 +200,14 @@ def test_deter_prints_both_models():
     assert r.exit_code == 0, r.output
     assert "Guarantee game" in r.output and "durability" in r.output
     assert "west-german-model" in r.output and "during fighting" in r.output
+
+
+def test_winset_command():
+    r = invoke("winset")
+    assert r.exit_code == 0, r.output
+    assert "nato-accession+ukraine" in r.output and "UKR × RUS" in r.output
+    assert "alliance moves from 60 to 40" in r.output
+    r = invoke("winset", "--institution", "belligerents")
+    assert r.exit_code == 0 and "empty" in r.output
+    r = invoke("winset", "--institution", "nope")
+    assert r.exit_code == 2 and "unknown institution" in r.output

@@ -274,3 +274,63 @@ def survival_curves(analysis: Analysis) -> go.Figure:
         margin={"l": 60, "r": 10, "t": 20, "b": 50},
     )
     return fig
+
+
+def winset_picture(analysis: Analysis, chain: str) -> go.Figure | None:
+    """Each veto player's acceptable region, the win-set and the proposals, in a 2-D slice."""
+    ws = analysis.winset(chain)
+    pic = ws.picture
+    if pic is None:
+        return None
+    dx, dy = pic.dimensions
+    fig = go.Figure()
+    for actor, poly in pic.regions.items():
+        if not poly:
+            continue
+        xs = [v[0] for v in poly] + [poly[0][0]]
+        ys = [v[1] for v in poly] + [poly[0][1]]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"width": 1},
+                name=actor,
+                opacity=0.6,
+                hoverinfo="name",
+            )
+        )
+    if pic.winset:
+        poly = pic.winset
+        fig.add_trace(
+            go.Scatter(
+                x=[v[0] for v in poly] + [poly[0][0]],
+                y=[v[1] for v in poly] + [poly[0][1]],
+                fill="toself",
+                fillcolor="rgba(0,114,178,0.35)",
+                line={"color": "#0072B2", "width": 3},
+                name="win-set (slice)",
+            )
+        )
+    props = analysis.proposals
+    fig.add_trace(
+        go.Scatter(
+            x=[p.position[dx] for p in props],
+            y=[p.position[dy] for p in props],
+            mode="markers+text",
+            text=[p.id for p in props],
+            textposition="top center",
+            marker={"symbol": "x", "size": 10, "color": "#000"},
+            name="proposals",
+        )
+    )
+    fixed = ", ".join(f"{d} = {v:.0f}" for d, v in pic.fixed.items())
+    fig.update_layout(
+        title=f"{chain}: acceptable regions in the plane {dx} × {dy}"
+        + (f" (slice at {fixed})" if fixed else ""),
+        xaxis={"title": dx, "range": [-2, 102]},
+        yaxis={"title": dy, "range": [-2, 102], "scaleanchor": "x"},
+        height=560,
+        margin={"l": 50, "r": 10, "t": 50, "b": 50},
+    )
+    return fig

@@ -44,6 +44,10 @@ def render(analysis: Analysis, scenario: Scenario) -> str:
         "deterrence": _figure(charts.deterrence_curves(analysis), "deterrence-curves"),
         "survival": _figure(charts.survival_curves(analysis), "survival-curves"),
     }
+    for w in analysis.winsets:
+        fig = charts.winset_picture(analysis, w.id)
+        if fig is not None:
+            figures[f"winset:{w.id}"] = _figure(fig, f"winset-{w.id}")
     template = _env().get_template("report.html.j2")
     return template.render(
         a=analysis,
@@ -51,6 +55,8 @@ def render(analysis: Analysis, scenario: Scenario) -> str:
         figures=figures,
         plotlyjs=get_plotlyjs(),
         blockers={p.id: text.blocker_sentences(p) for p in analysis.proposals},
+        rescues={p.id: text.rescue_sentence(p) for p in analysis.proposals},
+        changes={p.id: text.actor_change_sentences(p) for p in analysis.proposals},
         verdicts={p.id: text.verdict(p) for p in analysis.proposals},
         paragraphs={
             p.id: text.deterrence_paragraph(p, analysis.aggressor) for p in analysis.proposals

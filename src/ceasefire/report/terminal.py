@@ -125,3 +125,36 @@ def deterrence(analysis: Analysis, console: Console) -> None:
     console.print(table)
     for p in a.proposals:
         console.print(f"[bold]{p.id}[/bold]: {text.deterrence_paragraph(p, a.aggressor)}")
+
+
+def winsets(analysis: Analysis, chains: list[Any], console: Console) -> None:
+    """Win-sets of institution chains, then the rescues of the rejected proposals."""
+    for w in chains:
+        console.print(
+            f"[bold]{w.id}[/bold]: {len(w.veto_players)} veto players — "
+            + ("[red]empty[/red]" if w.empty else "[green]not empty[/green]")
+        )
+        if w.empty:
+            for c in w.conflicts:
+                console.print(f"    conflicting: {' × '.join(c)}")
+            if w.unexplained:
+                console.print("    no conflicting set of three or fewer veto players")
+            continue
+        share = f"{w.volume_share:.4g}"
+        if w.volume_method == "degenerate":
+            share += " (flat: the win-set is lower-dimensional)"
+        console.print(f"    volume share of the space: {share}")
+        table = Table(show_header=True)
+        table.add_column("dimension")
+        table.add_column("deep point", justify="right")
+        table.add_column("extent", justify="right")
+        assert w.center is not None and w.extent is not None
+        for d, v in w.center.items():
+            lo, hi = w.extent[d]
+            table.add_row(d, f"{v:.1f}", f"{lo:.1f} – {hi:.1f}")
+        console.print(table)
+    console.print("[bold]Rescues[/bold]")
+    for p in analysis.proposals:
+        console.print(f"  {text.rescue_sentence(p)}")
+        for line in text.actor_change_sentences(p):
+            console.print(f"      {line}")

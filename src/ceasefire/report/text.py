@@ -100,3 +100,57 @@ def deterrence_paragraph(p: ProposalResult, aggressor: str | None) -> str:
             f"(within 1 year {_pct(u.p_breakdown_1y.central)})."
         )
     return " ".join(parts)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def rescue_sentence(p: ProposalResult) -> str:
+    """The smallest rescuing concession in words, or why there is none."""
+    if p.passes:
+        return f"{p.id} passes as it stands."
+    r = p.rescue
+    if r is None:
+        return (
+            f"{p.id} cannot be rescued: no settlement is acceptable to every veto player of "
+            f"{' + '.join(p.terms['requires'])} (see the conflicting pairs)."
+        )
+    moves = [
+        f"{d} moves from {_fmt(p.position[d])} to {_fmt(r.point[d])}"
+        for d, m in r.moves.items()
+        if abs(m) > 1e-6
+    ]
+    who = ", ".join(r.binding_actors) if r.binding_actors else (r.binding_actor or "no one")
+    verb = "binds" if len(r.binding_actors) <= 1 else "bind"
+    by = f" (the smallest move for {r.rescuer}: {_fmt(r.distance)} salience-weighted points)"
+    return f"{p.id} passes if {' and '.join(moves)} — {who} {verb}{by if r.rescuer else ''}."
+
+
+def actor_change_sentences(p: ProposalResult) -> list[str]:
+    """The alternative: the smallest change to one rejecting actor that makes it accept."""
+    out = []
+    if len(p.single_actor_changes) > 1:
+        out.append(
+            f"{len(p.single_actor_changes)} veto players reject it, so no change to one actor "
+            "alone passes it; each would have to change:"
+        )
+    for c in p.single_actor_changes:
+        if c.red_lines_crossed:
+            relax = "; ".join(f"'{rl}' to admit {_fmt(v)}" for rl, v in c.red_line_relaxed.items())
+            out.append(f"{c.actor} would have to relax its red line {relax}.")
+            continue
+        options = []
+        if c.war_cost is not None:
+            options.append(f"its war cost rises to {_fmt(c.war_cost)}")
+        if c.position_distance is not None:
+            options.append(f"its ideal point moves by {_fmt(c.position_distance)} points")
+        if c.salience_dimension is not None and c.salience_value is not None:
+            options.append(
+                f"its salience of {c.salience_dimension} becomes {_fmt(c.salience_value)}"
+            )
+        if options:
+            out.append(f"{c.actor} accepts if " + ", or ".join(options) + ".")
+        else:
+            out.append(f"{c.actor}: no single change of position, salience or war cost suffices.")
+    return out

@@ -1,0 +1,71 @@
+"""Win-sets of institution chains and rescues, as the pipeline reports them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ceasefire.analysis import analyze
+from ceasefire.report import text
+from ceasefire.scenario import builtin_text, loads
+
+
+def test_west_german_model_rescue(builtin_analysis):
+    p = builtin_analysis.proposal("west-german-model")
+    r = p.rescue
+    assert r is not None and r.rescuer == "UKR" and r.chain == "nato-accession+ukraine"
+    assert r.point == pytest.approx(
+        {"alliance": 40, "sovereignty": 50, "ceasefire": 60, "sanctions": 90}, abs=1e-6
+    )
+    assert r.moves["alliance"] == pytest.approx(-20, abs=1e-6)
+    # UKR's salience-weighted city-block distance: 20 points at weight 90 / 325
+    assert r.distance == pytest.approx(20 * 90 / 325, abs=1e-4)
+    assert r.binding_actor in {"USA", "HUN", "SVK"}
+    assert set(r.binding_actors) == {"USA", "HUN", "SVK"}
+    assert "alliance moves from 60 to 40" in text.rescue_sentence(p)
+    hun = next(c for c in p.single_actor_changes if c.actor == "HUN")
+    assert hun.red_lines_crossed == ["alliance <= 40"] and hun.red_line_relaxed == {
+        "alliance <= 40": 60.0
+    }
+
+
+def test_winsets_of_the_builtin(builtin_analysis):
+    ws = {w.id: w for w in builtin_analysis.winsets}
+    assert set(ws) == {"nato-accession+ukraine", "belligerents", "nato-accession+belligerents"}
+    nato = ws["nato-accession+ukraine"]
+    assert not nato.empty and len(nato.veto_players) == 33
+    assert nato.extent["alliance"] == pytest.approx([40, 40], abs=1e-6)
+    assert nato.volume_share == 0 and nato.volume_method == "degenerate"
+    bell = ws["belligerents"]
+    assert bell.empty and bell.conflicts == [["UKR", "RUS"]] and bell.center is None
+    assert builtin_analysis.proposal("bare-ceasefire").rescue is None
+
+
+def test_relaxed_red_lines_let_the_proposal_pass():
+    toml = builtin_text("ukraine-2024-11").replace(
+        'red_lines = ["alliance <= 40"]', 'red_lines = ["alliance <= 60"]'
+    )
+    a = analyze(loads(toml), draws=20)
+    p = a.proposal("west-german-model")
+    assert p.passes and p.rescue is None and p.single_actor_changes == []
+    nato = a.winset("nato-accession+ukraine")
+    assert nato.volume_share > 0 and nato.extent["alliance"][1] == pytest.approx(60, abs=1e-6)
+
+
+def test_json_fields(builtin_analysis):
+    data = json.loads(builtin_analysis.to_json())
+    p = next(p for p in data["proposals"] if p["id"] == "west-german-model")
+    assert p["proposer"] == "UKR" and p["position"]["alliance"] == 60
+    assert set(p["rescue"]) >= {"point", "moves", "rescuer", "distance", "binding_actor"}
+    assert "HUN" in p["veto_players"]
+    w = data["winsets"][0]
+    assert set(w) >= {
+        "id",
+        "veto_players",
+        "empty",
+        "volume_share",
+        "center",
+        "extent",
+        "conflicts",
+    }
