@@ -200,6 +200,68 @@ def version() -> None:
     out_console.print(__version__)
 
 
+import_app = typer.Typer(
+    help="Write a scenario TOML from a peer tool's data file (KTAB SMP CSV, BDM table).",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+
+def _import(kind: str, file: Path, out: Path | None, force: bool) -> None:
+    from ceasefire import importers
+    from ceasefire.outputs import atomic_write
+    from ceasefire.scenario import dumps, from_dict
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        fail([f"{file}: file not found"])
+    except UnicodeDecodeError as err:
+        fail([f"{file}: not UTF-8 text (byte {err.start})"])
+    except OSError as err:
+        fail([f"{file}: cannot read: {err.strerror}"])
+    try:
+        raw = (
+            importers.from_ktab(text, file.name)
+            if kind == "ktab"
+            else importers.from_bdm(text, file.name)
+        )
+    except importers.ImportFormatError as err:
+        fail([f"{file}: {err}"])
+    header = f"# Scenario imported by `ceasefire import {kind} {file.name}`."
+    toml = dumps(raw, header=header)
+    from_dict(raw, str(file))  # what we write must load
+    if out is None:
+        sys.stdout.write(toml)
+        return
+    if out.exists() and not force:
+        fail([f"{out}: exists; choose another -o or add --force to overwrite it"])
+    try:
+        atomic_write(out, toml)
+    except OSError as err:
+        fail([f"{out}: cannot write: {err.strerror}"])
+    out_console.print(f"Wrote {out}", markup=False)
+
+
+FileArg = Annotated[Path, typer.Argument(help="The file to import.")]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Write the TOML here (default: print it).")
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing --out file.")]
+
+
+@import_app.command("ktab")
+def import_ktab(file: FileArg, out: OutOpt = None, force: ForceOpt = False) -> None:
+    """Import a KTAB SMP CSV (one dimension per issue; positions and saliences 0-100)."""
+    _import("ktab", file, out, force)
+
+
+@import_app.command("bdm")
+def import_bdm(file: FileArg, out: OutOpt = None, force: ForceOpt = False) -> None:
+    """Import a BDM one-issue table (Actor, Capability, Position, Salience on [0, 1])."""
+    _import("bdm", file, out, force)
+
+
 def main() -> None:
     """Entry point of the ``ceasefire`` script."""
     try:

@@ -211,3 +211,20 @@ def test_winset_command():
     assert r.exit_code == 0 and "empty" in r.output
     r = invoke("winset", "--institution", "nope")
     assert r.exit_code == 2 and "unknown institution" in r.output
+
+
+def test_import_commands(in_tmp, data_dir):
+    r = invoke("import", "ktab", str(data_dir / "ktab" / "dummyData_3Dim.csv"))
+    assert r.exit_code == 0 and "[[actors]]" in r.output
+    r = invoke("import", "bdm", str(data_dir / "bdm" / "ExampleActors.csv"), "-o", "ec10.toml")
+    assert r.exit_code == 0 and (in_tmp / "ec10.toml").exists()
+    before = (in_tmp / "ec10.toml").read_text()
+    r = invoke("import", "bdm", str(data_dir / "bdm" / "Sultan.csv"), "-o", "ec10.toml")
+    assert r.exit_code == 2 and "exists" in r.output
+    assert (in_tmp / "ec10.toml").read_text() == before
+    assert invoke("validate", "ec10.toml").exit_code == 0
+    (in_tmp / "bad.csv").write_text("Actor,Capability,Position,Salience\nA,1,x,0.5\n")
+    r = invoke("import", "bdm", "bad.csv")
+    assert r.exit_code == 2 and "bad.csv: line 2, column 'Position'" in r.output
+    r = invoke("import", "ktab", "missing.csv")
+    assert r.exit_code == 2 and "missing.csv: file not found" in r.output
