@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from ceasefire import __version__
+from ceasefire import __version__, bargaining
 from ceasefire import coverage as cov
 from ceasefire import deterrence as det
 from ceasefire import durability as dur
@@ -207,6 +207,25 @@ class WinSetResult(_Result):
     picture: WinSetPicture | None
 
 
+class ForecastResult(_Result):
+    """Where one engine expects the negotiation to end (specs/bargaining.md)."""
+
+    engine: str
+    variant: str
+    params: dict[str, Any]
+    dimensions: list[str]
+    actors: list[str]
+    outcome: dict[str, float]
+    rounds: int
+    trajectory: list[list[list[float]]]
+    path: list[dict[str, float]]
+    distances: dict[str, float]
+    nearest_proposal: str | None
+    probabilities: dict[str, float] | None = None
+    outcome_original_units: dict[str, float] | None = None
+    note: str = ""
+
+
 class ScenarioInfo(_Result):
     id: str
     title: str
@@ -234,6 +253,7 @@ class Analysis(_Result):
     deterrence_inputs: dict[str, ModelInput]
     durability_inputs: dict[str, ModelInput]
     winsets: list[WinSetResult] = []
+    forecasts: list[ForecastResult] = []
 
     def winset(self, chain_id: str) -> WinSetResult:
         for w in self.winsets:
@@ -564,6 +584,97 @@ def rescue_of_proposal(
     return rescue, changes
 
 
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def forecasts(
+    scenario: Scenario,
+    engines: tuple[str, ...] = tuple(bargaining.ENGINES),
+    *,
+    rounds: int = 10,
+    seed: int = 0,
+) -> list[ForecastResult]:
+    """Every requested engine's forecast on the scenario (a batch of one).
+
+    Positions, saliences (0-100) and capabilities are the actors'; the status quo is the
+    no-deal point. ``rounds`` is the number of rounds of engines with a fixed count (``bdm``;
+    its outcome is the final round's median). ``path`` is the engine's forecast point in each
+    round: the median for ``bdm``, the expected position of each state for ``smp``, the
+    outcome itself for the closed-form engines.
+    """
+    prefs = Preferences.from_scenario(scenario)
+    dims = prefs.dimension_ids
+    cap = np.array([a.capability for a in scenario.actors], dtype=float)
+    problem = bargaining.Problem.single(prefs.ideal, prefs.salience, cap, prefs.status_quo)
+    points = {
+        p.id: np.array([p.position[d] for d in dims], dtype=float) for p in scenario.proposals
+    }
+    seeds = np.random.SeedSequence(seed).spawn(len(engines))
+    out: list[ForecastResult] = []
+    for name, ss in zip(engines, seeds, strict=True):
+        fn = bargaining.engine(name)
+        for variant in bargaining.ENGINES[name]:
+            params = dict(variant)
+            if name == "bdm":
+                params["rounds"] = rounds
+            if name == "smp":
+                params["on_degenerate"] = "stop"
+            f = fn(problem, np.random.default_rng(ss), **params)
+            outcome = f.outcome[0]
+            traj = f.trajectory[0] if f.trajectory is not None else problem.positions
+            if "median" in f.extras:
+                path = f.extras["median"][0]
+            elif "path" in f.extras:
+                path = f.extras["path"][0]
+            else:
+                path = outcome[None, :]
+            distances = {pid: float(np.abs(outcome - x).mean()) for pid, x in points.items()}
+            original = None
+            if any(d.scale_from for d in scenario.dimensions):
+                original = {}
+                for k, d in enumerate(scenario.dimensions):
+                    lo, hi = d.scale_from or (0.0, 100.0)
+                    original[d.id] = float(lo + (hi - lo) * outcome[k] / 100.0)
+            note = ""
+            if name == "nash":
+                note = str(f.extras["case_names"][int(f.extras["case"][0])])
+            out.append(
+                ForecastResult(
+                    engine=name,
+                    variant=f.variant,
+                    params=_jsonable(f.params),
+                    dimensions=list(dims),
+                    actors=list(prefs.actor_ids),
+                    outcome=_point(dims, outcome),
+                    rounds=int(f.rounds[0]),
+                    trajectory=np.asarray(traj, dtype=float).tolist(),
+                    path=[_point(dims, row) for row in np.asarray(path, dtype=float)],
+                    distances=distances,
+                    nearest_proposal=min(distances, key=lambda k: distances[k])
+                    if distances
+                    else None,
+                    probabilities={
+                        a: float(v)
+                        for a, v in zip(prefs.actor_ids, f.extras["probabilities"][0], strict=True)
+                    }
+                    if "probabilities" in f.extras
+                    else None,
+                    outcome_original_units=original,
+                    note=note,
+                )
+            )
+    return out
+
+
 def scenario_digest(scenario: Scenario) -> str:
     """sha256 of the scenario's canonical JSON (used when no file text is at hand)."""
     canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
@@ -577,12 +688,15 @@ def analyze(
     source: str = "",
     draws: int | None = None,
     seed: int | None = None,
+    engines: tuple[str, ...] | None = tuple(bargaining.ENGINES),
+    rounds: int = 10,
 ) -> Analysis:
     """Run every stage on a scenario and return the :class:`Analysis`.
 
     ``draws`` and ``seed`` override the scenario's ``[monte_carlo]`` table for the deterrence
     and durability models. Every proposal uses the same random numbers (common random
     numbers), so differences between proposals are due to their terms, not to noise.
+    ``engines`` are the bargaining engines to run (``None``: none), ``rounds`` their rounds.
     """
     prefs = Preferences.from_scenario(scenario)
     mc_draws = draws if draws is not None else scenario.monte_carlo.draws
@@ -746,4 +860,5 @@ def analyze(
             winset_of_chain(scenario, prefs, chain)
             for chain in dict.fromkeys(p.requires for p in scenario.proposals if p.requires)
         ],
+        forecasts=forecasts(scenario, engines, rounds=rounds, seed=mc_seed) if engines else [],
     )

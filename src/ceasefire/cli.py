@@ -93,6 +93,36 @@ def run(
     out_console.print(f"\nWrote {folder / 'results.json'} and {folder / 'report.html'}")
 
 
+ENGINE_CHOICES = ("compromise", "nash", "bdm", "smp", "all")
+
+
+@app.command()
+def forecast(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    engine: Annotated[
+        str, typer.Option("--engine", "-e", help="compromise | nash | bdm | smp | all")
+    ] = "all",
+    rounds: Annotated[
+        int, typer.Option(min=0, max=1000, help="Rounds of engines with a fixed count (bdm).")
+    ] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {'forecasts': [...]}.")] = False,
+) -> None:
+    """Where will bargaining end up: each engine's forecast per dimension."""
+    from ceasefire.analysis import forecasts
+    from ceasefire.report import terminal
+
+    if engine not in ENGINE_CHOICES:
+        fail([f"--engine {engine}: unknown engine (choose from {', '.join(ENGINE_CHOICES)})"])
+    loaded = _load(scenario)
+    names = tuple(e for e in ENGINE_CHOICES[:-1] if engine in (e, "all"))
+    result = forecasts(loaded.scenario, names, rounds=rounds, seed=loaded.scenario.monte_carlo.seed)
+    if as_json:
+        payload = {"forecasts": [f.model_dump(mode="json") for f in result]}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    terminal.forecasts(result, loaded.scenario, out_console)
+
+
 @app.command()
 def deter(
     scenario: ScenarioArg = DEFAULT_SCENARIO,

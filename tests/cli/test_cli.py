@@ -228,3 +228,15 @@ def test_import_commands(in_tmp, data_dir):
     assert r.exit_code == 2 and "bad.csv: line 2, column 'Position'" in r.output
     r = invoke("import", "ktab", "missing.csv")
     assert r.exit_code == 2 and "missing.csv: file not found" in r.output
+
+
+def test_forecast_command():
+    r = invoke("forecast", "--engine", "compromise")
+    assert r.exit_code == 0, r.output
+    assert "compromise (mean)" in r.output and "nearest proposal" in r.output
+    r = invoke("forecast", "--engine", "bdm", "--rounds", "4", "--json")
+    data = json.loads(r.output)
+    assert list(data) == ["forecasts"] and data["forecasts"][0]["rounds"] == 4
+    assert len(data["forecasts"][0]["trajectory"]) == 5
+    r = invoke("forecast", "--engine", "nope")
+    assert r.exit_code == 2 and "unknown engine" in r.output

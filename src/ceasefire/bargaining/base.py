@@ -100,6 +100,4 @@ class Forecast:
 class Engine(Protocol):
     """An engine: a pure function from a problem and an RNG to a forecast."""
 
-    def __call__(
-        self, problem: Problem, rng: np.random.Generator, **params: Any
-    ) -> Forecast: ...
+    def __call__(self, problem: Problem, rng: np.random.Generator, **params: Any) -> Forecast: ...

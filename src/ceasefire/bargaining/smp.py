@@ -640,9 +640,10 @@ def forecast(problem: Problem, rng: np.random.Generator, **params: Any) -> Forec
         raise SmpDegenerateError(
             f"smp: degenerate initial state (everyone at one position?) in batch elements {bad}"
         )
-    _, pa = _state_probabilities(st, cap, cfg)
+    po, pa = _state_probabilities(st, cap, cfg)
     traj = [x0]
     state_probs = [pa]
+    option_probs = [po]
     ratios: list[FloatArray] = []
     x = x0
     ideal = x0.copy()
@@ -693,7 +694,7 @@ def forecast(problem: Problem, rng: np.random.Generator, **params: Any) -> Forec
             delta1[idx] = step
         ratio = step / (delta1[idx] + RATIO_OFFSET)
         stop = (t >= MAX_TURNS) | ((t >= MIN_TURNS) & (ratio < STOP_RATIO)) | nst.degenerate
-        _, pa_new = _state_probabilities(nst, cap[idx], cfg)
+        po_new, pa_new = _state_probabilities(nst, cap[idx], cfg)
 
         x = x.copy()
         ideal = ideal.copy()
@@ -711,11 +712,14 @@ def forecast(problem: Problem, rng: np.random.Generator, **params: Any) -> Forec
         rounds[idx] = t
         pa = pa.copy()
         pa[idx] = pa_new
+        po = po.copy()
+        po[idx] = po_new
         r_full = np.full(bsz, np.nan)
         r_full[idx] = ratio
         ratios.append(r_full)
         traj.append(x)
         state_probs.append(pa)
+        option_probs.append(po)
         active[idx[stop]] = False
 
     final = _State(x=x, ideal=ideal, risk=risk, util=util, own=own, degenerate=degenerate)
@@ -739,6 +743,12 @@ def forecast(problem: Problem, rng: np.random.Generator, **params: Any) -> Forec
             "probabilities": p_act,
             "option_probabilities": p_opt,
             "state_probabilities": np.stack(state_probs, axis=1),
+            # the expected position of every state (§7 applied to each state): the path of
+            # the forecast over the turns, (B, T+1, D) on the 0-100 scale
+            "path": np.einsum(
+                "btn,btnd->btd", np.stack(option_probs, axis=1), np.stack(traj, axis=1)
+            )
+            * 100.0,
             "mode": mode * 100.0,
             "risk": risk,
             "ratio": ratio_arr,

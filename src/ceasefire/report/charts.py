@@ -334,3 +334,45 @@ def winset_picture(analysis: Analysis, chain: str) -> go.Figure | None:
         margin={"l": 50, "r": 10, "t": 50, "b": 50},
     )
     return fig
+
+
+def forecast_paths(analysis: Analysis) -> go.Figure | None:
+    """Each engine's forecast point round by round, one panel per dimension."""
+    fcs = analysis.forecasts
+    if not fcs:
+        return None
+    dims = analysis.dimensions
+    cols = min(2, len(dims))
+    rows = math.ceil(len(dims) / cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=dims, vertical_spacing=0.12)
+    palette = ["#0072B2", "#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7"]
+    for k, d in enumerate(dims):
+        r, c = divmod(k, cols)
+        for m, f in enumerate(fcs):
+            ys = [step[d] for step in f.path]
+            xs = list(range(len(ys)))
+            if len(ys) == 1:  # closed-form engines: a level line over the longest path
+                longest = max(len(g.path) for g in fcs)
+                xs, ys = [0, max(longest - 1, 1)], ys * 2
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    name=f"{f.engine} ({f.variant})",
+                    legendgroup=f"{f.engine}-{f.variant}",
+                    showlegend=k == 0,
+                    line={
+                        "color": palette[m % len(palette)],
+                        "dash": "dot" if len(f.path) == 1 else "solid",
+                    },
+                ),
+                row=r + 1,
+                col=c + 1,
+            )
+        for p in analysis.proposals:
+            fig.add_hline(y=p.position[d], line_width=0.5, line_color="#999", row=r + 1, col=c + 1)
+    fig.update_yaxes(range=[0, 100])
+    fig.update_xaxes(title_text="round")
+    fig.update_layout(height=330 * rows, margin={"l": 50, "r": 10, "t": 40, "b": 40})
+    return fig

@@ -44,6 +44,9 @@ def render(analysis: Analysis, scenario: Scenario) -> str:
         "deterrence": _figure(charts.deterrence_curves(analysis), "deterrence-curves"),
         "survival": _figure(charts.survival_curves(analysis), "survival-curves"),
     }
+    paths = charts.forecast_paths(analysis)
+    if paths is not None:
+        figures["forecasts"] = _figure(paths, "forecast-paths")
     for w in analysis.winsets:
         fig = charts.winset_picture(analysis, w.id)
         if fig is not None:
@@ -57,6 +60,11 @@ def render(analysis: Analysis, scenario: Scenario) -> str:
         blockers={p.id: text.blocker_sentences(p) for p in analysis.proposals},
         rescues={p.id: text.rescue_sentence(p) for p in analysis.proposals},
         changes={p.id: text.actor_change_sentences(p) for p in analysis.proposals},
+        smp_options={
+            f"{f.engine}-{f.variant}": text.smp_options(f)[:6]
+            for f in analysis.forecasts
+            if f.probabilities
+        },
         verdicts={p.id: text.verdict(p) for p in analysis.proposals},
         paragraphs={
             p.id: text.deterrence_paragraph(p, analysis.aggressor) for p in analysis.proposals

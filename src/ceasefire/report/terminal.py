@@ -158,3 +158,39 @@ def winsets(analysis: Analysis, chains: list[Any], console: Console) -> None:
         console.print(f"  {text.rescue_sentence(p)}")
         for line in text.actor_change_sentences(p):
             console.print(f"      {line}")
+
+
+def forecasts(results: list[Any], scenario: Any, console: Console) -> None:
+    """Per dimension, where each engine expects the negotiation to end."""
+    if not results:
+        return
+    dims = results[0].dimensions
+    table = Table(title="Bargaining forecasts (0-100 scale per dimension)")
+    table.add_column("engine", no_wrap=True)
+    for d in dims:
+        table.add_column(d, justify="right")
+    table.add_column("rounds", justify="right")
+    table.add_column("nearest proposal", no_wrap=True)
+    for f in results:
+        table.add_row(
+            f"{f.engine} ({f.variant})",
+            *(f"{f.outcome[d]:.1f}" for d in dims),
+            str(f.rounds),
+            f"{f.nearest_proposal} ({f.distances[f.nearest_proposal]:.1f})"
+            if f.nearest_proposal
+            else "—",
+        )
+    for p in scenario.proposals:
+        table.add_row(
+            f"[dim]proposal {p.id}[/dim]", *(f"[dim]{p.position[d]:g}[/dim]" for d in dims), "", ""
+        )
+    console.print(table)
+    console.print(
+        "nearest proposal: the smallest mean absolute distance per dimension (scale points)."
+    )
+    for f in results:
+        if f.probabilities:
+            console.print(f"[bold]{f.engine}[/bold]: final options and their probabilities")
+            for prob, pos, holders in text.smp_options(f)[:4]:
+                where = ", ".join(f"{d} {v:.1f}" for d, v in zip(dims, pos, strict=True))
+                console.print(f"    p = {prob:.3f}  at {where}  ({', '.join(holders)})")

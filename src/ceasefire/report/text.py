@@ -154,3 +154,22 @@ def actor_change_sentences(p: ProposalResult) -> list[str]:
         else:
             out.append(f"{c.actor}: no single change of position, salience or war cost suffices.")
     return out
+
+
+def smp_options(f: Any) -> list[tuple[float, tuple[float, ...], list[str]]]:
+    """The distinct final positions of an smp forecast with their probability and holders."""
+    import math
+
+    from ceasefire.bargaining.smp import TAU_POS
+
+    # KTAB's equivalence of positions (specs/smp.md §3.5): within TAU_POS on the [0, 1] scale
+    groups: list[tuple[tuple[float, ...], list[str]]] = []
+    for actor, pos in zip(f.actors, f.trajectory[-1], strict=True):
+        for rep, holders in groups:
+            if math.dist(rep, pos) / 100.0 < TAU_POS:
+                holders.append(actor)
+                break
+        else:
+            groups.append((tuple(pos), [actor]))
+    out = [(f.probabilities[h[0]], pos, h) for pos, h in groups]
+    return sorted(out, key=lambda t: -t[0])

@@ -1,0 +1,481 @@
+"""Bueno de Mesquita's expected-utility group-decision model (Scholz, Calbert & Smith 2011 reading).
+
+Spec: ``specs/bdm.md`` (normative); ``specs/bargaining.md`` section "bdm".
+
+The model is one-dimensional. ``forecast`` runs it on every dimension independently (§9.1): the
+``(B, n, D)`` problem is reshaped to ``B*D`` independent one-issue runs of ``n`` actors, and all
+runs advance together, one vectorised computation per round (§9.2). Per round (§3): risk exponents
+from the dangers with every exponent 1 (§5), win probabilities with the new exponents (§4.2),
+expected utilities ``A_ij``, ``B_ij`` (§4.4), offer classification and choice (§6), simultaneous
+update, forecasts (§7).
+
+Choices where the spec leaves one (all documented):
+
+* **Saliences** arrive on the problem's 0-100 scale and are divided by 100 inside the engine,
+  because the model uses them as probabilities (§1). :func:`simulate` takes them on [0, 1].
+* **Capability** is the problem's ``(B, n)`` capability, common to all dimensions (§9.1).
+* **Outcome** = the median (pairwise-vote winner, §7) after the last round ``T``; the weighted
+  mean and the median of every round are in ``extras``. ``rounds`` is ``T`` for every element
+  (fixed number of rounds, §8).
+* **Cost (§9.2)**: the ``O(n^3)`` numerators ``sum_k max(0, w_k (D[k,b] - D[k,a]))`` are
+  accumulated over blocks of voters ``k`` (bounded memory for any batch size). The normaliser is
+  ``Z = 2 sum_{a,b} num[a,b]`` (valid because ``w_k >= 0``), and the pairwise denominator is
+  ``num + num^T``, so no second cubic pass is needed.
+* **Degenerate inputs**: ``Δ = 0`` (all positions equal, §2) runs with ``Δ`` replaced by 1: every
+  distance is 0, nobody moves, and median and mean are the common position, as the spec asks.
+  ``Z = 0`` (e.g. all weights zero) gives ``P = 0``. Equal dangers give ``r = 1`` (§5.6). If the
+  total weight ``sum_k w_k`` is 0, median and mean use equal weights instead.
+* Pairs at equal positions have their ``EU`` set to exactly 0 (§4.4 "0 in exact arithmetic") and
+  make no offers (§6.1).
+* **Early exit (§8)**: if no actor of any run moved in a round, the remaining rows are copies.
+
+Variants (§10). ``variant`` selects a named flag set; keyword flags override single flags (the
+reported variant is then ``"custom"`` unless they agree with the named set):
+
+=================  ==========================================================================
+``scholz2011``      default: ``prob="all_triples"``, ``vote_exponent="voter"``,
+                    ``perspective="receiver"``, ``capitulation=False``,
+                    ``compromise_choice="weighted_key"``, ``range_="initial"``, ``Q=1``
+``pairwise``        ``prob="pairwise"`` (paper eq. 30/31)
+``linear``          ``vote_exponent="linear"`` (votes always with exponent 1)
+``own``             ``perspective="own"`` (``B = A^T``)
+``capitulation``    ``capitulation=True`` (paper's "compel" offers)
+``least_move``      ``compromise_choice="least_move"``
+``dynamic``         ``range_="dynamic"`` (Δ recomputed from the current positions every round)
+=================  ==========================================================================
+
+``Q < 1`` (paper eq. 7, untested by the spec) is the keyword ``Q`` with the reading
+``T = 1 iff |x_c - mu| < |x_c - x_t|`` (``mu`` = median of the current positions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from ceasefire.bargaining.base import FloatArray, Forecast, IntArray, Problem
+
+VERSION = "1"
+
+OFFER_NONE = 0
+OFFER_CONFRONTATION = 1
+OFFER_COMPROMISE = 2
+OFFER_CAPITULATION = 3
+OFFER_NAMES = ("none", "confrontation", "compromise", "capitulation")
+
+# elements per temporary block of the cubic numerator (about 32 MB of doubles)
+_BLOCK_ELEMENTS = 1 << 22
+
+
+@dataclass(frozen=True)
+class Flags:
+    """The §10 flags; defaults are variant ``scholz2011``."""
+
+    prob: str = "all_triples"  # or "pairwise"
+    vote_exponent: str = "voter"  # or "linear"
+    perspective: str = "receiver"  # or "own"
+    capitulation: bool = False
+    compromise_choice: str = "weighted_key"  # or "least_move"
+    range_: str = "initial"  # or "dynamic"
+    Q: float = 1.0
+
+    def check(self) -> None:
+        """Raise ValueError on an unknown flag value."""
+        allowed = {
+            "prob": ("all_triples", "pairwise"),
+            "vote_exponent": ("voter", "linear"),
+            "perspective": ("receiver", "own"),
+            "compromise_choice": ("weighted_key", "least_move"),
+            "range_": ("initial", "dynamic"),
+        }
+        for name, values in allowed.items():
+            if getattr(self, name) not in values:
+                raise ValueError(
+                    f"bdm: {name} must be one of {values}, got {getattr(self, name)!r}"
+                )
+        if not 0.0 <= self.Q <= 1.0:
+            raise ValueError(f"bdm: Q must be in [0, 1], got {self.Q}")
+
+
+VARIANTS: dict[str, Flags] = {
+    "scholz2011": Flags(),
+    "pairwise": Flags(prob="pairwise"),
+    "linear": Flags(vote_exponent="linear"),
+    "own": Flags(perspective="own"),
+    "capitulation": Flags(capitulation=True),
+    "least_move": Flags(compromise_choice="least_move"),
+    "dynamic": Flags(range_="dynamic"),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# building blocks on (M, n) arrays: M independent one-issue runs of n actors
+# --------------------------------------------------------------------------------------------
+
+
+def numerators(y: FloatArray, w: FloatArray) -> FloatArray:
+    """``num[m, a, b] = sum_k w[m, k] * max(0, y[m, k, b] - y[m, k, a])`` (§4.2), (M, n, n).
+
+    ``y[m, k, p] = d(x_k, x_p)^{rho_k}``. Accumulated over blocks of voters ``k`` (§9.2).
+    """
+    m, n, _ = y.shape
+    out = np.zeros((m, n, n))
+    kb = max(1, _BLOCK_ELEMENTS // max(1, m * n * n))
+    for k0 in range(0, n, kb):
+        yk = y[:, k0 : k0 + kb, :]  # (M, kb, n)
+        diff = yk[:, :, None, :] - yk[:, :, :, None]  # [m, k, a, b] = y_kb - y_ka
+        np.maximum(diff, 0.0, out=diff)
+        out += np.einsum("mk,mkab->mab", w[:, k0 : k0 + kb], diff, optimize=False)
+    return out
+
+
+def win_probabilities(
+    x: FloatArray, w: FloatArray, delta: FloatArray, rho: FloatArray, prob: str
+) -> tuple[FloatArray, FloatArray]:
+    """``P[m, a, b] = P(x_a, x_b)`` (§4.2 or §10 ``pairwise``) and the normaliser ``Z`` (M,).
+
+    ``rho`` (M, n) are the voters' exponents. ``P = 0`` where ``x_a == x_b`` exactly, and where the
+    denominator is 0.
+    """
+    dist = np.abs(x[:, :, None] - x[:, None, :]) / delta[:, None, None]
+    y = dist ** rho[:, :, None]
+    num = numerators(y, w)
+    same = x[:, :, None] == x[:, None, :]
+    if prob == "all_triples":
+        z = 2.0 * num.sum(axis=(1, 2))
+        den = np.broadcast_to(z[:, None, None], num.shape)
+    else:
+        z = 2.0 * num.sum(axis=(1, 2))
+        den = num + np.swapaxes(num, 1, 2)
+    p = np.where(same | (den <= 0), 0.0, num / np.where(den > 0, den, 1.0))
+    return p, z
+
+
+def _u(d: FloatArray, rho: FloatArray, sign: float) -> FloatArray:
+    """``2 - 4 (0.5 + sign * 0.5 d)^rho``: ``U_s`` for sign -1, ``U_f`` for +1 (§4.3)."""
+    return 2.0 - 4.0 * (0.5 + sign * 0.5 * d) ** rho
+
+
+def expected_utility(
+    dist: FloatArray,
+    p_ab: FloatArray,
+    s_target: FloatArray,
+    rho: FloatArray,
+    q_term: FloatArray,
+) -> FloatArray:
+    """``EU(a -> b; rho)`` of §4.4 elementwise; ``q_term`` is ``Q U_q + (1-Q)(...)`` to subtract."""
+    us = _u(dist, rho, -1.0)
+    uf = _u(dist, rho, +1.0)
+    return s_target * (p_ab * us + (1.0 - p_ab) * uf) + (1.0 - s_target) * us - q_term
+
+
+def weighted_stats(x: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Median (§7: argmin over held positions of ``sum_k w_k |x_k - p|``, lowest on exact ties)
+    and weighted mean; (M,) each. Equal weights are used where the total weight is 0."""
+    total = w.sum(axis=1)
+    w = np.where((total > 0)[:, None], w, 1.0)
+    wd = np.einsum("mk,mkp->mp", w, np.abs(x[:, :, None] - x[:, None, :]))
+    best = wd.min(axis=1)
+    median = np.where(wd == best[:, None], x, np.inf).min(axis=1)
+    mean = (w * x).sum(axis=1) / w.sum(axis=1)
+    return median, mean
+
+
+def _q_terms(
+    x: FloatArray,
+    dist: FloatArray,
+    delta: FloatArray,
+    rho_persp: FloatArray,
+    q: float,
+    mu: FloatArray | None,
+    challenger_axis: int,
+) -> FloatArray:
+    """``Q U_q(rho) + (1-Q)[T U_b + (1-T) U_w]`` for pairs (M, n, n) (§4.4, §10 ``Q``).
+
+    ``rho_persp`` broadcasts against (M, n, n). ``challenger_axis`` (1 or 2) says which pair
+    index is the challenger ``c``; the other is the target ``t``.
+    """
+    uq = 2.0 - 4.0 * 0.5**rho_persp
+    if q == 1.0 or mu is None:
+        return np.broadcast_to(uq, dist.shape)
+    xc = x[:, :, None] if challenger_axis == 1 else x[:, None, :]
+    to_mu = np.abs(xc - mu[:, None, None])
+    to_t = dist * delta[:, None, None]
+    spread = 0.25 * (to_mu + to_t) / delta[:, None, None]
+    ub = 2.0 - 4.0 * (0.5 - spread) ** rho_persp
+    uw = 2.0 - 4.0 * (0.5 + spread) ** rho_persp
+    t = to_mu < to_t
+    return q * uq + (1.0 - q) * np.where(t, ub, uw)
+
+
+@dataclass(frozen=True)
+class RiskStep:
+    """§5 quantities of one round for (M, n) runs."""
+
+    r: FloatArray  # (M, n) risk exponents
+    danger: FloatArray  # (M, n)
+    z: FloatArray  # (M,) normaliser with all exponents 1
+    p: FloatArray  # (M, n, n) probabilities with all exponents 1
+
+
+def risk_step(
+    x: FloatArray,
+    s: FloatArray,
+    w: FloatArray,
+    delta: FloatArray,
+    flags: Flags,
+    mu: FloatArray | None = None,
+) -> RiskStep:
+    """Risk exponents (§5): dangers ``D_i = sum_{k != i} EU(k -> i; 1)`` with every exponent 1."""
+    ones = np.ones_like(x)
+    p, z = win_probabilities(x, w, delta, ones, flags.prob)
+    dist = np.abs(x[:, :, None] - x[:, None, :]) / delta[:, None, None]
+    same = x[:, :, None] == x[:, None, :]
+    # pair [m, k, i]: challenger k, target i
+    q_term = _q_terms(x, dist, delta, np.ones((1, 1, 1)), flags.Q, mu, challenger_axis=1)
+    eu = expected_utility(dist, p, s[:, None, :], np.ones((1, 1, 1)), q_term)
+    eu = np.where(same, 0.0, eu)
+    danger = eu.sum(axis=1)
+    dmax = danger.max(axis=1, keepdims=True)
+    dmin = danger.min(axis=1, keepdims=True)
+    span = dmax - dmin
+    big_r = (2.0 * danger - dmax - dmin) / np.where(span > 0, span, 1.0)
+    r = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+    r = np.where(span > 0, r, 1.0)
+    return RiskStep(r=r, danger=danger, z=z, p=p)
+
+
+@dataclass(frozen=True)
+class OfferStep:
+    """§4.4 and §6 quantities of one round for (M, n) runs (receiver ``i`` = axis 1)."""
+
+    p: FloatArray  # (M, n, n) P(x_a, x_b) with the offer-step exponents
+    z: FloatArray  # (M,)
+    a: FloatArray  # (M, n, n) A_ij
+    b: FloatArray  # (M, n, n) B_ij
+    offer_type: IntArray  # (M, n) accepted offer type (OFFER_*)
+    proposer: IntArray  # (M, n) proposer index, -1 for none
+    new_x: FloatArray  # (M, n)
+
+
+def offer_step(
+    x: FloatArray,
+    s: FloatArray,
+    w: FloatArray,
+    delta: FloatArray,
+    r: FloatArray,
+    flags: Flags,
+    mu: FloatArray | None = None,
+    p_linear: FloatArray | None = None,
+    z_linear: FloatArray | None = None,
+) -> OfferStep:
+    """Expected utilities with the round's exponents (§4.4) and the accepted moves (§6)."""
+    if flags.vote_exponent == "linear" and p_linear is not None and z_linear is not None:
+        p, z = p_linear, z_linear
+    else:
+        rho_v = r if flags.vote_exponent == "voter" else np.ones_like(r)
+        p, z = win_probabilities(x, w, delta, rho_v, flags.prob)
+    dist = np.abs(x[:, :, None] - x[:, None, :]) / delta[:, None, None]
+    same = x[:, :, None] == x[:, None, :]
+    rho_i = r[:, :, None]  # receiver's exponent, broadcast over j
+    # A_ij = EU(i -> j; r_i): challenger i (axis 1), target j
+    qa = _q_terms(x, dist, delta, rho_i, flags.Q, mu, challenger_axis=1)
+    a = expected_utility(dist, p, s[:, None, :], rho_i, qa)
+    a = np.where(same, 0.0, a)
+    if flags.perspective == "own":
+        b = np.swapaxes(a, 1, 2)
+    else:
+        # B_ij = EU(j -> i; r_i): challenger j (axis 2), target i, P(x_j, x_i)
+        qb = _q_terms(x, dist, delta, rho_i, flags.Q, mu, challenger_axis=2)
+        b = expected_utility(dist, np.swapaxes(p, 1, 2), s[:, :, None], rho_i, qb)
+        b = np.where(same, 0.0, b)
+
+    xi = x[:, :, None]
+    xj = x[:, None, :]
+    valid = ~same
+    absa = np.abs(a)
+    conf = valid & (b > a) & (a > 0)
+    comp = valid & (b > 0) & (a < 0) & (b > absa)
+    move = np.abs(xj - xi)
+    bsafe = np.where(b > 0, b, 1.0)
+    comp_pos = xi + (xj - xi) * absa / bsafe
+    inf = np.inf
+    key_conf = np.where(conf, move, inf)
+    if flags.compromise_choice == "weighted_key":
+        den = absa + np.abs(b)
+        kc = (absa * xi + np.abs(b) * xj) / np.where(den > 0, den, 1.0)
+    else:
+        kc = np.abs(comp_pos - xi)
+    key_comp = np.where(comp, kc, inf)
+    j_conf = np.argmin(key_conf, axis=2)  # first index on ties = earliest in input order
+    j_comp = np.argmin(key_comp, axis=2)
+    has_conf = conf.any(axis=2)
+    has_comp = comp.any(axis=2)
+    m_idx = np.arange(x.shape[0])[:, None]
+    i_idx = np.arange(x.shape[1])[None, :]
+
+    offer = np.full(x.shape, OFFER_NONE, dtype=np.int64)
+    proposer = np.full(x.shape, -1, dtype=np.int64)
+    new_x = x.copy()
+    if flags.capitulation:
+        capit = valid & (b > 0) & (a < 0) & (b < absa)
+        j_cap = np.argmin(np.where(capit, move, inf), axis=2)
+        has_cap = capit.any(axis=2)
+        sel = has_cap & ~has_conf & ~has_comp
+        offer[sel] = OFFER_CAPITULATION
+        proposer[sel] = j_cap[sel]
+        new_x = np.where(sel, x[m_idx, j_cap], new_x)
+    sel = has_comp & ~has_conf
+    offer[sel] = OFFER_COMPROMISE
+    proposer[sel] = j_comp[sel]
+    new_x = np.where(sel, comp_pos[m_idx, i_idx, j_comp], new_x)
+    sel = has_conf
+    offer[sel] = OFFER_CONFRONTATION
+    proposer[sel] = j_conf[sel]
+    new_x = np.where(sel, x[m_idx, j_conf], new_x)
+    return OfferStep(p=p, z=z, a=a, b=b, offer_type=offer, proposer=proposer, new_x=new_x)
+
+
+@dataclass(frozen=True)
+class Run:
+    """Output of :func:`simulate` for (M, n) runs over rounds 0..T."""
+
+    positions: FloatArray  # (M, T+1, n)
+    median: FloatArray  # (M, T+1)
+    mean: FloatArray  # (M, T+1)
+    risk: FloatArray  # (M, T+1, n), row 0 all ones
+    offer_type: IntArray  # (M, T, n)
+    proposer: IntArray  # (M, T, n)
+
+
+def simulate(
+    positions: FloatArray,
+    saliences: FloatArray,
+    capability: FloatArray,
+    rounds: int = 10,
+    flags: Flags | None = None,
+) -> Run:
+    """Run ``M`` independent one-issue BDM models together for ``rounds`` rounds (§3, §8).
+
+    ``positions``, ``saliences`` (on [0, 1]) and ``capability`` are (M, n). Pure and vectorised.
+    """
+    flags = flags or Flags()
+    flags.check()
+    x = np.asarray(positions, dtype=np.float64).copy()
+    s = np.asarray(saliences, dtype=np.float64)
+    c = np.asarray(capability, dtype=np.float64)
+    if x.ndim != 2 or s.shape != x.shape or c.shape != x.shape:
+        raise ValueError("bdm.simulate: positions, saliences, capability must share shape (M, n)")
+    if rounds < 0:
+        raise ValueError("bdm.simulate: rounds must be >= 0")
+    m, n = x.shape
+    w = c * s
+    delta0 = x.max(axis=1) - x.min(axis=1)
+    delta0 = np.where(delta0 > 0, delta0, 1.0)
+
+    pos = np.empty((m, rounds + 1, n))
+    med = np.empty((m, rounds + 1))
+    mean = np.empty((m, rounds + 1))
+    risk = np.ones((m, rounds + 1, n))
+    offer = np.zeros((m, rounds, n), dtype=np.int64)
+    prop = np.full((m, rounds, n), -1, dtype=np.int64)
+    pos[:, 0] = x
+    med[:, 0], mean[:, 0] = weighted_stats(x, w)
+
+    for t in range(1, rounds + 1):
+        if flags.range_ == "dynamic":
+            delta = x.max(axis=1) - x.min(axis=1)
+            delta = np.where(delta > 0, delta, 1.0)
+        else:
+            delta = delta0
+        mu = med[:, t - 1] if flags.Q < 1.0 else None
+        rs = risk_step(x, s, w, delta, flags, mu)
+        os_ = offer_step(x, s, w, delta, rs.r, flags, mu, rs.p, rs.z)
+        moved = np.any(os_.new_x != x)
+        x = os_.new_x
+        pos[:, t] = x
+        med[:, t], mean[:, t] = weighted_stats(x, w)
+        risk[:, t] = rs.r
+        offer[:, t - 1] = os_.offer_type
+        prop[:, t - 1] = os_.proposer
+        if not moved and t < rounds:
+            # §8: the state is positions only, so every later round repeats this one
+            pos[:, t + 1 :] = x[:, None, :]
+            med[:, t + 1 :] = med[:, t : t + 1]
+            mean[:, t + 1 :] = mean[:, t : t + 1]
+            risk[:, t + 1 :] = rs.r[:, None, :]
+            offer[:, t:] = os_.offer_type[:, None, :]
+            prop[:, t:] = os_.proposer[:, None, :]
+            break
+    return Run(positions=pos, median=med, mean=mean, risk=risk, offer_type=offer, proposer=prop)
+
+
+def resolve_flags(variant: str, overrides: dict[str, Any]) -> tuple[str, Flags]:
+    """The flag set of a named variant with keyword overrides; the reported variant name."""
+    if variant not in VARIANTS:
+        raise ValueError(f"bdm: variant must be one of {sorted(VARIANTS)}, got {variant!r}")
+    base = VARIANTS[variant]
+    if "range" in overrides:
+        overrides = dict(overrides)
+        overrides["range_"] = overrides.pop("range")
+    unknown = set(overrides) - set(asdict(base))
+    if unknown:
+        raise TypeError(f"bdm: unknown parameters {sorted(unknown)}")
+    flags = replace(base, **overrides)
+    flags.check()
+    name = variant if flags == base else "custom"
+    return name, flags
+
+
+def forecast(
+    problem: Problem,
+    rng: np.random.Generator,
+    variant: str = "scholz2011",
+    rounds: int = 10,
+    **flags: Any,
+) -> Forecast:
+    """BDM forecast per dimension for every batch element (``specs/bdm.md``).
+
+    Deterministic: ``rng`` is accepted for the protocol and not used. Saliences are divided by
+    100 (§1). ``outcome`` (B, D) is the final round's median (§7); ``trajectory`` is
+    (B, T+1, n, D). ``extras``: ``median`` and ``mean`` (B, T+1, D) per round, ``risk``
+    (B, T+1, n, D) exponents used in each round (row 0 = 1), ``offer_type`` and ``proposer``
+    (B, T, n, D) accepted offers (codes ``OFFER_NAMES``; proposer -1 = none), ``offer_names``.
+    """
+    name, fl = resolve_flags(variant, flags)
+    if int(rounds) != rounds or rounds < 0:
+        raise ValueError(f"bdm: rounds must be a non-negative integer, got {rounds}")
+    rounds = int(rounds)
+    b, n, d = problem.shape
+    x = problem.positions.transpose(0, 2, 1).reshape(b * d, n)
+    s = (problem.saliences / 100.0).transpose(0, 2, 1).reshape(b * d, n)
+    c = np.broadcast_to(problem.capability[:, None, :], (b, d, n)).reshape(b * d, n)
+    run = simulate(x, s, c, rounds, fl)
+
+    def back3(a: np.ndarray) -> np.ndarray:  # (B*D, T, n) -> (B, T, n, D)
+        return a.reshape(b, d, a.shape[1], n).transpose(0, 2, 3, 1)
+
+    def back2(a: np.ndarray) -> np.ndarray:  # (B*D, T) -> (B, T, D)
+        return a.reshape(b, d, a.shape[1]).transpose(0, 2, 1)
+
+    median = back2(run.median)
+    params = {"rounds": rounds, **asdict(fl)}
+    return Forecast(
+        outcome=np.ascontiguousarray(median[:, -1, :]),
+        rounds=np.full(b, rounds, dtype=np.int64),
+        method="bdm",
+        variant=name,
+        params=params,
+        version=VERSION,
+        trajectory=np.ascontiguousarray(back3(run.positions)),
+        extras={
+            "median": np.ascontiguousarray(median),
+            "mean": np.ascontiguousarray(back2(run.mean)),
+            "risk": np.ascontiguousarray(back3(run.risk)),
+            "offer_type": np.ascontiguousarray(back3(run.offer_type)),
+            "proposer": np.ascontiguousarray(back3(run.proposer)),
+            "offer_names": OFFER_NAMES,
+        },
+    )
