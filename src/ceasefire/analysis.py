@@ -479,8 +479,16 @@ def winset_of_chain(
         i, j = (int(k) for k in np.argsort(-totals, kind="stable")[:2])
         fixed = ws.center
         regions = {
-            a: wsm.slice_polygon(*(x[[r]] for x in args), dims=(i, j), fixed=fixed).tolist()
-            for a, r in zip(vetoes, range(len(rows)), strict=True)
+            a: wsm.slice_polygon(
+                args[0][[r]],
+                args[1][[r]],
+                args[2][[r]],
+                args[3][[r]],
+                args[4][[r]],
+                dims=(i, j),
+                fixed=fixed,
+            ).tolist()
+            for r, a in enumerate(vetoes)
         }
         picture = WinSetPicture(
             dimensions=[dims[i], dims[j]],
@@ -791,7 +799,7 @@ def analyze(
         rescue, changes = (
             (None, []) if passes else rescue_of_proposal(scenario, prefs, prop, points[k])
         )
-        mechanisms = list(prop.mechanisms)
+        mechanisms: list[str] = list(prop.mechanisms)
         if g > 0 and "collective_defence" not in mechanisms:
             mechanisms.append("collective_defence")
         durability = _durability(mechanisms, dur_ranges, mc_draws, dur_seed)

@@ -131,7 +131,7 @@ def acceptance(prefs: Preferences, points: Floats) -> Acceptance:
     nd = prefs.no_deal()
     margin = u - nd
     excess = prefs.red_line_excess(pts)
-    respects = ~(excess > 0).any(axis=-1)
+    respects: Bools = np.asarray(~(excess > 0).any(axis=-1), dtype=bool)
     accepts = respects & (margin >= -TIE_TOLERANCE)
     return Acceptance(
         utility=u,

@@ -135,7 +135,7 @@ class Dimension(_Model):
     id: Id
     name: str = ""
     description: str = ""
-    anchors: FrozenStrings = Field(default_factory=lambda: MappingProxyType({}))
+    anchors: FrozenStrings = Field(default_factory=dict, validate_default=True)
     scale_from: tuple[float, float] | None = Field(
         default=None,
         description="The original units [low, high] that 0 and 100 stand for, when the data "
@@ -221,7 +221,8 @@ class Actor(_Model):
     salience: FrozenFloats
     red_lines: tuple[RedLineText, ...] = ()
     range: FrozenRanges = Field(
-        default_factory=lambda: MappingProxyType({}),
+        default_factory=dict,
+        validate_default=True,
         description="Plausible [low, high] of a dimension's position, 'war_cost' or 'capability'.",
     )
     source: str = ""
@@ -284,7 +285,8 @@ class Proposal(_Model):
     guarantee: GuaranteeScope = "none"
     territory: TerritorialTerms = "claim-kept"
     returned: FrozenFloats = Field(
-        default_factory=lambda: MappingProxyType({}),
+        default_factory=dict,
+        validate_default=True,
         description="For 'partial-return': unit code -> share of the unit's occupied area "
         "returned.",
     )
@@ -303,7 +305,8 @@ class Institution(_Model):
     rule: Literal["unanimity", "all", "qualified-majority"]
     members: tuple[str, ...] = Field(min_length=1)
     weights: FrozenFloats = Field(
-        default_factory=lambda: MappingProxyType({}),
+        default_factory=dict,
+        validate_default=True,
         description="qualified-majority: member -> voting weight (default 1 each).",
     )
     threshold: float | None = Field(
@@ -619,11 +622,13 @@ def _cross_check(raw: Mapping[str, Any]) -> list[Problem]:
                 continue
             r, c = spec.get("range"), spec.get("central")
             if isinstance(r, list) and len(r) == 2 and all(_is_number(b) for b in r):
-                p = f"{table}.{name}.range"
+                where = f"{table}.{name}.range"
                 if r[0] > r[1]:
-                    problems.append(Problem(p, f"low {r[0]} is above high {r[1]}"))
+                    problems.append(Problem(where, f"low {r[0]} is above high {r[1]}"))
                 elif _is_number(c) and not r[0] <= c <= r[1]:
-                    problems.append(Problem(p, f"central value {c} lies outside [{r[0]}, {r[1]}]"))
+                    problems.append(
+                        Problem(where, f"central value {c} lies outside [{r[0]}, {r[1]}]")
+                    )
     det = raw.get("deterrence")
     if (
         isinstance(det, Mapping)
