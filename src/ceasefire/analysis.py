@@ -226,6 +226,14 @@ class ForecastResult(_Result):
     note: str = ""
 
 
+class ForecastSkip(_Result):
+    """An engine that gave no forecast for this scenario, and why (e.g. smp needs 2 actors)."""
+
+    engine: str
+    variant: str
+    reason: str
+
+
 class ScenarioInfo(_Result):
     id: str
     title: str
@@ -254,6 +262,7 @@ class Analysis(_Result):
     durability_inputs: dict[str, ModelInput]
     winsets: list[WinSetResult] = []
     forecasts: list[ForecastResult] = []
+    forecasts_skipped: list[ForecastSkip] = []
 
     def winset(self, chain_id: str) -> WinSetResult:
         for w in self.winsets:
@@ -611,13 +620,26 @@ def forecasts(
     rounds: int = 10,
     seed: int = 0,
 ) -> list[ForecastResult]:
+    """Every requested engine's forecast (see :func:`run_forecasts`; skipped ones dropped)."""
+    return run_forecasts(scenario, engines, rounds=rounds, seed=seed)[0]
+
+
+def run_forecasts(
+    scenario: Scenario,
+    engines: tuple[str, ...] = tuple(bargaining.ENGINES),
+    *,
+    rounds: int = 10,
+    seed: int = 0,
+) -> tuple[list[ForecastResult], list[ForecastSkip]]:
     """Every requested engine's forecast on the scenario (a batch of one).
 
     Positions, saliences (0-100) and capabilities are the actors'; the status quo is the
     no-deal point. ``rounds`` is the number of rounds of engines with a fixed count (``bdm``;
     its outcome is the final round's median). ``path`` is the engine's forecast point in each
     round: the median for ``bdm``, the expected position of each state for ``smp``, the
-    outcome itself for the closed-form engines.
+    outcome itself for the closed-form engines. An engine that rejects the scenario's data
+    (a ``ValueError``: e.g. smp needs two actors and positive saliences) is reported as
+    skipped with its reason instead of failing the whole analysis.
     """
     prefs = Preferences.from_scenario(scenario)
     dims = prefs.dimension_ids
@@ -628,6 +650,7 @@ def forecasts(
     }
     seeds = np.random.SeedSequence(seed).spawn(len(engines))
     out: list[ForecastResult] = []
+    skipped: list[ForecastSkip] = []
     for name, ss in zip(engines, seeds, strict=True):
         fn = bargaining.engine(name)
         for variant in bargaining.ENGINES[name]:
@@ -636,7 +659,15 @@ def forecasts(
                 params["rounds"] = rounds
             if name == "smp":
                 params["on_degenerate"] = "stop"
-            f = fn(problem, np.random.default_rng(ss), **params)
+            try:
+                f = fn(problem, np.random.default_rng(ss), **params)
+            except ValueError as err:
+                skipped.append(
+                    ForecastSkip(
+                        engine=name, variant=str(variant.get("variant", "default")), reason=str(err)
+                    )
+                )
+                continue
             outcome = f.outcome[0]
             traj = f.trajectory[0] if f.trajectory is not None else problem.positions
             if "median" in f.extras:
@@ -680,7 +711,7 @@ def forecasts(
                     note=note,
                 )
             )
-    return out
+    return out, skipped
 
 
 def scenario_digest(scenario: Scenario) -> str:
@@ -840,6 +871,9 @@ def analyze(
                 single_actor_changes=changes,
             )
         )
+    fcs, skipped = (
+        run_forecasts(scenario, engines, rounds=rounds, seed=mc_seed) if engines else ([], [])
+    )
     held_area, held_pop = cov.held_shares(scenario)
     meta = scenario.scenario
     return Analysis(
@@ -868,5 +902,6 @@ def analyze(
             winset_of_chain(scenario, prefs, chain)
             for chain in dict.fromkeys(p.requires for p in scenario.proposals if p.requires)
         ],
-        forecasts=forecasts(scenario, engines, rounds=rounds, seed=mc_seed) if engines else [],
+        forecasts=fcs,
+        forecasts_skipped=skipped,
     )

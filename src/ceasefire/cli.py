@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -108,19 +108,25 @@ def forecast(
     as_json: Annotated[bool, typer.Option("--json", help="Print {'forecasts': [...]}.")] = False,
 ) -> None:
     """Where will bargaining end up: each engine's forecast per dimension."""
-    from ceasefire.analysis import forecasts
+    from ceasefire.analysis import run_forecasts
     from ceasefire.report import terminal
 
     if engine not in ENGINE_CHOICES:
         fail([f"--engine {engine}: unknown engine (choose from {', '.join(ENGINE_CHOICES)})"])
     loaded = _load(scenario)
     names = tuple(e for e in ENGINE_CHOICES[:-1] if engine in (e, "all"))
-    result = forecasts(loaded.scenario, names, rounds=rounds, seed=loaded.scenario.monte_carlo.seed)
+    result, skipped = run_forecasts(
+        loaded.scenario, names, rounds=rounds, seed=loaded.scenario.monte_carlo.seed
+    )
     if as_json:
-        payload = {"forecasts": [f.model_dump(mode="json") for f in result]}
+        payload: dict[str, Any] = {"forecasts": [f.model_dump(mode="json") for f in result]}
+        if skipped:
+            payload["skipped"] = [s.model_dump(mode="json") for s in skipped]
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
     terminal.forecasts(result, loaded.scenario, out_console)
+    for s in skipped:
+        err_console.print(f"{s.engine} ({s.variant}) gave no forecast: {s.reason}", markup=False)
 
 
 @app.command()

@@ -87,3 +87,62 @@ def test_weighted_mean_lies_in_the_hull(data):
     f = engine("compromise")(Problem.single(pos, sal, cap, [50, 50]), np.random.default_rng(0))
     assert np.all(f.outcome[0] >= pos.min(axis=0) - 1e-9)
     assert np.all(f.outcome[0] <= pos.max(axis=0) + 1e-9)
+
+
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_permuting_actors_changes_nothing_else(name, params):
+    p = random_problem(np.random.default_rng(5), 2, 6, 2)
+    perm = np.random.default_rng(6).permutation(6)
+    q = Problem(p.positions[:, perm], p.saliences[:, perm], p.capability[:, perm], p.status_quo)
+    fn = engine(name)
+    a = fn(p, np.random.default_rng(0), **params)
+    b = fn(q, np.random.default_rng(0), **params)
+    np.testing.assert_allclose(a.outcome, b.outcome, atol=1e-9)
+    np.testing.assert_array_equal(a.rounds, b.rounds)
+
+
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_scaling_all_capabilities_changes_nothing(name, params):
+    p = random_problem(np.random.default_rng(7), 2, 5, 2)
+    q = Problem(p.positions, p.saliences, p.capability * 7.5, p.status_quo)
+    fn = engine(name)
+    a = fn(p, np.random.default_rng(0), **params)
+    b = fn(q, np.random.default_rng(0), **params)
+    np.testing.assert_allclose(a.outcome, b.outcome, atol=1e-9)
+
+
+def degenerate_problems() -> dict[str, Problem]:
+    rng = np.random.default_rng(8)
+    base = random_problem(rng, 1, 4, 2)
+    sal_zero_dim = base.saliences.copy()
+    sal_zero_dim[..., 1] = 0.0
+    return {
+        "one-actor": Problem(
+            base.positions[:, :1], base.saliences[:, :1], base.capability[:, :1], base.status_quo
+        ),
+        "all-saliences-zero": Problem(
+            base.positions, np.zeros_like(base.saliences), base.capability, base.status_quo
+        ),
+        "all-capabilities-zero": Problem(
+            base.positions, base.saliences, np.zeros_like(base.capability), base.status_quo
+        ),
+        "identical-positions": Problem(
+            np.full_like(base.positions, 37.0), base.saliences, base.capability, base.status_quo
+        ),
+        "dimension-nobody-cares-about": Problem(
+            base.positions, sal_zero_dim, base.capability, base.status_quo
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(degenerate_problems()))
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_degenerate_input_gives_an_answer_or_a_clear_error(name, params, case):
+    p = degenerate_problems()[case]
+    try:
+        f = engine(name)(p, np.random.default_rng(0), **params)
+    except ValueError as err:  # a clear error is acceptable; it must say what is wrong
+        assert str(err)
+        return
+    assert np.all(np.isfinite(f.outcome)), f"{name} {case}: {f.outcome}"
+    assert np.all(f.outcome >= -1e-9) and np.all(f.outcome <= 100 + 1e-9)

@@ -19,10 +19,12 @@ def summary(analysis: Analysis, console: Console) -> None:
     """Proposals x key figures, then who blocks what and why."""
     a = analysis
     console.print(f"[bold]{a.scenario.title}[/bold]  ({a.scenario.id})")
-    console.print(
+    held = (
         f"Government holds {_pct(a.held_area_share)} of the recognised area; "
-        f"fighting {'continues' if a.fighting else 'has stopped'} without a deal."
+        if any(p.coverage.units for p in a.proposals)
+        else ""
     )
+    console.print(f"{held}fighting {'continues' if a.fighting else 'has stopped'} without a deal.")
     table = Table(
         title="Proposals (shares of the recognised area)",
         caption="accept: actors preferring the proposal to no deal; "
