@@ -263,6 +263,9 @@ class Analysis(_Result):
     winsets: list[WinSetResult] = []
     forecasts: list[ForecastResult] = []
     forecasts_skipped: list[ForecastSkip] = []
+    #: ``run --draws N``: the summary of a sweep over every stated range (see
+    #: ``ceasefire.uncertainty``); None when no sweep was run
+    uncertainty: dict[str, Any] | None = None
 
     def winset(self, chain_id: str) -> WinSetResult:
         for w in self.winsets:

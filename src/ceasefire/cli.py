@@ -65,7 +65,12 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
     draws: Annotated[
         int | None,
-        typer.Option(min=10, max=1_000_000, help="Monte Carlo draws (default: the scenario's)."),
+        typer.Option(
+            min=10,
+            max=1_000_000,
+            help="Monte Carlo draws (default: the scenario's); given, also sweeps every stated "
+            "range and adds the uncertainty section to the report.",
+        ),
     ] = None,
     seed: Annotated[
         int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")
@@ -86,6 +91,14 @@ def run(
     result = analyze(
         loaded.scenario, sha256=loaded.sha256, source=loaded.source, draws=draws, seed=seed
     )
+    if draws is not None:
+        # --draws also sweeps every stated range (in memory) for the uncertainty section
+        from ceasefire.uncertainty.backends import sweep_in_memory
+
+        mc_seed = seed if seed is not None else loaded.scenario.monte_carlo.seed
+        result = result.model_copy(
+            update={"uncertainty": sweep_in_memory(loaded.scenario, draws, mc_seed)}
+        )
     atomic_write(folder / "results.json", result.to_json())
     atomic_write(folder / "report.html", html.render(result, loaded.scenario))
     if not quiet:
@@ -94,6 +107,135 @@ def run(
 
 
 ENGINE_CHOICES = ("compromise", "nash", "bdm", "smp", "all")
+
+
+@app.command()
+def sweep(
+    scenario: ScenarioArg = DEFAULT_SCENARIO,
+    draws: Annotated[int, typer.Option(min=10, max=100_000_000, help="Draws.")] = 2000,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")
+    ] = None,
+    method: Annotated[str, typer.Option(help="lhs | sobol | random")] = "lhs",
+    backend: Annotated[str, typer.Option(help="serial | processes | dask")] = "serial",
+    address: Annotated[
+        str | None, typer.Option(help="Dask scheduler tcp://HOST:PORT (default: local cluster).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Workers (processes, or local Dask workers).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Sweep folder; rerun into it to resume."),
+    ] = None,
+    chunk: Annotated[int, typer.Option(min=1, max=1_000_000, help="Draws per chunk.")] = 500,
+    engines: Annotated[
+        str, typer.Option(help="Comma-separated engines (compromise,nash,bdm,smp) or none.")
+    ] = "compromise,nash",
+    winsets: Annotated[
+        bool, typer.Option("--winsets", help="Also test win-set emptiness (an LP per draw).")
+    ] = False,
+    sensitivity: Annotated[
+        bool, typer.Option("--sensitivity/--no-sensitivity", help="Morris and Sobol' analyses.")
+    ] = True,
+    sobol_n: Annotated[int, typer.Option(min=8, help="Sobol' base sample (power of 2).")] = 256,
+) -> None:
+    """How sure are we: Monte Carlo over every stated range, sensitivity, switch points."""
+    import time as _time
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from ceasefire.report import html
+    from ceasefire.report.terminal_sweep import print_sweep
+    from ceasefire.uncertainty.backends import (
+        BACKENDS,
+        SweepError,
+        SweepSpec,
+        run_sweep,
+        summarise_run,
+        write_json,
+    )
+    from ceasefire.uncertainty.pipeline import compile_model
+    from ceasefire.uncertainty.ranges import METHODS
+
+    problems = []
+    if method not in METHODS:
+        problems.append(f"--method {method}: unknown (choose from {', '.join(METHODS)})")
+    if backend not in BACKENDS:
+        problems.append(f"--backend {backend}: unknown (choose from {', '.join(BACKENDS)})")
+    if address is not None and backend != "dask":
+        problems.append("--address: needs --backend dask")
+    names = tuple(e for e in engines.split(",") if e and e != "none")
+    bad = [e for e in names if e not in ENGINE_CHOICES[:-1]]
+    if bad:
+        problems.append(f"--engines {engines}: unknown engine(s) {', '.join(bad)}")
+    if problems:
+        fail(problems)
+    loaded = _load(scenario)
+    folder = out or Path("runs") / f"sweep-{_time.strftime('%Y%m%d-%H%M%S')}-{loaded.scenario.id}"
+    spec = SweepSpec(
+        draws=draws,
+        seed=seed if seed is not None else loaded.scenario.monte_carlo.seed,
+        method=method,
+        chunk=chunk,
+        engines=names,
+        winsets=winsets,
+    )
+    model = compile_model(loaded.scenario, names)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("draws · {task.fields[rate]} draws/s · left"),
+        TimeRemainingColumn(),
+    )
+    start = _time.perf_counter()
+    with Progress(*columns, console=err_console, transient=False) as bar:
+        task = bar.add_task("sweep", total=draws, rate="-")
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            done = bar.tasks[0].completed
+            rate = done / max(_time.perf_counter() - start, 1e-9)
+            bar.update(task, rate=f"{rate:,.0f}")
+
+        try:
+            result = run_sweep(
+                model,
+                spec,
+                backend=backend,
+                out=folder,
+                sha256=loaded.sha256,
+                workers=workers,
+                address=address,
+                progress=advance,
+            )
+        except SweepError as err:
+            fail([str(err)])
+        except OSError as err:
+            fail([f"{folder}: {err.strerror or err}"])
+    summary = summarise_run(
+        model,
+        spec,
+        result,
+        sensitivity=sensitivity,
+        sobol_n=sobol_n,
+        extra={"backend": backend, "scenario_sha256": loaded.sha256},
+    )
+    write_json(folder / "summary.json", summary)
+    (folder / "report.html").write_text(html.render_sweep(summary, loaded.scenario), "utf-8")
+    print_sweep(summary, out_console)
+    if result.resumed_chunks:
+        out_console.print(
+            f"Resumed: {result.resumed_chunks} of {result.total_chunks} chunks were already done."
+        )
+    out_console.print(f"\nWrote {folder / 'summary.json'} and {folder / 'report.html'}")
 
 
 @app.command()
@@ -234,6 +376,58 @@ def schema() -> None:
 def version() -> None:
     """Print the version."""
     out_console.print(__version__)
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    host: Annotated[
+        str, typer.Option(help="Address to bind (anything but loopback is reachable by others).")
+    ] = "127.0.0.1",
+    workspace: Annotated[
+        Path, typer.Option(help="Folder for drafts and runs (created if missing).")
+    ] = Path("ceasefire-workspace"),
+) -> None:
+    """Start the local web app: edit a scenario, run it, read and compare the results."""
+    import socket
+
+    try:
+        import uvicorn
+
+        from ceasefire.web import create_app
+        from ceasefire.web.guard import LOOPBACK_HOSTS
+    except ImportError as err:
+        fail(
+            [
+                f"the web app needs the 'web' extra ({err.name} is missing): pip install 'ceasefire[web]'"
+            ]
+        )
+    loopback = host in LOOPBACK_HOSTS
+    if not loopback:
+        err_console.print(
+            f"warning: binding {host}: anyone who can reach this machine on port {port} can read "
+            "and change your drafts and start runs; there is no login.",
+            markup=False,
+        )
+    # fail with a sentence, before printing an address that would not work
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as err:
+        fail([f"--host {host} --port {port}: cannot listen there: {err.strerror}"])
+    try:
+        web_app = create_app(workspace, allowed_hosts=LOOPBACK_HOSTS if loopback else None)
+    except OSError as err:
+        fail([f"--workspace {workspace}: cannot use this folder: {err.strerror}"])
+    shown = f"[{host}]" if ":" in host else host
+    out_console.print(
+        f"ceasefire web app on http://{shown}:{port}/  (workspace: {workspace.resolve()}; "
+        "Ctrl+C stops it)",
+        markup=False,
+    )
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
 
 import_app = typer.Typer(

@@ -204,6 +204,30 @@ def _check_red_line(text: str) -> str:
 
 RedLineText = Annotated[str, AfterValidator(_check_red_line)]
 
+Distribution = Literal["uniform", "triangular"]
+
+#: prefixes of an actor's range keys that are not positions (``salience.alliance``)
+RANGE_PREFIXES = ("salience", "red_line")
+
+
+def flatten_range(value: Any) -> Any:
+    """``{salience = {alliance = [a, b]}}`` -> ``{"salience.alliance": [a, b]}``.
+
+    TOML reads the dotted key ``salience.alliance = [a, b]`` as a nested table; the quoted key
+    ``"salience.alliance" = [a, b]`` as a flat one. Both mean the same range, so both are
+    accepted and stored flat. Anything else is left for validation to report.
+    """
+    if not isinstance(value, Mapping):
+        return value
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        if isinstance(v, Mapping):
+            for sub, bounds in v.items():
+                out[f"{k}.{sub}"] = bounds
+        else:
+            out[str(k)] = v
+    return out
+
 
 class Actor(_Model):
     """A party to the negotiation (a state, a bloc, a leader)."""
@@ -223,10 +247,31 @@ class Actor(_Model):
     range: FrozenRanges = Field(
         default_factory=dict,
         validate_default=True,
-        description="Plausible [low, high] of a dimension's position, 'war_cost' or 'capability'.",
+        description="Plausible [low, high] of a dimension's position (key: the dimension id), "
+        "'war_cost', 'capability', a salience ('salience.<dimension>') or the bound of the "
+        "actor's red line on a dimension ('red_line.<dimension>').",
+    )
+    distribution: FrozenStrings = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="Range key -> 'uniform' or 'triangular' (mode at the central value); "
+        "default: [monte_carlo] distribution.",
     )
     source: str = ""
     red_line_source: str = ""
+
+    @field_validator("range", "distribution", mode="before")
+    @classmethod
+    def _flat_range(cls, v: Any) -> Any:
+        return flatten_range(v)
+
+    @field_validator("distribution")
+    @classmethod
+    def _distribution_names(cls, v: Mapping[str, str]) -> Mapping[str, str]:
+        for key, name in v.items():
+            if name not in ("uniform", "triangular"):
+                raise ValueError(f"{key}: distribution {name!r} is not 'uniform' or 'triangular'")
+        return v
 
     @property
     def parsed_red_lines(self) -> tuple[RedLine, ...]:
@@ -324,6 +369,11 @@ class Ranged(_Model):
 
     central: float
     range: tuple[float, float] | None = None
+    distribution: Distribution | None = Field(
+        default=None,
+        description="'uniform' or 'triangular' (mode at the central value); default: "
+        "[monte_carlo] distribution.",
+    )
     source: str = ""
 
 
@@ -379,6 +429,11 @@ class MonteCarlo(_Model):
 
     draws: int = Field(default=2000, ge=10, le=1_000_000)
     seed: int = Field(default=20241130, ge=0)
+    distribution: Distribution = Field(
+        default="uniform",
+        description="Default distribution of every range in sweeps: 'uniform' between low and "
+        "high, or 'triangular' with its mode at the central value.",
+    )
 
 
 class Source(_Model):
@@ -449,6 +504,83 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
+def _check_actor_ranges(
+    base: str, a: Mapping[str, Any], dims: list[str], dimset: set[str]
+) -> list[Problem]:
+    """Range keys name an input of the actor, bounds are ordered and hold the central value."""
+    problems: list[Problem] = []
+    rng = flatten_range(a.get("range"))
+    if not isinstance(rng, Mapping):
+        return problems
+    red_lines: dict[str, list[RedLine]] = {}
+    for text in a.get("red_lines") or []:
+        if isinstance(text, str):
+            try:
+                rl = RedLine.parse(text)
+            except ValueError:
+                continue
+            red_lines.setdefault(rl.dimension, []).append(rl)
+    for k, bounds in rng.items():
+        p = f"{base}.range.{k}"
+        centre: Any = None
+        on_scale = False
+        prefix, _, dim = k.partition(".")
+        if k in dimset:
+            pos = a.get("position")
+            centre = pos.get(k) if isinstance(pos, Mapping) else None
+            on_scale = True
+        elif k in ("war_cost", "capability"):
+            centre = a.get(k, 0.0 if k == "war_cost" else None)
+        elif prefix in RANGE_PREFIXES and dim:
+            if dims and dim not in dimset:
+                problems.append(Problem(p, f"unknown dimension {dim!r}"))
+                continue
+            on_scale = True
+            if prefix == "salience":
+                sal = a.get("salience")
+                centre = sal.get(dim) if isinstance(sal, Mapping) else None
+            else:
+                lines = red_lines.get(dim, [])
+                if len(lines) != 1:
+                    problems.append(
+                        Problem(
+                            p,
+                            f"the actor has no red line on {dim!r} to range"
+                            if not lines
+                            else f"the actor has {len(lines)} red lines on {dim!r}: ambiguous",
+                        )
+                    )
+                    continue
+                centre = lines[0].bound
+        else:
+            problems.append(
+                Problem(
+                    p,
+                    f"unknown dimension or input {k!r} (a dimension id, war_cost, capability, "
+                    "salience.<dimension> or red_line.<dimension>)",
+                )
+            )
+            continue
+        if isinstance(bounds, list) and len(bounds) == 2 and all(_is_number(b) for b in bounds):
+            lo, hi = bounds
+            if lo > hi:
+                problems.append(Problem(p, f"low {lo} is above high {hi}"))
+            elif _is_number(centre) and not lo <= centre <= hi:
+                problems.append(Problem(p, f"central value {centre} lies outside [{lo}, {hi}]"))
+            if on_scale and (lo < SCALE_MIN or hi > SCALE_MAX):
+                problems.append(Problem(p, "range lies outside the 0-100 scale"))
+            elif not on_scale and lo < 0:
+                problems.append(Problem(p, "range must not go below 0"))
+    dist = flatten_range(a.get("distribution"))
+    if isinstance(dist, Mapping):
+        for k in dist:
+            if k not in rng:
+                problems.append(
+                    Problem(f"{base}.distribution.{k}", f"no range {k!r} to give a distribution")
+                )
+    return problems
+
+
 def _cross_check(raw: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     dims = _ids(raw, "dimensions")
@@ -502,32 +634,7 @@ def _cross_check(raw: Mapping[str, Any]) -> list[Problem]:
                     problems.append(
                         Problem(f"{base}.red_lines[{j}]", f"unknown dimension {rl.dimension!r}")
                     )
-        rng = a.get("range")
-        if isinstance(rng, Mapping):
-            for k, bounds in rng.items():
-                p = f"{base}.range.{k}"
-                if k in dimset:
-                    pos = a.get("position")
-                    centre = pos.get(k) if isinstance(pos, Mapping) else None
-                elif k in ("war_cost", "capability"):
-                    centre = a.get(k)
-                else:
-                    problems.append(Problem(p, f"unknown dimension or input {k!r}"))
-                    continue
-                if (
-                    isinstance(bounds, list)
-                    and len(bounds) == 2
-                    and all(_is_number(b) for b in bounds)
-                ):
-                    lo, hi = bounds
-                    if lo > hi:
-                        problems.append(Problem(p, f"low {lo} is above high {hi}"))
-                    elif _is_number(centre) and not lo <= centre <= hi:
-                        problems.append(
-                            Problem(p, f"central value {centre} lies outside [{lo}, {hi}]")
-                        )
-                    if k in dimset and (lo < SCALE_MIN or hi > SCALE_MAX):
-                        problems.append(Problem(p, "range lies outside the 0-100 scale"))
+        problems.extend(_check_actor_ranges(base, a, dims, dimset))
 
     for i, t in _items(raw, "territory"):
         r = t.get("controlled_share_range")

@@ -376,3 +376,93 @@ def forecast_paths(analysis: Analysis) -> go.Figure | None:
     fig.update_xaxes(title_text="round")
     fig.update_layout(height=330 * rows, margin={"l": 50, "r": 10, "t": 40, "b": 40})
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Uncertainty (a sweep's summary dict, see ceasefire.uncertainty)
+
+
+def pass_probability_bars(summary: dict[str, Any]) -> go.Figure:
+    """P(passes) per proposal and institution, with 95 % Wilson intervals."""
+    fig = go.Figure()
+    insts = list(dict.fromkeys(i for p in summary["proposals"] for i in p["institutions"]))
+    for iid in [*insts, "all required"]:
+        xs, ys, lo, hi = [], [], [], []
+        for p in summary["proposals"]:
+            r = p if iid == "all required" else p["institutions"].get(iid)
+            if r is None:
+                continue
+            xs.append(p["id"])
+            ys.append(r["p_pass"])
+            lo.append(r["p_pass"] - r["ci95"][0])
+            hi.append(r["ci95"][1] - r["p_pass"])
+        fig.add_bar(
+            x=xs,
+            y=ys,
+            name=iid,
+            error_y={"type": "data", "array": hi, "arrayminus": lo, "visible": True},
+        )
+    fig.update_layout(
+        barmode="group",
+        yaxis={"title": "probability of passing", "range": [0, 1.05]},
+        height=380,
+        margin={"t": 30, "b": 40},
+    )
+    return fig
+
+
+def acceptance_probability_heatmap(summary: dict[str, Any]) -> go.Figure:
+    """Actors x proposals: the probability each actor accepts each proposal over the draws."""
+    actors = summary["actors"]
+    props = [p["id"] for p in summary["proposals"]]
+    z = [[p["acceptance"][a]["p_accept"] for p in summary["proposals"]] for a in actors]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=props,
+            y=actors,
+            zmin=0,
+            zmax=1,
+            colorscale="RdBu",
+            colorbar={"title": "P(accepts)"},
+            hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=max(400, 18 * len(actors)), margin={"t": 30}, yaxis={"autorange": "reversed"}
+    )
+    return fig
+
+
+def sobol_tornado(summary: dict[str, Any], output: str) -> go.Figure | None:
+    """Sobol' first-order and total indices of one headline output, largest total first."""
+    sens = (summary.get("sensitivity") or {}).get("sobol", {}).get(output)
+    if not sens or not sens.get("ST"):
+        return None
+    labels = summary["sensitivity"].get("labels", {})
+    rows = sorted(
+        zip(sens["names"], sens["S1"], sens["ST"], sens["ST_conf"], strict=True),
+        key=lambda r: r[2] or 0.0,
+    )
+    fig = go.Figure()
+    fig.add_bar(
+        y=[labels.get(r[0], r[0]) for r in rows],
+        x=[r[2] or 0.0 for r in rows],
+        orientation="h",
+        name="total (ST)",
+        error_x={"type": "data", "array": [r[3] or 0.0 for r in rows]},
+    )
+    fig.add_bar(
+        y=[labels.get(r[0], r[0]) for r in rows],
+        x=[r[1] or 0.0 for r in rows],
+        orientation="h",
+        name="first order (S1)",
+    )
+    fig.update_layout(
+        barmode="overlay",
+        title=output,
+        height=120 + 22 * len(rows),
+        margin={"l": 260, "t": 40},
+        xaxis={"title": "Sobol' index"},
+    )
+    return fig

@@ -20,6 +20,7 @@ def _env() -> Environment:
     )
     env.filters["pct"] = lambda x: f"{100 * x:.1f}%"
     env.filters["signed"] = lambda x: f"{x:+.3f}"
+    env.globals["zip"] = zip
     return env
 
 
@@ -55,6 +56,8 @@ def render(analysis: Analysis, scenario: Scenario) -> str:
     return template.render(
         a=analysis,
         s=scenario,
+        u=analysis.uncertainty,
+        ufig=uncertainty_figures(analysis.uncertainty) if analysis.uncertainty else {},
         figures=figures,
         plotlyjs=get_plotlyjs(),
         blockers={p.id: text.blocker_sentences(p) for p in analysis.proposals},
@@ -72,4 +75,50 @@ def render(analysis: Analysis, scenario: Scenario) -> str:
         population_approximated=any(
             u.controlled_population_share is None for u in scenario.territory
         ),
+    )
+
+
+def uncertainty_figures(summary: dict[str, Any]) -> dict[str, str]:
+    """The uncertainty section's figures as HTML fragments."""
+    figs = {
+        "bars": _figure(charts.pass_probability_bars(summary), "pass-probability"),
+        "heatmap": _figure(charts.acceptance_probability_heatmap(summary), "acceptance-prob"),
+    }
+    for out in (summary.get("sensitivity") or {}).get("sobol", {}):
+        fig = charts.sobol_tornado(summary, out)
+        if fig is not None:
+            figs[f"tornado:{out}"] = _figure(fig, f"tornado-{out.replace('|', '-')}")
+    return figs
+
+
+_SWEEP_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ceasefire sweep — {{ s.scenario.title }}</title>
+<style>
+  body { font-family: system-ui, sans-serif; margin: 0; color: #1b1b1b; line-height: 1.45; }
+  main { max-width: 1200px; margin: 0 auto; padding: 1rem 1.5rem 4rem; }
+  h2 { border-bottom: 2px solid #0072B2; padding-bottom: .2rem; margin-top: 2.2rem; }
+  table { border-collapse: collapse; margin: .6rem 0; font-size: .9rem; }
+  th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+  th { background: #f2f5f8; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  .pass { color: #006d2c; font-weight: 600; } .fail { color: #b2182b; font-weight: 600; }
+  .small { font-size: .8rem; color: #555; }
+</style>
+<script>{{ plotlyjs | safe }}</script></head>
+<body><main><h1>{{ s.scenario.title }}</h1>
+<p class="small">Scenario <code>{{ s.scenario.id }}</code> ·
+sha256 <code>{{ (u.scenario_sha256 or "")[:16] }}</code></p>
+{% include "_uncertainty.html.j2" %}
+</main></body></html>
+"""
+
+
+def render_sweep(summary: dict[str, Any], scenario: Scenario) -> str:
+    """A sweep's own report (``ceasefire sweep``): the uncertainty section, offline."""
+    from plotly.offline import get_plotlyjs
+
+    env = _env()
+    return env.from_string(_SWEEP_PAGE).render(
+        u=summary, s=scenario, ufig=uncertainty_figures(summary), plotlyjs=get_plotlyjs()
     )

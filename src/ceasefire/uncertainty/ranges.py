@@ -1,0 +1,263 @@
+"""Ranged inputs and sampling: which numbers of a scenario vary, and how they are drawn.
+
+Every numeric input that carries a range with ``low < high`` is one *ranged input*: actor
+positions (``range.<dimension>``), saliences (``range.salience.<dimension>``), red-line bounds
+(``range.red_line.<dimension>``), war costs, capabilities, territorial control shares
+(``controlled_share_range``), and the inputs of the deterrence and durability models
+(``{central, range}``; absent ones take the spec's defaults, as in a single run). A range with
+``low == high`` fixes the input. ``c1`` of the guarantee game is the aggressor's
+``war_cost / 100`` unless the scenario gives it (``specs/deterrence.md`` §1, "Coupling"), so it
+is not an input of its own: it moves with the aggressor's war cost.
+
+Sampling (pure: an explicit seed, no global state):
+
+* ``random``: independent uniforms from ``numpy.random.default_rng(child)``;
+* ``lhs``: ``scipy.stats.qmc.LatinHypercube`` — one Latin hypercube *per chunk*, seeded by the
+  chunk's child seed (a union of Latin hypercubes is stratified within each chunk);
+* ``sobol``: one scrambled ``scipy.stats.qmc.Sobol`` sequence for the whole sweep, scrambled
+  from the root seed; chunk ``c`` takes points ``start .. start + count`` (``fast_forward``).
+
+Child seeds are spawned in the parent (``SeedSequence(seed).spawn(n_chunks)``), so the draws of
+a chunk depend only on (seed, method, draws, chunk size, chunk index) — never on the backend or
+the number of workers. Unit-cube points are mapped to each input's range by its inverse CDF:
+uniform ``lo + u (hi - lo)``, or triangular with its mode at the central value.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import qmc
+
+from ceasefire.scenario import DETERRENCE_INPUTS, DURABILITY_INPUTS, Scenario
+
+Floats = NDArray[np.float64]
+Method = Literal["lhs", "sobol", "random"]
+METHODS: tuple[str, ...] = ("lhs", "sobol", "random")
+
+
+@dataclass(frozen=True)
+class RangedInput:
+    """One scenario input that varies in a sweep.
+
+    ``key`` is stable and unique (``actors.HUN.red_line.alliance``, ``territory.UA-14``,
+    ``deterrence.q``); ``label`` says it in words ("Hungary's alliance red line"); ``kind`` is
+    one of position, salience, red_line, war_cost, capability, controlled_share, deterrence,
+    durability; ``actor``/``dimension``/``unit``/``name`` locate it (-1 or "" where unused;
+    for a red line ``name`` is its operator, ``>=`` or ``<=``).
+    """
+
+    key: str
+    label: str
+    kind: str
+    central: float
+    low: float
+    high: float
+    distribution: str = "uniform"
+    actor: int = -1
+    dimension: int = -1
+    unit: int = -1
+    name: str = ""
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
+    """Every input of ``scenario`` with a non-degenerate range, in a fixed order.
+
+    Order: actors (in scenario order; positions by dimension, saliences, red lines, war cost,
+    capability), territory units, deterrence inputs, durability inputs. The order fixes which
+    column of a sample each input takes, so it must not depend on mapping order.
+    """
+    from ceasefire.analysis import deterrence_inputs, durability_inputs
+
+    default = scenario.monte_carlo.distribution
+    dims = scenario.dimension_ids
+    out: list[RangedInput] = []
+    for i, a in enumerate(scenario.actors):
+        who = _possessive(a.name or a.id)
+        red = {rl.dimension: rl for rl in a.parsed_red_lines}
+
+        def add(
+            key: str, label: str, kind: str, central: float, j: int = -1, op: str = "", *, a=a, i=i
+        ) -> None:
+            lo, hi = a.range[key]
+            if hi > lo:
+                out.append(
+                    RangedInput(
+                        key=f"actors.{a.id}.{key}",
+                        label=label,
+                        kind=kind,
+                        central=float(central),
+                        low=float(lo),
+                        high=float(hi),
+                        distribution=a.distribution.get(key, default),
+                        actor=i,
+                        dimension=j,
+                        name=op,
+                    )
+                )
+
+        for j, d in enumerate(dims):
+            if d in a.range:
+                add(d, f"{who} {d} position", "position", a.position[d], j)
+        for j, d in enumerate(dims):
+            if f"salience.{d}" in a.range:
+                add(f"salience.{d}", f"{who} salience of {d}", "salience", a.salience[d], j)
+        for j, d in enumerate(dims):
+            if f"red_line.{d}" in a.range:
+                rl = red[d]
+                add(f"red_line.{d}", f"{who} {d} red line", "red_line", rl.bound, j, rl.op)
+        if "war_cost" in a.range:
+            add("war_cost", f"{who} war cost", "war_cost", a.war_cost)
+        if "capability" in a.range:
+            add("capability", f"{who} capability", "capability", a.capability)
+    for u, t in enumerate(scenario.territory):
+        if t.controlled_share_range is not None:
+            lo, hi = t.controlled_share_range
+            if hi > lo:
+                out.append(
+                    RangedInput(
+                        key=f"territory.{t.code}",
+                        label=f"the government-held share of {t.name or t.code}",
+                        kind="controlled_share",
+                        central=t.controlled_share,
+                        low=float(lo),
+                        high=float(hi),
+                        distribution=default,
+                        unit=u,
+                    )
+                )
+    det = deterrence_inputs(scenario)
+    if det is not None:
+        for name in sorted(det):
+            r = det[name]
+            given = getattr(scenario.deterrence, name, None) if name in DETERRENCE_INPUTS else None
+            if name == "c1" and given is None:
+                continue  # coupled to the aggressor's war cost, drawn with it
+            if r.high > r.low:
+                out.append(
+                    RangedInput(
+                        key=f"deterrence.{name}",
+                        label=f"the guarantee game's {name}",
+                        kind="deterrence",
+                        central=r.central,
+                        low=r.low,
+                        high=r.high,
+                        distribution=(given.distribution if given else None) or default,
+                        name=name,
+                    )
+                )
+    dur = durability_inputs(scenario)
+    for name in sorted(dur):
+        r = dur[name]
+        given = getattr(scenario.durability, name, None) if name in DURABILITY_INPUTS else None
+        if r.high > r.low:
+            out.append(
+                RangedInput(
+                    key=f"durability.{name}",
+                    label=f"the durability model's {name}",
+                    kind="durability",
+                    central=r.central,
+                    low=r.low,
+                    high=r.high,
+                    distribution=(given.distribution if given else None) or default,
+                    name=name,
+                )
+            )
+    return tuple(out)
+
+
+def central_values(inputs: tuple[RangedInput, ...]) -> Floats:
+    """The central value of every input, shape ``(d,)``."""
+    return np.array([x.central for x in inputs], dtype=np.float64)
+
+
+def to_values(unit: Floats, inputs: tuple[RangedInput, ...]) -> Floats:
+    """Map unit-cube points ``(B, d)`` to input values by each input's inverse CDF.
+
+    Uniform: ``lo + u (hi - lo)``. Triangular on ``[lo, hi]`` with mode ``c`` (the central
+    value), ``F^-1(u) = lo + sqrt(u (hi - lo)(c - lo))`` for ``u < (c - lo)/(hi - lo)``, else
+    ``hi - sqrt((1 - u)(hi - lo)(hi - c))``.
+    """
+    u = np.asarray(unit, dtype=np.float64)
+    if not inputs:
+        return np.zeros((u.shape[0], 0))
+    lo = np.array([x.low for x in inputs])
+    hi = np.array([x.high for x in inputs])
+    c = np.array([x.central for x in inputs])
+    tri = np.array([x.distribution == "triangular" for x in inputs])
+    width = hi - lo
+    out = lo + u * width
+    if tri.any():
+        split = (c - lo) / width
+        left = lo + np.sqrt(u * width * (c - lo))
+        right = hi - np.sqrt((1.0 - u) * width * (hi - c))
+        out = np.where(tri, np.where(u < split, left, right), out)
+    return np.asarray(out, dtype=np.float64)
+
+
+def to_unit(values: Floats, inputs: tuple[RangedInput, ...]) -> Floats:
+    """The uniform-scale position of values in their ranges, ``(v - lo) / (hi - lo)``."""
+    lo = np.array([x.low for x in inputs])
+    hi = np.array([x.high for x in inputs])
+    return np.asarray((np.asarray(values) - lo) / (hi - lo), dtype=np.float64)
+
+
+def chunk_plan(draws: int, chunk: int) -> list[tuple[int, int]]:
+    """``(start, count)`` of every chunk of a sweep of ``draws`` in chunks of ``chunk``."""
+    if draws < 1 or chunk < 1:
+        raise ValueError("draws and chunk must be positive")
+    return [(s, min(chunk, draws - s)) for s in range(0, draws, chunk)]
+
+
+def chunk_seeds(seed: int, n_chunks: int) -> list[np.random.SeedSequence]:
+    """Child seeds of every chunk, spawned in the parent from the root seed."""
+    return np.random.SeedSequence(seed).spawn(n_chunks)
+
+
+def unit_sample(
+    method: str,
+    d: int,
+    start: int,
+    count: int,
+    child: np.random.SeedSequence,
+    root_seed: int,
+) -> Floats:
+    """Unit-cube points ``(count, d)`` of one chunk (see the module docstring)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    if d == 0:
+        return np.zeros((count, 0))
+    if method == "random":
+        return np.random.default_rng(child).random((count, d))
+    if method == "lhs":
+        return np.asarray(
+            qmc.LatinHypercube(d, seed=np.random.default_rng(child)).random(count),
+            dtype=np.float64,
+        )
+    sobol = qmc.Sobol(d, scramble=True, seed=np.random.default_rng(root_seed))
+    if start:
+        sobol.fast_forward(start)
+    with warnings.catch_warnings():
+        # balance properties need powers of two; chunks of any size are still low-discrepancy
+        warnings.simplefilter("ignore", UserWarning)
+        return np.asarray(sobol.random(count), dtype=np.float64)
+
+
+def sample_chunk(
+    inputs: tuple[RangedInput, ...],
+    method: str,
+    start: int,
+    count: int,
+    child: np.random.SeedSequence,
+    root_seed: int,
+) -> Floats:
+    """Input values ``(count, d)`` of one chunk."""
+    return to_values(unit_sample(method, len(inputs), start, count, child, root_seed), inputs)

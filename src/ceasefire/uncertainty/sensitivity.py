@@ -1,0 +1,278 @@
+"""Global sensitivity (SALib) and switch points. Pure: explicit seeds, no I/O.
+
+* **Morris screening** (Morris 1991; Campolongo, Cariboni & Saltelli 2007, ``mu_star``) over
+  every ranged input: ``r`` trajectories of ``d + 1`` points on a 4-level grid of the unit
+  cube (``SALib.sample.morris``), the mean absolute elementary effect ``mu_star`` and its
+  bootstrap confidence interval (``SALib.analyze.morris``).
+* **Sobol' indices** (Saltelli 2002; Saltelli et al. 2010, first-order ``S1`` and total
+  ``ST`` with bootstrap 95 % confidence intervals; ``SALib.sample.sobol`` and
+  ``SALib.analyze.sobol``, ``calc_second_order=False``: ``N (k + 2)`` model runs for ``k``
+  factors). With 200 inputs and a few hundred base samples that would be 10^5 runs, so the
+  Sobol' analysis of a scenario is over *groups* (SALib's ``groups``): each of the inputs
+  Morris ranks most influential for some headline output is its own group, and every other
+  input is one group "all other inputs" — variance is still fully accounted for, and the
+  named groups' indices are those of the inputs themselves.
+* **Switch points**: for each conclusion "proposal P passes / fails institution I" at the
+  central values, every single input whose range holds a value that flips it, the others
+  held central. Each input's range is scanned on a grid (both ends included), then the flip
+  is located by bisection to ``tol`` (relative to the range). The pipeline's pass/fail is
+  monotone in each single input of the preference model (utility margins are monotone in a
+  position, a salience, a war cost or a red-line bound), so the grid finds every switch.
+
+Unit-cube samples are mapped to input values by the same inverse CDFs as the sweep
+(``ranges.to_values``), so triangular ranges are honoured by every analysis.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ceasefire.uncertainty.pipeline import Model, evaluate
+from ceasefire.uncertainty.ranges import central_values, to_values
+from ceasefire.uncertainty.summary import headline_keys
+
+Floats = NDArray[np.float64]
+Outputs = Callable[[Floats], dict[str, Floats]]
+
+OTHERS = "all other inputs"
+
+
+def _clean(x: Any) -> float | None:
+    v = float(x)
+    return None if math.isnan(v) or math.isinf(v) else v
+
+
+def sobol_indices(
+    fn: Outputs,
+    names: Sequence[str],
+    n: int,
+    *,
+    seed: int,
+    groups: Sequence[str] | None = None,
+    num_resamples: int = 200,
+) -> dict[str, dict[str, Any]]:
+    """Sobol' S1 and ST (with 95 % CIs) of every output of ``fn`` over the unit cube.
+
+    ``fn`` maps unit-cube points ``(N, d)`` to named outputs ``(N,)``; ``n`` is the base
+    sample size (a power of two). Returns output -> {"names", "S1", "S1_conf", "ST",
+    "ST_conf"} over the factors (the groups when given); outputs without variance get None.
+    """
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    problem: dict[str, Any] = {
+        "num_vars": len(names),
+        "names": list(names),
+        "bounds": [[0.0, 1.0]] * len(names),
+    }
+    if groups is not None:
+        problem["groups"] = list(groups)
+    x = sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+    ys = fn(np.asarray(x, dtype=np.float64))
+    factors = list(dict.fromkeys(groups)) if groups is not None else list(names)
+    out: dict[str, dict[str, Any]] = {}
+    for key, y in ys.items():
+        y = np.asarray(y, dtype=np.float64)
+        if not np.all(np.isfinite(y)) or float(np.var(y)) <= 1e-24:
+            out[key] = {"names": factors, "S1": None, "S1_conf": None, "ST": None, "ST_conf": None}
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = sobol_analyze.analyze(
+                problem,
+                y,
+                calc_second_order=False,
+                num_resamples=num_resamples,
+                conf_level=0.95,
+                seed=seed,
+            )
+        out[key] = {
+            "names": factors,
+            **{k: [_clean(v) for v in res[k]] for k in ("S1", "S1_conf", "ST", "ST_conf")},
+        }
+    return out
+
+
+def morris_screening(
+    fn: Outputs, names: Sequence[str], r: int, *, seed: int, num_levels: int = 4
+) -> dict[str, dict[str, Any]]:
+    """Morris ``mu_star`` (with 95 % CI) and ``sigma`` of every output over the unit cube."""
+    from SALib.analyze import morris as morris_analyze
+    from SALib.sample import morris as morris_sample
+
+    problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
+    x = morris_sample.sample(problem, r, num_levels=num_levels, seed=seed)
+    ys = fn(np.asarray(x, dtype=np.float64))
+    out: dict[str, dict[str, Any]] = {}
+    for key, y in ys.items():
+        y = np.asarray(y, dtype=np.float64)
+        if not np.all(np.isfinite(y)):
+            y = np.where(np.isfinite(y), y, 0.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = morris_analyze.analyze(
+                problem, x, y, num_levels=num_levels, conf_level=0.95, seed=seed
+            )
+        out[key] = {
+            "names": list(names),
+            "mu_star": [_clean(v) for v in res["mu_star"]],
+            "mu_star_conf": [_clean(v) for v in res["mu_star_conf"]],
+            "sigma": [_clean(v) for v in res["sigma"]],
+        }
+    return out
+
+
+def headline_function(model: Model, *, seed: int = 0) -> Outputs:
+    """Unit-cube points -> the headline outputs of ``model`` (one batch through the pipeline).
+
+    Per proposal ``min_veto_margin|<id>`` and (with a guarantee game) ``p_hold|<id>``; per
+    engine ``forecast|<engine>|<first dimension>``.
+    """
+    keys = headline_keys(model)
+
+    def fn(unit: Floats) -> dict[str, Floats]:
+        out = evaluate(
+            model, to_values(unit, model.inputs), seed=np.random.SeedSequence(seed), winsets=False
+        )
+        res = {}
+        for lbl, key, k, j in keys:
+            arr = out[key]
+            y = arr[:, k] if k >= 0 else arr[:, j]
+            res[lbl] = np.asarray(y, dtype=np.float64)
+        return res
+
+    return fn
+
+
+def analyse(
+    model: Model, *, seed: int, sobol_n: int = 256, morris_r: int = 10, top: int = 12
+) -> dict[str, Any]:
+    """Morris over every ranged input, then Sobol' over the most influential (module doc)."""
+    names = [x.key for x in model.inputs]
+    if not names:
+        return {"morris": {}, "sobol": {}, "groups": []}
+    fn = headline_function(model, seed=seed)
+    morris = morris_screening(fn, names, morris_r, seed=seed)
+    # each output's few most influential inputs by mu_star, in turn, until ``top`` are chosen
+    ranked = []
+    for res in morris.values():
+        mu = np.array([v or 0.0 for v in res["mu_star"]])
+        ranked.append([int(i) for i in np.argsort(-mu, kind="stable") if mu[i] > 0])
+    order: list[int] = []
+    for depth in range(len(names)):
+        for r in ranked:
+            if depth < len(r) and r[depth] not in order and len(order) < top:
+                order.append(r[depth])
+        if len(order) >= top or all(depth >= len(r) for r in ranked):
+            break
+    chosen = {names[i] for i in order}
+    groups = [nm if nm in chosen else OTHERS for nm in names]
+    sobol = sobol_indices(fn, names, sobol_n, seed=seed, groups=groups)
+    labels = {x.key: x.label for x in model.inputs}
+    labels[OTHERS] = OTHERS
+    return {
+        "morris": morris,
+        "sobol": sobol,
+        "groups": list(dict.fromkeys(groups)),
+        "labels": labels,
+        "sobol_n": sobol_n,
+        "morris_r": morris_r,
+    }
+
+
+def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[dict[str, Any]]:
+    """For each (proposal, institution): the single inputs that flip its central conclusion.
+
+    Returns one entry per (proposal, institution) with ``central`` (passes at the centre) and
+    ``switches``: [{key, label, value, direction ("above"/"below"), sentence}], the switch
+    value being the first value beyond which the conclusion flips (bisection to ``tol`` of
+    the range).
+    """
+    inputs = model.inputs
+    d, g = len(inputs), grid
+    c = central_values(inputs)
+    seed = np.random.SeedSequence(0)
+
+    def run(values: Floats) -> NDArray[np.bool_]:
+        out = evaluate(model, values, seed=seed, engines=False)
+        return np.asarray(out["institution_passes"], dtype=bool)
+
+    central = run(c[None])[0]
+    entries: list[dict[str, Any]] = [
+        {
+            "proposal": model.proposal_ids[rule.proposal],
+            "institution": rule.institution,
+            "central": bool(central[r]),
+            "switches": [],
+        }
+        for r, rule in enumerate(model.rules)
+    ]
+    if d == 0 or not model.rules:
+        return entries
+    lows = np.array([x.low for x in inputs])
+    highs = np.array([x.high for x in inputs])
+    levels = np.linspace(0.0, 1.0, g)
+    vals = np.repeat(c[None], d * g, axis=0)
+    cols = np.repeat(np.arange(d), g)
+    grid_vals = (lows[:, None] + levels[None, :] * (highs - lows)[:, None]).ravel()
+    vals[np.arange(d * g), cols] = grid_vals
+    res = run(vals).reshape(d, g, -1)  # (d, g, R)
+    # candidates: (input j, rule r, inside value a, flipped value b) on each side of the centre
+    cand: list[tuple[int, int, float, float]] = []
+    for j in range(d):
+        gv = grid_vals.reshape(d, g)[j]
+        for r in range(len(model.rules)):
+            flips = res[j, :, r] != central[r]
+            if not flips.any():
+                continue
+            for side in (1, -1):
+                idx = [i for i in range(g) if (gv[i] - c[j]) * side > 0 and flips[i]]
+                if not idx:
+                    continue
+                i = min(idx, key=lambda i: abs(gv[i] - c[j]))
+                cand.append((j, r, float(c[j]), float(gv[i])))
+    if not cand:
+        return entries
+    a = np.array([x[2] for x in cand])
+    b = np.array([x[3] for x in cand])
+    js = np.array([x[0] for x in cand])
+    rs = np.array([x[1] for x in cand])
+    width = highs[js] - lows[js]
+    rows = np.arange(len(cand))
+    while np.any(np.abs(b - a) > tol * width):
+        mid = (a + b) / 2.0
+        v = np.repeat(c[None], len(cand), axis=0)
+        v[rows, js] = mid
+        flipped = run(v)[rows, rs] != central[rs]
+        b = np.where(flipped, mid, b)
+        a = np.where(flipped, a, mid)
+    for (j, r, _, _), bv in zip(cand, b, strict=True):
+        x = inputs[j]
+        rule = model.rules[r]
+        direction = "above" if bv > x.central else "below"
+        value = float(bv)
+        verb = (
+            f"stops {model.proposal_labels[rule.proposal]} in "
+            f"{model.institution_names[rule.institution]}"
+            if central[r]
+            else f"lets {model.proposal_labels[rule.proposal]} through "
+            f"{model.institution_names[rule.institution]}"
+        )
+        sentence = f"{x.label} {direction} {value:.3g} {verb}"
+        entries[r]["switches"].append(
+            {
+                "key": x.key,
+                "label": x.label,
+                "central_value": x.central,
+                "value": value,
+                "direction": direction,
+                "sentence": sentence[0].upper() + sentence[1:] + ".",
+            }
+        )
+    return entries
