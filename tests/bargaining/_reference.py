@@ -76,10 +76,8 @@ def nash_one(pos, sal, cap, q):
         return q.copy(), "no_common_gain"
     cared = [any(sal[i, d] > 0 for i in act) for d in range(d_n)]
 
-    def gain(i, x):
-        return sum(
-            sal[i, d] * ((q[d] - pos[i, d]) ** 2 - (x[d] - pos[i, d]) ** 2) for d in range(d_n)
-        )
+    def gain(i, x):  # (q - x_i)^2 - (x - x_i)^2 = (q - x)(q + x - 2 x_i), without cancellation
+        return sum(sal[i, d] * (q[d] - x[d]) * (q[d] + x[d] - 2 * pos[i, d]) for d in range(d_n))
 
     t = 0.5 * min(
         sum(a[k][d] * v[d] for d in range(d_n)) / sum(sal[i, d] * v[d] ** 2 for d in range(d_n))
@@ -98,7 +96,7 @@ def nash_one(pos, sal, cap, q):
         return -total
 
     x = x0
-    for _ in range(6):
+    for _ in range(2):
         r = minimize(
             negf,
             x,

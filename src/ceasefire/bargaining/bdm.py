@@ -17,10 +17,12 @@ Choices where the spec leaves one (all documented):
 * **Outcome** = the median (pairwise-vote winner, §7) after the last round ``T``; the weighted
   mean and the median of every round are in ``extras``. ``rounds`` is ``T`` for every element
   (fixed number of rounds, §8).
-* **Cost (§9.2)**: the ``O(n^3)`` numerators ``sum_k max(0, w_k (D[k,b] - D[k,a]))`` are
-  accumulated over blocks of voters ``k`` (bounded memory for any batch size). The normaliser is
-  ``Z = 2 sum_{a,b} num[a,b]`` (valid because ``w_k >= 0``), and the pairwise denominator is
-  ``num + num^T``, so no second cubic pass is needed.
+* **Cost (§9.2)**: the numerators ``sum_k max(0, w_k (D[k,b] - D[k,a]))`` are computed by the
+  literal ``O(n^3)`` sum, accumulated over blocks of voters (:func:`numerators_direct`) for
+  ``n <= DIRECT_MAX_N`` actors, and above that from prefix sums over the voters sorted by
+  position (:func:`numerators`, ``O(n^2)`` memory and arithmetic plus cheap comparisons);
+  the two agree to rounding (tested). The normaliser is ``Z = 2 sum_{a,b} num[a,b]`` (valid
+  because ``w_k >= 0``), and the pairwise denominator is ``num + num^T``.
 * **Degenerate inputs**: ``Δ = 0`` (all positions equal, §2) runs with ``Δ`` replaced by 1: every
   distance is 0, nobody moves, and median and mean are the common position, as the spec asks.
   ``Z = 0`` (e.g. all weights zero) gives ``P = 0``. Equal dangers give ``r = 1`` (§5.6). If the
@@ -28,6 +30,8 @@ Choices where the spec leaves one (all documented):
 * Pairs at equal positions have their ``EU`` set to exactly 0 (§4.4 "0 in exact arithmetic") and
   make no offers (§6.1).
 * **Early exit (§8)**: if no actor of any run moved in a round, the remaining rows are copies.
+* Large batches are advanced in chunks of about ``_CHUNK_ELEMENTS / n^2`` runs (the runs are
+  independent; the chunking only keeps the ``(M, n, n)`` temporaries in cache).
 
 Variants (§10). ``variant`` selects a named flag set; keyword flags override single flags (the
 reported variant is then ``"custom"`` unless they agree with the named set):
@@ -54,6 +58,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ceasefire.bargaining.base import FloatArray, Forecast, IntArray, Problem
 
@@ -67,6 +72,10 @@ OFFER_NAMES = ("none", "confrontation", "compromise", "capitulation")
 
 # elements per temporary block of the cubic numerator (about 32 MB of doubles)
 _BLOCK_ELEMENTS = 1 << 22
+# runs advanced together: (M, n, n) temporaries of about this many elements stay in cache
+_CHUNK_ELEMENTS = 1 << 18
+# up to this many actors the literal cubic sum is faster than the sorted prefix sums (measured)
+DIRECT_MAX_N = 48
 
 
 @dataclass(frozen=True)
@@ -115,10 +124,11 @@ VARIANTS: dict[str, Flags] = {
 # --------------------------------------------------------------------------------------------
 
 
-def numerators(y: FloatArray, w: FloatArray) -> FloatArray:
+def numerators_direct(y: FloatArray, w: FloatArray) -> FloatArray:
     """``num[m, a, b] = sum_k w[m, k] * max(0, y[m, k, b] - y[m, k, a])`` (§4.2), (M, n, n).
 
-    ``y[m, k, p] = d(x_k, x_p)^{rho_k}``. Accumulated over blocks of voters ``k`` (§9.2).
+    The literal ``O(n^3)`` form, accumulated over blocks of voters ``k`` (§9.2); used for
+    ``n <= DIRECT_MAX_N`` actors, :func:`numerators` above that.
     """
     m, n, _ = y.shape
     out = np.zeros((m, n, n))
@@ -131,6 +141,56 @@ def numerators(y: FloatArray, w: FloatArray) -> FloatArray:
     return out
 
 
+def _count_below(xs: FloatArray, v: FloatArray) -> NDArray[np.int32]:
+    """``#{k : xs[m, k] < v[m, ...]}`` for rows ``xs`` (M, n) and ``v`` (M, ...), as int32.
+
+    One comparison pass per voter over ``v`` (cheap, bounded memory)."""
+    m, n = xs.shape
+    flat = v.reshape(m, -1)
+    count = np.zeros(flat.shape, dtype=np.int32)
+    below = np.empty(flat.shape, dtype=bool)
+    for k in range(n):
+        np.less(xs[:, k : k + 1], flat, out=below)
+        count += below
+    return count.reshape(v.shape)
+
+
+def numerators(x: FloatArray, y: FloatArray, w: FloatArray) -> FloatArray:
+    """``num[m, a, b] = sum_k w[m, k] * max(0, y[m, k, b] - y[m, k, a])`` (§4.2), (M, n, n).
+
+    ``y[m, k, p] = d(x_k, x_p)^{rho_k}`` with ``rho_k > 0``, so ``y_kb > y_ka`` exactly when voter
+    ``k`` is nearer to ``x_a`` than to ``x_b``, i.e. on ``a``'s side of the midpoint
+    ``(x_a + x_b) / 2``. With the voters sorted by position and prefix sums
+    ``C[j, p] = sum_{k < j} w_k y_kp``, the sum over the voters below the midpoint is
+    ``C[j, b] - C[j, a]`` (``j`` = their number) and the sum over the rest is the complement:
+    ``O(n^2)`` arithmetic and memory per run (plus ``n^3`` cheap comparisons to count the
+    voters below each midpoint) instead of the literal ``O(n^3)`` arithmetic of
+    :func:`numerators_direct` (§9.2).
+    Voters exactly at the midpoint contribute 0 either way.
+    """
+    m, n = x.shape
+    order = np.argsort(x, axis=1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=1)
+    ys = np.take_along_axis(y, order[:, :, None], axis=1)  # voters sorted; columns as given
+    ws = np.take_along_axis(w, order, axis=1)
+    c = np.zeros((m, n + 1, n))
+    np.cumsum(ws[:, :, None] * ys, axis=1, out=c[:, 1:, :])
+    total = c[:, n, :]  # (M, n)
+    midpoint = 0.5 * (x[:, :, None] + x[:, None, :])
+    j = _count_below(xs, midpoint)  # (M, n, n)
+    cflat = c.reshape(-1)
+    base = (np.arange(m) * ((n + 1) * n))[:, None, None] + j * n  # (M, n, n) row offsets
+    cols = np.arange(n)
+    cb = cflat[base + cols[None, None, :]]
+    ca = cflat[base + cols[None, :, None]]
+    low = cb - ca  # voters below the midpoint: y_kb - y_ka
+    high = (total[:, None, :] - cb) - (total[:, :, None] - ca)  # the others
+    xa = x[:, :, None]
+    xb = x[:, None, :]
+    num = np.where(xa < xb, low, np.where(xa > xb, high, 0.0))
+    return np.maximum(num, 0.0)
+
+
 def win_probabilities(
     x: FloatArray, w: FloatArray, delta: FloatArray, rho: FloatArray, prob: str
 ) -> tuple[FloatArray, FloatArray]:
@@ -141,7 +201,7 @@ def win_probabilities(
     """
     dist = np.abs(x[:, :, None] - x[:, None, :]) / delta[:, None, None]
     y = dist ** rho[:, :, None]
-    num = numerators(y, w)
+    num = numerators_direct(y, w) if x.shape[1] <= DIRECT_MAX_N else numerators(x, y, w)
     same = x[:, :, None] == x[:, None, :]
     if prob == "all_triples":
         z = 2.0 * num.sum(axis=(1, 2))
@@ -371,6 +431,19 @@ def simulate(
     if rounds < 0:
         raise ValueError("bdm.simulate: rounds must be >= 0")
     m, n = x.shape
+    chunk = max(1, _CHUNK_ELEMENTS // (n * n))
+    if m > chunk:
+        # independent runs: process them in cache-sized chunks and stack the results
+        parts = [
+            simulate(x[i : i + chunk], s[i : i + chunk], c[i : i + chunk], rounds, flags)
+            for i in range(0, m, chunk)
+        ]
+        return Run(
+            **{
+                name: np.concatenate([getattr(part, name) for part in parts], axis=0)
+                for name in ("positions", "median", "mean", "risk", "offer_type", "proposer")
+            }
+        )
     w = c * s
     delta0 = x.max(axis=1) - x.min(axis=1)
     delta0 = np.where(delta0 > 0, delta0, 1.0)

@@ -30,8 +30,8 @@ Method (vectorised over the batch):
    directly with very unequal capabilities, Newton crawls when a low-capability actor begins
    near its boundary (its barrier is under-weighted in the Newton model and cuts every step).
    Each phase is a **damped Newton** method on ``F`` with the weights normalised to sum 1
-   (the maximiser does not change): direction ``-H^{-1} grad F``; backtracking (halving) until every ``g_i`` stays
-   positive and the Armijo condition holds. Once the Newton decrement
+   (the maximiser does not change): direction ``-H^{-1} grad F``; backtracking (halving)
+   until every ``g_i`` stays positive and the Armijo condition holds. Once the Newton decrement
    ``lambda^2 = grad^T (-H)^{-1} grad`` (twice the predicted gain in F) is below
    ``PURE_NEWTON_DEC`` the Armijo test is dropped (F is then too flat to show progress through
    rounding) and full, feasibility-checked Newton steps are taken. An element stops after a
@@ -62,9 +62,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.optimize import nnls
 
-from ceasefire.bargaining.base import FloatArray, Forecast, Problem
+from ceasefire.bargaining.base import FloatArray, Forecast, IntArray, Problem
+
+BoolArray = NDArray[np.bool_]
 
 VERSION = "1"
 CASE_SOLVED = 0
@@ -80,7 +83,7 @@ CONVERGED_DEC = 1e-10
 GILBERT_ITERATIONS = 64
 
 
-def _margin(ahat: FloatArray, active: FloatArray, v: FloatArray) -> FloatArray:
+def _margin(ahat: FloatArray, active: BoolArray, v: FloatArray) -> FloatArray:
     """min over active i of ahat_i . v / |v| (B,), ahat normalised rows (B, n, D)."""
     norm = np.linalg.norm(v, axis=-1)
     dots = np.einsum("bnd,bd->bn", ahat, v)
@@ -113,10 +116,10 @@ def _ldp_direction(ahat: FloatArray) -> tuple[float, FloatArray]:
 
 
 def _feasible_direction(
-    a: FloatArray, active: FloatArray, cand0: FloatArray
-) -> tuple[FloatArray, FloatArray]:
+    a: FloatArray, active: BoolArray, cand0: FloatArray
+) -> tuple[FloatArray, BoolArray]:
     """A direction v (B, D) with a_i . v > 0 for all active i, and whether one exists (B,)."""
-    b, n, d = a.shape
+    b, _, d = a.shape
     anorm = np.linalg.norm(a, axis=-1)
     ahat = np.where(active[..., None], a / np.where(anorm > 0, anorm, 1.0)[..., None], 0.0)
     best_v = np.zeros((b, d))
@@ -167,7 +170,8 @@ def gains(x: FloatArray, pos: FloatArray, sal: FloatArray, q: FloatArray) -> Flo
     """
     qb = q[:, None, :]
     xb = x[:, None, :]
-    return np.einsum("bnd,bnd->bn", sal, (qb - xb) * (qb + xb - 2.0 * pos))
+    out: FloatArray = np.einsum("bnd,bnd->bn", sal, (qb - xb) * (qb + xb - 2.0 * pos))
+    return out
 
 
 def _objective(
@@ -205,7 +209,7 @@ def forecast(
     sal = problem.saliences
     cap = problem.capability
     q = problem.status_quo
-    b, n, d = pos.shape
+    b = pos.shape[0]
 
     active = cap > 0
     csum = np.where(active, cap, 0.0).sum(axis=1)
@@ -301,15 +305,15 @@ def _newton(
     sal: FloatArray,
     c: FloatArray,
     q: FloatArray,
-    cared: FloatArray,
+    cared: BoolArray,
     max_iter: int,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+) -> tuple[FloatArray, IntArray, FloatArray]:
     """Damped Newton with feasibility-keeping backtracking from ``x0`` (module docstring).
 
     Returns the maximiser (m, D), the iterations used (m,) and the last Newton decrement (m,).
     Each iteration works only on the elements still running.
     """
-    m, n, d = pos.shape
+    m, _, d = pos.shape
     active = c > 0
     x = x0.copy()
     g, f = _objective(x, pos, sal, c, q)
