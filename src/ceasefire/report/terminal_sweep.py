@@ -17,8 +17,8 @@ def influential(summary: dict[str, Any], proposal: dict[str, Any], n: int = 3) -
     margin (or P(hold)) when the sensitivity analysis ran, else the sweep's correlations."""
     sens = summary.get("sensitivity") or {}
     labels = sens.get("labels", {})
-    for out in (f"min_veto_margin|{proposal['id']}", f"p_hold|{proposal['id']}"):
-        res = (sens.get("sobol") or {}).get(out)
+    for key in (f"min_veto_margin|{proposal['id']}", f"p_hold|{proposal['id']}"):
+        res = (sens.get("sobol") or {}).get(key)
         if res and res.get("ST"):
             pairs = sorted(
                 ((st or 0.0, nm) for nm, st in zip(res["names"], res["ST"], strict=True)),
@@ -26,8 +26,8 @@ def influential(summary: dict[str, Any], proposal: dict[str, Any], n: int = 3) -
             )
             items = [f"{labels.get(nm, nm)} (ST {st:.2f})" for st, nm in pairs[:n] if st > 0.01]
             if items:
-                return [f"{out.split('|')[0]}: " + "; ".join(items)]
-    out = []
+                return [f"{key.split('|')[0]}: " + "; ".join(items)]
+    out: list[str] = []
     for what, rows in proposal.get("influential", {}).items():
         if rows:
             out.append(f"{what}: " + "; ".join(f"{r['label']} (r {r['r']:+.2f})" for r in rows[:n]))

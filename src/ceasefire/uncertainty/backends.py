@@ -126,7 +126,7 @@ class DirStore:
     def put(self, index: int, start: int, arrays: Arrays, seconds: float) -> None:
         self.chunk_dir.mkdir(parents=True, exist_ok=True)
         buf = io.BytesIO()
-        np.savez_compressed(buf, **arrays)
+        np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
         data = buf.getvalue()
         tmp = self.path(index).with_suffix(".tmp")
         tmp.write_bytes(data)

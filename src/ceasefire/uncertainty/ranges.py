@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -85,7 +85,15 @@ def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
         red = {rl.dimension: rl for rl in a.parsed_red_lines}
 
         def add(
-            key: str, label: str, kind: str, central: float, j: int = -1, op: str = "", *, a=a, i=i
+            key: str,
+            label: str,
+            kind: str,
+            central: float,
+            j: int = -1,
+            op: str = "",
+            *,
+            a: Any = a,
+            i: int = i,
         ) -> None:
             lo, hi = a.range[key]
             if hi > lo:
