@@ -651,69 +651,62 @@ def run_forecasts(
     points = {
         p.id: np.array([p.position[d] for d in dims], dtype=float) for p in scenario.proposals
     }
-    seeds = np.random.SeedSequence(seed).spawn(len(engines))
+    seeds = dict(zip(engines, np.random.SeedSequence(seed).spawn(len(engines)), strict=True))
     out: list[ForecastResult] = []
     skipped: list[ForecastSkip] = []
-    for name, ss in zip(engines, seeds, strict=True):
+    for name, params in bargaining.runs(engines, rounds):
+        ss = seeds[name]
         fn = bargaining.engine(name)
-        for variant in bargaining.ENGINES[name]:
-            params = dict(variant)
-            if name == "bdm":
-                params["rounds"] = rounds
-            if name == "smp":
-                params["on_degenerate"] = "stop"
-            try:
-                f = fn(problem, np.random.default_rng(ss), **params)
-            except ValueError as err:
-                skipped.append(
-                    ForecastSkip(
-                        engine=name, variant=str(variant.get("variant", "default")), reason=str(err)
-                    )
-                )
-                continue
-            outcome = f.outcome[0]
-            traj = f.trajectory[0] if f.trajectory is not None else problem.positions
-            if "median" in f.extras:
-                path = f.extras["median"][0]
-            elif "path" in f.extras:
-                path = f.extras["path"][0]
-            else:
-                path = outcome[None, :]
-            distances = {pid: float(np.abs(outcome - x).mean()) for pid, x in points.items()}
-            original = None
-            if any(d.scale_from for d in scenario.dimensions):
-                original = {}
-                for k, d in enumerate(scenario.dimensions):
-                    lo, hi = d.scale_from or (0.0, 100.0)
-                    original[d.id] = float(lo + (hi - lo) * outcome[k] / 100.0)
-            note = ""
-            if name == "nash":
-                note = str(f.extras["case_names"][int(f.extras["case"][0])])
-            out.append(
-                ForecastResult(
-                    engine=name,
-                    variant=f.variant,
-                    params=_jsonable(f.params),
-                    dimensions=list(dims),
-                    actors=list(prefs.actor_ids),
-                    outcome=_point(dims, outcome),
-                    rounds=int(f.rounds[0]),
-                    trajectory=np.asarray(traj, dtype=float).tolist(),
-                    path=[_point(dims, row) for row in np.asarray(path, dtype=float)],
-                    distances=distances,
-                    nearest_proposal=min(distances, key=lambda k: distances[k])
-                    if distances
-                    else None,
-                    probabilities={
-                        a: float(v)
-                        for a, v in zip(prefs.actor_ids, f.extras["probabilities"][0], strict=True)
-                    }
-                    if "probabilities" in f.extras
-                    else None,
-                    outcome_original_units=original,
-                    note=note,
+        try:
+            f = fn(problem, np.random.default_rng(ss), **params)
+        except ValueError as err:
+            skipped.append(
+                ForecastSkip(
+                    engine=name, variant=str(params.get("variant", "default")), reason=str(err)
                 )
             )
+            continue
+        outcome = f.outcome[0]
+        traj = f.trajectory[0] if f.trajectory is not None else problem.positions
+        if "median" in f.extras:
+            path = f.extras["median"][0]
+        elif "path" in f.extras:
+            path = f.extras["path"][0]
+        else:
+            path = outcome[None, :]
+        distances = {pid: float(np.abs(outcome - x).mean()) for pid, x in points.items()}
+        original = None
+        if any(d.scale_from for d in scenario.dimensions):
+            original = {}
+            for k, d in enumerate(scenario.dimensions):
+                lo, hi = d.scale_from or (0.0, 100.0)
+                original[d.id] = float(lo + (hi - lo) * outcome[k] / 100.0)
+        note = ""
+        if name == "nash":
+            note = str(f.extras["case_names"][int(f.extras["case"][0])])
+        out.append(
+            ForecastResult(
+                engine=name,
+                variant=f.variant,
+                params=_jsonable(f.params),
+                dimensions=list(dims),
+                actors=list(prefs.actor_ids),
+                outcome=_point(dims, outcome),
+                rounds=int(f.rounds[0]),
+                trajectory=np.asarray(traj, dtype=float).tolist(),
+                path=[_point(dims, row) for row in np.asarray(path, dtype=float)],
+                distances=distances,
+                nearest_proposal=min(distances, key=lambda k: distances[k]) if distances else None,
+                probabilities={
+                    a: float(v)
+                    for a, v in zip(prefs.actor_ids, f.extras["probabilities"][0], strict=True)
+                }
+                if "probabilities" in f.extras
+                else None,
+                outcome_original_units=original,
+                note=note,
+            )
+        )
     return out, skipped
 
 

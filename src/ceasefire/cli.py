@@ -46,6 +46,7 @@ def _load(ref: str) -> Loaded:
         fail(err.lines())
 
 
+SeedOpt = Annotated[int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")]
 ScenarioArg = Annotated[
     str,
     typer.Argument(help="A scenario TOML file or a built-in id (see `ceasefire list`)."),
@@ -72,9 +73,7 @@ def run(
             "range and adds the uncertainty section to the report.",
         ),
     ] = None,
-    seed: Annotated[
-        int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")
-    ] = None,
+    seed: SeedOpt = None,
 ) -> None:
     """Analyse a scenario; print a summary; write results.json and report.html."""
     from ceasefire.analysis import analyze
@@ -113,9 +112,7 @@ ENGINE_CHOICES = ("compromise", "nash", "bdm", "smp", "all")
 def sweep(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     draws: Annotated[int, typer.Option(min=10, max=100_000_000, help="Draws.")] = 2000,
-    seed: Annotated[
-        int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")
-    ] = None,
+    seed: SeedOpt = None,
     method: Annotated[str, typer.Option(help="lhs | sobol | random")] = "lhs",
     backend: Annotated[str, typer.Option(help="serial | processes | dask")] = "serial",
     address: Annotated[
@@ -278,9 +275,7 @@ def deter(
         int | None,
         typer.Option(min=10, max=1_000_000, help="Monte Carlo draws (default: the scenario's)."),
     ] = None,
-    seed: Annotated[
-        int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")
-    ] = None,
+    seed: SeedOpt = None,
 ) -> None:
     """Will it deter, will it hold: the guarantee game and ceasefire durability per proposal."""
     from ceasefire.analysis import analyze
@@ -397,11 +392,7 @@ def serve(
         from ceasefire.web import create_app
         from ceasefire.web.guard import LOOPBACK_HOSTS
     except ImportError as err:
-        fail(
-            [
-                f"the web app needs the 'web' extra ({err.name} is missing): pip install 'ceasefire[web]'"
-            ]
-        )
+        fail([f"the web app needs the 'web' extra ({err.name} is missing): pip install '.[web]'"])
     loopback = host in LOOPBACK_HOSTS
     if not loopback:
         err_console.print(

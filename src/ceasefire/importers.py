@@ -28,18 +28,11 @@ import numpy as np
 from ceasefire.bargaining.smp import KtabFormatError, parse_ktab_csv
 
 
-class ImportFormatError(ValueError):
-    """A malformed input file; ``line`` (1-based) and ``column`` say where."""
+class ImportFormatError(KtabFormatError):
+    """A malformed input file; ``line`` (1-based) and ``column`` say where.
 
-    def __init__(self, message: str, line: int | None = None, column: str | None = None):
-        where = []
-        if line is not None:
-            where.append(f"line {line}")
-        if column is not None:
-            where.append(f"column {column!r}")
-        self.where = ", ".join(where)
-        self.message = message
-        super().__init__(f"{self.where}: {message}" if where else message)
+    Located like the KTAB parser's own errors (the same message format), for either format.
+    """
 
 
 _ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")

@@ -37,6 +37,9 @@ from pydantic import (
     field_validator,
 )
 
+from ceasefire.deterrence import GAME_PARAMETERS
+from ceasefire.durability import DURABILITY_PARAMETERS
+
 SCALE_MIN = 0.0
 SCALE_MAX = 100.0
 
@@ -377,18 +380,8 @@ class Ranged(_Model):
     source: str = ""
 
 
-DETERRENCE_INPUTS = ("v", "p1", "p2", "c1", "c2", "q", "lam")
-DURABILITY_INPUTS = (
-    "k",
-    "p5_bare",
-    "floor",
-    "hr_monitoring",
-    "hr_dmz",
-    "hr_peacekeepers",
-    "hr_third_party_guarantee",
-    "hr_joint_commission",
-    "hr_collective_defence",
-)
+DETERRENCE_INPUTS = GAME_PARAMETERS
+DURABILITY_INPUTS = DURABILITY_PARAMETERS
 
 
 class DeterrenceInputs(_Model):

@@ -20,6 +20,24 @@ ENGINES: dict[str, tuple[dict[str, Any], ...]] = {
 }
 
 
+def runs(engines: tuple[str, ...], rounds: int = 10) -> list[tuple[str, dict[str, Any]]]:
+    """(engine, keyword parameters) for every variant of the engines a pipeline runs.
+
+    ``rounds`` goes to engines with a fixed number of rounds (bdm); smp stops a degenerate
+    state instead of raising, so a sweep or report still gets an answer.
+    """
+    out: list[tuple[str, dict[str, Any]]] = []
+    for name in engines:
+        for variant in ENGINES[name]:
+            params = dict(variant)
+            if name == "bdm":
+                params["rounds"] = rounds
+            if name == "smp":
+                params["on_degenerate"] = "stop"
+            out.append((name, params))
+    return out
+
+
 def engine(name: str) -> Engine:
     """The ``forecast`` function of an engine by name (KeyError for an unknown one)."""
     if name not in ENGINES:
@@ -29,4 +47,4 @@ def engine(name: str) -> Engine:
     return fn
 
 
-__all__ = ["ENGINES", "Engine", "Forecast", "Problem", "engine"]
+__all__ = ["ENGINES", "Engine", "Forecast", "Problem", "engine", "runs"]

@@ -178,15 +178,7 @@ def compile_model(
             for u in units
         ]
     )
-    runs: list[tuple[str, dict[str, Any]]] = []
-    for name in engines:
-        for variant in bargaining.ENGINES[name]:
-            params = dict(variant)
-            if name == "bdm":
-                params["rounds"] = rounds
-            if name == "smp":
-                params["on_degenerate"] = "stop"
-            runs.append((name, params))
+    runs = bargaining.runs(engines, rounds)
     return Model(
         scenario_id=scenario.id,
         actor_ids=actors,

@@ -1,0 +1,81 @@
+"""What the results page shows: the report's own charts and sentences for one Analysis.
+
+The figures come from :mod:`ceasefire.report.charts` and the sentences from
+:mod:`ceasefire.report.text` — the same components as report.html, not a second
+implementation. Figures are emitted without plotly.js, which the page loads once from the app.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from ceasefire.analysis import Analysis
+from ceasefire.report import charts, text
+
+
+def figure(fig: Any, div_id: str) -> str:
+    html: str = fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+    )
+    return html
+
+
+def figures(analysis: Analysis) -> dict[str, str]:
+    """Every chart of the results page as an HTML fragment."""
+    out = {
+        "map": figure(charts.coverage_map(analysis), "coverage-map"),
+        "bars": figure(charts.coverage_bars(analysis), "coverage-bars"),
+        "heatmap": figure(charts.acceptance_heatmap(analysis), "acceptance-heatmap"),
+        "deterrence": figure(charts.deterrence_curves(analysis), "deterrence-curves"),
+        "survival": figure(charts.survival_curves(analysis), "survival-curves"),
+    }
+    paths = charts.forecast_paths(analysis)
+    if paths is not None:
+        out["forecasts"] = figure(paths, "forecast-paths")
+    for k, w in enumerate(analysis.winsets):
+        fig = charts.winset_picture(analysis, w.id)
+        if fig is not None:
+            out[f"winset:{w.id}"] = figure(fig, f"winset-{k}")
+    return out
+
+
+def sentences(analysis: Analysis) -> dict[str, Any]:
+    """The report's plain-language sentences, per proposal."""
+    props = analysis.proposals
+    return {
+        "verdicts": {p.id: text.verdict(p) for p in props},
+        "blockers": {p.id: text.blocker_sentences(p) for p in props},
+        "rescues": {p.id: text.rescue_sentence(p) for p in props},
+        "changes": {p.id: text.actor_change_sentences(p) for p in props},
+        "paragraphs": {p.id: text.deterrence_paragraph(p, analysis.aggressor) for p in props},
+    }
+
+
+class FigureCache:
+    """Rendered figures of finished runs (immutable once done), a few at a time.
+
+    Rendering the map of every proposal takes about half a second; a reader flipping between
+    a run and a comparison should not pay it on every page.
+    """
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self._items: OrderedDict[str, dict[str, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, run_id: str, analysis: Analysis) -> dict[str, str]:
+        with self._lock:
+            if run_id in self._items:
+                self._items.move_to_end(run_id)
+                return self._items[run_id]
+        figs = figures(analysis)
+        with self._lock:
+            self._items[run_id] = figs
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return figs
