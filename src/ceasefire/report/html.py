@@ -61,7 +61,7 @@ def render(analysis: Analysis, scenario: Scenario) -> str:
         figures=figures,
         plotlyjs=get_plotlyjs(),
         blockers={p.id: text.blocker_sentences(p) for p in analysis.proposals},
-        rescues={p.id: text.rescue_sentence(p) for p in analysis.proposals},
+        rescues=text.rescue_sentences(analysis),
         changes={p.id: text.actor_change_sentences(p) for p in analysis.proposals},
         smp_options={
             f"{f.engine}-{f.variant}": text.smp_options(f)[:6]

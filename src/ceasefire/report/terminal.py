@@ -37,8 +37,12 @@ def summary(analysis: Analysis, console: Console) -> None:
     table.add_column("occupied", justify="right")
     table.add_column("accept", justify="right")
     table.add_column("passes", justify="center")
+    table.add_column("P(hold)", justify="right")
+    table.add_column("P(break 5y)", justify="right")
     for p in a.proposals:
         n_acc = sum(r.accepts for r in p.acceptance.values())
+        hold = p.deterrence.p_hold.central if p.deterrence else None
+        brk = p.durability.p_breakdown_5y.central if p.durability else None
         table.add_row(
             p.id,
             _pct(p.coverage.invited_area_share),
@@ -47,17 +51,37 @@ def summary(analysis: Analysis, console: Console) -> None:
             _pct(p.coverage.occupied_area_share),
             f"{n_acc}/{len(p.acceptance)}",
             "[green]yes[/green]" if p.passes else "[red]no[/red]",
+            "—" if hold is None else f"{hold:.2f}",
+            "—" if brk is None else f"{brk:.2f}",
         )
     console.print(table)
+    if a.aggressor:
+        console.print(
+            f"P(hold): chance {a.aggressor} keeps the line (guarantee game, central run); "
+            "P(break 5y): prior chance a ceasefire breaks down within 5 years. "
+            "Details: ceasefire deter.",
+            style="dim",
+        )
     console.print("[bold]Who blocks what, and why[/bold]")
+    rescues = text.rescue_sentences(a)
     for p in a.proposals:
         verdict = text.verdict(p)
         colour = "green" if p.passes else "red"
         console.print(f"  [{colour}]{p.id}[/{colour}]: {verdict}")
         for line in text.blocker_sentences(p):
             console.print(f"      {line}")
+        if not p.passes:
+            console.print(f"      [cyan]rescue:[/cyan] {rescues[p.id]}", highlight=False)
         for w in p.warnings:
             console.print(f"      [yellow]! {w.code}:[/yellow] {w.text}", highlight=False)
+    if a.forecasts:
+        console.print("[bold]Where bargaining ends up[/bold] (details: ceasefire forecast)")
+        for f in a.forecasts:
+            where = ", ".join(f"{d} {v:.0f}" for d, v in f.outcome.items())
+            console.print(
+                f"  {f.engine} ({f.variant}): {where} — nearest: {f.nearest_proposal}",
+                highlight=False,
+            )
 
 
 def _iv(iv: Any) -> str:
@@ -156,8 +180,9 @@ def winsets(analysis: Analysis, chains: list[Any], console: Console) -> None:
             table.add_row(d, f"{v:.1f}", f"{lo:.1f} – {hi:.1f}")
         console.print(table)
     console.print("[bold]Rescues[/bold]")
+    rescues = text.rescue_sentences(analysis)
     for p in analysis.proposals:
-        console.print(f"  {text.rescue_sentence(p)}")
+        console.print(f"  {rescues[p.id]}")
         for line in text.actor_change_sentences(p):
             console.print(f"      {line}")
 

@@ -106,15 +106,26 @@ def _fmt(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def rescue_sentence(p: ProposalResult) -> str:
-    """The smallest rescuing concession in words, or why there is none."""
+def rescue_sentence(p: ProposalResult, conflicts: list[list[str]] | None = None) -> str:
+    """The smallest rescuing concession in words, or why there is none.
+
+    ``conflicts``: the minimal conflicting sets of the proposal's institution chain, named
+    when no rescue exists.
+    """
     if p.passes:
         return f"{p.id} passes as it stands."
     r = p.rescue
     if r is None:
+        chain = " + ".join(p.terms["requires"])
+        if conflicts:
+            who = "; ".join(" × ".join(c) for c in conflicts)
+            return (
+                f"{p.id} cannot be rescued: no settlement is acceptable to every veto player of "
+                f"{chain} — these have no acceptable point in common: {who}."
+            )
         return (
             f"{p.id} cannot be rescued: no settlement is acceptable to every veto player of "
-            f"{' + '.join(p.terms['requires'])} (see the conflicting pairs)."
+            f"{chain}."
         )
     moves = [
         f"{d} moves from {_fmt(p.position[d])} to {_fmt(r.point[d])}"
@@ -173,3 +184,12 @@ def smp_options(f: Any) -> list[tuple[float, tuple[float, ...], list[str]]]:
             groups.append((tuple(pos), [actor]))
     out = [(f.probabilities[h[0]], pos, h) for pos, h in groups]
     return sorted(out, key=lambda t: -t[0])
+
+
+def rescue_sentences(analysis: Any) -> dict[str, str]:
+    """:func:`rescue_sentence` for every proposal, naming the chain's conflicting sets."""
+    conflicts = {w.id: w.conflicts for w in analysis.winsets}
+    return {
+        p.id: rescue_sentence(p, conflicts.get("+".join(p.terms["requires"])))
+        for p in analysis.proposals
+    }
