@@ -312,14 +312,18 @@ def winset_picture(analysis: Analysis, chain: str) -> go.Figure | None:
                 name="win-set (slice)",
             )
         )
-    props = analysis.proposals
+    # proposals at the same point of the plane share one marker and one label
+    at: dict[tuple[float, float], list[str]] = {}
+    for p in analysis.proposals:
+        at.setdefault((p.position[dx], p.position[dy]), []).append(p.id)
     fig.add_trace(
         go.Scatter(
-            x=[p.position[dx] for p in props],
-            y=[p.position[dy] for p in props],
+            x=[xy[0] for xy in at],
+            y=[xy[1] for xy in at],
             mode="markers+text",
-            text=[p.id for p in props],
+            text=["<br>".join(ids) for ids in at.values()],
             textposition="top center",
+            textfont={"size": 10},
             marker={"symbol": "x", "size": 10, "color": "#000"},
             name="proposals",
         )
@@ -328,8 +332,9 @@ def winset_picture(analysis: Analysis, chain: str) -> go.Figure | None:
     fig.update_layout(
         title=f"{chain}: acceptable regions in the plane {dx} × {dy}"
         + (f" (slice at {fixed})" if fixed else ""),
-        xaxis={"title": dx, "range": [-2, 102]},
-        yaxis={"title": dy, "range": [-2, 102], "scaleanchor": "x"},
+        xaxis={"title": dx, "range": [-2, 102], "constrain": "domain"},
+        yaxis={"title": dy, "range": [-2, 102], "scaleanchor": "x", "constrain": "domain"},
+        legend={"font": {"size": 9}},
         height=560,
         margin={"l": 50, "r": 10, "t": 50, "b": 50},
     )
