@@ -26,6 +26,8 @@ from ceasefire.web import create_app
 
 BUILTIN = "ukraine-2024-11"
 TEST_DRAWS = 20  # modest Monte Carlo: the web layer is under test, not the models
+# small Morris and Sobol' designs: a sweep's sensitivity step then takes a fraction of a second
+TEST_SWEEP = {"sobol_n": 16, "morris_r": 2}
 
 TINY = """\
 [scenario]
@@ -73,7 +75,7 @@ BROKEN = TINY.replace(
 
 @pytest.fixture
 def app(tmp_path: Path) -> Any:
-    return create_app(tmp_path / "workspace")
+    return create_app(tmp_path / "workspace", sweep_options=TEST_SWEEP)
 
 
 @pytest.fixture
@@ -113,7 +115,7 @@ class Server:
     def __init__(self, workspace: Path):
         import uvicorn
 
-        self.app = create_app(workspace)
+        self.app = create_app(workspace, sweep_options=TEST_SWEEP)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")

@@ -216,3 +216,49 @@ def test_upload_broken_file_shows_located_error(
     text = pg.locator("#upload-errors").inner_text()
     assert "notes.toml: TOML syntax error" in text and "line 1" in text
     assert "nothing was saved" in text
+
+
+def test_sweep_shows_progress_then_the_uncertainty_section(
+    page: tuple[Any, Watch], server: Server, shots: Path
+) -> None:
+    pg, _ = page
+    pg.goto(server.url + "/")
+    pg.click('button[data-builtin="ukraine-2024-11"]')
+    pg.wait_for_url(re.compile(r"/drafts/[0-9a-f]{32}$"))
+    pg.wait_for_selector("#actors")
+    pg.check('input[name="run-kind"][value="sweep"]')
+    expect(pg.locator("#run")).to_have_text("Run the sweep")
+    assert pg.locator("#draws").get_attribute("max") == "20000"
+    pg.fill("#draws", "1200")
+    pg.fill("#seed", "5")
+    pg.click("#run")
+
+    # the progress: a bar of the draws (done of 1,200) while the page stays usable
+    status = pg.locator("#run-status")
+    expect(status.locator("progress.run-bar")).to_be_visible()
+    expect(status).to_have_attribute("data-total", "1200")
+    expect(status).to_contain_text("1,200 draws")
+    pg.screenshot(path=str(shots / "8-sweep-progress.png"))
+    pg.fill("#seed", "6")  # still usable: nothing is blocked while the sweep runs
+    assert pg.locator("#seed").input_value() == "6"
+
+    pg.wait_for_url(re.compile(r"/runs/[0-9a-f]{32}$"), timeout=TIMEOUT)
+    section = pg.locator("#uncertainty-section")
+    section.wait_for()
+    assert "How sure are we: 1,200 draws over every stated range" in section.inner_text()
+    for fig in ("#pass-probability", "#acceptance-prob"):
+        expect(pg.locator(f"{fig} .main-svg").first).to_be_visible()  # drawn by plotly
+    assert "Switch points" in section.inner_text()
+    assert "Sobol' indices" in section.inner_text()
+    assert pg.locator("#morris-table tr").count() > 1
+    assert pg.locator("[id^=tornado-]").count() >= 1
+    assert "%" in pg.locator("#summary-west-german-model").inner_text()
+    pg.screenshot(path=str(shots / "9-results-sweep.png"), full_page=True)
+    run_url = pg.url
+    pg.click('nav.sections a[href="#uncertainty"]')
+    pg.screenshot(path=str(shots / "9-results-uncertainty.png"))
+    pg.click("#morris summary")
+    expect(pg.locator("#morris-table")).to_be_visible()
+    pg.locator("#morris").screenshot(path=str(shots / "9-results-morris.png"))
+    data = json.loads(pg.request.get(run_url + "/results.json").body())
+    assert data["uncertainty"]["draws"] == 1200 and data["uncertainty"]["seed"] == 5

@@ -395,11 +395,15 @@ def sweep_in_memory(
     engines: tuple[str, ...] = ("compromise", "nash"),
     sobol_n: int = 128,
     morris_r: int = 8,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """A serial sweep kept in memory, summarised (what ``ceasefire run --draws N`` adds)."""
+    """A serial sweep kept in memory, summarised (what ``ceasefire run --draws N`` adds).
+
+    ``progress``, when given, is called with the number of draws of each finished chunk.
+    """
     from ceasefire.uncertainty.pipeline import compile_model
 
     model = compile_model(scenario, engines)
     spec = SweepSpec(draws=draws, seed=seed, method=method, engines=engines)
-    run = run_sweep(model, spec, backend="serial")
+    run = run_sweep(model, spec, backend="serial", progress=progress)
     return summarise_run(model, spec, run, sobol_n=sobol_n, morris_r=morris_r)

@@ -158,6 +158,9 @@ def analyse(
     if not names:
         return {"morris": {}, "sobol": {}, "groups": []}
     fn = headline_function(model, seed=seed)
+    # SALib seeds its own generator only for a non-zero seed (``if seed:``) and otherwise
+    # draws from numpy's global state; derive a non-zero seed so seed 0 is reproducible too
+    seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) | 1
     morris = morris_screening(fn, names, morris_r, seed=seed)
     # each output's few most influential inputs by mu_star, in turn, until ``top`` are chosen
     ranked = []

@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import logging
 import tomllib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from http import HTTPStatus
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader, select_autoescape
-from pydantic import BaseModel, ConfigDict, Field
+from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
 
 from ceasefire import __version__
@@ -32,34 +33,63 @@ from ceasefire.report import charts
 from ceasefire.scenario import Problem, ScenarioError, builtin_ids, builtin_text, loads
 from ceasefire.web import compare, editor, views
 from ceasefire.web.guard import LOOPBACK_HOSTS, MAX_BODY, Guard
-from ceasefire.web.jobs import Runner, sweep_function
+from ceasefire.web.jobs import Runner
 from ceasefire.web.store import UnknownId, Workspace, display_name, now
 from ceasefire.web.uploads import UploadError, file_from_multipart
 
 log = logging.getLogger("ceasefire.web")
 
 MAX_DRAWS = 100_000
+MAX_SWEEP_DRAWS = 20_000
 DEFAULT_DRAWS = 2000
 
 
 class RunRequest(BaseModel):
-    """What the editor sends to start a run."""
+    """What the editor sends to start a run.
+
+    ``kind``: ``single`` (the central analysis; ``draws`` are the Monte Carlo draws of the
+    deterrence and durability models) or ``sweep`` (also every stated range, ``draws`` times,
+    as ``ceasefire run --draws N``: at most :data:`MAX_SWEEP_DRAWS`).
+    """
 
     model_config = ConfigDict(extra="forbid")
+    kind: Literal["single", "sweep"] = "single"
     draws: int = Field(DEFAULT_DRAWS, ge=10, le=MAX_DRAWS)
     seed: int | None = Field(None, ge=0, le=2**63 - 1)
+
+    @field_validator("draws")
+    @classmethod
+    def _sweep_draws(cls, draws: int, info: ValidationInfo) -> int:
+        if info.data.get("kind") == "sweep" and draws > MAX_SWEEP_DRAWS:
+            raise PydanticCustomError(
+                "sweep_draws",
+                "a sweep takes 10 to {limit} draws, not {draws}",
+                {"limit": f"{MAX_SWEEP_DRAWS:,}", "draws": f"{draws:,}"},
+            )
+        return draws
 
 
 def _templates() -> Jinja2Templates:
     env = Environment(
-        loader=PackageLoader("ceasefire.web", "templates"),
+        # the report's templates too: the uncertainty section is the report's own fragment
+        loader=ChoiceLoader(
+            [
+                PackageLoader("ceasefire.web", "templates"),
+                PackageLoader("ceasefire.report", "templates"),
+            ]
+        ),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.1f}%"
     env.filters["num"] = lambda x, fmt="%.3f": "—" if x is None else fmt % x
+    # numerically zero (float noise such as 1e-16) shown as 0
+    env.filters["sig"] = lambda x, fmt="%.3g": (
+        "—" if x is None else fmt % (x if abs(x) > 1e-9 else 0)
+    )
     env.globals["version"] = __version__
+    env.globals["zip"] = zip  # (the report's uncertainty fragment uses it)
     return Jinja2Templates(env=env)
 
 
@@ -81,15 +111,17 @@ def create_app(
     *,
     allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS,
     max_body: int = MAX_BODY,
+    sweep_options: Mapping[str, Any] | None = None,
 ) -> FastAPI:
     """The web app over one workspace folder (created if missing).
 
     ``allowed_hosts``: the Host headers accepted (``None``: any, for ``--host`` other than
-    loopback). ``max_body``: the largest request body accepted, in bytes.
+    loopback). ``max_body``: the largest request body accepted, in bytes. ``sweep_options``:
+    ``sobol_n`` and ``morris_r`` of every sweep (default: those of ``ceasefire run --draws``).
     """
     ws = Workspace(workspace)
     ws.mark_interrupted()
-    runner = Runner(ws)
+    runner = Runner(ws, sweep_options=sweep_options)
     templates = _templates()
     figure_cache = views.FigureCache()
 
@@ -114,7 +146,7 @@ def create_app(
 
     def page(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
         response: HTMLResponse = templates.TemplateResponse(
-            request, name, {"sweep": sweep_function() is not None, **context}, status_code=code
+            request, name, context, status_code=code
         )
         return response
 
@@ -243,6 +275,7 @@ def create_app(
             mechanisms=editor.MECHANISMS,
             draws=draws if isinstance(draws, int) and 10 <= draws <= MAX_DRAWS else DEFAULT_DRAWS,
             max_draws=MAX_DRAWS,
+            max_sweep_draws=MAX_SWEEP_DRAWS,
             runs=runs,
             title=(raw.get("scenario") or {}).get("title", "")
             if isinstance(raw.get("scenario"), dict)
@@ -278,13 +311,16 @@ def create_app(
         if meta.get("status") != "done":
             return page(request, "run.html", run=meta, others=others, a=None)
         a = _analysis(run_id)
+        figures = figure_cache.get(run_id, a)
         return page(
             request,
             "run.html",
             run=meta,
             others=others,
             a=a,
-            figures=figure_cache.get(run_id, a),
+            figures=figures,
+            u=a.uncertainty,
+            ufig=views.uncertainty_figures(figures),
             **views.sentences(a),
         )
 
@@ -392,7 +428,7 @@ def create_app(
         run_id = ws.create_run(
             text,
             {
-                "kind": "single",
+                "kind": body.kind,
                 "status": "queued",
                 "draft": draft_id,
                 "name": meta["name"],
@@ -403,7 +439,7 @@ def create_app(
                 "created": now(),
             },
         )
-        runner.submit(run_id, text, meta["name"], body.draws, body.seed)
+        runner.submit(run_id, text, meta["name"], body.draws, body.seed, sweep=body.kind == "sweep")
         return JSONResponse(
             {"id": run_id, "url": f"/runs/{run_id}", "status_url": f"/api/runs/{run_id}"},
             status_code=202,
@@ -411,11 +447,21 @@ def create_app(
 
     @app.get("/api/runs/{run_id}")
     def run_status(run_id: str) -> JSONResponse:
-        """A run's status (queued, running, done, failed) for the page that polls it."""
+        """A run's status (queued, running, done, failed) for the page that polls it.
+
+        ``progress`` (sweeps only, else null): ``{"stage", "done", "total"}`` — draws done of
+        the total; the stage is ``analysis`` (the central run), ``sweep`` (the draws), then
+        ``sensitivity`` (Morris, Sobol' and switch points, after the last draw).
+        """
         meta = ws.run_meta(run_id)
+        keys = ("id", "kind", "status", "error", "created", "started", "finished", "draws")
         return JSONResponse(
-            {k: meta.get(k) for k in ("id", "status", "error", "created", "started", "finished")}
-            | {"seconds": meta.get("seconds"), "url": f"/runs/{run_id}"}
+            {k: meta.get(k) for k in keys}
+            | {
+                "progress": meta.get("progress"),
+                "seconds": meta.get("seconds"),
+                "url": f"/runs/{run_id}",
+            }
         )
 
     @app.get("/static/plotly.min.js")

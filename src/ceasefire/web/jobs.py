@@ -6,15 +6,19 @@ not to the request. Threads rather than processes because the core is pure (no g
 two analyses at once share nothing but read-only module data), numpy releases the GIL in its
 heavy loops, and a thread needs no pickling nor a second interpreter's import time. Each run
 writes only inside its own folder, atomically.
+
+A sweep (``kind="sweep"``) does what ``ceasefire run --draws N`` does: the central analysis,
+then :func:`ceasefire.uncertainty.backends.sweep_in_memory` over every stated range, stored as
+``Analysis.uncertainty``. Its progress (draws done of the total, and the stage) is written to
+the run's ``meta.json`` after every chunk, where the page's polling reads it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import logging
 import time
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -26,20 +30,6 @@ log = logging.getLogger("ceasefire.web")
 MAX_WORKERS = 2
 
 
-def sweep_function() -> Any | None:
-    """``ceasefire.uncertainty.sweep`` when that module exists, else ``None``.
-
-    HOOK (issue 7): sweeps with N draws and a progress indicator are offered only when the
-    uncertainty module (built in parallel) provides a ``sweep`` function; until then the web
-    app runs single analyses only and says so on the editor page.
-    """
-    if importlib.util.find_spec("ceasefire.uncertainty") is None:
-        return None
-    module = importlib.import_module("ceasefire.uncertainty")
-    fn = getattr(module, "sweep", None)
-    return fn if callable(fn) else None
-
-
 def _summary(result: Any) -> list[dict[str, Any]]:
     """What the runs list shows without loading results.json: pass/fail and blockers."""
     return [
@@ -48,21 +38,68 @@ def _summary(result: Any) -> list[dict[str, Any]]:
 
 
 class Runner:
-    """Runs analyses in a thread pool and records their status in the workspace."""
+    """Runs analyses in a thread pool and records their status in the workspace.
 
-    def __init__(self, workspace: Workspace, max_workers: int = MAX_WORKERS):
+    ``sweep_options``: keyword arguments for ``sweep_in_memory`` (``sobol_n``, ``morris_r``;
+    tests make them small), the same for every sweep this runner does.
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        max_workers: int = MAX_WORKERS,
+        sweep_options: Mapping[str, Any] | None = None,
+    ):
         self.workspace = workspace
         self.pool = ThreadPoolExecutor(max_workers, thread_name_prefix="ceasefire-run")
         self.futures: dict[str, Future[None]] = {}
+        self.sweep_options = dict(sweep_options or {})
 
-    def submit(self, run_id: str, text: str, source: str, draws: int, seed: int | None) -> None:
-        self.futures[run_id] = self.pool.submit(self._execute, run_id, text, source, draws, seed)
+    def submit(
+        self,
+        run_id: str,
+        text: str,
+        source: str,
+        draws: int,
+        seed: int | None,
+        *,
+        sweep: bool = False,
+    ) -> None:
+        self.futures[run_id] = self.pool.submit(
+            self._execute, run_id, text, source, draws, seed, sweep
+        )
 
-    def _execute(self, run_id: str, text: str, source: str, draws: int, seed: int | None) -> None:
+    def _sweep(self, run_id: str, scenario: Any, draws: int, seed: int) -> dict[str, Any]:
+        """The sweep's summary; its progress goes to the run's meta.json chunk by chunk."""
+        from ceasefire.uncertainty.backends import sweep_in_memory
+
+        ws = self.workspace
+        done = 0
+
+        def progress(count: int) -> None:  # called in this worker thread, once per chunk
+            nonlocal done
+            done = min(draws, done + count)
+            stage = "sweep" if done < draws else "sensitivity"  # then Morris, Sobol', switches
+            ws.update_run(run_id, progress={"stage": stage, "done": done, "total": draws})
+
+        ws.update_run(run_id, progress={"stage": "sweep", "done": 0, "total": draws})
+        summary: dict[str, Any] = sweep_in_memory(
+            scenario, draws, seed, progress=progress, **self.sweep_options
+        )
+        return summary
+
+    def _execute(
+        self, run_id: str, text: str, source: str, draws: int, seed: int | None, sweep: bool
+    ) -> None:
         from ceasefire.analysis import analyze
 
         ws = self.workspace
-        ws.update_run(run_id, status="running", started=now())
+        ws.update_run(
+            run_id,
+            status="running",
+            started=now(),
+            **({"progress": {"stage": "analysis", "done": 0, "total": draws}} if sweep else {}),
+        )
         start = time.monotonic()
         try:
             scenario = loads(text, source)
@@ -73,6 +110,11 @@ class Runner:
                 draws=draws,
                 seed=seed,
             )
+            if sweep:
+                # as `ceasefire run --draws N`: the same draws and seed for the sweep
+                mc_seed = seed if seed is not None else scenario.monte_carlo.seed
+                summary = self._sweep(run_id, scenario, draws, mc_seed)
+                result = result.model_copy(update={"uncertainty": summary})
             ws.write_run_file(run_id, "results.json", result.to_json())
             ws.update_run(
                 run_id,
@@ -81,6 +123,7 @@ class Runner:
                 seconds=round(time.monotonic() - start, 2),
                 seed=result.monte_carlo["seed"],
                 summary=_summary(result),
+                **({"progress": {"stage": "done", "done": draws, "total": draws}} if sweep else {}),
             )
         except ScenarioError as err:
             ws.update_run(run_id, status="failed", finished=now(), error="\n".join(err.lines()))

@@ -12,7 +12,10 @@ from collections import OrderedDict
 from typing import Any
 
 from ceasefire.analysis import Analysis
-from ceasefire.report import charts, text
+from ceasefire.report import charts, html, text
+
+#: prefix of the uncertainty section's figures in :func:`figures`' dict
+UNCERTAINTY = "u:"
 
 
 def figure(fig: Any, div_id: str) -> str:
@@ -26,7 +29,11 @@ def figure(fig: Any, div_id: str) -> str:
 
 
 def figures(analysis: Analysis) -> dict[str, str]:
-    """Every chart of the results page as an HTML fragment."""
+    """Every chart of the results page as an HTML fragment.
+
+    When a sweep ran, also the uncertainty section's charts, under keys starting with
+    :data:`UNCERTAINTY`: those of the report (:func:`ceasefire.report.html.uncertainty_figures`).
+    """
     out = {
         "map": figure(charts.coverage_map(analysis), "coverage-map"),
         "bars": figure(charts.coverage_bars(analysis), "coverage-bars"),
@@ -41,7 +48,15 @@ def figures(analysis: Analysis) -> dict[str, str]:
         fig = charts.winset_picture(analysis, w.id)
         if fig is not None:
             out[f"winset:{w.id}"] = figure(fig, f"winset-{k}")
+    if analysis.uncertainty:
+        for key, fragment in html.uncertainty_figures(analysis.uncertainty).items():
+            out[UNCERTAINTY + key] = fragment
     return out
+
+
+def uncertainty_figures(figs: dict[str, str]) -> dict[str, str]:
+    """The uncertainty section's figures out of :func:`figures`' dict (the report's keys)."""
+    return {k[len(UNCERTAINTY) :]: v for k, v in figs.items() if k.startswith(UNCERTAINTY)}
 
 
 def sentences(analysis: Analysis) -> dict[str, Any]:
@@ -50,7 +65,7 @@ def sentences(analysis: Analysis) -> dict[str, Any]:
     return {
         "verdicts": {p.id: text.verdict(p) for p in props},
         "blockers": {p.id: text.blocker_sentences(p) for p in props},
-        "rescues": {p.id: text.rescue_sentence(p) for p in props},
+        "rescues": text.rescue_sentences(analysis),
         "changes": {p.id: text.actor_change_sentences(p) for p in props},
         "paragraphs": {p.id: text.deterrence_paragraph(p, analysis.aggressor) for p in props},
     }

@@ -203,6 +203,19 @@
     if (dirty) { ev.preventDefault(); ev.returnValue = ""; }
   });
 
+  // single run or sweep: the draws field's limit follows (the server checks it again)
+  function runKind() {
+    const checked = document.querySelector('input[name="run-kind"]:checked');
+    return checked ? checked.value : "single";
+  }
+  function kindChanged() {
+    const draws = document.getElementById("draws");
+    draws.max = runKind() === "sweep" ? draws.dataset.maxSweep : draws.dataset.maxSingle;
+    document.getElementById("run").textContent = runKind() === "sweep" ? "Run the sweep" : "Run analysis";
+  }
+  document.querySelectorAll('input[name="run-kind"]').forEach((el) => el.addEventListener("change", kindChanged));
+  kindChanged();
+
   async function run() {
     const button = document.getElementById("run");
     button.disabled = true;
@@ -216,7 +229,9 @@
       const seed = document.getElementById("seed").value;
       const res = await fetch(`/api/drafts/${config.draft}/runs`, {
         method: "POST", headers: { "content-type": "application/json" },
-        body: JSON.stringify({ draws: Number(document.getElementById("draws").value), seed: seed === "" ? null : Number(seed) }),
+        body: JSON.stringify({
+          kind: runKind(), draws: Number(document.getElementById("draws").value), seed: seed === "" ? null : Number(seed),
+        }),
       });
       const data = await res.json();
       if (!res.ok) {

@@ -1,10 +1,31 @@
 // Polls a run's status and shows its progress; the page stays usable while the run works.
+// A sweep reports {stage, done, total}: a progress bar of the draws, then the sensitivity step.
 "use strict";
 window.ceasefirePoll = function (statusUrl, el, onDone) {
   const started = Date.now();
+  const count = (x) => Number(x).toLocaleString("en");
   el.className = "run-status busy";
-  el.innerHTML = '<span class="spinner" aria-hidden="true"></span> <span class="run-text">queued…</span>';
+  el.innerHTML = '<span class="spinner" aria-hidden="true"></span> <span class="run-text">queued…</span>' +
+    ' <progress class="run-bar hidden" max="1" value="0" aria-label="draws done"></progress>';
   const text = el.querySelector(".run-text");
+  const bar = el.querySelector(".run-bar");
+
+  function describe(status, secs) {
+    const p = status.progress;
+    if (!p || !p.total || status.status !== "running") return `${status.status}… ${secs} s`;
+    bar.classList.remove("hidden");
+    bar.max = p.total;
+    bar.value = p.done;
+    el.dataset.done = p.done;
+    el.dataset.total = p.total;
+    if (p.stage === "analysis") return `central analysis, then ${count(p.total)} draws… ${secs} s`;
+    if (p.stage === "sensitivity") {
+      return `all ${count(p.total)} draws done; sensitivity (Morris, Sobol') and switch points… ${secs} s`;
+    }
+    const pct = Math.floor((100 * p.done) / p.total);
+    return `sweep: ${count(p.done)} of ${count(p.total)} draws (${pct}%)… ${secs} s`;
+  }
+
   async function tick() {
     let status;
     try {
@@ -18,6 +39,7 @@ window.ceasefirePoll = function (statusUrl, el, onDone) {
     }
     const secs = Math.round((Date.now() - started) / 1000);
     if (status.status === "done") {
+      if (status.progress) bar.value = bar.max;
       text.textContent = `done in ${status.seconds} s — opening the results…`;
       el.className = "run-status good";
       onDone(status);
@@ -25,7 +47,7 @@ window.ceasefirePoll = function (statusUrl, el, onDone) {
       el.className = "run-status bad";
       el.textContent = `the run failed: ${status.error}`;
     } else {
-      text.textContent = `${status.status}… ${secs} s`;
+      text.textContent = describe(status, secs);
       setTimeout(tick, 500);
     }
   }
