@@ -22,7 +22,9 @@ EXIT_BAD_INPUT = 2
 
 app = typer.Typer(
     name="ceasefire",
-    help="Judge proposals to end a war: coverage, consent, vetoes and who blocks what.",
+    help="Judge proposals to end a war: what each covers and concedes, who can veto it, every "
+    "settlement all veto players accept, where bargaining ends, whether it deters and holds, "
+    "and how sure we are.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
