@@ -5,7 +5,12 @@ they agree bit for bit, and prints wall-clock times and the speed-up. Also times
 style batch (the golden 13-actor case with jittered capabilities) in lockstep against a Python
 loop over single runs.
 
-Usage: ``python benchmarks/bench_smp.py [--repeat N] [--batch B]``
+With ``--throughput``: instead, single runs on KTAB's 80-actor data and on a 160-actor problem
+(that data twice, shifted by 0.37 with capabilities x1.01, as in ``bench_engines.py``), and
+per-problem throughput of a batch of ``--batch`` random problems (n = 10, 40; D = 1, 4) against
+the loop reference (timed on a few problems).
+
+Usage: ``python benchmarks/bench_smp.py [--repeat N] [--batch B] [--throughput]``
 """
 
 from __future__ import annotations
@@ -56,12 +61,66 @@ def best_of(fn, repeat: int) -> tuple[float, object]:  # type: ignore[no-untyped
     return best, out
 
 
+def random_problem(b: int, n: int, d: int, seed: int) -> Problem:
+    """Random problems as ``bench_engines.py`` makes them."""
+    rng = np.random.default_rng(seed)
+    return Problem(
+        positions=rng.uniform(0, 100, (b, n, d)),
+        saliences=rng.uniform(1, 100, (b, n, d)) / d,
+        capability=rng.uniform(0.5, 100.0, (b, n)),
+        status_quo=rng.uniform(0, 100, (b, d)),
+    )
+
+
+def throughput(ref: ModuleType, batch: int, repeat: int) -> None:
+    import resource
+
+    rng = np.random.default_rng(0)
+    k80 = parse_ktab_csv((DATA / "dummyData-a080.csv").read_text())
+    p80 = k80.to_problem()
+    t80, _ = best_of(lambda: forecast(p80, rng), repeat)
+    p160 = Problem.single(
+        np.vstack([k80.positions, np.clip(k80.positions + 0.37, 0, 100)]),
+        np.vstack([k80.saliences, k80.saliences]),
+        np.concatenate([k80.capability, k80.capability * 1.01]),
+        p80.status_quo[0],
+    )
+    t160, _ = best_of(lambda: forecast(p160, rng, on_degenerate="stop"), 1)
+    print(f"single run, dummyData-a080 (80 actors): {t80:.3f} s (target < 1 s)")
+    print(f"single run, 160 actors (a080 twice, shifted): {t160:.3f} s (target < 10 s)")
+    for n in (10, 40):
+        for d in (1, 4):
+            n_ref = 4 if n == 10 else 2
+            pr = random_problem(n_ref, n, d, 1)
+            t0 = time.perf_counter()
+            for k in range(n_ref):
+                ref.run(
+                    pr.positions[k].tolist(), pr.saliences[k].tolist(), pr.capability[k].tolist()
+                )
+            t_ref = (time.perf_counter() - t0) / n_ref
+            pb = random_problem(batch, n, d, 1)
+            t_b, _ = best_of(lambda pb=pb: forecast(pb, rng, on_degenerate="stop"), 1)
+            per = t_b / batch
+            print(
+                f"n={n:<3} D={d}: reference {t_ref * 1e3:9.2f} ms/problem, batch of {batch}: "
+                f"{t_b:7.2f} s = {per * 1e3:8.3f} ms/problem, ratio {t_ref / per:5.0f}x"
+            )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (ru_maxrss): {peak:.0f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="best of N for the fast engine")
     parser.add_argument("--batch", type=int, default=64, help="batch size for the batch test")
+    parser.add_argument(
+        "--throughput", action="store_true", help="single-run and batch-throughput targets"
+    )
     args = parser.parse_args()
     ref = load_reference()
+    if args.throughput:
+        throughput(ref, args.batch, args.repeat)
+        return
     rng = np.random.default_rng(0)
 
     print(f"{'scenario':<18}{'n x D':>8}{'states':>8}{'reference s':>13}{'fast s':>10}{'ratio':>9}")

@@ -16,10 +16,13 @@ literally (``U + U + U``, not ``3U``). Python floats and numpy ``float64`` are b
 so the loop-based reference implementation in the tests agrees with this one bit for bit.
 
 Vectorisation (§9): inside a turn everything is vectorised over the batch and over actors,
-``(initiator, target)`` pairs, voters' options and candidate lists; loops remain only over the
-reduced axes above. The batch runs **in lockstep**: each turn is computed for the sub-batch of
-elements that have not yet met the stopping rule (§6); finished elements are frozen, so their
-trajectory repeats the final state.
+``(initiator, target)`` pairs, third parties, voters, options and candidate lists; explicit loops
+remain only where they fix a summation order (they accumulate whole arrays in place, in index
+order, so the results are bit for bit those of the loop reference). Candidate elections are
+grouped by list length, so no election is padded. The batch runs through a **pool** of a
+bounded number of elements (memory and cache): each element advances one turn per step at its
+own turn count, leaves the pool when it meets the stopping rule (§6), and waiting elements join;
+the reported trajectory repeats an element's final state after it stopped.
 """
 
 from __future__ import annotations
@@ -178,6 +181,35 @@ def _victory(c: FloatArray, model: str) -> FloatArray:
     return np.where(eye, 0.5, p)
 
 
+def _coalitions(w: FloatArray, v: FloatArray, rule: str) -> FloatArray:
+    """Coalitions ``C_ij = ε_P + Σ_a max(0, vote_a(i, j))`` of §3.4 step 1, batched.
+
+    ``w``: ``(..., N)``, ``v``: ``(..., N, M)``; returns ``(..., M, M)``. Each voter's votes are
+    computed for all option pairs at once into a reused buffer (in cache) and accumulated in
+    place, voters in index order from the seed (§10.2). Under the Proportional rule
+    ``max(0, w·(u_i − u_j)) = w·max(0, u_i − u_j)`` exactly (``w > 0``; the sign of a product
+    is exact and ``w·0 = 0``).
+    """
+    n_vot, m = v.shape[-2], v.shape[-1]
+    shape = np.broadcast_shapes(w.shape[:-1], v.shape[:-2])
+    c = np.full((*shape, m, m), EPS_P)
+    if rule != "Proportional":
+        for a in range(n_vot):
+            va = v[..., a, :]
+            vote = _vote(w[..., a, None, None], va[..., :, None], va[..., None, :], rule)
+            c += np.maximum(0.0, vote)
+        return c
+    tmp = np.empty_like(c)
+    w_b = np.broadcast_to(w, (*shape, n_vot))
+    for a in range(n_vot):
+        va = v[..., a, :]
+        np.subtract(va[..., :, None], va[..., None, :], out=tmp)
+        np.maximum(tmp, 0.0, out=tmp)
+        tmp *= w_b[..., a, None, None]
+        c += tmp
+    return c
+
+
 def _election(
     w: FloatArray,
     v: FloatArray,
@@ -194,23 +226,22 @@ def _election(
     over voters in index order from the seed ``ε_P``; the PCE product runs over ``j`` in order
     (padded options contribute an exact factor 1).
     """
-    n_vot, m = v.shape[-2], v.shape[-1]
+    m = v.shape[-1]
     shape = np.broadcast_shapes(w.shape[:-1], v.shape[:-2])
-    c = np.full((*shape, m, m), EPS_P)
-    for a in range(n_vot):
-        va = v[..., a, :]
-        vote = _vote(w[..., a, None, None], va[..., :, None], va[..., None, :], rule)
-        c = c + np.maximum(0.0, vote)
+    c = _coalitions(w, v, rule)
     p = _victory(c, victory)
-    full = np.ones((*shape, m), dtype=bool)
-    mask = full if mask is None else np.broadcast_to(mask, full.shape)
     if pce == "Conditional":
-        pm = np.where(mask[..., None, :], p, 1.0)
+        if mask is not None:
+            mask = np.broadcast_to(mask, (*shape, m))
+            p = np.where(mask[..., None, :], p, 1.0)
         pi = np.ones((*shape, m), dtype=np.float64)
         for j in range(m):
-            pi = pi * pm[..., :, j]
-        pi = np.where(mask, pi, 0.0)
+            pi *= p[..., :, j]
+        if mask is not None:
+            pi = np.where(mask, pi, 0.0)
         return pi / _seqsum(pi, -1)[..., None]
+    full = np.ones((*shape, m), dtype=bool)
+    mask = full if mask is None else np.broadcast_to(mask, full.shape)
     return _markov_pce(c, p, mask, pce)
 
 
@@ -335,7 +366,14 @@ def _assess(
         r_hi = (rh + 2.0 * ri) / 3.0
     else:  # Full
         r_hi = np.broadcast_to(ri, (x.shape[0], n, n))
-    util = _util(dist[:, None, :, :], r_hi[:, :, :, None])  # (B, h, i, j)
+    inside = bool(np.all(dist <= 1.0))  # always, for valid inputs (§3.2)
+    if inside:
+        # u(δ, r) = (1 − δ)(1 + δ·r), evaluated in place on the (B, h, i, j) tensor
+        util = np.multiply(dist[:, None, :, :], r_hi[:, :, :, None])
+        util += 1.0
+        util *= (1.0 - dist)[:, None, :, :]
+    else:
+        util = _util(dist[:, None, :, :], r_hi[:, :, :, None])  # (B, h, i, j)
     ar = np.arange(n)
     own = util[:, ar, ar, :]
     # KTAB's aborts: ||u0 - U^R||_F <= 1e-6, or ||U^h - U^R||_F <= 1e-6 for some h.
@@ -343,8 +381,27 @@ def _assess(
     norm0 = np.sqrt(np.sum((u0 - u_r) ** 2, axis=(-2, -1)))
     degenerate = degenerate | (norm0 <= DEGENERATE_NORM)
     if adj != "Full":  # under Full every U^h equals U^R by construction
-        norm_h = np.sqrt(np.sum((util - u_r[:, None]) ** 2, axis=(-2, -1)))
-        degenerate = degenerate | np.any(norm_h <= DEGENERATE_NORM, axis=-1)
+        if inside:
+            # U^h_ij − U^R_ij = (1 − d_ij)·d_ij·(r_hi − R_i) exactly in real arithmetic, so
+            # ||U^h − U^R||² = Σ_i g_i (r_hi − R_i)² with g_i = Σ_j ((1 − d_ij) d_ij)²: O(n²).
+            # Rounding moves this by far less than the margin below; near the threshold the
+            # norm is evaluated literally.
+            g = (1.0 - dist) * dist
+            g = np.einsum("bij,bij->bi", g, g)
+            dr = r_hi - risk[:, None, :]
+            approx = np.sqrt(np.einsum("bi,bhi->bh", g, dr * dr))
+            sure_no = approx > 2.0 * DEGENERATE_NORM
+            sure_yes = approx < 0.5 * DEGENERATE_NORM
+            hit = np.any(sure_yes, axis=-1)
+            close = np.argwhere(~sure_no & ~sure_yes)
+            for bb, hh in close:
+                diff = util[bb, hh] - u_r[bb]
+                if np.sqrt(np.sum(diff * diff)) <= DEGENERATE_NORM:
+                    hit[bb] = True
+        else:
+            norm_h = np.sqrt(np.sum((util - u_r[:, None]) ** 2, axis=(-2, -1)))
+            hit = np.any(norm_h <= DEGENERATE_NORM, axis=-1)
+        degenerate = degenerate | hit
     return _State(x=x, ideal=ideal, risk=risk, util=util, own=own, degenerate=degenerate)
 
 
@@ -353,21 +410,26 @@ def _assess(
 # ---------------------------------------------------------------------------------------------
 
 
+_BLOCK = 1 << 16  # elements per block of the (row, m, j) tensors in _challenges
+_POOL_ELEMS = 1 << 20  # perspective utilities per pool of running elements in forecast
+
+
 def _challenges(
     st: _State, w: FloatArray, stot: FloatArray, cfg: dict[str, Any]
 ) -> tuple[FloatArray, FloatArray]:
     """``E(i; i → j; i)`` for every pair (§5.1): returns ``(P, ΔEU)``, each ``(B, n_i, n_j)``.
 
-    Vectorised over the pairs; the third parties ``m`` are a loop (summation order, §10).
+    Vectorised over the pairs and the third parties ``m`` (rows ``(b, i)`` in cache-sized
+    blocks); the coalitions then accumulate the third parties' votes in increasing ``m`` (§10).
     """
     u = st.util  # (B, h, i, j)
-    n = u.shape[1]
+    bsz, n = u.shape[0], u.shape[1]
     ar = np.arange(n)
     rule = cfg["voting_rule"]
     diag13 = np.diagonal(u, axis1=1, axis2=3)  # [b, m, h] = U[b, h, m, h]
     diag23 = np.diagonal(u, axis1=2, axis2=3)  # [b, h, m] = U[b, h, m, m]
     u_ii = u[:, ar, ar, ar][:, :, None]  # U^i_ii
-    u_ij = st.util[:, ar, ar, :]  # U^i_ij
+    u_ij = u[:, ar, ar, :]  # U^i_ij
     u_ji = np.swapaxes(diag13, 1, 2)  # U^i_ji
     u_jj = diag23  # U^i_jj
     w_i = w[:, :, None]
@@ -380,31 +442,82 @@ def _challenges(
     b = np.where(alpha < 0, b - alpha, b)
     a = np.where(beta > 0, a + beta, a)
     b = np.where(beta < 0, b - beta, b)
-    a0, b0 = a, b
     commit = cfg["third_party_commit"]
-    for m in range(n):
-        third = (ar != m)[:, None] & (ar != m)[None, :]
-        u_mi = diag13[:, m, :, None]  # U^i_mi
-        u_mj = u[:, :, m, :]  # U^i_mj
-        u_mm = diag23[:, :, m, None]  # U^i_mm
-        w_m = w[:, m, None, None]
-        gamma = _vote(w_m, u_mi, u_mj, rule)
-        a1 = np.where(gamma > 0, a0 + gamma, a0)
-        b1 = np.where(gamma < 0, b0 - gamma, b0)
-        pi = a1 / (a1 + b1)
-        pib = 1.0 - pi
+    # rows r = (b, i): the initiator's perspective U^i; tensors indexed [r, m, j]
+    rows = bsz * n
+    u_r = u.reshape(rows, n, n)  # U^i_mj
+    u_mi_r = np.ascontiguousarray(np.swapaxes(diag13, 1, 2)).reshape(rows, n)  # U^i_mi
+    u_mm_r = np.ascontiguousarray(diag23).reshape(rows, n)  # U^i_mm
+    w_r = np.repeat(w, n, axis=0)  # w_m per row
+    a_r = a.reshape(rows, n)
+    b_r = b.reshape(rows, n)
+    # third parties only (m ∉ {i, j}): θ is set to 0 at m = i and m = j, and adding 0 to a
+    # coalition (> 0) is exact, so the masked accumulation equals the conditional one
+    a_out = np.empty((rows, n))
+    b_out = np.empty((rows, n))
+    step = max(1, _BLOCK // (n * n))
+    diag_mj = np.arange(n) * (n + 1)  # flat [m, j] offsets of m == j
+    for r0 in range(0, rows, step):
+        r1 = min(rows, r0 + step)
+        sl = slice(r0, r1)
+        nr = r1 - r0
+        umj = u_r[sl]
+        umi = u_mi_r[sl][:, :, None]
+        umm = u_mm_r[sl][:, :, None]
+        wm = w_r[sl][:, :, None]
+        a0 = a_r[sl][:, None, :]
+        b0 = b_r[sl][:, None, :]
+        gamma = _vote(wm, umi, umj, rule)
+        a1 = np.maximum(gamma, 0.0)  # a0 + γ if γ > 0 else a0 (adding 0 is exact)
+        a1 += a0
+        b1 = np.minimum(gamma, 0.0, out=gamma)  # b0 − γ if γ < 0 else b0
+        np.subtract(b0, b1, out=b1)
+        pi = a1 + b1
+        np.divide(a1, pi, out=pi)
+        pib = np.subtract(1.0, pi, out=a1)
+        two = umj + umj
         if commit == "Semi":
-            j_i = pi * (u_mi + u_mi + u_mm) + pib * (u_mj + u_mj + u_mj)
-            j_j = pi * (u_mi + u_mi + u_mi) + pib * (u_mj + u_mj + u_mm)
+            j_i = np.add(two, umj, out=b1)
+            j_i *= pib
+            j_i += pi * (umi + umi + umm)
+            j_j = np.add(two, umm, out=two)
+            j_j *= pib
+            j_j += pi * (umi + umi + umi)
         elif commit == "Full":
-            j_i = pi * (u_mi + u_mi + u_mi) + pib * (u_mj + u_mj + u_mj)
-            j_j = pi * (u_mi + u_mi + u_mi) + pib * (u_mj + u_mj + u_mj)
+            j_i = np.add(two, umj, out=b1)
+            j_i *= pib
+            j_i += pi * (umi + umi + umi)
+            j_j = np.add(two, umj, out=two)
+            j_j *= pib
+            j_j += pi * (umi + umi + umi)
         else:  # None
-            j_i = pi * (u_mi + u_mi + u_mm) + pib * (u_mj + u_mj + u_mm)
-            j_j = pi * (u_mi + u_mi + u_mm) + pib * (u_mj + u_mj + u_mm)
-        theta = _vote(w_m, j_i, j_j, rule)
-        a = np.where(third & (theta > 0), a + theta, a)
-        b = np.where(third & (theta < 0), b - theta, b)
+            j_i = np.add(two, umm, out=b1)
+            j_i *= pib
+            j_i += pi * (umi + umi + umm)
+            j_j = np.add(two, umm, out=two)
+            j_j *= pib
+            j_j += pi * (umi + umi + umm)
+        # j_i, j_j now hold pib·Y + pi·X; IEEE addition is commutative, so this equals
+        # pi·X + pib·Y exactly
+        if rule == "Proportional":
+            theta = np.subtract(j_i, j_j, out=j_i)
+            theta *= wm
+        else:
+            theta = _vote(wm, j_i, j_j, rule)
+        flat = theta.reshape(nr, n * n)
+        flat[:, diag_mj] = 0.0  # m == j
+        theta[np.arange(nr), np.arange(r0, r1) % n, :] = 0.0  # m == i
+        pos = np.maximum(theta, 0.0, out=pi)
+        neg = np.minimum(theta, 0.0, out=theta)
+        acc_a = a_r[sl].copy()
+        acc_b = b_r[sl].copy()
+        for m in range(n):
+            acc_a += pos[:, m, :]
+            acc_b -= neg[:, m, :]
+        a_out[sl] = acc_a
+        b_out[sl] = acc_b
+    a = a_out.reshape(bsz, n, n)
+    b = b_out.reshape(bsz, n, n)
     p = a / (a + b)
     q = b / (a + b)
     s_j = stot[:, None, :]
@@ -481,9 +594,12 @@ def _turn(
     u_bi = _util(_wdist(ideal_a, sal_a, b_i[:, None, :, :], den_a), r_a)  # (B, a, i)
     u_br = _util(_wdist(ideal_a, sal_a, b_r[:, None, :, :], den_a), r_a)
     acc = u_bi + u_br
+    # Σ over q ∉ {i, target(i)} in increasing q, as masked in-place adds
+    keep = (ar[None, :, None] != ar[None, None, :]) & (target[:, None, :] != ar[None, :, None])
+    keep = np.ascontiguousarray(np.broadcast_to(keep, (bsz, n, n)))  # [b, q, i]
+    own_t = np.ascontiguousarray(np.swapaxes(own, 1, 2))  # [b, q, a]
     for q in range(n):
-        keep = (ar != q)[None, None, :] & (target != q)[:, None, :]
-        acc = np.where(keep, acc + own[:, :, q, None], acc)
+        np.add(acc, own_t[:, q, :, None], out=acc, where=keep[:, q, None, :])
     v_b = acc / float(n)
     v_full = np.concatenate([v_sq[:, :, None], v_b], axis=-1)  # (B, a, 1 + n)
     # §5.4 candidate lists: σ_k, then β_i with i == k or target(i) == k, increasing i
@@ -491,28 +607,37 @@ def _turn(
         (ar[None, :, None] == ar[None, None, :]) | (target[:, None, :] == ar[None, :, None])
     )  # (B, k, i)
     incl = np.concatenate([np.ones((bsz, n, 1), dtype=bool), involved], axis=-1)
+    lengths = incl.sum(axis=-1)  # (B, k)
     order = np.argsort(~incl, axis=-1, kind="stable")
-    length = int(incl.sum(axis=-1).max())
-    cand = order[:, :, :length]  # (B, k, L)
-    cmask = np.take_along_axis(incl, cand, axis=-1)
-    vk = np.take_along_axis(
-        np.broadcast_to(v_full[:, None, :, :], (bsz, n, n, n + 1)),
-        np.broadcast_to(cand[:, :, None, :], (bsz, n, n, length)),
-        axis=-1,
-    )  # (B, k, a, L)
-    pk = _election(cap[:, None, :], vk, cmask, cfg["victory_prob"], cfg["voting_rule"], cfg["pce"])
-    # §5.6 choice
-    if uniforms is None:
-        pick = np.argmax(np.where(cmask, pk, -np.inf), axis=-1)
-    else:
-        cum = np.zeros(pk.shape[:-1])
-        pick = np.full(pk.shape[:-1], -1, dtype=np.int64)
-        for ell in range(length):
-            cum = cum + pk[..., ell]
-            pick = np.where((pick < 0) & cmask[..., ell] & (uniforms < cum), ell, pick)
-        last = cmask.sum(axis=-1) - 1
-        pick = np.where(pick < 0, last, pick)
-    chosen = np.take_along_axis(cand, pick[:, :, None], axis=-1)[:, :, 0]  # (B, k)
+    # §5.6 choice. Elections are grouped by list length (no padding): the coalitions of the
+    # real options do not depend on the others, so this gives the same numbers.
+    chosen = np.zeros((bsz, n), dtype=np.int64)  # 0 = σ, else 1 + initiator
+    flat_len = lengths.ravel()
+    flat_order = order.reshape(bsz * n, n + 1)
+    flat_b = np.repeat(np.arange(bsz), n)
+    flat_chosen = chosen.reshape(-1)
+    for length in np.unique(flat_len):
+        length = int(length)
+        rows = np.flatnonzero(flat_len == length)
+        cand = flat_order[rows, :length]  # (G, L)
+        if length == 1:
+            pk = np.ones((rows.size, 1))
+        else:
+            vk = v_full[flat_b[rows][:, None, None], ar[None, :, None], cand[:, None, :]]
+            pk = _election(
+                cap[flat_b[rows]], vk, None, cfg["victory_prob"], cfg["voting_rule"], cfg["pce"]
+            )
+        if uniforms is None:
+            pick = np.argmax(pk, axis=-1)
+        else:
+            u_rows = uniforms.reshape(-1)[rows]
+            cum = np.zeros(rows.size)
+            pick = np.full(rows.size, -1, dtype=np.int64)
+            for ell in range(length):
+                cum = cum + pk[:, ell]
+                pick = np.where((pick < 0) & (u_rows < cum), ell, pick)
+            pick = np.where(pick < 0, length - 1, pick)
+        flat_chosen[rows] = cand[np.arange(rows.size), pick]
     init = np.maximum(chosen - 1, 0)
     from_bi = np.take_along_axis(b_i, init[:, :, None], axis=1)
     from_br = np.take_along_axis(b_r, init[:, :, None], axis=1)
@@ -534,8 +659,17 @@ def _state_probabilities(
     ``actor[b, a]`` is the probability of the last representative equivalent to ``a``.
     """
     is_rep, equiv = _representatives(st.x)
-    p_opt = _election(cap, st.own, is_rep, cfg["victory_prob"], cfg["voting_rule"], cfg["pce"])
-    n = st.x.shape[1]
+    bsz, n = is_rep.shape
+    # the representatives' columns only, in increasing index (padding masked): the coalitions
+    # of real options and the PCE products and sum are unchanged (padding contributes exact
+    # factors 1 and terms 0)
+    m = int(is_rep.sum(axis=-1).max())
+    cols = np.argsort(~is_rep, axis=-1, kind="stable")[:, :m]  # (B, M)
+    cmask = np.take_along_axis(is_rep, cols, axis=-1)
+    v = np.take_along_axis(st.own, cols[:, None, :], axis=-1)  # (B, a, M)
+    p_m = _election(cap, v, cmask, cfg["victory_prob"], cfg["voting_rule"], cfg["pce"])
+    p_opt = np.zeros((bsz, n))
+    np.put_along_axis(p_opt, cols, np.where(cmask, p_m, 0.0), axis=-1)
     cand = np.where(equiv & is_rep[:, None, :], np.arange(n)[None, None, :], -1)
     last = np.max(cand, axis=-1)  # every actor is equivalent to itself or an earlier rep
     p_act = np.take_along_axis(p_opt, last, axis=-1)
@@ -631,105 +765,32 @@ def forecast(problem: Problem, rng: np.random.Generator, **params: Any) -> Forec
     accom = cfg["accommodation"]
     if accom is not None:
         accom = np.broadcast_to(np.asarray(accom, dtype=np.float64), (bsz, n, n))
-        accom_rest = 1.0 - _seqsum(accom, -1)
     stochastic = cfg["transitions"] == "Stochastic"
 
-    st = _assess(x0, x0.copy(), sal, den, cap, cfg)
-    if cfg["on_degenerate"] == "raise" and np.any(st.degenerate):
-        bad = np.flatnonzero(st.degenerate).tolist()
-        raise SmpDegenerateError(
-            f"smp: degenerate initial state (everyone at one position?) in batch elements {bad}"
-        )
-    po, pa = _state_probabilities(st, cap, cfg)
-    traj = [x0]
-    state_probs = [pa]
-    option_probs = [po]
-    ratios: list[FloatArray] = []
-    x = x0
-    ideal = x0.copy()
-    risk = st.risk
-    util = st.util
-    own = st.own
-    degenerate = st.degenerate.copy()
-    active = ~degenerate
-    rounds = np.zeros(bsz, dtype=np.int64)
-    delta1 = np.zeros(bsz)
-    t = 0
-    while np.any(active):
-        t += 1
-        idx = np.flatnonzero(active)
-        sub = _State(
-            x=x[idx],
-            ideal=ideal[idx],
-            risk=risk[idx],
-            util=util[idx],
-            own=own[idx],
-            degenerate=degenerate[idx],
-        )
-        uniforms = rng.random((idx.size, n)) if stochastic else None
-        new_x = _turn(sub, sal[idx], den[idx], cap[idx], w[idx], stot[idx], cfg, uniforms)
-        if accom is None:
-            new_ideal = new_x
-        else:
-            a_sub = accom[idx]
-            mix = np.zeros_like(new_x)
-            for j in range(n):
-                mix = mix + a_sub[:, :, j, None] * new_x[:, None, j, :]
-            new_ideal = mix + accom_rest[idx][:, :, None] * sub.ideal
-        nst = _assess(new_x, new_ideal, sal[idx], den[idx], cap[idx], cfg)
-        if cfg["on_degenerate"] == "raise" and np.any(nst.degenerate):
-            bad = idx[nst.degenerate].tolist()
-            raise SmpDegenerateError(
-                f"smp: degenerate state after turn {t} in batch elements {bad}"
-            )
-        # §6 stopping rule
-        step = np.zeros(idx.size)
-        diff = new_x - sub.x
-        for a in range(n):
-            sq = np.zeros(idx.size)
-            for d in range(dims):
-                sq = sq + diff[:, a, d] * diff[:, a, d]
-            step = step + np.sqrt(sq)
-        if t == 1:
-            delta1[idx] = step
-        ratio = step / (delta1[idx] + RATIO_OFFSET)
-        stop = (t >= MAX_TURNS) | ((t >= MIN_TURNS) & (ratio < STOP_RATIO)) | nst.degenerate
-        po_new, pa_new = _state_probabilities(nst, cap[idx], cfg)
-
-        x = x.copy()
-        ideal = ideal.copy()
-        risk = risk.copy()
-        util = util.copy()
-        own = own.copy()
-        x[idx], ideal[idx], risk[idx], util[idx], own[idx] = (
-            new_x,
-            new_ideal,
-            nst.risk,
-            nst.util,
-            nst.own,
-        )
-        degenerate[idx] = nst.degenerate
-        rounds[idx] = t
-        pa = pa.copy()
-        pa[idx] = pa_new
-        po = po.copy()
-        po[idx] = po_new
-        r_full = np.full(bsz, np.nan)
-        r_full[idx] = ratio
-        ratios.append(r_full)
-        traj.append(x)
-        state_probs.append(pa)
-        option_probs.append(po)
-        active[idx[stop]] = False
-
-    final = _State(x=x, ideal=ideal, risk=risk, util=util, own=own, degenerate=degenerate)
-    p_opt, p_act = _state_probabilities(final, cap, cfg)
+    # The batch runs through a pool of about _POOL_ELEMS perspective utilities (memory and
+    # cache): finished elements leave, waiting ones join; every element's numbers do not
+    # depend on its companions. Stochastic runs keep the whole batch in the pool so that the
+    # draws from ``rng`` keep their order.
+    pool = bsz if stochastic else max(1, _POOL_ELEMS // (n * n * n))
+    if cfg["on_degenerate"] == "raise" and pool < bsz:
+        # report a degenerate initial state before running anything, as for one pool
+        for c0 in range(0, bsz, pool):
+            sl = slice(c0, min(bsz, c0 + pool))
+            _raise_initial(_assess(x0[sl], x0[sl], sal[sl], den[sl], cap[sl], cfg), c0)
+    out = _run_pool(x0, sal, den, cap, w, stot, accom, cfg, rng, pool)
+    traj_arr, state_probs, option_probs, ratio_arr, rounds, risk, degenerate = out
+    x = traj_arr[:, -1]
+    p_opt = option_probs[:, -1]
+    p_act = state_probs[:, -1]
     outcome = np.zeros((bsz, dims))
     for a in range(n):
         outcome = outcome + p_opt[:, a, None] * x[:, a, :]
     mode_idx = np.argmax(p_opt, axis=-1)
     mode = np.take_along_axis(x, mode_idx[:, None, None], axis=1)[:, 0, :]
-    ratio_arr = np.stack(ratios, axis=1) if ratios else np.zeros((bsz, 0))
+    # the expected position of every state (§7 applied to each state): the path of the
+    # forecast over the turns, (B, T+1, D) on the 0-100 scale
+    path = np.einsum("btn,btnd->btd", option_probs, traj_arr) * 100.0
+    traj_arr *= 100.0  # in place (memory); x, mode and path are taken above
     return Forecast(
         outcome=outcome * 100.0,
         rounds=rounds,
@@ -738,23 +799,220 @@ def forecast(problem: Problem, rng: np.random.Generator, **params: Any) -> Forec
         params={k: v for k, v in cfg.items() if k != "accommodation"}
         | {"accommodation": None if accom is None else "matrix"},
         version=VERSION,
-        trajectory=np.stack(traj, axis=1) * 100.0,
+        trajectory=traj_arr,
         extras={
             "probabilities": p_act,
             "option_probabilities": p_opt,
-            "state_probabilities": np.stack(state_probs, axis=1),
-            # the expected position of every state (§7 applied to each state): the path of
-            # the forecast over the turns, (B, T+1, D) on the 0-100 scale
-            "path": np.einsum(
-                "btn,btnd->btd", np.stack(option_probs, axis=1), np.stack(traj, axis=1)
-            )
-            * 100.0,
+            "state_probabilities": state_probs,
+            "path": path,
             "mode": mode * 100.0,
             "risk": risk,
             "ratio": ratio_arr,
             "states": rounds + 1,
             "degenerate": degenerate,
         },
+    )
+
+
+def _raise_initial(st: _State, offset: int) -> None:
+    if np.any(st.degenerate):
+        bad = (np.flatnonzero(st.degenerate) + offset).tolist()
+        raise SmpDegenerateError(
+            f"smp: degenerate initial state (everyone at one position?) in batch elements {bad}"
+        )
+
+
+@dataclass
+class _Pool:
+    """The elements currently running: global indices, turn counters, inputs and state."""
+
+    idx: IntArray
+    t: IntArray
+    delta1: FloatArray
+    sal: FloatArray
+    den: FloatArray
+    cap: FloatArray
+    w: FloatArray
+    stot: FloatArray
+    acc: FloatArray | None
+    rest: FloatArray | None
+    st: _State
+
+    def take(self, keep: IntArray) -> _Pool:
+        return _Pool(
+            idx=self.idx[keep],
+            t=self.t[keep],
+            delta1=self.delta1[keep],
+            sal=self.sal[keep],
+            den=self.den[keep],
+            cap=self.cap[keep],
+            w=self.w[keep],
+            stot=self.stot[keep],
+            acc=None if self.acc is None else self.acc[keep],
+            rest=None if self.rest is None else self.rest[keep],
+            st=_take_state(self.st, keep),
+        )
+
+    def join(self, other: _Pool) -> _Pool:
+        def cat(a: Any, b: Any) -> Any:
+            return None if a is None else np.concatenate([a, b])
+
+        s, o = self.st, other.st
+        return _Pool(
+            idx=cat(self.idx, other.idx),
+            t=cat(self.t, other.t),
+            delta1=cat(self.delta1, other.delta1),
+            sal=cat(self.sal, other.sal),
+            den=cat(self.den, other.den),
+            cap=cat(self.cap, other.cap),
+            w=cat(self.w, other.w),
+            stot=cat(self.stot, other.stot),
+            acc=cat(self.acc, other.acc),
+            rest=cat(self.rest, other.rest),
+            st=_State(
+                x=cat(s.x, o.x),
+                ideal=cat(s.ideal, o.ideal),
+                risk=cat(s.risk, o.risk),
+                util=cat(s.util, o.util),
+                own=cat(s.own, o.own),
+                degenerate=cat(s.degenerate, o.degenerate),
+            ),
+        )
+
+
+def _run_pool(
+    x0: FloatArray,
+    sal: FloatArray,
+    den: FloatArray,
+    cap: FloatArray,
+    w: FloatArray,
+    stot: FloatArray,
+    accom: FloatArray | None,
+    cfg: dict[str, Any],
+    rng: np.random.Generator,
+    pool_size: int,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray, FloatArray, BoolArray]:
+    """Run every element's turns (§5-§6); elements run in a pool, each at its own turn.
+
+    Returns ``(trajectory, state_probs, option_probs, ratio, rounds, risk, degenerate)`` on
+    the [0, 1] scale, padded after each element's last state as :func:`forecast` reports.
+    """
+    bsz, n, dims = x0.shape
+    stochastic = cfg["transitions"] == "Stochastic"
+    raise_deg = cfg["on_degenerate"] == "raise"
+    accom_rest = None if accom is None else 1.0 - _seqsum(accom, -1)
+    rec: list[tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]] = []
+    rec_ratio: list[tuple[IntArray, IntArray, FloatArray]] = []
+    rounds = np.zeros(bsz, dtype=np.int64)
+    risk_all = np.zeros((bsz, n))
+    degenerate = np.zeros(bsz, dtype=bool)
+    pending = 0
+    pl: _Pool | None = None
+    while True:
+        size = 0 if pl is None else pl.idx.size
+        if pending < bsz and size <= (3 * pool_size) // 4:
+            sl = slice(pending, min(bsz, pending + pool_size - size))
+            gi = np.arange(sl.start, sl.stop)
+            st = _assess(x0[sl], x0[sl].copy(), sal[sl], den[sl], cap[sl], cfg)
+            if raise_deg:
+                _raise_initial(st, sl.start)
+            po, pa = _state_probabilities(st, cap[sl], cfg)
+            rec.append((gi, np.zeros(gi.size, dtype=np.int64), x0[sl], pa, po))
+            risk_all[sl] = st.risk
+            degenerate[sl] = st.degenerate
+            keep = np.flatnonzero(~st.degenerate)
+            new = _Pool(
+                idx=gi,
+                t=np.zeros(gi.size, dtype=np.int64),
+                delta1=np.zeros(gi.size),
+                sal=sal[sl],
+                den=den[sl],
+                cap=cap[sl],
+                w=w[sl],
+                stot=stot[sl],
+                acc=None if accom is None else accom[sl],
+                rest=None if accom_rest is None else accom_rest[sl],
+                st=st,
+            )
+            if keep.size < gi.size:
+                new = new.take(keep)
+            pl = new if pl is None or pl.idx.size == 0 else pl.join(new)
+            pending = sl.stop
+            continue
+        if pl is None or pl.idx.size == 0:
+            break
+        sub = pl.st
+        pl.t += 1
+        t = pl.t
+        uniforms = rng.random((pl.idx.size, n)) if stochastic else None
+        new_x = _turn(sub, pl.sal, pl.den, pl.cap, pl.w, pl.stot, cfg, uniforms)
+        if pl.acc is None or pl.rest is None:
+            new_ideal = new_x
+        else:
+            mix = np.zeros_like(new_x)
+            for j in range(n):
+                mix = mix + pl.acc[:, :, j, None] * new_x[:, None, j, :]
+            new_ideal = mix + pl.rest[:, :, None] * sub.ideal
+        nst = _assess(new_x, new_ideal, pl.sal, pl.den, pl.cap, cfg)
+        if raise_deg and np.any(nst.degenerate):
+            bad = pl.idx[nst.degenerate].tolist()
+            turns = sorted(set(t[nst.degenerate].tolist()))
+            raise SmpDegenerateError(
+                f"smp: degenerate state after turn {', '.join(map(str, turns))} in batch "
+                f"elements {bad}"
+            )
+        # §6 stopping rule
+        step = np.zeros(pl.idx.size)
+        diff = new_x - sub.x
+        for a in range(n):
+            sq = np.zeros(pl.idx.size)
+            for d in range(dims):
+                sq = sq + diff[:, a, d] * diff[:, a, d]
+            step = step + np.sqrt(sq)
+        first = t == 1
+        pl.delta1 = np.where(first, step, pl.delta1)
+        ratio = step / (pl.delta1 + RATIO_OFFSET)
+        stop = (t >= MAX_TURNS) | ((t >= MIN_TURNS) & (ratio < STOP_RATIO)) | nst.degenerate
+        po, pa = _state_probabilities(nst, pl.cap, cfg)
+        rec.append((pl.idx, t.copy(), new_x, pa, po))
+        rec_ratio.append((pl.idx, t.copy(), ratio))
+        pl.st = nst
+        if np.any(stop):
+            done = pl.idx[stop]
+            rounds[done] = t[stop]
+            risk_all[done] = nst.risk[stop]
+            degenerate[done] = nst.degenerate[stop]
+            pl = pl.take(np.flatnonzero(~stop))
+    n_states = int(rounds.max()) + 1
+    traj = np.zeros((bsz, n_states, n, dims))
+    sprob = np.zeros((bsz, n_states, n))
+    oprob = np.zeros((bsz, n_states, n))
+    while rec:  # fill and free the records as we go (memory)
+        gi, ti, xs, pa, po = rec.pop()
+        traj[gi, ti] = xs
+        sprob[gi, ti] = pa
+        oprob[gi, ti] = po
+    ratio_arr = np.full((bsz, n_states - 1), np.nan)
+    for gi, ti, rs in rec_ratio:
+        ratio_arr[gi, ti - 1] = rs
+    # repeat each element's final state after it stopped
+    pad_b, pad_t = np.nonzero(np.arange(n_states)[None, :] > rounds[:, None])
+    if pad_b.size:
+        last = rounds[pad_b]
+        traj[pad_b, pad_t] = traj[pad_b, last]
+        sprob[pad_b, pad_t] = sprob[pad_b, last]
+        oprob[pad_b, pad_t] = oprob[pad_b, last]
+    return traj, sprob, oprob, ratio_arr, rounds, risk_all, degenerate
+
+
+def _take_state(st: _State, keep: IntArray) -> _State:
+    return _State(
+        x=st.x[keep],
+        ideal=st.ideal[keep],
+        risk=st.risk[keep],
+        util=st.util[keep],
+        own=st.own[keep],
+        degenerate=st.degenerate[keep],
     )
 
 
