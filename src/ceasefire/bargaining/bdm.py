@@ -22,7 +22,17 @@ Choices where the spec leaves one (all documented):
   ``n <= DIRECT_MAX_N`` actors, and above that from prefix sums over the voters sorted by
   position (:func:`numerators`, ``O(n^2)`` memory and arithmetic plus cheap comparisons);
   the two agree to rounding (tested). The normaliser is ``Z = 2 sum_{a,b} num[a,b]`` (valid
-  because ``w_k >= 0``), and the pairwise denominator is ``num + num^T``.
+  because ``w_k >= 0``), and the pairwise denominator is ``num + num^T``. These building
+  blocks serve :func:`offer_step` and the ``Q < 1`` path of :func:`simulate`.
+* **Fast round (Q = 1)**: :func:`simulate` (and :func:`risk_step`) sort each run's actors once
+  per round and share that frame between the risk and offer steps (:func:`_fast_round`):
+  the midpoint counts ``J_ab`` (:func:`_sorted_pairs`, ``n^3 / 6`` byte comparisons) and the
+  prefix sums give every numerator in ``O(n^2)`` for any ``n``; dangers are column sums of
+  ``d (1 - P)`` (with every exponent 1, ``U_s = 2d``, ``U_f = -2d``, ``U_q = 0``); ``U_s``,
+  ``U_f`` are computed once for ``A`` and ``B`` (same distance and receiver exponent); only
+  the chosen compromise positions are formed. Results equal the per-step functions to
+  rounding; since compromise moves amplify rounding over rounds (as between those and the
+  loop reference), trajectories agree to about 1e-9 after 10 rounds of a 36-actor problem.
 * **Degenerate inputs**: ``Δ = 0`` (all positions equal, §2) runs with ``Δ`` replaced by 1: every
   distance is 0, nobody moves, and median and mean are the common position, as the spec asks.
   ``Z = 0`` (e.g. all weights zero) gives ``P = 0``. Equal dangers give ``r = 1`` (§5.6). If the
@@ -31,7 +41,10 @@ Choices where the spec leaves one (all documented):
   make no offers (§6.1).
 * **Early exit (§8)**: if no actor of any run moved in a round, the remaining rows are copies.
 * Large batches are advanced in chunks of about ``_CHUNK_ELEMENTS / n^2`` runs (the runs are
-  independent; the chunking only keeps the ``(M, n, n)`` temporaries in cache).
+  independent; the chunking only keeps the ``(M, n, n)`` temporaries in cache; about 100 runs
+  of 36 actors was fastest on the 2-core machine). The fast round reuses named work arrays
+  (``_Frame.buf``) across rounds: fresh megabyte temporaries are returned to the OS and
+  page-faulted back every round, which cost about as much as the arithmetic.
 
 Variants (§10). ``variant`` selects a named flag set; keyword flags override single flags (the
 reported variant is then ``"custom"`` unless they agree with the named set):
@@ -73,7 +86,7 @@ OFFER_NAMES = ("none", "confrontation", "compromise", "capitulation")
 # elements per temporary block of the cubic numerator (about 32 MB of doubles)
 _BLOCK_ELEMENTS = 1 << 22
 # runs advanced together: (M, n, n) temporaries of about this many elements stay in cache
-_CHUNK_ELEMENTS = 1 << 18
+_CHUNK_ELEMENTS = 1 << 17
 # up to this many actors the literal cubic sum is faster than the sorted prefix sums (measured)
 DIRECT_MAX_N = 48
 
@@ -231,12 +244,17 @@ def expected_utility(
     return s_target * (p_ab * us + (1.0 - p_ab) * uf) + (1.0 - s_target) * us - q_term
 
 
-def weighted_stats(x: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
+def weighted_stats(
+    x: FloatArray, w: FloatArray, absd: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
     """Median (§7: argmin over held positions of ``sum_k w_k |x_k - p|``, lowest on exact ties)
-    and weighted mean; (M,) each. Equal weights are used where the total weight is 0."""
+    and weighted mean; (M,) each. Equal weights are used where the total weight is 0.
+    ``absd`` optionally passes ``|x_k - x_p|`` (M, n, n) if already computed."""
     total = w.sum(axis=1)
     w = np.where((total > 0)[:, None], w, 1.0)
-    wd = np.einsum("mk,mkp->mp", w, np.abs(x[:, :, None] - x[:, None, :]))
+    if absd is None:
+        absd = np.abs(x[:, :, None] - x[:, None, :])
+    wd = np.einsum("mk,mkp->mp", w, absd)
     best = wd.min(axis=1)
     median = np.where(wd == best[:, None], x, np.inf).min(axis=1)
     mean = (w * x).sum(axis=1) / w.sum(axis=1)
@@ -289,6 +307,13 @@ def risk_step(
     mu: FloatArray | None = None,
 ) -> RiskStep:
     """Risk exponents (§5): dangers ``D_i = sum_{k != i} EU(k -> i; 1)`` with every exponent 1."""
+    if flags.Q == 1.0:
+        # the computation :func:`simulate` uses (identical results)
+        fr = _Frame(*x.shape)
+        sf = _sort_frame(fr, x, w, delta)
+        r, danger, z, p_s = _fast_risk(fr, sf, s, flags.prob)
+        p = np.take(p_s.reshape(-1), _unsort_index(fr, sf.order))
+        return RiskStep(r=r, danger=danger, z=z, p=p)
     ones = np.ones_like(x)
     p, z = win_probabilities(x, w, delta, ones, flags.prob)
     dist = np.abs(x[:, :, None] - x[:, None, :]) / delta[:, None, None]
@@ -398,6 +423,295 @@ def offer_step(
     return OfferStep(p=p, z=z, a=a, b=b, offer_type=offer, proposer=proposer, new_x=new_x)
 
 
+# --------------------------------------------------------------------------------------------
+# fast path of :func:`simulate` (Q = 1): one sorted frame per round, shared by both steps
+# --------------------------------------------------------------------------------------------
+
+
+class _Frame:
+    """Per-chunk constants of the fast round (M runs of n actors)."""
+
+    def __init__(self, m: int, n: int) -> None:
+        ar = np.arange(n)
+        self.m, self.n = m, n
+        self.upper = ar[:, None] < ar[None, :]  # strict upper triangle (sorted frame)
+        # counts J <= n fit uint8 below 256 actors; flat indices fit int32 per chunk
+        self.count_dtype = np.uint8 if n < 256 else np.int32
+        self.index_dtype = np.int32 if m * (n + 1) * n < 2**31 else np.intp
+        # J_ab = (min(a, b) + 1) + count of voters strictly between a and b below the midpoint
+        base = np.minimum(ar[:, None], ar[None, :]) + 1
+        np.fill_diagonal(base, 0)
+        self.j_base = base.astype(self.count_dtype)
+        # flat index of C[m, 0, b] and the shift from column b to column a
+        self.c_base = ((np.arange(m) * ((n + 1) * n))[:, None, None] + ar[None, None, :]).astype(
+            self.index_dtype
+        )
+        self.c_shift = (ar[:, None] - ar[None, :]).astype(self.index_dtype)
+        self.nn_base = (np.arange(m) * (n * n))[:, None, None]
+        self.c = np.zeros((m, n + 1, n))
+        self._work: dict[str, NDArray[Any]] = {}
+
+    def buf(self, name: str, shape: tuple[int, ...] | None = None, dtype: Any = float) -> Any:
+        """A named work array reused across rounds: fresh large temporaries every round would
+        be returned to the OS and page-faulted back in, which costs more than the arithmetic."""
+        shape = (self.m, self.n, self.n) if shape is None else shape
+        arr = self._work.get(name)
+        if arr is None or arr.shape != shape or arr.dtype != dtype:
+            arr = self._work[name] = np.empty(shape, dtype=dtype)
+        return arr
+
+
+def _sorted_pairs(fr: _Frame, xs: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Flat indices into ``C`` (M, n+1, n) of ``C[J_ab, b]`` and ``C[J_ab, a]`` (sorted frame).
+
+    ``J_ab = J_ba`` = number of voters strictly below the midpoint ``(x_a + x_b) / 2``. For
+    ``a < b`` (sorted) that is every voter up to ``a`` plus the voters ``a < k < b`` that pass
+    the comparison ``2 x_k < x_a + x_b`` (a voter ``k >= b`` never passes): ``n^3 / 6`` cheap
+    comparisons per run. A voter exactly at a midpoint, or tied with ``a`` or ``b``,
+    contributes 0 to the numerator either way.
+    """
+    m, n = xs.shape
+    # layout (a, b, run): the blocks below are long contiguous runs
+    xt = np.ascontiguousarray(xs.T)
+    sums = np.add(xt[:, None, :], xt[None, :, :], out=fr.buf("sums", (n, n, m)))
+    twice = 2.0 * xt
+    cnt = fr.buf("cnt", (n, n, m), fr.count_dtype)
+    cnt.fill(0)
+    below = fr.buf("below", (n, n, m), bool)
+    below_n = below.view(np.uint8)
+    for k in range(1, n - 1):
+        # voter k against the pairs a < k < b
+        np.less(twice[k], sums[:k, k + 1 :], out=below[:k, k + 1 :])
+        np.add(cnt[:k, k + 1 :], below_n[:k, k + 1 :], out=cnt[:k, k + 1 :])
+    j = fr.buf("j", None, fr.count_dtype)
+    np.copyto(j, cnt.transpose(2, 0, 1))  # 0 on and below the diagonal
+    j += np.swapaxes(j, 1, 2)  # symmetric: J_ba = J_ab
+    j += fr.j_base  # voters up to min(a, b)
+    idx_b = np.multiply(j, n, dtype=fr.index_dtype, out=fr.buf("idx_b", None, fr.index_dtype))
+    idx_b += fr.c_base
+    return idx_b, np.add(idx_b, fr.c_shift, out=fr.buf("idx_a", None, fr.index_dtype))
+
+
+def _sorted_probabilities(
+    fr: _Frame,
+    ys: FloatArray,
+    ws: FloatArray,
+    idx_b: NDArray[np.intp],
+    idx_a: NDArray[np.intp],
+    prob: str,
+    tag: str = "",
+) -> tuple[FloatArray, FloatArray]:
+    """``P`` (sorted frame, (M, n, n)) and ``Z`` (M,) from ``ys[m, k, p] = y_kp`` (sorted frame).
+
+    Prefix sums over the sorted voters ``C[j, p] = sum_{k < j} w_k y_kp`` give the numerator
+    ``num[a, b] = C[J_ab, b] - C[J_ab, a]`` for ``x_a < x_b`` (voters below the midpoint are
+    nearer to ``a``) and ``num[b, a] = (T_a - T_b) + num[a, b]`` (the voters above it), with
+    ``T = C[n]``; O(n^2) per run after the counts (§9.2).
+    """
+    n = fr.n
+    c = fr.c
+    wy = np.multiply(ys, ws[:, :, None], out=fr.buf("tmp"))
+    for k in range(n):
+        np.add(c[:, k], wy[:, k], out=c[:, k + 1])
+    cf = c.reshape(-1)
+    g = np.take(cf, idx_b, out=fr.buf("g"))
+    g -= np.take(cf, idx_a, out=fr.buf("tmp"))
+    total = c[:, n]
+    num = np.subtract(total[:, None, :], total[:, :, None], out=fr.buf("p" + tag))  # T_b - T_a
+    num -= g  # lower triangle: num[b, a] = T_a - T_b + g[a, b] = T_a - T_b - g[b, a]
+    np.copyto(num, g, where=fr.upper)
+    np.maximum(num, 0.0, out=num)
+    z = 2.0 * num.sum(axis=(1, 2))
+    if prob == "all_triples":
+        p = np.divide(num, np.where(z > 0, z, 1.0)[:, None, None], out=num)
+    else:
+        den = num + np.swapaxes(num, 1, 2)
+        p = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    return p, z
+
+
+@dataclass(frozen=True)
+class _Sorted:
+    """One round's sorted frame: voters (and pair indices) in ascending order of position."""
+
+    order: IntArray  # (M, n) argsort of x
+    ds: FloatArray  # (M, n, n) |x_k - x_p| / delta, both axes sorted
+    ws: FloatArray  # (M, n) weights, sorted
+    idx_b: IntArray  # (M, n, n) flat indices of C[J_ab, b]
+    idx_a: IntArray  # (M, n, n) flat indices of C[J_ab, a]
+
+
+def _sort_frame(fr: _Frame, x: FloatArray, w: FloatArray, delta: FloatArray) -> _Sorted:
+    order = np.argsort(x, axis=1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=1)
+    ds = np.subtract(xs[:, :, None], xs[:, None, :], out=fr.buf("ds"))
+    np.abs(ds, out=ds)
+    ds /= delta[:, None, None]
+    idx_b, idx_a = _sorted_pairs(fr, xs)
+    return _Sorted(order, ds, np.take_along_axis(w, order, axis=1), idx_b, idx_a)
+
+
+def _fast_risk(
+    fr: _Frame, sf: _Sorted, s: FloatArray, prob: str
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """§5 for Q = 1: ``(r, danger, z, p_sorted)``; with every exponent 1, ``y = d``,
+    ``U_s = 2d``, ``U_f = -2d``, ``U_q = 0``, so ``D_i = 2 sum_k d_ki - 4 s_i sum_k d_ki (1 -
+    P_ki)`` (column sums)."""
+    p1, z = _sorted_probabilities(fr, sf.ds, sf.ws, sf.idx_b, sf.idx_a, prob, "1")
+    ss = np.take_along_axis(s, sf.order, axis=1)
+    sum_d = sf.ds.sum(axis=1)
+    sum_dp = np.einsum("mki,mki->mi", sf.ds, p1)
+    danger_s = 2.0 * sum_d - 4.0 * ss * (sum_d - sum_dp)
+    danger = np.empty_like(danger_s)
+    np.put_along_axis(danger, sf.order, danger_s, axis=1)
+    dmax = danger.max(axis=1, keepdims=True)
+    dmin = danger.min(axis=1, keepdims=True)
+    span = dmax - dmin
+    big_r = (2.0 * danger - dmax - dmin) / np.where(span > 0, span, 1.0)
+    r = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+    r = np.where(span > 0, r, 1.0)
+    return r, danger, z, p1
+
+
+def _unsort_index(fr: _Frame, order: IntArray, transpose: bool = False) -> IntArray:
+    """Flat indices mapping a sorted-frame (M, n, n) array back to input order (or its
+    transpose, contiguous)."""
+    n = fr.n
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(n)[None, :], axis=1)
+    row = (rank * n).astype(fr.index_dtype)  # rank_a n
+    col = (rank + fr.nn_base[:, :, 0]).astype(fr.index_dtype)  # m n^2 + rank_b
+    name = "pidx_t" if transpose else "pidx"
+    rows, cols = (
+        (row[:, None, :], col[:, :, None]) if transpose else (row[:, :, None], col[:, None, :])
+    )
+    out: IntArray = np.add(rows, cols, out=fr.buf(name, None, fr.index_dtype))
+    return out
+
+
+def _fast_round(
+    fr: _Frame,
+    x: FloatArray,
+    absd: FloatArray,
+    s: FloatArray,
+    w: FloatArray,
+    delta: FloatArray,
+    flags: Flags,
+) -> tuple[FloatArray, FloatArray, IntArray, IntArray]:
+    """One round (§3) for Q = 1: ``(r, new_x, offer_type, proposer)``.
+
+    Same quantities as :func:`risk_step` then :func:`offer_step`; the numerators of both steps
+    share one sort and one set of midpoint counts, dangers are column sums, and only the chosen
+    compromise positions are computed.
+    """
+    sf = _sort_frame(fr, x, w, delta)
+    order, ds, ws, idx_b, idx_a = sf.order, sf.ds, sf.ws, sf.idx_b, sf.idx_a
+    dinv = delta[:, None, None]
+    r, _, _, p1 = _fast_risk(fr, sf, s, flags.prob)
+
+    # offer step (§4.4, §6)
+    if flags.vote_exponent == "voter":
+        rs = np.take_along_axis(r, order, axis=1)
+        ys = np.power(ds, rs[:, :, None], out=fr.buf("ys"))
+        p_s, _ = _sorted_probabilities(fr, ys, ws, idx_b, idx_a, flags.prob, "2")
+    else:
+        p_s = p1
+    pidx = _unsort_index(fr, order)
+    pf = p_s.reshape(-1)
+    p = np.take(pf, pidx, out=fr.buf("p"))
+    same = np.equal(absd, 0.0, out=fr.buf("same", None, bool))
+    rho = r[:, :, None]
+    half = np.divide(absd, dinv, out=fr.buf("uf"))  # d
+    half *= 0.5
+    us = np.subtract(0.5, half, out=fr.buf("us"))
+    np.power(us, rho, out=us)
+    us *= 4.0
+    np.subtract(2.0, us, out=us)
+    uf = np.add(0.5, half, out=half)
+    np.power(uf, rho, out=uf)
+    uf *= 4.0
+    np.subtract(2.0, uf, out=uf)
+    q = (2.0 - 4.0 * 0.5**r)[:, :, None]
+
+    tmp = fr.buf("tmp")
+
+    def eu(pp: FloatArray, st: FloatArray, out: FloatArray) -> FloatArray:
+        t: FloatArray = np.multiply(pp, us, out=out)
+        np.subtract(1.0, pp, out=tmp)
+        np.multiply(tmp, uf, out=tmp)
+        t += tmp
+        t *= st
+        np.multiply(1.0 - st, us, out=tmp)
+        t += tmp
+        t -= q
+        np.copyto(t, 0.0, where=same)
+        return t
+
+    a = eu(p, s[:, None, :], fr.buf("a"))
+    if flags.perspective == "own":
+        b = np.swapaxes(a, 1, 2)
+    else:
+        pidx_t = _unsort_index(fr, order, transpose=True)
+        pt = np.take(pf, pidx_t, out=fr.buf("g"))
+        b = eu(pt, s[:, :, None], fr.buf("b"))
+
+    xi = x[:, :, None]
+    xj = x[:, None, :]
+    absa = np.abs(a, out=fr.buf("absa"))
+    bool_tmp = fr.buf("bool_tmp", None, bool)
+    conf = np.greater(b, a, out=fr.buf("conf", None, bool))
+    conf &= np.greater(a, 0.0, out=bool_tmp)
+    comp = np.greater(b, 0.0, out=fr.buf("comp", None, bool))
+    comp &= np.less(a, 0.0, out=bool_tmp)
+    comp &= np.greater(b, absa, out=bool_tmp)
+    inf = np.inf
+    key_conf = fr.buf("ys")
+    key_conf.fill(inf)
+    np.copyto(key_conf, absd, where=conf)
+    j_conf = np.argmin(key_conf, axis=2)[:, :, None]
+    has_conf = np.take_along_axis(key_conf, j_conf, axis=2)[:, :, 0] < inf
+    j_conf = j_conf[:, :, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if flags.compromise_choice == "weighted_key":
+            absb = np.abs(b, out=fr.buf("us"))
+            kc = np.multiply(absa, xi, out=fr.buf("p"))
+            kc += np.multiply(absb, xj, out=tmp)
+            kc /= np.add(absa, absb, out=tmp)
+        else:
+            bsafe = np.where(b > 0, b, 1.0)
+            kc = np.abs(xi + (xj - xi) * absa / bsafe - xi)
+    key_comp = kc
+    np.copyto(key_comp, inf, where=np.logical_not(comp, out=bool_tmp))
+    j_comp = np.argmin(key_comp, axis=2)[:, :, None]
+    has_comp = np.take_along_axis(key_comp, j_comp, axis=2)[:, :, 0] < inf
+    a_sel = np.take_along_axis(absa, j_comp, axis=2)[:, :, 0]
+    b_sel = np.take_along_axis(b, j_comp, axis=2)[:, :, 0]
+    j_comp = j_comp[:, :, 0]
+    x_comp = np.take_along_axis(x, j_comp, axis=1)
+    comp_pos = x + (x_comp - x) * a_sel / np.where(b_sel > 0, b_sel, 1.0)
+
+    offer = np.full(x.shape, OFFER_NONE, dtype=np.int64)
+    proposer = np.full(x.shape, -1, dtype=np.int64)
+    new_x = x.copy()
+    if flags.capitulation:
+        capit = (b > 0) & (a < 0) & (b < absa)
+        key_cap = np.where(capit, absd, inf)
+        j_cap = np.argmin(key_cap, axis=2)
+        has_cap = np.take_along_axis(key_cap, j_cap[:, :, None], axis=2)[:, :, 0] < inf
+        sel = has_cap & ~has_conf & ~has_comp
+        offer[sel] = OFFER_CAPITULATION
+        proposer[sel] = j_cap[sel]
+        new_x = np.where(sel, np.take_along_axis(x, j_cap, axis=1), new_x)
+    sel = has_comp & ~has_conf
+    offer[sel] = OFFER_COMPROMISE
+    proposer[sel] = j_comp[sel]
+    new_x = np.where(sel, comp_pos, new_x)
+    offer[has_conf] = OFFER_CONFRONTATION
+    proposer[has_conf] = j_conf[has_conf]
+    new_x = np.where(has_conf, np.take_along_axis(x, j_conf, axis=1), new_x)
+    return r, new_x, offer, proposer
+
+
 @dataclass(frozen=True)
 class Run:
     """Output of :func:`simulate` for (M, n) runs over rounds 0..T."""
@@ -455,6 +769,9 @@ def simulate(
     offer = np.zeros((m, rounds, n), dtype=np.int64)
     prop = np.full((m, rounds, n), -1, dtype=np.int64)
     pos[:, 0] = x
+    if flags.Q == 1.0:
+        _simulate_fast(x, s, w, delta0, flags, pos, med, mean, risk, offer, prop)
+        return Run(positions=pos, median=med, mean=mean, risk=risk, offer_type=offer, proposer=prop)
     med[:, 0], mean[:, 0] = weighted_stats(x, w)
 
     for t in range(1, rounds + 1):
@@ -483,6 +800,53 @@ def simulate(
             prop[:, t:] = os_.proposer[:, None, :]
             break
     return Run(positions=pos, median=med, mean=mean, risk=risk, offer_type=offer, proposer=prop)
+
+
+def _simulate_fast(
+    x: FloatArray,
+    s: FloatArray,
+    w: FloatArray,
+    delta0: FloatArray,
+    flags: Flags,
+    pos: FloatArray,
+    med: FloatArray,
+    mean: FloatArray,
+    risk: FloatArray,
+    offer: IntArray,
+    prop: IntArray,
+) -> None:
+    """The round loop of :func:`simulate` for ``Q = 1`` with :func:`_fast_round`; fills the
+    output arrays in place (row 0 of ``pos`` is already set)."""
+    m, n = x.shape
+    rounds = offer.shape[1]
+    fr = _Frame(m, n)
+    absd = np.abs(x[:, :, None] - x[:, None, :])
+    med[:, 0], mean[:, 0] = weighted_stats(x, w, absd)
+    for t in range(1, rounds + 1):
+        if flags.range_ == "dynamic":
+            delta = x.max(axis=1) - x.min(axis=1)
+            delta = np.where(delta > 0, delta, 1.0)
+        else:
+            delta = delta0
+        r, new_x, ot, pr = _fast_round(fr, x, absd, s, w, delta, flags)
+        moved = np.any(new_x != x)
+        x = new_x
+        absd = np.subtract(x[:, :, None], x[:, None, :], out=fr.buf("absd"))
+        np.abs(absd, out=absd)
+        pos[:, t] = x
+        med[:, t], mean[:, t] = weighted_stats(x, w, absd)
+        risk[:, t] = r
+        offer[:, t - 1] = ot
+        prop[:, t - 1] = pr
+        if not moved and t < rounds:
+            # §8: the state is positions only, so every later round repeats this one
+            pos[:, t + 1 :] = x[:, None, :]
+            med[:, t + 1 :] = med[:, t : t + 1]
+            mean[:, t + 1 :] = mean[:, t : t + 1]
+            risk[:, t + 1 :] = r[:, None, :]
+            offer[:, t:] = ot[:, None, :]
+            prop[:, t:] = pr[:, None, :]
+            break
 
 
 def resolve_flags(variant: str, overrides: dict[str, Any]) -> tuple[str, Flags]:
