@@ -410,6 +410,10 @@ def pass_probability_bars(summary: dict[str, Any]) -> go.Figure:
     fig.update_layout(
         barmode="group",
         yaxis={"title": "probability of passing", "range": [0, 1.05]},
+        xaxis={
+            "categoryorder": "array",
+            "categoryarray": [p["id"] for p in summary["proposals"]],
+        },
         height=380,
         margin={"t": 30, "b": 40},
     )
@@ -439,8 +443,19 @@ def acceptance_probability_heatmap(summary: dict[str, Any]) -> go.Figure:
     return fig
 
 
+#: a tornado chart shows the factors whose Sobol' total index is at least this (and at least one)
+TORNADO_MIN_ST = 0.01
+
+
 def sobol_tornado(summary: dict[str, Any], output: str) -> go.Figure | None:
-    """Sobol' first-order and total indices of one headline output, largest total first."""
+    """The tornado chart of one headline output: Sobol' indices of its inputs, largest first.
+
+    One horizontal bar per factor of the Sobol' analysis (an input Morris ranked among the
+    most influential, or the group "all other inputs"): its total index ST with the 95 %
+    bootstrap interval, and over it its first-order index S1. Factors with ST below
+    ``TORNADO_MIN_ST`` are left out; small negative estimates (sampling noise) are drawn as 0.
+    None when the output has no variance within the ranges.
+    """
     sens = (summary.get("sensitivity") or {}).get("sobol", {}).get(output)
     if not sens or not sens.get("ST"):
         return None
@@ -449,25 +464,184 @@ def sobol_tornado(summary: dict[str, Any], output: str) -> go.Figure | None:
         zip(sens["names"], sens["S1"], sens["ST"], sens["ST_conf"], strict=True),
         key=lambda r: r[2] or 0.0,
     )
+    kept = [r for r in rows if (r[2] or 0.0) >= TORNADO_MIN_ST] or rows[-1:]
+    names = [labels.get(r[0], r[0]) for r in kept]
     fig = go.Figure()
     fig.add_bar(
-        y=[labels.get(r[0], r[0]) for r in rows],
-        x=[r[2] or 0.0 for r in rows],
+        y=names,
+        x=[max(r[2] or 0.0, 0.0) for r in kept],
         orientation="h",
         name="total (ST)",
-        error_x={"type": "data", "array": [r[3] or 0.0 for r in rows]},
+        marker_color="#0072B2",
+        error_x={"type": "data", "array": [r[3] or 0.0 for r in kept]},
+        customdata=[r[2] for r in kept],
+        hovertemplate="%{y}: ST %{customdata:.3f}<extra></extra>",
     )
     fig.add_bar(
-        y=[labels.get(r[0], r[0]) for r in rows],
-        x=[r[1] or 0.0 for r in rows],
+        y=names,
+        x=[max(r[1] or 0.0, 0.0) for r in kept],
         orientation="h",
         name="first order (S1)",
+        marker_color="#E69F00",
+        width=0.4,
+        customdata=[r[1] for r in kept],
+        hovertemplate="%{y}: S1 %{customdata:.3f}<extra></extra>",
     )
     fig.update_layout(
         barmode="overlay",
-        title=output,
-        height=120 + 22 * len(rows),
-        margin={"l": 260, "t": 40},
-        xaxis={"title": "Sobol' index"},
+        title=output.replace("|", " · "),
+        height=140 + 30 * len(kept),
+        margin={"l": 320, "t": 40, "b": 40},
+        xaxis={"title": "Sobol' index (share of the output's variance)", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.35 if len(kept) < 4 else -0.2},
     )
+    return fig
+
+
+def _quantile_box(
+    fig: go.Figure,
+    x: str,
+    q: dict[str, Any],
+    *,
+    name: str,
+    color: str,
+    show_legend: bool,
+    row: int,
+    col: int,
+) -> None:
+    """One box drawn from precomputed quantiles: whiskers 5-95 %, box 25-75 %, median line,
+    and the central run's value as a diamond."""
+    if q.get("median") is None:
+        return
+    q1 = q.get("p25", q["p05"])
+    q3 = q.get("p75", q["p95"])
+    fig.add_trace(
+        go.Box(
+            x=[x],
+            lowerfence=[q["p05"]],
+            q1=[q1],
+            median=[q["median"]],
+            q3=[q3],
+            upperfence=[q["p95"]],
+            name=name,
+            legendgroup=name,
+            marker_color=color,
+            showlegend=show_legend,
+            hoverinfo="y",
+        ),
+        row=row,
+        col=col,
+    )
+    if q.get("central") is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[x],
+                y=[q["central"]],
+                mode="markers",
+                marker={"symbol": "diamond", "size": 9, "color": "#1b1b1b"},
+                name="central run",
+                legendgroup="central run",
+                showlegend=False,
+                hovertemplate=f"{x}: central run %{{y:.3g}}<extra></extra>",
+            ),
+            row=row,
+            col=col,
+        )
+
+
+_OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+
+
+def _central_legend(fig: go.Figure) -> None:
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"symbol": "diamond", "size": 9, "color": "#1b1b1b"},
+            name="central run",
+        )
+    )
+
+
+def forecast_distributions(summary: dict[str, Any]) -> go.Figure | None:
+    """Each engine's forecast on each dimension over the draws, one panel per dimension.
+
+    Boxes from the summary's quantiles: whiskers 5th-95th percentile, box 25th-75th, line at
+    the median; the diamond is the central run's forecast. None without engines.
+    """
+    forecasts = summary.get("forecasts") or {}
+    dims = summary.get("dimensions") or []
+    if not forecasts or not dims:
+        return None
+    fig = make_subplots(
+        rows=1, cols=len(dims), shared_yaxes=True, subplot_titles=dims, horizontal_spacing=0.03
+    )
+    for e, (ek, f) in enumerate(forecasts.items()):
+        for j, d in enumerate(dims):
+            _quantile_box(
+                fig,
+                ek,
+                f[d],
+                name=ek,
+                color=_OKABE_ITO[e % len(_OKABE_ITO)],
+                show_legend=j == 0,
+                row=1,
+                col=j + 1,
+            )
+    _central_legend(fig)
+    fig.update_yaxes(range=[0, 100])
+    fig.update_yaxes(title_text="forecast position (0-100)", row=1, col=1)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_layout(
+        height=400, margin={"t": 40, "b": 30}, legend={"orientation": "h", "y": -0.08}
+    )
+    return fig
+
+
+#: (label, section, output) of the per-proposal distributions drawn by outcome_distributions
+OUTCOME_PANELS = (
+    ("smallest veto margin", None, "min_veto_margin"),
+    ("P(hold)", "deterrence", "p_hold"),
+    ("P(guarantor war)", "deterrence", "p_guarantor_war"),
+    ("P(breakdown within 5 years)", "durability", "p_breakdown_5y"),
+)
+
+
+def outcome_distributions(summary: dict[str, Any]) -> go.Figure | None:
+    """Per proposal, the distributions of its smallest veto margin, the guarantee game's
+    P(hold) and P(guarantor war) and the 5-year breakdown probability (boxes as in
+    :func:`forecast_distributions`)."""
+    props = summary.get("proposals") or []
+
+    def quant(p: dict[str, Any], sec: str | None, name: str) -> dict[str, Any] | None:
+        return (p.get(sec) or {}).get(name) if sec else p.get(name)
+
+    panels = [x for x in OUTCOME_PANELS if any(quant(p, x[1], x[2]) for p in props)]
+    if not props or not panels:
+        return None
+    fig = make_subplots(
+        rows=len(panels), cols=1, shared_xaxes=True, subplot_titles=[p[0] for p in panels],
+        vertical_spacing=0.06,
+    )  # fmt: skip
+    for r, (_, sec, name) in enumerate(panels, start=1):
+        for k, p in enumerate(props):
+            q = quant(p, sec, name)
+            if q:
+                _quantile_box(
+                    fig,
+                    p["id"],
+                    q,
+                    name=p["id"],
+                    color=_OKABE_ITO[k % len(_OKABE_ITO)],
+                    show_legend=False,
+                    row=r,
+                    col=1,
+                )
+        if sec:
+            fig.update_yaxes(range=[0, 1.02], row=r, col=1)
+    fig.update_xaxes(
+        categoryorder="array", categoryarray=[p["id"] for p in props], showticklabels=True
+    )
+    fig.update_layout(height=230 * len(panels) + 60, margin={"t": 40, "b": 40}, showlegend=False)
     return fig

@@ -84,6 +84,12 @@ def uncertainty_figures(summary: dict[str, Any]) -> dict[str, str]:
         "bars": _figure(charts.pass_probability_bars(summary), "pass-probability"),
         "heatmap": _figure(charts.acceptance_probability_heatmap(summary), "acceptance-prob"),
     }
+    outcomes = charts.outcome_distributions(summary)
+    if outcomes is not None:
+        figs["outcomes"] = _figure(outcomes, "outcome-distributions")
+    forecasts = charts.forecast_distributions(summary)
+    if forecasts is not None:
+        figs["forecasts"] = _figure(forecasts, "forecast-distributions")
     for out in (summary.get("sensitivity") or {}).get("sobol", {}):
         fig = charts.sobol_tornado(summary, out)
         if fig is not None:

@@ -265,17 +265,26 @@ def _dask(
     cluster = None
     try:
         if address is None:
+            import dask
+
+            # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which makes glibc hand
+            # the engines' per-round work arrays back to the OS and page-fault them in again:
+            # measured, it halves bdm's throughput (benchmarks/bench_sweep.py). Keep its other
+            # pre-spawn settings (one BLAS thread per worker).
+            environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+            environ.pop("MALLOC_TRIM_THRESHOLD_", None)
             # loopback only; no dashboard (it would listen on another port)
-            cluster = LocalCluster(
-                n_workers=workers or 2,
-                threads_per_worker=1,
-                processes=local_processes,
-                # tcp on loopback also for in-process workers (their default is inproc://,
-                # which rejects a host)
-                protocol="tcp://",
-                host="127.0.0.1",
-                dashboard_address=None,
-            )
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+                cluster = LocalCluster(
+                    n_workers=workers or 2,
+                    threads_per_worker=1,
+                    processes=local_processes,
+                    # tcp on loopback also for in-process workers (their default is inproc://,
+                    # which rejects a host)
+                    protocol="tcp://",
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
             client = Client(cluster)
         else:
             try:

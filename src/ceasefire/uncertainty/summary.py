@@ -7,7 +7,7 @@ memory at a time:
 * probabilities (an institution passes, a proposal passes, an actor accepts, a win-set is
   empty) are means of indicators, with a 95 % Wilson score interval
   ``(p + z²/2N ± z sqrt(p(1-p)/N + z²/4N²)) / (1 + z²/N)``, z = 1.96;
-* distributions (median, 5th and 95th percentiles) are exact: ``numpy.percentile`` with
+* distributions (median, 5th, 25th, 75th and 95th percentiles) are exact: ``numpy.percentile`` with
   linear interpolation over the column of all draws, NaN draws left out (``q_critical`` is
   NaN where no credibility deters);
 * "the inputs that matter most" in the sweep itself are Pearson correlations between each
@@ -55,12 +55,20 @@ def _num(x: Any) -> float | None:
 
 
 def quantiles(x: Floats) -> dict[str, float | None]:
-    """Median, 5th and 95th percentile ignoring NaN (None when no finite draw)."""
+    """Median, 5th, 25th, 75th and 95th percentile ignoring NaN (None when no finite draw).
+
+    The quartiles are there for the report's box charts (``report.charts``)."""
     finite = x[np.isfinite(x)]
     if not finite.size:
-        return {"median": None, "p05": None, "p95": None}
-    p05, med, p95 = np.percentile(finite, [5.0, 50.0, 95.0])
-    return {"median": float(med), "p05": float(p05), "p95": float(p95)}
+        return {"median": None, "p05": None, "p95": None, "p25": None, "p75": None}
+    p05, p25, med, p75, p95 = np.percentile(finite, [5.0, 25.0, 50.0, 75.0, 95.0])
+    return {
+        "median": float(med),
+        "p05": float(p05),
+        "p95": float(p95),
+        "p25": float(p25),
+        "p75": float(p75),
+    }
 
 
 def headline_keys(model: Model) -> list[tuple[str, str, int, int]]:

@@ -1,0 +1,165 @@
+"""The uncertainty section of the reports: charts from a small sweep's summary, and the HTML."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from ceasefire.analysis import analyze
+from ceasefire.report import charts, html
+from ceasefire.scenario import loads
+from ceasefire.uncertainty.backends import SweepSpec, run_sweep, summarise_run
+from ceasefire.uncertainty.pipeline import compile_model
+from ceasefire.uncertainty.summary import quantiles
+
+# the small scenario of test_uncertainty.py: one red line (Hungary's) decides NATO
+SMALL = """
+[scenario]
+id = "small"
+title = "One red line blocks"
+
+[[dimensions]]
+id = "alliance"
+
+[status_quo]
+position = { alliance = 0 }
+
+[[actors]]
+id = "HUN"
+name = "Hungary"
+capability = 1
+war_cost = 10
+position = { alliance = 60 }
+salience = { alliance = 50 }
+red_lines = ["alliance <= 40"]
+range = { red_line.alliance = [30, 80], war_cost = [5, 15] }
+
+[[actors]]
+id = "UKR"
+capability = 2
+war_cost = 20
+position = { alliance = 70 }
+salience = { alliance = 80 }
+range = { alliance = [60, 90], salience.alliance = [60, 100] }
+
+[[proposals]]
+id = "wgm"
+label = "the West German model"
+position = { alliance = 60 }
+requires = ["nato"]
+
+[[institutions]]
+id = "nato"
+name = "NATO"
+rule = "unanimity"
+members = ["HUN", "UKR"]
+"""
+
+ENGINES = ("compromise", "nash")
+
+
+@pytest.fixture(scope="module")
+def small():
+    return loads(SMALL)
+
+
+@pytest.fixture(scope="module")
+def summary(small):
+    model = compile_model(small, ENGINES)
+    spec = SweepSpec(draws=200, seed=3, chunk=50, engines=ENGINES)
+    run = run_sweep(model, spec)
+    return summarise_run(model, spec, run, sobol_n=64, morris_r=4)
+
+
+def test_quantiles_hold_quartiles_in_order():
+    q = quantiles(np.append(np.arange(101.0), np.nan))
+    assert (q["p05"], q["p25"], q["median"], q["p75"], q["p95"]) == (5.0, 25.0, 50.0, 75.0, 95.0)
+    assert quantiles(np.array([np.nan]))["p25"] is None
+
+
+def test_forecast_distributions_one_box_per_engine_and_dimension(summary):
+    fig = charts.forecast_distributions(summary)
+    assert isinstance(fig, go.Figure)
+    boxes = [t for t in fig.data if t.type == "box"]
+    assert len(boxes) == len(summary["engines"]) * len(summary["dimensions"])
+    ek, dim = summary["engines"][0], summary["dimensions"][0]
+    box = next(b for b in boxes if b.x[0] == ek)
+    q = summary["forecasts"][ek][dim]
+    assert (box.lowerfence[0], box.q1[0], box.median[0], box.q3[0], box.upperfence[0]) == (
+        q["p05"],
+        q["p25"],
+        q["median"],
+        q["p75"],
+        q["p95"],
+    )
+    # the central run's forecast is drawn as a marker
+    assert any(t.type == "scatter" and t.y[0] == q["central"] for t in fig.data)
+
+
+def test_forecast_distributions_none_without_engines(summary):
+    assert charts.forecast_distributions({**summary, "forecasts": {}}) is None
+
+
+def test_outcome_distributions(summary):
+    fig = charts.outcome_distributions(summary)
+    assert isinstance(fig, go.Figure)
+    medians = [b.median[0] for b in fig.data if b.type == "box"]
+    p = summary["proposals"][0]
+    assert p["min_veto_margin"]["median"] in medians
+    assert p["durability"]["p_breakdown_5y"]["median"] in medians
+
+
+def test_tornado_per_headline_output(summary):
+    sobol = summary["sensitivity"]["sobol"]
+    out = "min_veto_margin|wgm"
+    assert sobol[out]["ST"]
+    fig = charts.sobol_tornado(summary, out)
+    assert isinstance(fig, go.Figure)
+    st, s1 = fig.data
+    assert st.orientation == "h" and s1.orientation == "h"
+    # the largest total index is drawn last (at the top), and tiny factors are left out
+    assert list(st.x) == sorted(st.x)
+    assert all(x >= charts.TORNADO_MIN_ST for x in st.x)
+    labels = summary["sensitivity"]["labels"]
+    best = max(zip(sobol[out]["ST"], sobol[out]["names"], strict=True), key=lambda r: r[0] or 0)
+    assert st.y[-1] == labels[best[1]]
+    assert charts.sobol_tornado(summary, "no such output") is None
+
+
+def test_pass_probability_bars_keep_the_proposals_order(summary):
+    fig = charts.pass_probability_bars(summary)
+    assert list(fig.layout.xaxis.categoryarray) == [p["id"] for p in summary["proposals"]]
+
+
+def test_sweep_report_has_every_part(summary, small):
+    page = html.render_sweep(summary, small)
+    for div in (
+        "pass-probability",
+        "acceptance-prob",
+        "outcome-distributions",
+        "forecast-distributions",
+        "tornado-min_veto_margin-wgm",
+    ):
+        assert f'id="{div}"' in page, div
+    assert "Forecast distributions" in page
+    assert "Tornado charts" in page
+    assert "Sobol&#39; indices" in page or "Sobol' indices" in page
+    # robust or flips, per proposal and institution, with numbers: the red line of Hungary
+    # flips the West German model in NATO in roughly 40 % of the draws (test_uncertainty)
+    p = summary["proposals"][0]
+    assert not p["central_passes"] and 0.3 < p["p_pass"] < 0.5
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert f"flips : passes in {100 * p['p_pass']:.1f}% of draws" in text
+    assert "0 of 2 conclusions are robust" in text
+    assert "lets the West German model through NATO" in text
+
+
+def test_run_report_includes_the_uncertainty_charts(summary, small):
+    a = analyze(small, draws=10).model_copy(update={"uncertainty": summary})
+    page = html.render(a, small)
+    assert 'id="forecast-distributions"' in page
+    assert 'id="tornado-min_veto_margin-wgm"' in page
+    assert "Which conclusions of the single run are robust" in page
