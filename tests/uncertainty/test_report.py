@@ -14,49 +14,7 @@ from ceasefire.scenario import loads
 from ceasefire.uncertainty.backends import SweepSpec, run_sweep, summarise_run
 from ceasefire.uncertainty.pipeline import compile_model
 from ceasefire.uncertainty.summary import quantiles
-
-# the small scenario of test_uncertainty.py: one red line (Hungary's) decides NATO
-SMALL = """
-[scenario]
-id = "small"
-title = "One red line blocks"
-
-[[dimensions]]
-id = "alliance"
-
-[status_quo]
-position = { alliance = 0 }
-
-[[actors]]
-id = "HUN"
-name = "Hungary"
-capability = 1
-war_cost = 10
-position = { alliance = 60 }
-salience = { alliance = 50 }
-red_lines = ["alliance <= 40"]
-range = { red_line.alliance = [30, 80], war_cost = [5, 15] }
-
-[[actors]]
-id = "UKR"
-capability = 2
-war_cost = 20
-position = { alliance = 70 }
-salience = { alliance = 80 }
-range = { alliance = [60, 90], salience.alliance = [60, 100] }
-
-[[proposals]]
-id = "wgm"
-label = "the West German model"
-position = { alliance = 60 }
-requires = ["nato"]
-
-[[institutions]]
-id = "nato"
-name = "NATO"
-rule = "unanimity"
-members = ["HUN", "UKR"]
-"""
+from tests.uncertainty.test_uncertainty import SMALL  # one red line (Hungary) decides NATO
 
 ENGINES = ("compromise", "nash")
 

@@ -24,7 +24,7 @@ def _env() -> Environment:
     return env
 
 
-def _figure(fig: Any, div_id: str) -> str:
+def figure_html(fig: Any, div_id: str) -> str:
     html: str = fig.to_html(
         full_html=False,
         include_plotlyjs=False,
@@ -34,31 +34,36 @@ def _figure(fig: Any, div_id: str) -> str:
     return html
 
 
+def figures(analysis: Analysis) -> dict[str, str]:
+    """Every chart of an analysis as an HTML fragment without plotly.js (report and web UI)."""
+    out = {
+        "map": figure_html(charts.coverage_map(analysis), "coverage-map"),
+        "bars": figure_html(charts.coverage_bars(analysis), "coverage-bars"),
+        "heatmap": figure_html(charts.acceptance_heatmap(analysis), "acceptance-heatmap"),
+        "deterrence": figure_html(charts.deterrence_curves(analysis), "deterrence-curves"),
+        "survival": figure_html(charts.survival_curves(analysis), "survival-curves"),
+    }
+    paths = charts.forecast_paths(analysis)
+    if paths is not None:
+        out["forecasts"] = figure_html(paths, "forecast-paths")
+    for k, w in enumerate(analysis.winsets):
+        fig = charts.winset_picture(analysis, w.id)
+        if fig is not None:
+            out[f"winset:{w.id}"] = figure_html(fig, f"winset-{k}")
+    return out
+
+
 def render(analysis: Analysis, scenario: Scenario) -> str:
     """The report as one HTML string that works offline."""
     from plotly.offline import get_plotlyjs
 
-    figures = {
-        "map": _figure(charts.coverage_map(analysis), "coverage-map"),
-        "bars": _figure(charts.coverage_bars(analysis), "coverage-bars"),
-        "heatmap": _figure(charts.acceptance_heatmap(analysis), "acceptance-heatmap"),
-        "deterrence": _figure(charts.deterrence_curves(analysis), "deterrence-curves"),
-        "survival": _figure(charts.survival_curves(analysis), "survival-curves"),
-    }
-    paths = charts.forecast_paths(analysis)
-    if paths is not None:
-        figures["forecasts"] = _figure(paths, "forecast-paths")
-    for w in analysis.winsets:
-        fig = charts.winset_picture(analysis, w.id)
-        if fig is not None:
-            figures[f"winset:{w.id}"] = _figure(fig, f"winset-{w.id}")
     template = _env().get_template("report.html.j2")
     return template.render(
         a=analysis,
         s=scenario,
         u=analysis.uncertainty,
         ufig=uncertainty_figures(analysis.uncertainty) if analysis.uncertainty else {},
-        figures=figures,
+        figures=figures(analysis),
         plotlyjs=get_plotlyjs(),
         blockers={p.id: text.blocker_sentences(p) for p in analysis.proposals},
         rescues=text.rescue_sentences(analysis),
@@ -81,19 +86,19 @@ def render(analysis: Analysis, scenario: Scenario) -> str:
 def uncertainty_figures(summary: dict[str, Any]) -> dict[str, str]:
     """The uncertainty section's figures as HTML fragments."""
     figs = {
-        "bars": _figure(charts.pass_probability_bars(summary), "pass-probability"),
-        "heatmap": _figure(charts.acceptance_probability_heatmap(summary), "acceptance-prob"),
+        "bars": figure_html(charts.pass_probability_bars(summary), "pass-probability"),
+        "heatmap": figure_html(charts.acceptance_probability_heatmap(summary), "acceptance-prob"),
     }
     outcomes = charts.outcome_distributions(summary)
     if outcomes is not None:
-        figs["outcomes"] = _figure(outcomes, "outcome-distributions")
+        figs["outcomes"] = figure_html(outcomes, "outcome-distributions")
     forecasts = charts.forecast_distributions(summary)
     if forecasts is not None:
-        figs["forecasts"] = _figure(forecasts, "forecast-distributions")
+        figs["forecasts"] = figure_html(forecasts, "forecast-distributions")
     for out in (summary.get("sensitivity") or {}).get("sobol", {}):
         fig = charts.sobol_tornado(summary, out)
         if fig is not None:
-            figs[f"tornado:{out}"] = _figure(fig, f"tornado-{out.replace('|', '-')}")
+            figs[f"tornado:{out}"] = figure_html(fig, f"tornado-{out.replace('|', '-')}")
     return figs
 
 

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException
 
 from ceasefire import __version__
 from ceasefire.report import charts
+from ceasefire.report import html as html_report
 from ceasefire.scenario import Problem, ScenarioError, builtin_ids, builtin_text, loads
 from ceasefire.web import compare, editor, views
 from ceasefire.web.guard import LOOPBACK_HOSTS, MAX_BODY, Guard
@@ -374,8 +375,8 @@ def create_app(
             inputs=compare.input_changes(tomllib.loads(text_a), tomllib.loads(text_b)),
             conclusions=compare.conclusion_changes(ra, rb),
             diff=compare.text_diff(text_a, text_b),
-            heat_a=views.figure(charts.acceptance_heatmap(ra), "heatmap-a"),
-            heat_b=views.figure(charts.acceptance_heatmap(rb), "heatmap-b"),
+            heat_a=html_report.figure_html(charts.acceptance_heatmap(ra), "heatmap-a"),
+            heat_b=html_report.figure_html(charts.acceptance_heatmap(rb), "heatmap-b"),
         )
 
     # -- JSON API for the pages' scripts ---------------------------------------------------

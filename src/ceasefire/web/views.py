@@ -12,20 +12,10 @@ from collections import OrderedDict
 from typing import Any
 
 from ceasefire.analysis import Analysis
-from ceasefire.report import charts, html, text
+from ceasefire.report import html, text
 
 #: prefix of the uncertainty section's figures in :func:`figures`' dict
 UNCERTAINTY = "u:"
-
-
-def figure(fig: Any, div_id: str) -> str:
-    html: str = fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=div_id,
-        config={"displaylogo": False, "responsive": True},
-    )
-    return html
 
 
 def figures(analysis: Analysis) -> dict[str, str]:
@@ -34,20 +24,7 @@ def figures(analysis: Analysis) -> dict[str, str]:
     When a sweep ran, also the uncertainty section's charts, under keys starting with
     :data:`UNCERTAINTY`: those of the report (:func:`ceasefire.report.html.uncertainty_figures`).
     """
-    out = {
-        "map": figure(charts.coverage_map(analysis), "coverage-map"),
-        "bars": figure(charts.coverage_bars(analysis), "coverage-bars"),
-        "heatmap": figure(charts.acceptance_heatmap(analysis), "acceptance-heatmap"),
-        "deterrence": figure(charts.deterrence_curves(analysis), "deterrence-curves"),
-        "survival": figure(charts.survival_curves(analysis), "survival-curves"),
-    }
-    paths = charts.forecast_paths(analysis)
-    if paths is not None:
-        out["forecasts"] = figure(paths, "forecast-paths")
-    for k, w in enumerate(analysis.winsets):
-        fig = charts.winset_picture(analysis, w.id)
-        if fig is not None:
-            out[f"winset:{w.id}"] = figure(fig, f"winset-{k}")
+    out = html.figures(analysis)
     if analysis.uncertainty:
         for key, fragment in html.uncertainty_figures(analysis.uncertainty).items():
             out[UNCERTAINTY + key] = fragment
