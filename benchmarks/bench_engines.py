@@ -106,11 +106,14 @@ def main() -> None:
             sizes.append((f"random n={n} D={d}", n, d))
     rng = np.random.default_rng(0)
     kw = {"smp": {"on_degenerate": "stop"}}
-    print(f"{'engine':<11}{'problem':<22}{'B=1 s':>9}{f'B={batch} s':>12}"
-          f"{'ref s/problem':>15}{'ratio B=1':>11}{f'ratio B={batch}':>15}")
+    print(
+        f"{'engine':<11}{'problem':<22}{'B=1 s':>9}{f'B={batch} s':>12}"
+        f"{'ref s/problem':>15}{'ratio B=1':>11}{f'ratio B={batch}':>15}"
+    )
     for name in ("compromise", "nash", "bdm", "smp"):
         fn = engine(name)
         for label, n, d in sizes:
+
             def make(b: int, label: str = label, n: int = n, d: int = d) -> Problem:
                 return builtin_problem(b) if label == "built-in" else random_problem(b, n, d, 1)
 
@@ -132,11 +135,14 @@ def main() -> None:
                 tb = timed(fn, make(batch), rng, **kw.get(name, {}))
             r1 = ref / t1
             rb = ref / (tb / batch) if tb == tb else float("nan")
-            print(f"{name:<11}{label:<22}{t1:>9.4f}"
-                  f"{(f'{tb:.2f}' if tb == tb else 'skipped'):>12}"
-                  f"{(f'{ref:.4f}' if ref == ref else 'skipped'):>15}"
-                  f"{(f'{r1:.1f}x' if r1 == r1 else '—'):>11}"
-                  f"{(f'{rb:.0f}x' if rb == rb else '—'):>15}", flush=True)
+            print(
+                f"{name:<11}{label:<22}{t1:>9.4f}"
+                f"{(f'{tb:.2f}' if tb == tb else 'skipped'):>12}"
+                f"{(f'{ref:.4f}' if ref == ref else 'skipped'):>15}"
+                f"{(f'{r1:.1f}x' if r1 == r1 else '—'):>11}"
+                f"{(f'{rb:.0f}x' if rb == rb else '—'):>15}",
+                flush=True,
+            )
 
     from ceasefire.bargaining.smp import parse_ktab_csv
 

@@ -143,8 +143,10 @@ BAD = {
         r"bad\.toml: proposals\[0\]\.position\.b: 150",
     ),
     "not-utf8": (None, r"bad\.toml: not UTF-8"),
-    "infinite": (MINIMAL.replace("capability = 2", "capability = inf"),
-                 r"bad\.toml: actors\[1\]\.capability: "),
+    "infinite": (
+        MINIMAL.replace("capability = 2", "capability = inf"),
+        r"bad\.toml: actors\[1\]\.capability: ",
+    ),
     "empty-actors": (
         "actors = []\n" + MINIMAL[: MINIMAL.index("[[actors]]")],
         r"bad\.toml: actors: must not be empty",

@@ -516,10 +516,10 @@ def _challenges(
             acc_b -= neg[:, m, :]
         a_out[sl] = acc_a
         b_out[sl] = acc_b
-    a = a_out.reshape(bsz, n, n)
-    b = b_out.reshape(bsz, n, n)
-    p = a / (a + b)
-    q = b / (a + b)
+    a_all: FloatArray = a_out.reshape(bsz, n, n)
+    b_all: FloatArray = b_out.reshape(bsz, n, n)
+    p = a_all / (a_all + b_all)
+    q = b_all / (a_all + b_all)
     s_j = stot[:, None, :]
     eu_sq = u_ii + u_ij
     eu_win = u_ii + u_ii
