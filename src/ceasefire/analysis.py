@@ -845,15 +845,7 @@ def analyze(
                     "requires": list(prop.requires),
                 },
                 coverage=CoverageResult(
-                    invited_area_share=c.invited_area_share,
-                    invited_population_share=c.invited_population_share,
-                    guaranteed_area_share=c.guaranteed_area_share,
-                    guaranteed_population_share=c.guaranteed_population_share,
-                    ceded_area_share=c.ceded_area_share,
-                    ceded_population_share=c.ceded_population_share,
-                    occupied_area_share=c.occupied_area_share,
-                    occupied_population_share=c.occupied_population_share,
-                    units=units,
+                    **{name: getattr(c, name) for name in cov.SHARES}, units=units
                 ),
                 warnings=[WarningResult(code=w.code, text=w.text) for w in warns],
                 acceptance=per_actor,

@@ -115,6 +115,19 @@ def unit_fractions(units: tuple[TerritoryUnit, ...], proposal: Proposal) -> Unit
     )
 
 
+#: the shares of the recognised territory reported for every proposal
+SHARES = (
+    "invited_area_share",
+    "invited_population_share",
+    "guaranteed_area_share",
+    "guaranteed_population_share",
+    "ceded_area_share",
+    "ceded_population_share",
+    "occupied_area_share",
+    "occupied_population_share",
+)
+
+
 @dataclass(frozen=True)
 class Coverage:
     """Shares of the recognised territory (area and population) for one proposal."""
