@@ -38,6 +38,7 @@ from scipy.spatial import ConvexHull, HalfspaceIntersection, QhullError
 from scipy.stats import qmc
 from scipy.stats import t as student_t
 
+from ceasefire import preferences
 from ceasefire.scenario import SCALE_MAX, SCALE_MIN
 
 FloatArray = NDArray[np.float64]
@@ -186,11 +187,9 @@ def utility(x: ArrayLike, ideal: ArrayLike, weights: ArrayLike) -> FloatArray:
 
     specs/preferences.md, "Utility of a point".
     """
-    xa = np.asarray(x, dtype=np.float64)
     p = np.atleast_2d(np.asarray(ideal, dtype=np.float64))
     w = np.asarray(weights, dtype=np.float64).reshape(p.shape)
-    out: FloatArray = -np.sum(w * np.abs(xa[..., None, :] - p), axis=-1) / 100.0
-    return out
+    return preferences.utility(np.asarray(x, dtype=np.float64), p, w)
 
 
 def acceptable(

@@ -142,19 +142,23 @@ def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
                         unit=u,
                     )
                 )
-    det = deterrence_inputs(scenario)
-    if det is not None:
-        for name in sorted(det):
-            r = det[name]
-            given = getattr(scenario.deterrence, name, None) if name in DETERRENCE_INPUTS else None
-            if name == "c1" and given is None:
+    models = (
+        ("deterrence", "the guarantee game's", deterrence_inputs(scenario), DETERRENCE_INPUTS),
+        ("durability", "the durability model's", durability_inputs(scenario), DURABILITY_INPUTS),
+    )
+    for kind, label, ranges, names in models:
+        table = getattr(scenario, kind)
+        for name in sorted(ranges or {}):
+            r = ranges[name]  # type: ignore[index]
+            given = getattr(table, name, None) if name in names else None
+            if kind == "deterrence" and name == "c1" and given is None:
                 continue  # coupled to the aggressor's war cost, drawn with it
             if r.high > r.low:
                 out.append(
                     RangedInput(
-                        key=f"deterrence.{name}",
-                        label=f"the guarantee game's {name}",
-                        kind="deterrence",
+                        key=f"{kind}.{name}",
+                        label=f"{label} {name}",
+                        kind=kind,
                         central=r.central,
                         low=r.low,
                         high=r.high,
@@ -162,23 +166,6 @@ def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
                         name=name,
                     )
                 )
-    dur = durability_inputs(scenario)
-    for name in sorted(dur):
-        r = dur[name]
-        given = getattr(scenario.durability, name, None) if name in DURABILITY_INPUTS else None
-        if r.high > r.low:
-            out.append(
-                RangedInput(
-                    key=f"durability.{name}",
-                    label=f"the durability model's {name}",
-                    kind="durability",
-                    central=r.central,
-                    low=r.low,
-                    high=r.high,
-                    distribution=(given.distribution if given else None) or default,
-                    name=name,
-                )
-            )
     return tuple(out)
 
 
