@@ -27,6 +27,7 @@ the reported trajectory repeats an element's final state after it stopped.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,7 @@ MIN_TURNS = 2  # §6
 STOP_RATIO = 0.02  # §6
 RATIO_OFFSET = 1e-4  # §6
 DEGENERATE_NORM = 1e-6  # §4, KTAB's Frobenius-norm abort threshold
+_COMPILED_MIN_WORK = 2_000_000  # B·n³ above which "auto" loads the compiled kernel
 
 #: KTAB's default settings (the only configuration tested against KTAB, §1-§9).
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -711,7 +713,9 @@ def _check_problem(problem: Problem) -> None:
         raise ValueError("smp: every actor's total salience must be > 0 (spec §2)")
 
 
-def forecast(problem: Problem, rng: np.random.Generator, **params: Any) -> Forecast:
+def forecast(
+    problem: Problem, rng: np.random.Generator, *, kernel: str = "auto", **params: Any
+) -> Forecast:
     """Run KTAB's SMP (``specs/smp.md``) on every problem of the batch.
 
     Inputs are scaled as in §2 (positions and saliences divided by 100, capabilities raw);
@@ -732,6 +736,10 @@ def forecast(problem: Problem, rng: np.random.Generator, **params: Any) -> Forec
       implemented).
     * ``accommodation``: None (identity) or an ``(n, n)`` / ``(B, n, n)`` matrix ``A``; ideals
       then follow §5.7's general form.
+    * ``kernel`` (not a model setting): "auto" runs the compiled kernel of
+      :mod:`ceasefire.bargaining.smp_compiled` when numba is installed (the ``fast`` extra) and
+      every setting is KTAB's default, else this module's numpy code; "numpy" forces numpy;
+      "compiled" requires the kernel. Both give the same numbers bit for bit.
     * ``on_degenerate``: "raise" (default; :class:`SmpDegenerateError`) or "stop" -- a
       documented deviation: a degenerate state (§4: all actors' risk-neutral probabilities
       equal, or KTAB's Frobenius-norm aborts, i.e. (almost) everyone at one position) ends that
@@ -772,13 +780,22 @@ def forecast(problem: Problem, rng: np.random.Generator, **params: Any) -> Forec
     # depend on its companions. Stochastic runs keep the whole batch in the pool so that the
     # draws from ``rng`` keep their order.
     pool = bsz if stochastic else max(1, _POOL_ELEMS // (n * n * n))
-    if cfg["on_degenerate"] == "raise" and pool < bsz:
+    compiled = _compiled_kernel(cfg, kernel, bsz * n**3)
+    if cfg["on_degenerate"] == "raise" and pool < bsz and compiled is None:
         # report a degenerate initial state before running anything, as for one pool
         for c0 in range(0, bsz, pool):
             sl = slice(c0, min(bsz, c0 + pool))
             _raise_initial(_assess(x0[sl], x0[sl], sal[sl], den[sl], cap[sl], cfg), c0)
-    out = _run_pool(x0, sal, den, cap, w, stot, accom, cfg, rng, pool)
-    traj_arr, state_probs, option_probs, ratio_arr, rounds, risk, degenerate = out
+    if compiled is not None:
+        traj_arr, state_probs, option_probs, ratio_arr, rounds, risk, deg01 = compiled.run_batch(
+            x0, sal, den, cap, w, stot
+        )
+        degenerate = deg01 > 0.5
+        if cfg["on_degenerate"] == "raise":
+            _raise_compiled(degenerate, rounds)
+    else:
+        out = _run_pool(x0, sal, den, cap, w, stot, accom, cfg, rng, pool)
+        traj_arr, state_probs, option_probs, ratio_arr, rounds, risk, degenerate = out
     x = traj_arr[:, -1]
     p_opt = option_probs[:, -1]
     p_act = state_probs[:, -1]
@@ -811,6 +828,56 @@ def forecast(problem: Problem, rng: np.random.Generator, **params: Any) -> Forec
             "states": rounds + 1,
             "degenerate": degenerate,
         },
+    )
+
+
+def _compiled_kernel(cfg: dict[str, Any], kernel: str, work: int) -> Any:
+    """The compiled SMP module if ``kernel`` asks for it and the settings allow it, else None.
+
+    The kernel implements KTAB's default settings only; ``kernel="compiled"`` with another
+    setting, or without numba installed, is an error rather than a silent fallback. Under
+    "auto", loading numba and the cached kernel costs about 2 s once per process, so the
+    kernel is used once loaded, or for a batch whose ``work = B·n³`` would keep numpy busy for
+    about that long (``_COMPILED_MIN_WORK``; numpy runs about 1 µs per unit, see
+    ``benchmarks/bench_smp.py``).
+    """
+    if kernel not in ("auto", "numpy", "compiled"):
+        raise ValueError(f"smp kernel={kernel!r}; supported: ('auto', 'numpy', 'compiled')")
+    if kernel == "numpy":
+        return None
+    default = cfg["accommodation"] is None and all(
+        cfg[k] == DEFAULT_PARAMS[k] for k in _CHOICES if k != "on_degenerate"
+    )
+    loaded = "ceasefire.bargaining.smp_compiled" in sys.modules
+    if kernel == "auto" and not (default and (loaded or work >= _COMPILED_MIN_WORK)):
+        return None
+    try:
+        from ceasefire.bargaining import smp_compiled
+    except ImportError as exc:
+        if kernel == "compiled":
+            raise ValueError("smp kernel='compiled' needs numba: install the 'fast' extra") from exc
+        return None
+    if not default:
+        if kernel == "compiled":
+            raise ValueError("smp kernel='compiled' implements KTAB's default settings only")
+        return None
+    return smp_compiled
+
+
+def _raise_compiled(degenerate: BoolArray, rounds: IntArray) -> None:
+    """Raise :class:`SmpDegenerateError` as the numpy path does, after a compiled run."""
+    if not np.any(degenerate):
+        return
+    initial = degenerate & (rounds == 0)
+    if np.any(initial):
+        bad = np.flatnonzero(initial).tolist()
+        raise SmpDegenerateError(
+            f"smp: degenerate initial state (everyone at one position?) in batch elements {bad}"
+        )
+    bad = np.flatnonzero(degenerate).tolist()
+    turns = sorted(set(rounds[degenerate].tolist()))
+    raise SmpDegenerateError(
+        f"smp: degenerate state after turn {', '.join(map(str, turns))} in batch elements {bad}"
     )
 
 
