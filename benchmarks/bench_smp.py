@@ -8,9 +8,10 @@ loop over single runs.
 With ``--throughput``: instead, single runs on KTAB's 80-actor data and on a 160-actor problem
 (that data twice, shifted by 0.37 with capabilities x1.01, as in ``bench_engines.py``), and
 per-problem throughput of a batch of ``--batch`` random problems (n = 10, 40; D = 1, 4) against
-the loop reference (timed on a few problems).
+the loop reference (timed on a few problems), each for the compiled kernel (if numba is
+installed) and the numpy engine.
 
-Usage: ``python benchmarks/bench_smp.py [--repeat N] [--batch B] [--throughput]``
+Usage: ``python benchmarks/bench_smp.py [--repeat N] [--batch B] [--kernel K] [--throughput]``
 """
 
 from __future__ import annotations
@@ -76,18 +77,23 @@ def throughput(ref: ModuleType, batch: int, repeat: int) -> None:
     import resource
 
     rng = np.random.default_rng(0)
+    kernels = ["compiled", "numpy"] if importlib.util.find_spec("numba") else ["numpy"]
     k80 = parse_ktab_csv((DATA / "dummyData-a080.csv").read_text())
     p80 = k80.to_problem()
-    t80, _ = best_of(lambda: forecast(p80, rng), repeat)
     p160 = Problem.single(
         np.vstack([k80.positions, np.clip(k80.positions + 0.37, 0, 100)]),
         np.vstack([k80.saliences, k80.saliences]),
         np.concatenate([k80.capability, k80.capability * 1.01]),
         p80.status_quo[0],
     )
-    t160, _ = best_of(lambda: forecast(p160, rng, on_degenerate="stop"), 1)
-    print(f"single run, dummyData-a080 (80 actors): {t80:.3f} s (target < 1 s)")
-    print(f"single run, 160 actors (a080 twice, shifted): {t160:.3f} s (target < 10 s)")
+    for kernel in kernels:
+        forecast(p80, rng, kernel=kernel)  # load (and on first use compile) the kernel
+        t80, _ = best_of(lambda kernel=kernel: forecast(p80, rng, kernel=kernel), repeat)
+        t160, _ = best_of(
+            lambda kernel=kernel: forecast(p160, rng, on_degenerate="stop", kernel=kernel), 1
+        )
+        print(f"{kernel:>8} single run, dummyData-a080 (80 actors): {t80:.3f} s (target < 1 s)")
+        print(f"{kernel:>8} single run, 160 actors (a080 twice, shifted): {t160:.3f} s (< 10 s)")
     for n in (10, 40):
         for d in (1, 4):
             n_ref = 4 if n == 10 else 2
@@ -99,12 +105,19 @@ def throughput(ref: ModuleType, batch: int, repeat: int) -> None:
                 )
             t_ref = (time.perf_counter() - t0) / n_ref
             pb = random_problem(batch, n, d, 1)
-            t_b, _ = best_of(lambda pb=pb: forecast(pb, rng, on_degenerate="stop"), 1)
-            per = t_b / batch
-            print(
-                f"n={n:<3} D={d}: reference {t_ref * 1e3:9.2f} ms/problem, batch of {batch}: "
-                f"{t_b:7.2f} s = {per * 1e3:8.3f} ms/problem, ratio {t_ref / per:5.0f}x"
-            )
+            for kernel in kernels:
+                t_b, _ = best_of(
+                    lambda pb=pb, kernel=kernel: forecast(
+                        pb, rng, on_degenerate="stop", kernel=kernel
+                    ),
+                    1,
+                )
+                per = t_b / batch
+                print(
+                    f"n={n:<3} D={d} {kernel:>8}: reference {t_ref * 1e3:9.2f} ms/problem, batch "
+                    f"of {batch}: {t_b:7.2f} s = {per * 1e3:8.3f} ms/problem, "
+                    f"ratio {t_ref / per:5.0f}x"
+                )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (ru_maxrss): {peak:.0f} MiB")
 
@@ -115,6 +128,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64, help="batch size for the batch test")
     parser.add_argument(
         "--throughput", action="store_true", help="single-run and batch-throughput targets"
+    )
+    parser.add_argument(
+        "--kernel", default="auto", choices=["auto", "numpy", "compiled"], help="smp kernel"
     )
     args = parser.parse_args()
     ref = load_reference()
@@ -134,7 +150,7 @@ def main() -> None:
             ),
             1,
         )
-        t_fast, fc = best_of(lambda prob=prob: forecast(prob, rng), args.repeat)
+        t_fast, fc = best_of(lambda prob=prob: forecast(prob, rng, kernel=args.kernel), args.repeat)
         same = np.array_equal(np.array(run.states) * 100.0, fc.trajectory[0])  # type: ignore[attr-defined]
         total_ref += t_ref
         total_fast += t_fast
@@ -157,7 +173,7 @@ def main() -> None:
         sc.capability[None, :] * jitter,
         np.full((b, sc.n_dims), 50.0),
     )
-    t_batch, fc = best_of(lambda: forecast(prob, rng), 1)
+    t_batch, fc = best_of(lambda: forecast(prob, rng, kernel=args.kernel), 1)
     singles = [
         Problem(
             prob.positions[i : i + 1],
@@ -167,7 +183,7 @@ def main() -> None:
         )
         for i in range(b)
     ]
-    t_loop, outs = best_of(lambda: [forecast(p, rng) for p in singles], 1)
+    t_loop, outs = best_of(lambda: [forecast(p, rng, kernel=args.kernel) for p in singles], 1)
     same = all(
         np.array_equal(o.outcome[0], fc.outcome[i])  # type: ignore[attr-defined]
         for i, o in enumerate(outs)  # type: ignore[arg-type]

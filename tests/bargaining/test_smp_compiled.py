@@ -265,3 +265,16 @@ def test_bad_kernel_requests(kwargs: dict[str, Any], match: str) -> None:
     prob = parse_ktab_csv((DATA / "dummyData_3Dim.csv").read_text()).to_problem()
     with pytest.raises(ValueError, match=match):
         forecast(prob, np.random.default_rng(0), **kwargs)
+
+
+def test_without_numba_auto_falls_back_and_compiled_says_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prob = parse_ktab_csv((DATA / "SOE-Pol-Comp.csv").read_text()).to_problem()
+    expected = _run(prob, "numpy")
+    monkeypatch.setitem(sys.modules, "ceasefire.bargaining.smp_compiled", None)  # import fails
+    cfg, _ = smp._config({})
+    assert smp._compiled_kernel(cfg, "auto", 10**9) is None
+    _assert_identical(_run(prob, "auto"), expected)
+    with pytest.raises(ValueError, match=r"unavailable.*'fast' extra"):
+        _run(prob, "compiled")

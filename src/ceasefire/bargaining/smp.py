@@ -27,6 +27,7 @@ the reported trajectory repeats an element's final state after it stopped.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -852,10 +853,12 @@ def _compiled_kernel(cfg: dict[str, Any], kernel: str, work: int) -> Any:
     if kernel == "auto" and not (default and (loaded or work >= _COMPILED_MIN_WORK)):
         return None
     try:
-        from ceasefire.bargaining import smp_compiled
-    except ImportError as exc:
+        smp_compiled = importlib.import_module("ceasefire.bargaining.smp_compiled")
+    except (ImportError, RuntimeError) as exc:  # RuntimeError: numba found no cache directory
         if kernel == "compiled":
-            raise ValueError("smp kernel='compiled' needs numba: install the 'fast' extra") from exc
+            raise ValueError(
+                f"smp kernel='compiled' is unavailable ({exc}); install the 'fast' extra"
+            ) from exc
         return None
     if not default:
         if kernel == "compiled":
