@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -11,7 +13,9 @@ from hypothesis.extra.numpy import arrays
 from ceasefire.bargaining import ENGINES, Problem, engine
 
 CASES = [(name, variant) for name, variants in ENGINES.items() for variant in variants]
-IDS = [f"{n}-{v.get('variant', 'default')}" for n, v in CASES]
+if importlib.util.find_spec("numba") is not None:  # smp's compiled kernel passes the suite too
+    CASES.append(("smp", {"kernel": "compiled"}))
+IDS = [f"{n}-{v.get('variant', v.get('kernel', 'default'))}" for n, v in CASES]
 
 
 def random_problem(rng: np.random.Generator, b: int, n: int, d: int) -> Problem:
