@@ -46,9 +46,6 @@ DEGENERATE_NORM = 1e-6
 # the batch. Typed as Any: the decorated kernels take and return plain arrays and floats.
 _jit: Any = nb.njit(nogil=True, cache=True)
 
-#: Largest scratch record (bytes) of 101 states per problem; larger batches run in chunks.
-_CHUNK_BYTES = 1 << 29
-
 
 @_jit
 def _wdist(ideal: FloatArray, sal: FloatArray, y: FloatArray, den: float) -> float:
@@ -461,35 +458,30 @@ def _run_range(
     start: int,
     stop: int,
 ) -> None:
-    """Problems ``start..stop-1`` of the batch (the GIL is released: threads run ranges)."""
+    """Problems ``start..stop-1`` of the batch (the GIL is released: threads run ranges).
+
+    ``traj`` ``(101, B, n, D)``, ``sprob`` and ``oprob`` ``(101, B, n)`` are time-major (see
+    :func:`run_batch`); ``ratio`` ``(B, 100)``, ``risk`` ``(B, n)``, ``rounds`` and
+    ``degenerate`` ``(B,)``.
+    """
     for b in range(start, stop):
         t, deg = _run_one(
             x0[b], sal[b], den[b], cap[b], w[b], stot[b],
-            traj[b], sprob[b], oprob[b], ratio[b], risk[b],
+            traj[:, b], sprob[:, b], oprob[:, b], ratio[b], risk[b],
         )  # fmt: skip
         rounds[b] = t
         degenerate[b] = 1.0 if deg else 0.0
 
 
 @_jit
-def _place(src: FloatArray, rounds: IntArray, dst: FloatArray, offset: int) -> None:
-    """``dst[offset + b, t] = src[b, min(t, rounds[b])]``: copy, repeating each final state."""
-    for b in range(src.shape[0]):
-        last = rounds[b]
-        for t in range(dst.shape[1]):
-            tt = min(t, last)
-            for k in range(dst.shape[2]):  # element loop: a row-slice copy costs a view each
-                dst[offset + b, t, k] = src[b, tt, k]
-
-
-@_jit
 def _pad(arr: FloatArray, rounds: IntArray, n_states: int) -> None:
-    """In place: ``arr[b, t] = arr[b, rounds[b]]`` for ``rounds[b] < t < n_states``."""
-    for b in range(arr.shape[0]):
+    """In place, time-major ``arr[t, b]``: ``arr[t, b] = arr[rounds[b], b]`` for
+    ``rounds[b] < t < n_states`` (each problem's final state repeated)."""
+    for b in range(arr.shape[1]):
         last = rounds[b]
         for t in range(last + 1, n_states):
             for k in range(arr.shape[2]):
-                arr[b, t, k] = arr[b, last, k]
+                arr[t, b, k] = arr[last, b, k]
 
 
 def run_batch(
@@ -505,78 +497,49 @@ def run_batch(
 
     Returns ``(trajectory, state_probs, option_probs, ratio, rounds, risk, degenerate)`` with
     the shapes and padding of the numpy engine's pool: states after a problem's last are copies
-    of its last, ratios after its last turn NaN; ``degenerate`` is 0/1. The batch runs in
-    chunks through one scratch record of 101 states per problem (bounded memory), each chunk
-    split between ``workers`` threads (default: the CPUs this process may use). Problems are
-    independent, so neither the chunks nor the threads can change a number.
+    of its last, ratios after its last turn NaN; ``degenerate`` is 0/1. The batch is split into
+    ranges run by ``workers`` threads (default: the CPUs this process may use); problems are
+    independent, so the split cannot change a number.
+
+    Memory: the per-state records are allocated for the most states a run can have (101) but
+    time-major, so the states past the longest run are one untouched block that the operating
+    system never commits; the results are views of the states used, batch axis first.
     """
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     bsz, n, dims = x0.shape
-    per = (MAX_TURNS + 1) * n * (dims + 2) * 8
-    step = max(1, min(bsz, _CHUNK_BYTES // per))
     args = [np.ascontiguousarray(a, dtype=np.float64) for a in (x0, sal, den, cap, w, stot)]
-    traj = np.empty((step, MAX_TURNS + 1, n * dims))
-    sprob = np.empty((step, MAX_TURNS + 1, n))
-    oprob = np.empty((step, MAX_TURNS + 1, n))
-    ratio = np.empty((step, MAX_TURNS))
+    traj = np.empty((MAX_TURNS + 1, bsz, n * dims))
+    sprob = np.empty((MAX_TURNS + 1, bsz, n))
+    oprob = np.empty((MAX_TURNS + 1, bsz, n))
+    ratio = np.full((bsz, MAX_TURNS), np.nan)
     risk = np.empty((bsz, n))
     rounds = np.empty(bsz, dtype=np.int64)
     deg = np.empty(bsz)
-    pieces = []
     runner: Any = _run_range
-    for c0 in range(0, bsz, step):
-        c1 = min(bsz, c0 + step)
-        m = c1 - c0
-        ratio.fill(np.nan)
-        chunk = [a[c0:c1] for a in args]
-        outs = (traj[:m].reshape(m, MAX_TURNS + 1, n, dims), sprob, oprob, ratio,
-                risk[c0:c1], rounds[c0:c1], deg[c0:c1])  # fmt: skip
-        job = functools.partial(runner, *chunk, *outs)  # job(start, stop)
+    job = functools.partial(
+        runner, *args, traj.reshape(MAX_TURNS + 1, bsz, n, dims), sprob, oprob, ratio, risk,
+        rounds, deg,
+    )  # fmt: skip
+    if workers == 1 or bsz == 1:
+        job(0, bsz)
+    else:
         # many small ranges, handed out as threads free up: turn counts vary a lot between
         # problems (2 to 100), so equal halves would leave one thread idle
-        bounds = np.linspace(0, m, min(m, 16 * workers) + 1).astype(int)
-        if workers == 1 or m == 1:
-            job(0, m)
-        else:
-            with ThreadPoolExecutor(workers) as ex:
-                futures = [
-                    ex.submit(job, int(lo), int(hi)) for lo, hi in itertools.pairwise(bounds)
-                ]
-                for f in futures:
-                    f.result()
-        if c1 == bsz and c0 == 0:  # one chunk: the scratch record is the result (no copy)
-            n_states = int(rounds.max()) + 1
-            for arr in (traj, sprob, oprob):
-                _pad(arr, rounds, n_states)
-            return (
-                traj[:, :n_states].reshape(bsz, n_states, n, dims),
-                sprob[:, :n_states],
-                oprob[:, :n_states],
-                ratio[:, : n_states - 1],
-                rounds,
-                risk,
-                deg,
-            )
-        else:
-            keep = int(rounds[c0:c1].max()) + 1
-            pieces.append(
-                (traj[:m, :keep].copy(), sprob[:m, :keep].copy(), oprob[:m, :keep].copy(),
-                 ratio[:m, : keep - 1].copy())
-            )  # fmt: skip
+        bounds = np.linspace(0, bsz, min(bsz, 16 * workers) + 1).astype(int)
+        with ThreadPoolExecutor(workers) as ex:
+            futures = [ex.submit(job, int(lo), int(hi)) for lo, hi in itertools.pairwise(bounds)]
+            for f in futures:
+                f.result()
     n_states = int(rounds.max()) + 1
-    out_traj = np.empty((bsz, n_states, n * dims))
-    out_s = np.empty((bsz, n_states, n))
-    out_o = np.empty((bsz, n_states, n))
-    out_r = np.full((bsz, n_states - 1), np.nan)
-    c0 = 0
-    for tr, sp, op, ra in pieces:
-        m = tr.shape[0]
-        ro = rounds[c0 : c0 + m]
-        _place(tr, ro, out_traj, c0)
-        _place(sp, ro, out_s, c0)
-        _place(op, ro, out_o, c0)
-        k = min(ra.shape[1], n_states - 1)
-        out_r[c0 : c0 + m, :k] = ra[:, :k]
-        c0 += m
-    return out_traj.reshape(bsz, n_states, n, dims), out_s, out_o, out_r, rounds, risk, deg
+    for arr in (traj, sprob, oprob):
+        _pad(arr, rounds, n_states)
+    return (
+        np.moveaxis(traj[:n_states].reshape(n_states, bsz, n, dims), 0, 1),
+        np.moveaxis(sprob[:n_states], 0, 1),
+        np.moveaxis(oprob[:n_states], 0, 1),
+        ratio[:, : n_states - 1],
+        rounds,
+        risk,
+        deg,
+    )
