@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -35,6 +36,19 @@ def load_reference() -> ModuleType:
 def ref() -> ModuleType:
     """The loop-based reference implementations."""
     return load_reference()
+
+
+@pytest.fixture(scope="session")
+def smp_ref() -> ModuleType:
+    """The loop-based reference of KTAB's SMP (``smp_reference.py``), loaded by path once."""
+    name = "_ceasefire_smp_reference"  # the name test_smp.py registers it under
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, HERE / "smp_reference.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def _read(name: str) -> list[dict[str, str]]:

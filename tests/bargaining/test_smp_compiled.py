@@ -10,7 +10,6 @@ coinciding positions and degenerate ones; thread splits; kernel selection.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -38,21 +37,6 @@ SCENARIOS = [
     "dummyData-a040",
     "dummyData-a080",
 ]
-
-
-def _load_reference() -> ModuleType:
-    name = "_ceasefire_smp_reference"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, HERE / "smp_reference.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-ref = _load_reference()
 
 
 def _run(prob: Problem, kernel: str, **kw: Any) -> Forecast:
@@ -103,10 +87,10 @@ def test_bundled_scenarios_match_ktab_output() -> None:
 
 
 @pytest.mark.parametrize("name", ["dummyData_3Dim", "SOE-Pol-Comp", "SOE-Competitive"])
-def test_bundled_scenarios_match_loop_reference(name: str) -> None:
+def test_bundled_scenarios_match_loop_reference(name: str, smp_ref: ModuleType) -> None:
     sc = parse_ktab_csv((DATA / f"{name}.csv").read_text())
     fc = _run(sc.to_problem(), "compiled")
-    run = ref.run(sc.positions.tolist(), sc.saliences.tolist(), sc.capability.tolist())
+    run = smp_ref.run(sc.positions.tolist(), sc.saliences.tolist(), sc.capability.tolist())
     states = np.array(run.states) * 100.0
     assert fc.trajectory is not None
     np.testing.assert_array_equal(fc.trajectory[0], states)
@@ -146,7 +130,7 @@ def test_random_problems_match_numpy_bit_for_bit(prob: Problem) -> None:
     )
 
 
-def test_random_batch_matches_loop_reference() -> None:
+def test_random_batch_matches_loop_reference(smp_ref: ModuleType) -> None:
     rng = np.random.default_rng(77)
     prob = Problem(
         rng.uniform(0, 100, (6, 9, 2)),
@@ -158,7 +142,7 @@ def test_random_batch_matches_loop_reference() -> None:
     assert fc.trajectory is not None
     assert len(set(fc.rounds.tolist())) > 1, "want problems that stop at different turns"
     for b in range(6):
-        run = ref.run(
+        run = smp_ref.run(
             prob.positions[b].tolist(), prob.saliences[b].tolist(), prob.capability[b].tolist()
         )
         t = len(run.states)
