@@ -331,3 +331,16 @@ def test_cli_sweep_bad_options(args, message, tmp_path):
     assert res.exit_code == 2
     assert message in res.output
     assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("missing", [True, False])
+def test_cli_sweep_smp_says_when_the_fast_extra_is_missing(missing, tmp_path, monkeypatch):
+    from ceasefire import cli
+
+    monkeypatch.setattr(cli, "_numba_missing", lambda: missing)
+    scen = tmp_path / "small.toml"
+    scen.write_text(SMALL)
+    args = ["sweep", str(scen), "--draws", "16", "--chunk", "16", "--engines", "smp"]
+    res = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "o"), "--sobol-n", "8"])
+    assert res.exit_code == 0, res.output
+    assert ("install the 'fast' extra" in res.output) is missing
