@@ -7,10 +7,12 @@ numpy path for every variant and whenever numba is missing. The two give the sam
 for bit (``tests/bargaining/test_smp_compiled.py``), so which one ran is not a modelling choice.
 
 Why a kernel: batched numpy spends its time in whole-array passes over small ``(n, n)`` and
-``(n, n, n)`` blocks; at n = 10 that is about 60 µs per problem-turn, and the issue's target
-(100x the loop reference at batch 10 000) needs a few µs. The kernel is a per-problem loop,
-written like the loop reference (``tests/bargaining/smp_reference.py``) and run over the batch
-in parallel (each problem is independent, so the thread count cannot change a number).
+``(n, n, n)`` blocks; at n = 10 that is about 60 µs per problem-turn, and a 10 000-draw Monte
+Carlo wants a few µs (``benchmarks/bench_engines.py`` compares both with the loop reference).
+The kernel is a per-problem loop, written like the loop reference
+(``tests/bargaining/smp_reference.py``) with the third-party loops arranged to vectorise, and
+run over the batch in threads (problems are independent, so the thread count cannot change a
+number).
 
 Numerical conventions (§10) as in the numpy engine: every reduction is a left-to-right loop,
 formulas are evaluated literally, and numba does not contract ``a*b + c`` into a fused
@@ -30,17 +32,18 @@ import numba as nb
 import numpy as np
 
 from ceasefire.bargaining.base import FloatArray, IntArray
-
-EPS_P = 1e-8
-EPS_C = 1e-10
-EPS_B = 1e-6
-TAU_POS = 1e-3
-TAU_EU = 1e-5
-MAX_TURNS = 100
-MIN_TURNS = 2
-STOP_RATIO = 0.02
-RATIO_OFFSET = 1e-4
-DEGENERATE_NORM = 1e-6
+from ceasefire.bargaining.smp import (  # the model's constants, one definition (§1, §6)
+    DEGENERATE_NORM,
+    EPS_B,
+    EPS_C,
+    EPS_P,
+    MAX_TURNS,
+    MIN_TURNS,
+    RATIO_OFFSET,
+    STOP_RATIO,
+    TAU_EU,
+    TAU_POS,
+)
 
 # cached on disk (compiling takes 10-20 s once; loading about 1 s); nogil lets threads share
 # the batch. Typed as Any: the decorated kernels take and return plain arrays and floats.
