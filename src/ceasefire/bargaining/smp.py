@@ -334,8 +334,9 @@ def _assess(
     """§4: distances, risk-neutral election, risk attitudes, perspective utilities.
 
     Degenerate states (``P_max = P_min`` or KTAB's Frobenius-norm aborts) are flagged in
-    ``degenerate``; for them ``R`` is replaced by 0 (risk-neutral) so that the state can still
-    be reported when ``on_degenerate="stop"``.
+    ``degenerate``. Where ``P_max = P_min``, ``R`` (undefined, 0/0) is replaced by 0
+    (risk-neutral) so that the state can still be reported when ``on_degenerate="stop"``; after
+    a norm abort ``R`` is well defined and kept.
     """
     n = x.shape[1]
     # d_ij = δ_i(x_j): i's ideal and saliences, j's position
@@ -744,7 +745,8 @@ def forecast(
     * ``on_degenerate``: "raise" (default; :class:`SmpDegenerateError`) or "stop" -- a
       documented deviation: a degenerate state (§4: all actors' risk-neutral probabilities
       equal, or KTAB's Frobenius-norm aborts, i.e. (almost) everyone at one position) ends that
-      element's run as converged; its risk attitudes are reported as 0.
+      element's run as converged; its risk attitudes are reported as 0 where they are
+      undefined (``P_max = P_min``), as computed otherwise.
 
     Output (§7):
 

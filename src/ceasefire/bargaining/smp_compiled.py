@@ -118,7 +118,7 @@ def _assess(
     """§4 for one state: fills ``dist[i, j] = δ_i(x_j)``, ``risk`` and ``own[a, j] = U^a_aj``.
 
     Returns whether the state is degenerate (``P_max = P_min`` or one of KTAB's Frobenius-norm
-    aborts); ``risk`` is then 0, as in the numpy engine.
+    aborts); where ``P_max = P_min`` ``risk`` is 0, as in the numpy engine.
     """
     n = x.shape[0]
     for i in range(n):
