@@ -6,7 +6,7 @@ of ``--batch`` problems (default 10 000) and the reference implementation of the
 few problems, and prints per-problem throughput ratios (reference seconds per problem / fast
 seconds per problem). The reference is timed on ``--ref-problems`` problems only and scaled
 linearly (it is a plain loop over problems, so its cost is linear by construction). When one
-fast batch would exceed ``--budget`` seconds (estimated from the batch-of-1 time), a smaller
+fast batch would exceed ``--budget`` seconds (estimated from a probe batch of 64), a smaller
 batch runs instead, printed as ``B=k``, so the whole run fits on a 2-core machine. For the
 smp implementations, which run problems independently, per-problem cost hardly depends on
 the batch size; for the other engines a smaller batch only understates their throughput.
@@ -136,8 +136,7 @@ def main() -> None:
             fn(one, rng, **kw.get(name, {}))  # warm-up (imports, caches)
             t1 = timed(fn, one, rng, **kw.get(name, {}))
             ref_n = args.ref_problems
-            smp_like = name.startswith("smp")
-            if smp_like and n >= 80:
+            if name.startswith("smp") and n >= 80:
                 ref_n = 1
             ref_budget_guess = t1 * 400 * ref_n  # references are 10-1000x slower than B=1
             base = name.removesuffix("-numpy")  # smp-numpy shares smp's reference timing
@@ -151,7 +150,10 @@ def main() -> None:
             # One batch must fit in the budget. The compiled smp kernel and the numpy pool run
             # problems independently, so a smaller batch measures the same per-problem cost;
             # such a batch is printed as "B=k".
-            per_guess = t1 if smp_like else t1 / 50
+            # The per-problem cost in a batch is estimated from a probe batch of 64 (a batch of
+            # one says little about vectorised engines at large n).
+            probe = min(batch, 64)
+            per_guess = timed(fn, make(probe), rng, **kw.get(name, {})) / probe
             b_run = batch if per_guess * batch <= args.budget else int(args.budget / per_guess)
             tb = float("nan") if b_run < 2 else timed(fn, make(b_run), rng, **kw.get(name, {}))
             r1 = ref / t1
