@@ -11,7 +11,11 @@ per-problem throughput of a batch of ``--batch`` random problems (n = 10, 40; D 
 the loop reference (timed on a few problems), each for the compiled kernel (if numba is
 installed) and the numpy engine.
 
-Usage: ``python benchmarks/bench_smp.py [--repeat N] [--batch B] [--kernel K] [--throughput]``
+With ``--memory``: the peak memory of one batch of ``--batch`` random problems (n = 10, 40;
+D = 4), with every state kept and with the final state only, each in a fresh process.
+
+Usage: ``python benchmarks/bench_smp.py [--repeat N] [--batch B] [--kernel K] [--throughput]
+[--memory]``
 """
 
 from __future__ import annotations
@@ -122,6 +126,32 @@ def throughput(ref: ModuleType, batch: int, repeat: int) -> None:
     print(f"peak memory (ru_maxrss): {peak:.0f} MiB")
 
 
+def memory(batch: int) -> None:
+    """Peak memory of one ``forecast`` call per configuration, each in a fresh process."""
+    import subprocess
+
+    code = (
+        "import resource, sys, numpy as np\n"
+        "sys.path.insert(0, {bench!r})\n"
+        "from bench_smp import random_problem\n"
+        "from ceasefire.bargaining.smp import forecast\n"
+        "p = random_problem({b}, {n}, {d}, 1)\n"
+        "forecast(p, np.random.default_rng(0), on_degenerate='stop', kernel={k!r},"
+        " trajectory={tr})\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    kernel = "compiled" if importlib.util.find_spec("numba") else "numpy"
+    for n, d in ((10, 4), (40, 4)):
+        for tr in (True, False):
+            src = code.format(bench=str(Path(__file__).parent), b=batch, n=n, d=d, k=kernel, tr=tr)
+            out = subprocess.run(
+                [sys.executable, "-c", src], capture_output=True, text=True, check=True
+            )
+            peak = float(out.stdout.split()[-1])
+            what = "every state" if tr else "final state only (trajectory=False)"
+            print(f"n={n} D={d} batch {batch} {kernel}, {what}: peak {peak:.0f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="best of N for the fast engine")
@@ -132,7 +162,13 @@ def main() -> None:
     parser.add_argument(
         "--kernel", default="auto", choices=["auto", "numpy", "compiled"], help="smp kernel"
     )
+    parser.add_argument(
+        "--memory", action="store_true", help="peak memory per configuration (subprocesses)"
+    )
     args = parser.parse_args()
+    if args.memory:
+        memory(args.batch)
+        return
     ref = load_reference()
     if args.throughput:
         throughput(ref, args.batch, args.repeat)

@@ -4,7 +4,7 @@ The kernel must give the numpy engine's numbers bit for bit (every output, every
 that which one ran never matters; the numpy engine is itself checked against KTAB's output and
 the loop reference in ``test_smp.py``. Here: the bundled KTAB scenarios through the kernel
 against ``expected_final.csv`` and the loop reference; random problems (hypothesis), including
-coinciding positions and degenerate ones; thread splits; kernel selection.
+coinciding positions and degenerate ones; thread splits; kernel selection; final-state-only runs.
 """
 
 from __future__ import annotations
@@ -259,3 +259,27 @@ def test_without_numba_auto_falls_back_and_compiled_says_why(
     _assert_identical(_run(prob, "auto"), expected)
     with pytest.raises(ValueError, match=r"unavailable.*'fast' extra"):
         _run(prob, "compiled")
+
+
+@pytest.mark.parametrize("kernel", ["compiled", "numpy"])
+def test_final_state_only_changes_nothing_else(kernel: str) -> None:
+    """``trajectory=False`` (Monte Carlo use) drops the per-state records and nothing else."""
+    sc = parse_ktab_csv((DATA / "SOE-Pol-Comp.csv").read_text())
+    rng = np.random.default_rng(3)
+    pos = np.stack([sc.positions, np.full((13, 2), 40.0), rng.uniform(0, 100, (13, 2))])
+    prob = Problem(
+        pos,
+        np.stack([sc.saliences] * 3),
+        np.stack([sc.capability] * 3),
+        np.full((3, 2), 50.0),
+    )
+    full = _run(prob, kernel, on_degenerate="stop")
+    final = _run(prob, kernel, on_degenerate="stop", trajectory=False)
+    assert final.trajectory is None
+    assert full.trajectory is not None
+    assert len(set(full.rounds.tolist())) == 3  # a degenerate start, two different stops
+    assert set(full.extras) - set(final.extras) == {"state_probabilities", "path"}
+    np.testing.assert_array_equal(final.outcome, full.outcome)
+    np.testing.assert_array_equal(final.rounds, full.rounds)
+    for key, value in final.extras.items():
+        np.testing.assert_array_equal(value, full.extras[key], err_msg=key)

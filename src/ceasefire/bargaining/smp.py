@@ -716,7 +716,12 @@ def _check_problem(problem: Problem) -> None:
 
 
 def forecast(
-    problem: Problem, rng: np.random.Generator, *, kernel: str = "auto", **params: Any
+    problem: Problem,
+    rng: np.random.Generator,
+    *,
+    kernel: str = "auto",
+    trajectory: bool = True,
+    **params: Any,
 ) -> Forecast:
     """Run KTAB's SMP (``specs/smp.md``) on every problem of the batch.
 
@@ -742,6 +747,10 @@ def forecast(
       :mod:`ceasefire.bargaining.smp_compiled` when numba is installed (the ``fast`` extra) and
       every setting is KTAB's default, else this module's numpy code; "numpy" forces numpy;
       "compiled" requires the kernel. Both give the same numbers bit for bit.
+    * ``trajectory`` (not a model setting): False keeps only each run's final state -- no
+      ``trajectory``, ``state_probabilities`` or ``path`` -- for Monte Carlo use, where a batch
+      of 10 000 runs of up to 101 states would otherwise hold every state in memory. Every
+      other output is unchanged.
     * ``on_degenerate``: "raise" (default; :class:`SmpDegenerateError`) or "stop" -- a
       documented deviation: a degenerate state (§4: all actors' risk-neutral probabilities
       equal, or KTAB's Frobenius-norm aborts, i.e. (almost) everyone at one position) ends that
@@ -791,13 +800,13 @@ def forecast(
             _raise_initial(_assess(x0[sl], x0[sl], sal[sl], den[sl], cap[sl], cfg), c0)
     if compiled is not None:
         traj_arr, state_probs, option_probs, ratio_arr, rounds, risk, deg01 = compiled.run_batch(
-            x0, sal, den, cap, w, stot
+            x0, sal, den, cap, w, stot, record=trajectory
         )
         degenerate = deg01 > 0.5
         if cfg["on_degenerate"] == "raise":
             _raise_compiled(degenerate, rounds)
     else:
-        out = _run_pool(x0, sal, den, cap, w, stot, accom, cfg, rng, pool)
+        out = _run_pool(x0, sal, den, cap, w, stot, accom, cfg, rng, pool, record=trajectory)
         traj_arr, state_probs, option_probs, ratio_arr, rounds, risk, degenerate = out
     x = traj_arr[:, -1]
     p_opt = option_probs[:, -1]
@@ -809,8 +818,11 @@ def forecast(
     mode = np.take_along_axis(x, mode_idx[:, None, None], axis=1)[:, 0, :]
     # the expected position of every state (§7 applied to each state): the path of the
     # forecast over the turns, (B, T+1, D) on the 0-100 scale
-    path = np.einsum("btn,btnd->btd", option_probs, traj_arr) * 100.0
-    traj_arr *= 100.0  # in place (memory); x, mode and path are taken above
+    per_state: dict[str, Any] = {}
+    if trajectory:
+        per_state["path"] = np.einsum("btn,btnd->btd", option_probs, traj_arr) * 100.0
+        per_state["state_probabilities"] = state_probs
+        traj_arr *= 100.0  # in place (memory); x, mode and path are taken above
     return Forecast(
         outcome=outcome * 100.0,
         rounds=rounds,
@@ -819,12 +831,11 @@ def forecast(
         params={k: v for k, v in cfg.items() if k != "accommodation"}
         | {"accommodation": None if accom is None else "matrix"},
         version=VERSION,
-        trajectory=traj_arr,
+        trajectory=traj_arr if trajectory else None,
         extras={
             "probabilities": p_act,
             "option_probabilities": p_opt,
-            "state_probabilities": state_probs,
-            "path": path,
+            **per_state,
             "mode": mode * 100.0,
             "risk": risk,
             "ratio": ratio_arr,
@@ -963,17 +974,29 @@ def _run_pool(
     cfg: dict[str, Any],
     rng: np.random.Generator,
     pool_size: int,
+    record: bool = True,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray, FloatArray, BoolArray]:
     """Run every element's turns (§5-§6); elements run in a pool, each at its own turn.
 
     Returns ``(trajectory, state_probs, option_probs, ratio, rounds, risk, degenerate)`` on
-    the [0, 1] scale, padded after each element's last state as :func:`forecast` reports.
+    the [0, 1] scale, padded after each element's last state as :func:`forecast` reports; with
+    ``record=False`` the three per-state arrays hold the final state only (one slot).
     """
     bsz, n, dims = x0.shape
     stochastic = cfg["transitions"] == "Stochastic"
     raise_deg = cfg["on_degenerate"] == "raise"
     accom_rest = None if accom is None else 1.0 - _seqsum(accom, -1)
     rec: list[tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]] = []
+    fin_x, fin_s, fin_o = np.zeros((bsz, n, dims)), np.zeros((bsz, n)), np.zeros((bsz, n))
+
+    def keep_state(
+        gi: IntArray, ti: IntArray, xs: FloatArray, pa: FloatArray, po: FloatArray
+    ) -> None:
+        if record:
+            rec.append((gi, ti, xs, pa, po))
+        else:  # states arrive in turn order, so the last one written is the final one
+            fin_x[gi], fin_s[gi], fin_o[gi] = xs, pa, po
+
     rec_ratio: list[tuple[IntArray, IntArray, FloatArray]] = []
     rounds = np.zeros(bsz, dtype=np.int64)
     risk_all = np.zeros((bsz, n))
@@ -989,7 +1012,7 @@ def _run_pool(
             if raise_deg:
                 _raise_initial(st, sl.start)
             po, pa = _state_probabilities(st, cap[sl], cfg)
-            rec.append((gi, np.zeros(gi.size, dtype=np.int64), x0[sl], pa, po))
+            keep_state(gi, np.zeros(gi.size, dtype=np.int64), x0[sl], pa, po)
             risk_all[sl] = st.risk
             degenerate[sl] = st.degenerate
             keep = np.flatnonzero(~st.degenerate)
@@ -1046,7 +1069,7 @@ def _run_pool(
         ratio = step / (pl.delta1 + RATIO_OFFSET)
         stop = (t >= MAX_TURNS) | ((t >= MIN_TURNS) & (ratio < STOP_RATIO)) | nst.degenerate
         po, pa = _state_probabilities(nst, pl.cap, cfg)
-        rec.append((pl.idx, t.copy(), new_x, pa, po))
+        keep_state(pl.idx, t.copy(), new_x, pa, po)
         rec_ratio.append((pl.idx, t.copy(), ratio))
         pl.st = nst
         if np.any(stop):
@@ -1056,6 +1079,13 @@ def _run_pool(
             degenerate[done] = nst.degenerate[stop]
             pl = pl.take(np.flatnonzero(~stop))
     n_states = int(rounds.max()) + 1
+    ratio_arr = np.full((bsz, n_states - 1), np.nan)
+    for gi, ti, rs in rec_ratio:
+        ratio_arr[gi, ti - 1] = rs
+    if not record:
+        return (
+            fin_x[:, None], fin_s[:, None], fin_o[:, None], ratio_arr, rounds, risk_all, degenerate
+        )  # fmt: skip
     traj = np.zeros((bsz, n_states, n, dims))
     sprob = np.zeros((bsz, n_states, n))
     oprob = np.zeros((bsz, n_states, n))
@@ -1064,9 +1094,6 @@ def _run_pool(
         traj[gi, ti] = xs
         sprob[gi, ti] = pa
         oprob[gi, ti] = po
-    ratio_arr = np.full((bsz, n_states - 1), np.nan)
-    for gi, ti, rs in rec_ratio:
-        ratio_arr[gi, ti - 1] = rs
     # repeat each element's final state after it stopped
     pad_b, pad_t = np.nonzero(np.arange(n_states)[None, :] > rounds[:, None])
     if pad_b.size:

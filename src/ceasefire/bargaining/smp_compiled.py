@@ -414,6 +414,7 @@ def _run_one(
     own = np.empty((n, n))
     x = x0.copy()
     new_x = np.empty((n, dims))
+    last = traj.shape[0] - 1  # 100, or 0 when only the final state is kept (it overwrites)
     traj[0] = x
     deg = _assess(x, sal, den, cap, dist, risk, own)
     _probabilities(x, cap, own, oprob[0], sprob[0])
@@ -436,9 +437,10 @@ def _run_one(
         r = step / (delta1 + RATIO_OFFSET)
         ratio[t - 1] = r
         x[:, :] = new_x
-        traj[t] = x
+        slot = min(t, last)
+        traj[slot] = x
         deg = _assess(x, sal, den, cap, dist, risk, own)
-        _probabilities(x, cap, own, oprob[t], sprob[t])
+        _probabilities(x, cap, own, oprob[slot], sprob[slot])
         if deg or t >= MAX_TURNS or (t >= MIN_TURNS and r < STOP_RATIO):
             return t, deg
 
@@ -463,9 +465,9 @@ def _run_range(
 ) -> None:
     """Problems ``start..stop-1`` of the batch (the GIL is released: threads run ranges).
 
-    ``traj`` ``(101, B, n, D)``, ``sprob`` and ``oprob`` ``(101, B, n)`` are time-major (see
-    :func:`run_batch`); ``ratio`` ``(B, 100)``, ``risk`` ``(B, n)``, ``rounds`` and
-    ``degenerate`` ``(B,)``.
+    ``traj`` ``(S, B, n, D)``, ``sprob`` and ``oprob`` ``(S, B, n)`` are time-major with
+    ``S = 101`` record slots, or 1 to keep the final state only (see :func:`run_batch`);
+    ``ratio`` ``(B, 100)``, ``risk`` ``(B, n)``, ``rounds`` and ``degenerate`` ``(B,)``.
     """
     for b in range(start, stop):
         t, deg = _run_one(
@@ -495,6 +497,7 @@ def run_batch(
     w: FloatArray,
     stot: FloatArray,
     workers: int | None = None,
+    record: bool = True,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray, FloatArray, FloatArray]:
     """Run every problem of the batch (§4-§7) on the [0, 1] scale.
 
@@ -506,22 +509,24 @@ def run_batch(
 
     Memory: the per-state records are allocated for the most states a run can have (101) but
     time-major, so the states past the longest run are one untouched block that the operating
-    system never commits; the results are views of the states used, batch axis first.
+    system never commits; the results are views of the states used, batch axis first. With
+    ``record=False`` only the final state is kept (one record slot each, overwritten every turn).
     """
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     bsz, n, dims = x0.shape
     args = [np.ascontiguousarray(a, dtype=np.float64) for a in (x0, sal, den, cap, w, stot)]
-    traj = np.empty((MAX_TURNS + 1, bsz, n * dims))
-    sprob = np.empty((MAX_TURNS + 1, bsz, n))
-    oprob = np.empty((MAX_TURNS + 1, bsz, n))
+    slots = MAX_TURNS + 1 if record else 1
+    traj = np.empty((slots, bsz, n * dims))
+    sprob = np.empty((slots, bsz, n))
+    oprob = np.empty((slots, bsz, n))
     ratio = np.full((bsz, MAX_TURNS), np.nan)
     risk = np.empty((bsz, n))
     rounds = np.empty(bsz, dtype=np.int64)
     deg = np.empty(bsz)
     runner: Any = _run_range
     job = functools.partial(
-        runner, *args, traj.reshape(MAX_TURNS + 1, bsz, n, dims), sprob, oprob, ratio, risk,
+        runner, *args, traj.reshape(slots, bsz, n, dims), sprob, oprob, ratio, risk,
         rounds, deg,
     )  # fmt: skip
     if workers == 1 or bsz == 1:
@@ -535,12 +540,14 @@ def run_batch(
             for f in futures:
                 f.result()
     n_states = int(rounds.max()) + 1
-    for arr in (traj, sprob, oprob):
-        _pad(arr, rounds, n_states)
+    if record:
+        for arr in (traj, sprob, oprob):
+            _pad(arr, rounds, n_states)
+    kept = n_states if record else 1
     return (
-        np.moveaxis(traj[:n_states].reshape(n_states, bsz, n, dims), 0, 1),
-        np.moveaxis(sprob[:n_states], 0, 1),
-        np.moveaxis(oprob[:n_states], 0, 1),
+        np.moveaxis(traj[:kept].reshape(kept, bsz, n, dims), 0, 1),
+        np.moveaxis(sprob[:kept], 0, 1),
+        np.moveaxis(oprob[:kept], 0, 1),
         ratio[:, : n_states - 1],
         rounds,
         risk,

@@ -442,7 +442,9 @@ def evaluate(
         )
         seeds = seed.spawn(len(model.engines))
         for (name, params), ss in zip(model.engines, seeds, strict=True):
-            f = bargaining.engine(name)(problem, np.random.default_rng(ss), **params)
+            # a sweep keeps outcomes only: smp need not hold up to 101 states per draw
+            only_final = {"trajectory": False} if name == "smp" else {}
+            f = bargaining.engine(name)(problem, np.random.default_rng(ss), **params, **only_final)
             out[f"forecast.{_engine_key(name, params)}"] = np.asarray(f.outcome, dtype=np.float64)
 
     # win-sets: an LP per draw and chain (the one stage that loops over draws)
