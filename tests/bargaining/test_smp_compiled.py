@@ -28,15 +28,18 @@ from ceasefire.bargaining.smp import SmpDegenerateError, forecast, parse_ktab_cs
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "data" / "ktab"
-SCENARIOS = [
-    "dummyData_3Dim",
-    "SOE-Pol-Comp",
-    "dummyData_6Dim",
-    "SOE-Policy",
-    "SOE-Competitive",
-    "dummyData-a040",
-    "dummyData-a080",
-]
+#: every bundled KTAB scenario (expected_final.csv holds KTAB's results for all of them)
+SCENARIOS = sorted(p.stem for p in DATA.glob("*.csv") if p.stem != "expected_final")
+
+
+def _uniform_problem(seed: int, b: int, n: int, d: int) -> Problem:
+    rng = np.random.default_rng(seed)
+    return Problem(
+        rng.uniform(0, 100, (b, n, d)),
+        rng.uniform(1, 50, (b, n, d)),
+        rng.uniform(1, 100, (b, n)),
+        np.full((b, d), 50.0),
+    )
 
 
 def _run(prob: Problem, kernel: str, **kw: Any) -> Forecast:
@@ -131,13 +134,7 @@ def test_random_problems_match_numpy_bit_for_bit(prob: Problem) -> None:
 
 
 def test_random_batch_matches_loop_reference(smp_ref: ModuleType) -> None:
-    rng = np.random.default_rng(77)
-    prob = Problem(
-        rng.uniform(0, 100, (6, 9, 2)),
-        rng.uniform(1, 50, (6, 9, 2)),
-        rng.uniform(1, 100, (6, 9)),
-        np.full((6, 2), 50.0),
-    )
+    prob = _uniform_problem(77, 6, 9, 2)
     fc = _run(prob, "compiled", on_degenerate="stop")
     assert fc.trajectory is not None
     assert len(set(fc.rounds.tolist())) > 1, "want problems that stop at different turns"
@@ -168,13 +165,7 @@ def _inputs(prob: Problem) -> tuple[np.ndarray, ...]:
 
 
 def test_threads_change_nothing() -> None:
-    rng = np.random.default_rng(5)
-    prob = Problem(
-        rng.uniform(0, 100, (40, 7, 2)),
-        rng.uniform(1, 50, (40, 7, 2)),
-        rng.uniform(1, 100, (40, 7)),
-        np.full((40, 2), 50.0),
-    )
+    prob = _uniform_problem(5, 40, 7, 2)
     args = _inputs(prob)
     one = smp_compiled.run_batch(*args, workers=1)
     three = smp_compiled.run_batch(*args, workers=3)
