@@ -196,7 +196,7 @@ def sweep(
     if "smp" in names and _numba_missing():
         err_console.print(
             "note: smp runs on numpy; install the 'fast' extra (numba) for its compiled "
-            "kernel, 5-10x faster with the same numbers"
+            "kernel, 7-10x faster with the same numbers"
         )
     columns = (
         TextColumn("{task.description}"),
