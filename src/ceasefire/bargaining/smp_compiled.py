@@ -341,25 +341,47 @@ def _turn(
             b_init[i, d] = _rho(((om_i + EPS_B) * x[i, d] + om_j * x[j, d]) / dn)
             b_recv[i, d] = _rho((om_i * x[i, d] + (EPS_B + om_j) * x[j, d]) / dn)
     # §5.5 values of the status quo and of every bargain, to every actor
+    # every initiator's bargain side by side (i innermost, so the loops below vectorise);
+    # initiators without a target get harmless zeros that no candidate list reads
+    bi_t = np.zeros((dims, n))
+    br_t = np.zeros((dims, n))
+    for i in range(n):
+        if target[i] >= 0:
+            for d in range(dims):
+                bi_t[d, i] = b_init[i, d]
+                br_t[d, i] = b_recv[i, d]
+    num_i = np.empty(n)
+    num_r = np.empty(n)
     v_sq = np.empty(n)
-    v_b = np.zeros((n, n))  # v_b[a, i]; rows of initiators without a target stay unused
+    v_b = np.empty((n, n))  # v_b[a, i]
     for a in range(n):
         s = 0.0
         for q in range(n):
             s = s + own[a, q]
         v_sq[a] = s / n
+        # δ_a of every bargain (§3.1: the numerator summed over d in order, from 0)
+        num_i[:] = 0.0
+        num_r[:] = 0.0
+        for d in range(dims):
+            sd = sal[a, d]
+            xd = x[a, d]
+            for i in range(n):
+                t = sd * (xd - bi_t[d, i])
+                num_i[i] = num_i[i] + t * t
+                t = sd * (xd - br_t[d, i])
+                num_r[i] = num_r[i] + t * t
         va = v_b[a]
+        r_a = risk[a]
         for i in range(n):
-            if target[i] >= 0:
-                va[i] = _util(_wdist(x[a], sal[a], b_init[i], den[a]), risk[a]) + _util(
-                    _wdist(x[a], sal[a], b_recv[i], den[a]), risk[a]
-                )
+            va[i] = _util(math.sqrt(num_i[i] / den[a]), r_a) + _util(
+                math.sqrt(num_r[i] / den[a]), r_a
+            )
         # Σ over q ∉ {i, target(i)} in increasing q for every i side by side (adding an
         # exact zero for the excluded q)
         for q in range(n):
             oq = own[a, q]
             for i in range(n):
-                va[i] = va[i] + (oq if (q != i and q != target[i]) else 0.0)
+                va[i] = va[i] + (oq if (q != i) & (q != target[i]) else 0.0)
         for i in range(n):
             va[i] = va[i] / n
     # §5.4 candidate lists and §5.6 choice
