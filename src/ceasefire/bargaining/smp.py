@@ -887,12 +887,18 @@ def _raise_compiled(degenerate: BoolArray, rounds: IntArray) -> None:
     initial = degenerate & (rounds == 0)
     if np.any(initial):
         bad = np.flatnonzero(initial).tolist()
-        raise SmpDegenerateError(
+        raise _degenerate_error(bad, [])
+    bad = np.flatnonzero(degenerate).tolist()
+    raise _degenerate_error(bad, sorted(set(rounds[degenerate].tolist())))
+
+
+def _degenerate_error(bad: list[int], turns: list[int]) -> SmpDegenerateError:
+    """The error for degenerate states in batch elements ``bad``, initial if no ``turns``."""
+    if not turns:
+        return SmpDegenerateError(
             f"smp: degenerate initial state (everyone at one position?) in batch elements {bad}"
         )
-    bad = np.flatnonzero(degenerate).tolist()
-    turns = sorted(set(rounds[degenerate].tolist()))
-    raise SmpDegenerateError(
+    return SmpDegenerateError(
         f"smp: degenerate state after turn {', '.join(map(str, turns))} in batch elements {bad}"
     )
 
@@ -900,9 +906,7 @@ def _raise_compiled(degenerate: BoolArray, rounds: IntArray) -> None:
 def _raise_initial(st: _State, offset: int) -> None:
     if np.any(st.degenerate):
         bad = (np.flatnonzero(st.degenerate) + offset).tolist()
-        raise SmpDegenerateError(
-            f"smp: degenerate initial state (everyone at one position?) in batch elements {bad}"
-        )
+        raise _degenerate_error(bad, [])
 
 
 @dataclass
@@ -1052,10 +1056,7 @@ def _run_pool(
         if raise_deg and np.any(nst.degenerate):
             bad = pl.idx[nst.degenerate].tolist()
             turns = sorted(set(t[nst.degenerate].tolist()))
-            raise SmpDegenerateError(
-                f"smp: degenerate state after turn {', '.join(map(str, turns))} in batch "
-                f"elements {bad}"
-            )
+            raise _degenerate_error(bad, turns)
         # §6 stopping rule
         step = np.zeros(pl.idx.size)
         diff = new_x - sub.x
