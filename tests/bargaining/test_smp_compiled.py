@@ -157,16 +157,9 @@ def test_random_batch_matches_loop_reference(smp_ref: ModuleType) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _inputs(prob: Problem) -> tuple[np.ndarray, ...]:
-    x0 = prob.positions / 100.0
-    sal = prob.saliences / 100.0
-    stot = smp._seqsum(sal, -1)
-    return x0, sal, smp._sal_den(sal), prob.capability, stot * prob.capability, stot
-
-
 def test_threads_change_nothing() -> None:
     prob = _uniform_problem(5, 40, 7, 2)
-    args = _inputs(prob)
+    args = (prob.positions / 100.0, prob.saliences / 100.0, prob.capability)
     one = smp_compiled.run_batch(*args, workers=1)
     three = smp_compiled.run_batch(*args, workers=3)
     assert len(set(one[4].tolist())) > 1

@@ -800,7 +800,7 @@ def forecast(
             _raise_initial(_assess(x0[sl], x0[sl], sal[sl], den[sl], cap[sl], cfg), c0)
     if compiled is not None:
         traj_arr, state_probs, option_probs, ratio_arr, rounds, risk, deg01 = compiled.run_batch(
-            x0, sal, den, cap, w, stot, record=trajectory
+            x0, sal, cap, record=trajectory
         )
         degenerate = deg01 > 0.5
         if cfg["on_degenerate"] == "raise":

@@ -420,10 +420,7 @@ def _turn(
 def _run_one(
     x0: FloatArray,
     sal: FloatArray,
-    den: FloatArray,
     cap: FloatArray,
-    w: FloatArray,
-    stot: FloatArray,
     traj: FloatArray,
     sprob: FloatArray,
     oprob: FloatArray,
@@ -432,6 +429,14 @@ def _run_one(
 ) -> tuple[int, bool]:
     """One problem, §4-§7: fills the per-state records; returns ``(turns, degenerate)``."""
     n, dims = x0.shape
+    # S_a, w_a = S_a c_a and Σ_d s_ad² (§3.1, §5.1), summed over d in order as the numpy engine
+    stot = np.zeros(n)
+    den = np.zeros(n)
+    for a in range(n):
+        for d in range(dims):
+            stot[a] = stot[a] + sal[a, d]
+            den[a] = den[a] + sal[a, d] * sal[a, d]
+    w = stot * cap
     dist = np.empty((n, n))
     own = np.empty((n, n))
     x = x0.copy()
@@ -471,10 +476,7 @@ def _run_one(
 def _run_range(
     x0: FloatArray,
     sal: FloatArray,
-    den: FloatArray,
     cap: FloatArray,
-    w: FloatArray,
-    stot: FloatArray,
     traj: FloatArray,
     sprob: FloatArray,
     oprob: FloatArray,
@@ -493,9 +495,8 @@ def _run_range(
     """
     for b in range(start, stop):
         t, deg = _run_one(
-            x0[b], sal[b], den[b], cap[b], w[b], stot[b],
-            traj[:, b], sprob[:, b], oprob[:, b], ratio[b], risk[b],
-        )  # fmt: skip
+            x0[b], sal[b], cap[b], traj[:, b], sprob[:, b], oprob[:, b], ratio[b], risk[b]
+        )
         rounds[b] = t
         degenerate[b] = 1.0 if deg else 0.0
 
@@ -514,14 +515,11 @@ def _pad(arr: FloatArray, rounds: IntArray, n_states: int) -> None:
 def run_batch(
     x0: FloatArray,
     sal: FloatArray,
-    den: FloatArray,
     cap: FloatArray,
-    w: FloatArray,
-    stot: FloatArray,
     workers: int | None = None,
     record: bool = True,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray, FloatArray, FloatArray]:
-    """Run every problem of the batch (§4-§7) on the [0, 1] scale.
+    """Run every problem of the batch (§4-§7): positions and saliences on the [0, 1] scale.
 
     Returns ``(trajectory, state_probs, option_probs, ratio, rounds, risk, degenerate)`` with
     the shapes and padding of the numpy engine's pool: states after a problem's last are copies
@@ -537,7 +535,7 @@ def run_batch(
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     bsz, n, dims = x0.shape
-    args = [np.ascontiguousarray(a, dtype=np.float64) for a in (x0, sal, den, cap, w, stot)]
+    args = [np.ascontiguousarray(a, dtype=np.float64) for a in (x0, sal, cap)]
     slots = MAX_TURNS + 1 if record else 1
     traj = np.empty((slots, bsz, n * dims))
     sprob = np.empty((slots, bsz, n))
