@@ -139,6 +139,29 @@ def from_ktab(text: str, source: str) -> dict[str, Any]:
     )
 
 
+def _bdm_cell(row: list[str], k: int, line: int, name: str) -> str:
+    """The stripped text of column ``name`` (index ``k``) on ``line``; empty is an error."""
+    if k >= len(row) or not row[k].strip():
+        raise ImportFormatError("empty value", line, name)
+    return row[k].strip()
+
+
+def _bdm_number(row: list[str], k: int, line: int, name: str) -> float:
+    """A finite number of a BDM table's column, in the range its column allows."""
+    text = _bdm_cell(row, k, line, name)
+    try:
+        v = float(text)
+    except ValueError:
+        raise ImportFormatError(f"not a number: {text!r}", line, name) from None
+    if not np.isfinite(v):
+        raise ImportFormatError("not a finite number", line, name)
+    if name == "Capability" and v < 0:
+        raise ImportFormatError("capability must be >= 0", line, name)
+    if name == "Salience" and not 0.0 <= v <= 1.0:
+        raise ImportFormatError("salience must lie in [0, 1]", line, name)
+    return v
+
+
 def from_bdm(text: str, source: str, issue: str = "issue") -> dict[str, Any]:
     """A scenario mapping from a BDM replication table (``specs/bdm.md`` §1.1).
 
@@ -158,26 +181,8 @@ def from_bdm(text: str, source: str, issue: str = "issue") -> dict[str, Any]:
     names: list[str] = []
     values: list[list[float]] = []
     for line, r in rows[1:]:
-        row: list[float] = []
-        for name in need:
-            k = cols[name]
-            if k >= len(r) or not r[k].strip():
-                raise ImportFormatError("empty value", line, name)
-            if name == "Actor":
-                names.append(r[k].strip())
-                continue
-            try:
-                v = float(r[k])
-            except ValueError:
-                raise ImportFormatError(f"not a number: {r[k].strip()!r}", line, name) from None
-            if not np.isfinite(v):
-                raise ImportFormatError("not a finite number", line, name)
-            if name == "Capability" and v < 0:
-                raise ImportFormatError("capability must be >= 0", line, name)
-            if name == "Salience" and not 0.0 <= v <= 1.0:
-                raise ImportFormatError("salience must lie in [0, 1]", line, name)
-            row.append(v)
-        values.append(row)
+        names.append(_bdm_cell(r, cols["Actor"], line, "Actor"))
+        values.append([_bdm_number(r, cols[name], line, name) for name in need[1:]])
     if len(names) < 2:
         raise ImportFormatError("needs at least two actors", header_line)
     arr = np.array(values, dtype=float)

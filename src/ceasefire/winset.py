@@ -268,44 +268,58 @@ def _system(
     on ``x`` and is handled by the callers.
     """
     d = p.shape[1]
+    pairs, util_rows, red = _lp_rows(rows, w, lo, up)
+    t0 = d + n_extra
+    n_vars = t0 + len(pairs) + (1 if margin else 0)
+    m_col = n_vars - 1 if margin else None
+    a = np.zeros((2 * len(pairs) + len(util_rows) + len(red), n_vars))
+    b = np.zeros(a.shape[0])
+    owner = np.full(a.shape[0], -1, dtype=np.int64)
+    t_index = _distance_rows(a, b, pairs, p, t0)
+    r = 2 * len(pairs)
+    for i in util_rows:
+        # Σ_d w_id t_id [+ 100 m] <= -100 U_i(no deal)
+        cols = [t_index[(i, k)] for k in range(d) if w[i, k] > 0]
+        a[r, cols] = [w[i, k] for k in range(d) if w[i, k] > 0]
+        b[r], owner[r] = -100.0 * nd[i], i
+        r += 1
+    for i, k, sign in red:
+        a[r, k] = float(sign)
+        b[r], owner[r] = (up[i, k] if sign > 0 else -lo[i, k]), i
+        r += 1
+    if m_col is not None:
+        a[2 * len(pairs) :, m_col] = 100.0
+    return _System(a, b, owner, n_vars, n_extra, m_col)
+
+
+def _lp_rows(
+    rows: NDArray[np.int64] | list[int], w: FloatArray, lo: FloatArray, up: FloatArray
+) -> tuple[list[tuple[int, int]], list[int], list[tuple[int, int, int]]]:
+    """The (i, d) pairs with a weight, the rows with a utility row, and the binding red lines."""
+    d = w.shape[1]
     pairs = [(int(i), k) for i in rows for k in range(d) if w[i, k] > 0]
     util_rows = [int(i) for i in rows if np.any(w[i] > 0)]
     red = [(int(i), k, -1) for i in rows for k in range(d) if lo[i, k] > 0] + [
         (int(i), k, +1) for i in rows for k in range(d) if up[i, k] < 100
     ]
-    n_t = len(pairs)
-    t0 = d + n_extra
-    n_vars = t0 + n_t + (1 if margin else 0)
-    m_col = n_vars - 1 if margin else None
-    n_rows = 2 * n_t + len(util_rows) + len(red)
-    a = np.zeros((n_rows, n_vars))
-    b = np.zeros(n_rows)
-    owner = np.full(n_rows, -1, dtype=np.int64)
+    return pairs, util_rows, red
+
+
+def _distance_rows(
+    a: FloatArray, b: FloatArray, pairs: list[tuple[int, int]], p: FloatArray, t0: int
+) -> dict[tuple[int, int], int]:
+    """Fill ``x_d - t_id <= p_id`` and ``-x_d - t_id <= -p_id`` for each (i, d) in ``pairs``.
+
+    Rows ``2j`` and ``2j + 1`` belong to pair ``j``, whose ``t`` is column ``t0 + j``; returns
+    the column of each pair's ``t``.
+    """
     t_index: dict[tuple[int, int], int] = {}
-    r = 0
     for j, (i, k) in enumerate(pairs):
-        col = t0 + j
+        col, r = t0 + j, 2 * j
         t_index[(i, k)] = col
         a[r, k], a[r, col], b[r] = 1.0, -1.0, p[i, k]
         a[r + 1, k], a[r + 1, col], b[r + 1] = -1.0, -1.0, -p[i, k]
-        r += 2
-    for i in util_rows:
-        for k in range(d):
-            if w[i, k] > 0:
-                a[r, t_index[(i, k)]] = w[i, k]
-        if m_col is not None:
-            a[r, m_col] = 100.0
-        b[r] = -100.0 * nd[i]
-        owner[r] = i
-        r += 1
-    for i, k, sign in red:
-        a[r, k] = float(sign)
-        b[r] = up[i, k] if sign > 0 else -lo[i, k]
-        if m_col is not None:
-            a[r, m_col] = 100.0
-        owner[r] = i
-        r += 1
-    return _System(a, b, owner, n_vars, n_extra, m_col)
+    return t_index
 
 
 def _bounds(system: _System, d: int, extra: list[tuple[float | None, float | None]]) -> list[Any]:
@@ -587,11 +601,34 @@ def _conflicts(
         return conflicts
 
     # Candidate witnesses: segment points between best points of each pair, plus extras.
+    witnesses: list[FloatArray] = [np.asarray(x, dtype=np.float64) for x in extra_points]
+    pair_conflict = _pair_conflicts(ok, best, p, w, nd, lo, up, witnesses)
+    conflicts += [[i, j] for (i, j), c in sorted(pair_conflict.items()) if c]
+    if max_size < 3 or len(ok) < 3:
+        return conflicts
+    wit = np.asarray(witnesses, dtype=np.float64).reshape(-1, d)
+    conflicts += _triple_conflicts(ok, pair_conflict, wit, p, w, nd, lo, up)
+    return conflicts
+
+
+def _pair_conflicts(
+    ok: list[int],
+    best: FloatArray,
+    p: FloatArray,
+    w: FloatArray,
+    nd: FloatArray,
+    lo: FloatArray,
+    up: FloatArray,
+    witnesses: list[FloatArray],
+) -> dict[tuple[int, int], bool]:
+    """Whether each pair of ``ok`` rows conflicts; appends the common points found to ``witnesses``.
+
+    Disjoint red-line boxes conflict without an LP; a segment point between the two best
+    points acceptable to both proves no conflict; otherwise an LP decides.
+    """
     ts = np.linspace(0.0, 1.0, 17)
     pair_conflict: dict[tuple[int, int], bool] = {}
-    witnesses: list[FloatArray] = [np.asarray(x, dtype=np.float64) for x in extra_points]
     for i, j in itertools.combinations(ok, 2):
-        # Disjoint red-line boxes conflict without an LP.
         if np.any(np.maximum(lo[i], lo[j]) > np.minimum(up[i], up[j])):
             pair_conflict[(i, j)] = True
             continue
@@ -607,21 +644,31 @@ def _conflicts(
         pair_conflict[(i, j)] = x is None
         if x is not None:
             witnesses.append(x)
-    conflicts += [[i, j] for (i, j), c in sorted(pair_conflict.items()) if c]
-    if max_size < 3 or len(ok) < 3:
-        return conflicts
+    return pair_conflict
 
+
+def _triple_conflicts(
+    ok: list[int],
+    pair_conflict: dict[tuple[int, int], bool],
+    wit: FloatArray,
+    p: FloatArray,
+    w: FloatArray,
+    nd: FloatArray,
+    lo: FloatArray,
+    up: FloatArray,
+) -> list[list[int]]:
+    """Minimal conflicting triples: no pair of them conflicts, no witness, and the LP fails."""
     # Which witnesses each row accepts: a triple with a common witness does not conflict.
-    wit = np.asarray(witnesses, dtype=np.float64).reshape(-1, d)
     accepted_by = acceptable(wit, p, w, nd, lo, up).accepts  # (n_witnesses, n)
+    found: list[list[int]] = []
     for i, j, k in itertools.combinations(ok, 3):
         if pair_conflict[(i, j)] or pair_conflict[(i, k)] or pair_conflict[(j, k)]:
             continue
         if wit.shape[0] and np.any(accepted_by[:, i] & accepted_by[:, j] & accepted_by[:, k]):
             continue
         if _feasible_point([i, j, k], p, w, nd, lo, up) is None:
-            conflicts.append([i, j, k])
-    return conflicts
+            found.append([i, j, k])
+    return found
 
 
 def winset(
