@@ -102,7 +102,7 @@ def run(
             update={"uncertainty": sweep_in_memory(loaded.scenario, draws, mc_seed)}
         )
     atomic_write(folder / "results.json", result.to_json())
-    atomic_write(folder / "report.html", html.render(result, loaded.scenario))
+    atomic_write(folder / "report.html", html.render(result, loaded.scenario, loaded.geometry))
     if not quiet:
         terminal.summary(result, out_console)
     out_console.print(f"\nWrote {folder / 'results.json'} and {folder / 'report.html'}")

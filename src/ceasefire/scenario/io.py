@@ -292,6 +292,14 @@ def _geometry_text(ref: str, folder: Path | None) -> str:
         raise ValueError(f"cannot read {folder / ref}: {err}") from None
 
 
+def geometry_or_none(scenario: Scenario, folder: Path | None = None) -> UnitGeometry | None:
+    """The scenario's map where it can be read, else None (a page that must render anyway)."""
+    try:
+        return read_geometry(scenario, folder)
+    except ScenarioError:
+        return None
+
+
 def read_geometry(
     scenario: Scenario,
     folder: Path | None = None,
