@@ -46,7 +46,7 @@ def _load(ref: str) -> Loaded:
     try:
         return read(ref)
     except ScenarioError as err:
-        fail(err.lines())
+        fail(err.lines(located=True))
 
 
 SeedOpt = Annotated[int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")]
@@ -346,7 +346,7 @@ def validate(
         try:
             loaded = read(f)
         except ScenarioError as err:
-            problems.extend(err.lines())
+            problems.extend(err.lines(located=True))
             continue
         s = loaded.scenario
         out_console.print(

@@ -270,20 +270,25 @@ def _members(base: str, inst: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]
             seen.add(m)
 
 
+def _weights(base: str, inst: Mapping[str, Any]) -> Iterator[Problem]:
+    """Weights are given to members only, and are not negative."""
+    members = inst.get("members")
+    listed = {m for m in members if isinstance(m, str)} if isinstance(members, list) else set()
+    weights = inst.get("weights")
+    for m, w in weights.items() if isinstance(weights, Mapping) else ():
+        if m not in listed:
+            yield Problem(f"{base}.weights.{m}", f"{m!r} is not a member")
+        elif _is_number(w) and w < 0:
+            yield Problem(f"{base}.weights.{m}", "weight must be >= 0")
+
+
 def check_institutions(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
     """Members are known actors, once each; weights and threshold fit the rule."""
     for i, inst in items(raw, "institutions"):
         base = f"institutions[{i}]"
         yield from _members(base, inst, ref)
-        members = inst.get("members")
-        listed = {m for m in members if isinstance(m, str)} if isinstance(members, list) else set()
-        weights = inst.get("weights")
-        for m, w in weights.items() if isinstance(weights, Mapping) else ():
-            if m not in listed:
-                yield Problem(f"{base}.weights.{m}", f"{m!r} is not a member")
-            elif _is_number(w) and w < 0:
-                yield Problem(f"{base}.weights.{m}", "weight must be >= 0")
-        rule, threshold = inst.get("rule"), inst.get("threshold")
+        yield from _weights(base, inst)
+        rule, threshold, weights = inst.get("rule"), inst.get("threshold"), inst.get("weights")
         if rule == "qualified-majority" and threshold is None:
             yield Problem(f"{base}.threshold", "missing (required by qualified-majority)")
         if rule in ("unanimity", "all") and (threshold is not None or weights):

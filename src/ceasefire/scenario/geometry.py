@@ -52,6 +52,18 @@ def _ring(coords: Any) -> Ring:
     return ring
 
 
+def _feature(k: int, feature: Any, unit_property: str) -> tuple[str, tuple[Ring, ...]]:
+    """One feature's unit code and exterior rings; ValueError naming the feature."""
+    props = feature.get("properties") if isinstance(feature, Mapping) else None
+    code = props.get(unit_property) if isinstance(props, Mapping) else None
+    if not isinstance(code, str):
+        raise ValueError(f"feature {k} has no text property {unit_property!r}")
+    try:
+        return code, tuple(_ring(poly[0]) for poly in _polygons(feature.get("geometry")))
+    except (ValueError, TypeError, IndexError) as err:
+        raise ValueError(f"feature {k} ({unit_property} = {code!r}): {err}") from None
+
+
 def parse_geometry(text: str, unit_property: str) -> UnitGeometry:
     """Rings by unit code from a GeoJSON FeatureCollection; ValueError saying what is wrong."""
     try:
@@ -63,15 +75,8 @@ def parse_geometry(text: str, unit_property: str) -> UnitGeometry:
         raise ValueError("not a GeoJSON FeatureCollection (no 'features' list)")
     rings: dict[str, tuple[Ring, ...]] = {}
     for k, feature in enumerate(features):
-        props = feature.get("properties") if isinstance(feature, Mapping) else None
-        code = props.get(unit_property) if isinstance(props, Mapping) else None
-        if not isinstance(code, str):
-            raise ValueError(f"feature {k} has no text property {unit_property!r}")
-        try:
-            polys = _polygons(feature.get("geometry"))
-            rings[code] = rings.get(code, ()) + tuple(_ring(poly[0]) for poly in polys)
-        except (ValueError, TypeError, IndexError) as err:
-            raise ValueError(f"feature {k} ({unit_property} = {code!r}): {err}") from None
+        code, own = _feature(k, feature, unit_property)
+        rings[code] = rings.get(code, ()) + own
     points = [pt for rs in rings.values() for ring in rs for pt in ring]
     if not points:
         raise ValueError("no polygons")

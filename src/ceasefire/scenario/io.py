@@ -130,25 +130,36 @@ def _key_line(lines: list[str], lo: int, hi: int, key: str) -> int | None:
     return next((n for n in range(lo, hi) if pattern.match(lines[n])), None)
 
 
+def _table_line(lines: list[str], keys: list[str]) -> int | None:
+    """The line index of ``keys`` under the longest ``[a.b]`` header that holds it."""
+    for n in range(len(keys), 0, -1):
+        block = _block(lines, ".".join(keys[:n]), None)
+        if block is not None:
+            found = _key_line(lines, block[0] + 1, block[1], keys[n]) if n < len(keys) else None
+            return block[0] if found is None else found
+    root = _block(lines, "", None)
+    return _key_line(lines, *root, keys[0]) if root else None  # a key of the root
+
+
 def line_of(text: str, path: str) -> int | None:
     """The 1-based line a dotted path points at (best effort; None when not found).
 
-    The line of the path's first key inside its table (``actors[3].salience.a`` -> the
-    ``salience = ...`` line of the fourth ``[[actors]]``), else the table's header line.
+    The line of the path's first key inside its item (``actors[3].salience.a`` -> the
+    ``salience = ...`` line of the fourth ``[[actors]]``) or table (``[warnings.x]`` for
+    ``warnings.x.text``), else the item's or table's header line.
     """
     m = _HEAD.match(path)
     if not m:
         return None
     lines = text.splitlines()
-    rest = path[m.end() :].lstrip(".")
-    key = re.split(r"[.\[]", rest, maxsplit=1)[0]
-    index = int(m.group(2)) if m.group(2) is not None else None
-    block = _block(lines, m.group(1), index)
-    if block is None:  # a key of the root (``actors = []``)
-        root = _block(lines, "", None)
-        found = _key_line(lines, *root, m.group(1)) if root else None
+    keys = [k for k in re.split(r"\.|\[\d+\]", path[m.end() :]) if k]
+    if m.group(2) is None:
+        found = _table_line(lines, [m.group(1), *keys])
         return None if found is None else found + 1
-    found = _key_line(lines, block[0] + 1, block[1], key) if key else None
+    block = _block(lines, m.group(1), int(m.group(2)))
+    if block is None:
+        return None
+    found = _key_line(lines, block[0] + 1, block[1], keys[0]) if keys else None
     return (block[0] if found is None else found) + 1
 
 
