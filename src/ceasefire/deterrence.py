@@ -30,7 +30,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ceasefire.scenario.schema import DETERRENCE_INPUTS
+from ceasefire.scenario.schema import DETERRENCE_INPUTS, DISTRIBUTIONS
 from ceasefire.scenario.schema import Distribution as Distribution
 
 FloatArray = NDArray[np.float64]
@@ -378,7 +378,7 @@ def sample_parameters(
     """
     if n < 0:
         raise ValueError("n must be non-negative")
-    if distribution not in ("uniform", "triangular"):
+    if distribution not in DISTRIBUTIONS:
         raise ValueError(f"unknown distribution {distribution!r}; expected uniform or triangular")
     out: dict[str, FloatArray] = {}
     for name in sorted(ranges):
