@@ -1,7 +1,7 @@
 """Build the built-in scenario TOML files from the sourced CSVs in tests/data/ukraine-2024-11/.
 
 Run from the repository root: ``python scripts/build_builtin.py``. The generated files are
-committed as package data; ``tests/test_builtin.py`` checks that they still agree with the
+committed as package data; ``tests/unit/test_builtin.py`` checks that they still agree with the
 CSVs number by number, so an edit to either side that the other does not follow fails CI.
 """
 
@@ -85,6 +85,40 @@ REQUIRES = {
     "russia-june-2024": ["belligerents"],
     "full-membership-restoration": ["nato-accession", "belligerents"],
 }
+
+
+# This scenario's wording of three analyst warnings: the engine's sentences are generic; the
+# analogy (the GDR and the FRG in 1955), the "NATO dilemma" and Ukraine's legal procedure for
+# a cession are this conflict's. Fields: ceasefire.scenario.WARNING_FIELDS.
+WARNING_TEXTS = {
+    "partial-guarantee": (
+        "All recognised territory is invited, but collective defence covers only the "
+        "{guaranteed_area:.1%} under government control; {unguaranteed_area:.1%} is claimed but "
+        "unprotected, as the GDR was for the FRG in 1955.",
+        "judgement: the FRG joined NATO in 1955 claiming the GDR, which Article 5 did not cover",
+    ),
+    "guarantee-during-fighting": (
+        "The order of ceasefire and accession is {sequencing}: if the guarantee takes effect "
+        "while fighting continues, guaranteed territory borders an active front in "
+        "{front_count} units ({front_units}) -- the NATO dilemma.",
+        "specs/deterrence.md section 1 (the guarantor drawn into direct war)",
+    ),
+    "de-jure-cession": (
+        "Cedes {ceded_area:.1%} of the recognised territory de jure ({ceded_population:.1%} of "
+        "the population).{withdrawal} A de jure cession usually needs the ceding state's "
+        "constitutional procedure (for Ukraine an all-Ukrainian referendum, Constitution "
+        "Art. 73).",
+        "Constitution of Ukraine Art. 73 (cited in actors_2024_11.csv)",
+    ),
+}
+
+
+def warning_tables() -> str:
+    """The [warnings.<code>] tables: this scenario's wording of three warnings."""
+    out = ["# How this scenario words three of the engine's warnings (fields in braces)"]
+    for code, (text, source) in WARNING_TEXTS.items():
+        out.append(f"[warnings.{code}]\ntext = {q(text)}\nsource = {q(source)}\n")
+    return "\n".join(out)
 
 
 def q(s: str) -> str:
@@ -206,6 +240,12 @@ def build(variant: str) -> str:
             continue
         out.append(actor_block(r) + "\n")
     assert by_id[us_row]
+    out.append(
+        "[map]  # the outlines the report draws the units on (shipped beside this file)\n"
+        'geometry = "builtin:ukraine_admin1_ne.geojson"\n'
+        'unit_property = "iso_3166_2"\n'
+        'source = "S_NE_GEOM"\n'
+    )
     for r in rows("ukraine_regions.csv"):
         if r["iso_3166_2"] == "UA":
             continue
@@ -273,6 +313,7 @@ def build(variant: str) -> str:
         'members = ["UKR"]\n'
         'source = "Constitution of Ukraine Art. 73 (cited in actors_2024_11.csv)"\n'
     )
+    out.append(warning_tables())
     out.append(deterrence_tables())
     for r in rows("sources.csv"):
         lines = [

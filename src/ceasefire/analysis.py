@@ -750,7 +750,7 @@ def analyze(
     proposals: list[ProposalResult] = []
     for k, prop in enumerate(scenario.proposals):
         c = cov.coverage(scenario, prop)
-        warns = cov.warnings(scenario, prop, c)
+        warns = cov.analyst_warnings(scenario, prop, c)
         per_actor: dict[str, ActorAcceptance] = {}
         for i, actor in enumerate(scenario.actors):
             violations = [

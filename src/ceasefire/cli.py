@@ -46,7 +46,7 @@ def _load(ref: str) -> Loaded:
     try:
         return read(ref)
     except ScenarioError as err:
-        fail(err.lines())
+        fail(err.lines(located=True))
 
 
 SeedOpt = Annotated[int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")]
@@ -102,7 +102,7 @@ def run(
             update={"uncertainty": sweep_in_memory(loaded.scenario, draws, mc_seed)}
         )
     atomic_write(folder / "results.json", result.to_json())
-    atomic_write(folder / "report.html", html.render(result, loaded.scenario))
+    atomic_write(folder / "report.html", html.render(result, loaded.scenario, loaded.geometry))
     if not quiet:
         terminal.summary(result, out_console)
     out_console.print(f"\nWrote {folder / 'results.json'} and {folder / 'report.html'}")
@@ -346,7 +346,7 @@ def validate(
         try:
             loaded = read(f)
         except ScenarioError as err:
-            problems.extend(err.lines())
+            problems.extend(err.lines(located=True))
             continue
         s = loaded.scenario
         out_console.print(

@@ -18,7 +18,9 @@ Shares are exact area- (population-) weighted sums over units divided by the tot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,14 +45,6 @@ class UnitFractions:
     guaranteed_pop: Floats
     ceded_pop: Floats
     occupied_pop: Floats
-
-
-@dataclass(frozen=True)
-class Warning:
-    """A warning an analyst would raise about a proposal: a stable code and a sentence."""
-
-    code: str
-    text: str
 
 
 def held_fractions(units: tuple[TerritoryUnit, ...]) -> tuple[Floats, Floats]:
@@ -179,107 +173,194 @@ def held_shares(scenario: Scenario) -> tuple[float, float]:
     return _share(held, area), _share(held_pop, pop)
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+# ---------------------------------------------------------------------------------------------
+# Analyst warnings: a stable code, structured fields (scenario.WARNING_FIELDS) and a sentence.
+# The engine's sentences are generic; a scenario words a warning in its own terms
+# (``[warnings.<code>] text = "..."``: an analogy, the ceding state's legal procedure).
 
 
-def warnings(scenario: Scenario, proposal: Proposal, cov: Coverage) -> tuple[Warning, ...]:
-    """The warnings an analyst would raise about a proposal's terms and coverage."""
-    out: list[Warning] = []
-    occupied_now = 1.0 - cov.controlled_area_share
-    units = scenario.territory
-    front = [u for u in units if 0.0 < u.controlled_share < 1.0]
+@dataclass(frozen=True)
+class AnalystWarning:
+    """A warning an analyst would raise about a proposal: a stable code, its fields, a sentence.
 
-    if proposal.invitation == "controlled" and occupied_now > 0:
-        out.append(
-            Warning(
-                "implicit-concession",
-                f"The invitation covers only the {_pct(cov.invited_area_share)} of the recognised "
-                f"territory under government control: inviting part of a country implicitly "
-                f"concedes the rest ({_pct(1 - cov.invited_area_share)} of the area, about "
-                f"{_pct(1 - cov.invited_population_share)} of the population).",
-            )
-        )
+    ``fields`` holds the numbers (shares are fractions 0-1) and names the sentence is made of,
+    so that a reader other than the sentence can use them.
+    """
+
+    code: str
+    text: str
+    fields: Mapping[str, float | int | str] = field(default_factory=dict)
+
+
+#: the engine's generic wording of each warning (``str.format`` over its fields)
+DEFAULT_TEXTS: Mapping[str, str] = MappingProxyType(
+    {
+        "implicit-concession": (
+            "The invitation covers only the {invited_area:.1%} of the recognised territory "
+            "under government control: inviting part of a country implicitly concedes the rest "
+            "({uninvited_area:.1%} of the area, about {uninvited_population:.1%} of the "
+            "population)."
+        ),
+        "partial-guarantee": (
+            "All recognised territory is invited, but collective defence covers only the "
+            "{guaranteed_area:.1%} under government control; {unguaranteed_area:.1%} is claimed "
+            "but unprotected."
+        ),
+        "guarantee-over-occupied": (
+            "Collective defence over all recognised territory includes the {occupied_now:.1%} "
+            "occupied now: the guarantors would be at war with the occupier from the day the "
+            "guarantee takes effect unless it withdraws."
+        ),
+        "guarantee-during-fighting": (
+            "The order of ceasefire and accession is {sequencing}: if the guarantee takes "
+            "effect while fighting continues, guaranteed territory borders an active front in "
+            "{front_count} units ({front_units})."
+        ),
+        "guarantee-without-membership": (
+            "A collective-defence guarantee without an invitation: say who guarantees."
+        ),
+        "de-jure-cession": (
+            "Cedes {ceded_area:.1%} of the recognised territory de jure ({ceded_population:.1%} "
+            "of the population).{withdrawal} A de jure cession usually needs the ceding state's "
+            "constitutional procedure."
+        ),
+        "de-facto-cession": (
+            "Leaves {left_occupied:.1%} of the recognised territory under occupation with no "
+            "stated path back: a de facto cession."
+        ),
+        "no-mechanisms": (
+            "A ceasefire with no mechanism against renewed aggression (no monitoring, "
+            "demilitarised zone, peacekeepers or guarantee): the kind that fails most often."
+        ),
+    }
+)
+
+Fields = dict[str, float | int | str]
+
+
+@dataclass(frozen=True)
+class _Context:
+    scenario: Scenario
+    proposal: Proposal
+    cov: Coverage
+    occupied_now: float
+
+
+_COLLECTIVE = ("recognized", "controlled")
+
+
+def _implicit_concession(ctx: _Context) -> Fields | None:
+    if ctx.proposal.invitation != "controlled" or ctx.occupied_now <= 0:
+        return None
+    return {
+        "invited_area": ctx.cov.invited_area_share,
+        "uninvited_area": 1 - ctx.cov.invited_area_share,
+        "uninvited_population": 1 - ctx.cov.invited_population_share,
+    }
+
+
+def _partial_guarantee(ctx: _Context) -> Fields | None:
+    p = ctx.proposal
+    if p.invitation != "recognized" or p.guarantee != "controlled" or ctx.occupied_now <= 0:
+        return None
+    return {
+        "guaranteed_area": ctx.cov.guaranteed_area_share,
+        "unguaranteed_area": 1 - ctx.cov.guaranteed_area_share,
+    }
+
+
+def _guarantee_over_occupied(ctx: _Context) -> Fields | None:
+    if ctx.proposal.guarantee != "recognized" or ctx.occupied_now <= 0:
+        return None
+    return {"occupied_now": ctx.occupied_now}
+
+
+def _guarantee_during_fighting(ctx: _Context) -> Fields | None:
+    p = ctx.proposal
+    front = [u for u in ctx.scenario.territory if 0.0 < u.controlled_share < 1.0]
     if (
-        proposal.invitation == "recognized"
-        and proposal.guarantee == "controlled"
-        and occupied_now > 0
+        p.guarantee not in _COLLECTIVE
+        or p.ceasefire_before_accession not in ("open", "guarantee-first")
+        or not ctx.scenario.status_quo.fighting
+        or not front
     ):
-        out.append(
-            Warning(
-                "partial-guarantee",
-                f"All recognised territory is invited, but collective defence covers only the "
-                f"{_pct(cov.guaranteed_area_share)} under government control; "
-                f"{_pct(1 - cov.guaranteed_area_share)} is claimed but unprotected, as the GDR "
-                f"was for the FRG in 1955.",
-            )
+        return None
+    return {
+        "sequencing": p.ceasefire_before_accession,
+        "front_count": len(front),
+        "front_units": ", ".join(u.name or u.code for u in front),
+    }
+
+
+def _guarantee_without_membership(ctx: _Context) -> Fields | None:
+    p = ctx.proposal
+    return {} if p.guarantee in _COLLECTIVE and p.invitation == "none" else None
+
+
+def _de_jure_cession(ctx: _Context) -> Fields | None:
+    cov = ctx.cov
+    if cov.ceded_area_share <= 0:
+        return None
+    units = ctx.scenario.territory
+    held_ceded = float(
+        sum(
+            u.area_km2 * u.controlled_share * c for u, c in zip(units, cov.units.ceded, strict=True)
         )
-    if proposal.guarantee == "recognized" and occupied_now > 0:
-        out.append(
-            Warning(
-                "guarantee-over-occupied",
-                f"Collective defence over all recognised territory includes the "
-                f"{_pct(occupied_now)} occupied now: the guarantors would be at war with the "
-                f"occupier from the day the guarantee takes effect unless it withdraws.",
-            )
-        )
-    if (
-        proposal.guarantee in ("recognized", "controlled")
-        and proposal.ceasefire_before_accession in ("open", "guarantee-first")
-        and scenario.status_quo.fighting
-        and front
-    ):
-        names = ", ".join(u.name or u.code for u in front)
-        out.append(
-            Warning(
-                "guarantee-during-fighting",
-                f"The order of ceasefire and accession is {proposal.ceasefire_before_accession}: "
-                f"if the guarantee takes effect while fighting continues, guaranteed territory "
-                f"borders an active front in {len(front)} units ({names}) -- the NATO dilemma.",
-            )
-        )
-    if proposal.guarantee in ("recognized", "controlled") and proposal.invitation == "none":
-        out.append(
-            Warning(
-                "guarantee-without-membership",
-                "A collective-defence guarantee without an invitation: say who guarantees.",
-            )
-        )
-    if cov.ceded_area_share > 0:
-        held_ceded = float(
-            sum(
-                u.area_km2 * u.controlled_share * c
-                for u, c in zip(units, cov.units.ceded, strict=True)
-            )
-        )
-        text = (
-            f"Cedes {_pct(cov.ceded_area_share)} of the recognised territory de jure "
-            f"({_pct(cov.ceded_population_share)} of the population)."
-        )
-        if held_ceded > 0:
-            text += (
-                f" That includes {held_ceded:,.0f} km2 the government holds now, which it would "
-                f"have to withdraw from."
-            )
-        text += (
-            " A de jure cession usually needs the ceding state's constitutional procedure "
-            "(for Ukraine an all-Ukrainian referendum, Constitution Art. 73)."
-        )
-        out.append(Warning("de-jure-cession", text))
-    if proposal.territory in ("ceded-occupied-de-facto",) and occupied_now > 0:
-        out.append(
-            Warning(
-                "de-facto-cession",
-                f"Leaves {_pct(cov.occupied_area_share)} of the recognised territory under "
-                f"occupation with no stated path back: a de facto cession.",
-            )
-        )
-    if not proposal.mechanisms and proposal.guarantee in ("none", "bilateral"):
-        out.append(
-            Warning(
-                "no-mechanisms",
-                "A ceasefire with no mechanism against renewed aggression (no monitoring, "
-                "demilitarised zone, peacekeepers or guarantee): the kind that fails most often.",
-            )
-        )
+    )
+    withdrawal = (
+        f" That includes {held_ceded:,.0f} km2 the government holds now, which it would "
+        "have to withdraw from."
+        if held_ceded > 0
+        else ""
+    )
+    return {
+        "ceded_area": cov.ceded_area_share,
+        "ceded_population": cov.ceded_population_share,
+        "held_ceded_km2": held_ceded,
+        "withdrawal": withdrawal,
+    }
+
+
+def _de_facto_cession(ctx: _Context) -> Fields | None:
+    if ctx.proposal.territory != "ceded-occupied-de-facto" or ctx.occupied_now <= 0:
+        return None
+    return {"left_occupied": ctx.cov.occupied_area_share}
+
+
+def _no_mechanisms(ctx: _Context) -> Fields | None:
+    p = ctx.proposal
+    return {} if not p.mechanisms and p.guarantee in ("none", "bilateral") else None
+
+
+#: the rule of each warning, in the order warnings are reported
+_RULES: tuple[tuple[str, Callable[[_Context], Fields | None]], ...] = (
+    ("implicit-concession", _implicit_concession),
+    ("partial-guarantee", _partial_guarantee),
+    ("guarantee-over-occupied", _guarantee_over_occupied),
+    ("guarantee-during-fighting", _guarantee_during_fighting),
+    ("guarantee-without-membership", _guarantee_without_membership),
+    ("de-jure-cession", _de_jure_cession),
+    ("de-facto-cession", _de_facto_cession),
+    ("no-mechanisms", _no_mechanisms),
+)
+
+
+def analyst_warnings(
+    scenario: Scenario, proposal: Proposal, cov: Coverage
+) -> tuple[AnalystWarning, ...]:
+    """The warnings an analyst would raise about a proposal's terms and coverage.
+
+    Each rule decides whether its warning applies and returns its fields; the sentence is the
+    scenario's wording of that code (``scenario.warnings``) or the engine's generic one
+    (:data:`DEFAULT_TEXTS`), formatted with the fields.
+    """
+    ctx = _Context(scenario, proposal, cov, 1.0 - cov.controlled_area_share)
+    out: list[AnalystWarning] = []
+    for code, rule in _RULES:
+        found = rule(ctx)
+        if found is None:
+            continue
+        own = scenario.warnings.get(code)
+        template = own.text if own is not None else DEFAULT_TEXTS[code]
+        out.append(AnalystWarning(code, template.format(**found), MappingProxyType(found)))
     return tuple(out)

@@ -30,13 +30,16 @@ from typing import Literal, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ceasefire.scenario.schema import DETERRENCE_INPUTS, DISTRIBUTIONS
+from ceasefire.scenario.schema import Distribution as Distribution
+
 FloatArray = NDArray[np.float64]
 
 Order = Literal["during_fighting", "after_ceasefire"]
-Distribution = Literal["uniform", "triangular"]
 
 SEQUENCES: tuple[str, ...] = ("during_fighting", "after_ceasefire")
-GAME_PARAMETERS: tuple[str, ...] = ("v", "p1", "p2", "c1", "c2", "q", "lam")
+#: the game's inputs (v, p1, p2, c1, c2, q, lam): the names of the scenario's [deterrence] table
+GAME_PARAMETERS: tuple[str, ...] = DETERRENCE_INPUTS
 GAME_OUTPUTS: tuple[str, ...] = (
     "eu_hold",
     "eu_uncovered",
@@ -375,7 +378,7 @@ def sample_parameters(
     """
     if n < 0:
         raise ValueError("n must be non-negative")
-    if distribution not in ("uniform", "triangular"):
+    if distribution not in DISTRIBUTIONS:
         raise ValueError(f"unknown distribution {distribution!r}; expected uniform or triangular")
     out: dict[str, FloatArray] = {}
     for name in sorted(ranges):

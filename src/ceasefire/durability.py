@@ -22,18 +22,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import gamma
 
-from ceasefire.deterrence import Distribution, ParameterRange, sample_parameters, summarise
+from ceasefire.deterrence import ParameterRange, sample_parameters, summarise
+from ceasefire.scenario.schema import DURABILITY_INPUTS, Distribution
+from ceasefire.scenario.schema import MECHANISMS as MECHANISMS  # the order of hr_<mechanism>
 
 FloatArray = NDArray[np.float64]
-
-MECHANISMS: tuple[str, ...] = (
-    "monitoring",
-    "dmz",
-    "peacekeepers",
-    "third_party_guarantee",
-    "joint_commission",
-    "collective_defence",
-)
 
 #: the horizon (years) at which the bare-ceasefire breakdown probability p5_bare is stated
 REFERENCE_YEARS = 5.0
@@ -82,7 +75,9 @@ DURABILITY_DEFAULTS: Mapping[str, ParameterRange] = MappingProxyType(
     }
 )
 
-DURABILITY_PARAMETERS: tuple[str, ...] = ("k", "p5_bare", "floor", *(f"hr_{m}" for m in MECHANISMS))
+#: k, p5_bare, floor and hr_<mechanism> in the order of MECHANISMS: the names of the
+#: scenario's [durability] table
+DURABILITY_PARAMETERS: tuple[str, ...] = DURABILITY_INPUTS
 
 
 def validate_mechanisms(mechanisms: Iterable[str]) -> frozenset[str]:

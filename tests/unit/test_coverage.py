@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from ceasefire.coverage import coverage, warnings
+from ceasefire.coverage import analyst_warnings, coverage
 from ceasefire.scenario import loads
 from tests.unit.test_scenario import MINIMAL
 
@@ -39,7 +39,7 @@ def test_west_german_model(builtin, data_dir):
     assert 0.80 < c.guaranteed_area_share < 0.83  # about 18 % occupied in late Nov 2024
     assert c.ceded_area_share == 0.0
     assert c.occupied_area_share == pytest.approx(1 - area_share, abs=1e-12)
-    codes = {w.code for w in warnings(builtin, by_id(builtin, "west-german-model"), c)}
+    codes = {w.code for w in analyst_warnings(builtin, by_id(builtin, "west-german-model"), c)}
     assert "partial-guarantee" in codes and "implicit-concession" not in codes
 
 
@@ -48,7 +48,7 @@ def test_controlled_only_invitation_concedes(builtin, data_dir):
     p = by_id(builtin, "controlled-only-invitation")
     c = coverage(builtin, p)
     assert c.invited_area_share == pytest.approx(area_share, abs=1e-12)
-    ws = [w for w in warnings(builtin, p, c) if w.code == "implicit-concession"]
+    ws = [w for w in analyst_warnings(builtin, p, c) if w.code == "implicit-concession"]
     assert len(ws) == 1 and "concedes" in ws[0].text
 
 
@@ -99,6 +99,8 @@ def test_partial_return():
 
 def test_no_mechanism_warning(builtin):
     p = by_id(builtin, "bare-ceasefire")
-    assert "no-mechanisms" in {w.code for w in warnings(builtin, p, coverage(builtin, p))}
+    assert "no-mechanisms" in {w.code for w in analyst_warnings(builtin, p, coverage(builtin, p))}
     p = by_id(builtin, "vance-plan")  # has a DMZ
-    assert "no-mechanisms" not in {w.code for w in warnings(builtin, p, coverage(builtin, p))}
+    assert "no-mechanisms" not in {
+        w.code for w in analyst_warnings(builtin, p, coverage(builtin, p))
+    }

@@ -7,16 +7,14 @@ topojson from a CDN and so renders offline.
 
 from __future__ import annotations
 
-import json
 import math
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ceasefire.analysis import Analysis, ProposalResult
+from ceasefire.scenario.geometry import Ring, UnitGeometry
 
 # Colour-blind-safe categories for the coverage map (Okabe-Ito palette).
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -27,24 +25,6 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "ceded": ("#D55E00", "ceded de jure"),
     "held": ("#E8E8E8", "held, no guarantee"),
 }
-
-
-@lru_cache(maxsize=4)
-def _geojson(name: str) -> dict[str, Any]:
-    text = (resources.files("ceasefire.builtin") / name).read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
-def unit_rings(name: str = "ukraine_admin1_ne.geojson") -> dict[str, list[list[list[float]]]]:
-    """Exterior rings of each unit's polygons, keyed by ISO 3166-2 code."""
-    out: dict[str, list[list[list[float]]]] = {}
-    for feature in _geojson(name)["features"]:
-        code = feature["properties"]["iso_3166_2"]
-        geom = feature["geometry"]
-        polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
-        out[code] = [poly[0] for poly in polys]
-    return out
 
 
 def category(u: Any) -> str:
@@ -62,9 +42,53 @@ def category(u: Any) -> str:
     return "held"
 
 
-def coverage_map(analysis: Analysis, columns: int = 3) -> go.Figure:
-    """Small multiples: the units of the disputed state coloured by status, one per proposal."""
-    rings = unit_rings()
+#: what the report says instead of a map when the scenario has none
+NO_MAP = (
+    "No map: the scenario declares no geometry (a [map] table naming a GeoJSON file and the "
+    "feature property that holds each unit's code), or it could not be read here."
+)
+
+
+def _outline(rings: tuple[Ring, ...]) -> tuple[list[float | None], list[float | None]]:
+    """One unit's rings as a single polyline, rings separated by None (plotly's gaps)."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for ring in rings:
+        xs += [pt[0] for pt in ring] + [None]
+        ys += [pt[1] for pt in ring] + [None]
+    return xs, ys
+
+
+def _hover(u: Any) -> str:
+    return (
+        f"<b>{u.name}</b> ({u.code})<br>held by the government: {u.controlled:.0%}"
+        f"<br>invited: {u.invited:.0%}<br>guaranteed: {u.guaranteed:.0%}"
+        f"<br>ceded de jure: {u.ceded:.0%}<br>occupied, claim kept: {u.occupied:.0%}"
+    )
+
+
+def _equal_aspect(fig: go.Figure, panels: int, geometry: UnitGeometry) -> None:
+    """Equal distances on each panel: one degree of longitude is cos(latitude) of one of
+    latitude, taken at the middle of the geometry's bounding box (an equirectangular view)."""
+    ratio = 1 / math.cos(math.radians(geometry.mid_latitude))
+    for k in range(panels):
+        axis = "" if k == 0 else str(k + 1)
+        fig.update_layout(
+            {f"yaxis{axis}": {"scaleanchor": f"x{axis}", "scaleratio": ratio, "visible": False}}
+        )
+
+
+def coverage_map(
+    analysis: Analysis, geometry: UnitGeometry | None, columns: int = 3
+) -> go.Figure | None:
+    """Small multiples: the units of the disputed state coloured by status, one per proposal.
+
+    ``geometry`` is the scenario's own map (``Loaded.geometry``,
+    :func:`ceasefire.scenario.read_geometry`); without one there is no map (None) and the
+    report prints :data:`NO_MAP` instead.
+    """
+    if geometry is None:
+        return None
     props = analysis.proposals
     rows = max(1, math.ceil(len(props) / columns))
     fig = make_subplots(
@@ -80,16 +104,7 @@ def coverage_map(analysis: Analysis, columns: int = 3) -> go.Figure:
         for u in p.coverage.units:
             cat = category(u)
             colour, label = CATEGORIES[cat]
-            xs: list[float | None] = []
-            ys: list[float | None] = []
-            for ring in rings.get(u.code, []):
-                xs += [pt[0] for pt in ring] + [None]
-                ys += [pt[1] for pt in ring] + [None]
-            hover = (
-                f"<b>{u.name}</b> ({u.code})<br>held by the government: {u.controlled:.0%}"
-                f"<br>invited: {u.invited:.0%}<br>guaranteed: {u.guaranteed:.0%}"
-                f"<br>ceded de jure: {u.ceded:.0%}<br>occupied, claim kept: {u.occupied:.0%}"
-            )
+            xs, ys = _outline(geometry.rings.get(u.code, ()))
             fig.add_trace(
                 go.Scatter(
                     x=xs,
@@ -102,7 +117,7 @@ def coverage_map(analysis: Analysis, columns: int = 3) -> go.Figure:
                     legendgroup=cat,
                     showlegend=cat not in shown,
                     hoverinfo="text",
-                    text=hover,
+                    text=_hover(u),
                     hoveron="fills",
                 ),
                 row=r + 1,
@@ -110,19 +125,7 @@ def coverage_map(analysis: Analysis, columns: int = 3) -> go.Figure:
             )
             shown.add(cat)
     fig.update_xaxes(visible=False)
-    # Equal aspect at Ukraine's latitude (~48.5°N): one degree of longitude is cos(lat) of one
-    # degree of latitude.
-    for k in range(len(props)):
-        axis = "" if k == 0 else str(k + 1)
-        fig.update_layout(
-            {
-                f"yaxis{axis}": {
-                    "scaleanchor": f"x{axis}",
-                    "scaleratio": 1 / math.cos(math.radians(48.5)),
-                    "visible": False,
-                }
-            }
-        )
+    _equal_aspect(fig, len(props), geometry)
     fig.update_layout(
         height=300 * rows + 80,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},

@@ -8,7 +8,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ceasefire.analysis import Analysis
 from ceasefire.report import charts, text
-from ceasefire.scenario import Scenario
+from ceasefire.scenario import Scenario, UnitGeometry
 
 
 def _env() -> Environment:
@@ -34,10 +34,16 @@ def figure_html(fig: Any, div_id: str) -> str:
     return html
 
 
-def figures(analysis: Analysis) -> dict[str, str]:
-    """Every chart of an analysis as an HTML fragment without plotly.js (report and web UI)."""
+def figures(analysis: Analysis, geometry: UnitGeometry | None = None) -> dict[str, str]:
+    """Every chart of an analysis as an HTML fragment without plotly.js (report and web UI).
+
+    ``geometry``: the scenario's map; without one the map's place says there is none.
+    """
+    fig_map = charts.coverage_map(analysis, geometry)
     out = {
-        "map": figure_html(charts.coverage_map(analysis), "coverage-map"),
+        "map": figure_html(fig_map, "coverage-map")
+        if fig_map is not None
+        else f'<p class="small" id="coverage-map-none">{charts.NO_MAP}</p>',
         "bars": figure_html(charts.coverage_bars(analysis), "coverage-bars"),
         "heatmap": figure_html(charts.acceptance_heatmap(analysis), "acceptance-heatmap"),
         "deterrence": figure_html(charts.deterrence_curves(analysis), "deterrence-curves"),
@@ -53,8 +59,8 @@ def figures(analysis: Analysis) -> dict[str, str]:
     return out
 
 
-def render(analysis: Analysis, scenario: Scenario) -> str:
-    """The report as one HTML string that works offline."""
+def render(analysis: Analysis, scenario: Scenario, geometry: UnitGeometry | None = None) -> str:
+    """The report as one HTML string that works offline (``geometry``: the scenario's map)."""
     from plotly.offline import get_plotlyjs
 
     template = _env().get_template("report.html.j2")
@@ -63,7 +69,7 @@ def render(analysis: Analysis, scenario: Scenario) -> str:
         s=scenario,
         u=analysis.uncertainty,
         ufig=uncertainty_figures(analysis.uncertainty) if analysis.uncertainty else {},
-        figures=figures(analysis),
+        figures=figures(analysis, geometry),
         plotlyjs=get_plotlyjs(),
         blockers={p.id: text.blocker_sentences(p) for p in analysis.proposals},
         rescues=text.rescue_sentences(analysis),

@@ -31,7 +31,14 @@ from starlette.exceptions import HTTPException
 from ceasefire import __version__
 from ceasefire.report import charts
 from ceasefire.report import html as html_report
-from ceasefire.scenario import Problem, ScenarioError, builtin_ids, builtin_text, loads
+from ceasefire.scenario import (
+    Problem,
+    ScenarioError,
+    builtin_ids,
+    builtin_text,
+    geometry_or_none,
+    loads,
+)
 from ceasefire.web import compare, editor, views
 from ceasefire.web.guard import LOOPBACK_HOSTS, MAX_BODY, Guard
 from ceasefire.web.jobs import Runner
@@ -312,7 +319,8 @@ def create_app(
         if meta.get("status") != "done":
             return page(request, "run.html", run=meta, others=others, a=None)
         a = _analysis(run_id)
-        figures = figure_cache.get(run_id, a)
+        scenario = loads(ws.run_file(run_id, "scenario.toml").read_text("utf-8"), "run")
+        figures = figure_cache.get(run_id, a, geometry_or_none(scenario))
         return page(
             request,
             "run.html",
@@ -340,7 +348,11 @@ def create_app(
         if not path.is_file():
             _finished(run_id, "results.json")
             scenario = loads(ws.run_file(run_id, "scenario.toml").read_text("utf-8"), "run")
-            ws.write_run_file(run_id, "report.html", html.render(_analysis(run_id), scenario))
+            ws.write_run_file(
+                run_id,
+                "report.html",
+                html.render(_analysis(run_id), scenario, geometry_or_none(scenario)),
+            )
         return FileResponse(path, media_type="text/html", filename="report.html")
 
     @app.get("/runs/{run_id}/scenario.toml")

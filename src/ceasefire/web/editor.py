@@ -20,6 +20,8 @@ from typing import Any, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 from ceasefire.scenario import (
+    PROPOSAL_TERM_DEFAULTS,
+    RED_LINE_LOOSE,
     GuaranteeScope,
     InvitationScope,
     Mechanism,
@@ -54,12 +56,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 MECHANISMS: tuple[str, ...] = get_args(Mechanism)
 # the format's defaults: a select showing one of these adds nothing the file did not say
-DEFAULTS = {
-    "invitation": "none",
-    "guarantee": "none",
-    "territory": "claim-kept",
-    "ceasefire_before_accession": "n/a",
-}
+DEFAULTS = PROPOSAL_TERM_DEFAULTS
 
 _CELL = 200  # characters in one cell
 _NAME = 2000
@@ -147,7 +144,7 @@ def _rows(raw: dict[str, Any], key: str) -> list[dict[str, Any]] | None:
     return None  # not a list of tables: the raw view keeps it as it is
 
 
-_RL = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*(<=|>=)\s*(.*)$")
+_RL = RED_LINE_LOOSE  # the format's red-line grammar, the bound as typed
 
 
 def dimensions_of(raw: dict[str, Any]) -> list[str]:

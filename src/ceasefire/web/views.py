@@ -13,18 +13,19 @@ from typing import Any
 
 from ceasefire.analysis import Analysis
 from ceasefire.report import html, text
+from ceasefire.scenario import UnitGeometry
 
 #: prefix of the uncertainty section's figures in :func:`figures`' dict
 UNCERTAINTY = "u:"
 
 
-def figures(analysis: Analysis) -> dict[str, str]:
+def figures(analysis: Analysis, geometry: UnitGeometry | None = None) -> dict[str, str]:
     """Every chart of the results page as an HTML fragment.
 
     When a sweep ran, also the uncertainty section's charts, under keys starting with
     :data:`UNCERTAINTY`: those of the report (:func:`ceasefire.report.html.uncertainty_figures`).
     """
-    out = html.figures(analysis)
+    out = html.figures(analysis, geometry)
     if analysis.uncertainty:
         for key, fragment in html.uncertainty_figures(analysis.uncertainty).items():
             out[UNCERTAINTY + key] = fragment
@@ -60,12 +61,14 @@ class FigureCache:
         self._items: OrderedDict[str, dict[str, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, run_id: str, analysis: Analysis) -> dict[str, str]:
+    def get(
+        self, run_id: str, analysis: Analysis, geometry: UnitGeometry | None = None
+    ) -> dict[str, str]:
         with self._lock:
             if run_id in self._items:
                 self._items.move_to_end(run_id)
                 return self._items[run_id]
-        figs = figures(analysis)
+        figs = figures(analysis, geometry)
         with self._lock:
             self._items[run_id] = figs
             while len(self._items) > self.size:

@@ -1,0 +1,448 @@
+"""Cross-checks of a scenario on its raw data: one small function per rule.
+
+They run on the parsed TOML mapping, not on the validated models, so that they run even when
+the structural pass (pydantic) has found errors and every problem is reported at once: every
+id a scenario refers to exists, every actor has a position and salience on every dimension,
+red lines name real dimensions, central values lie inside their ranges, ids are unique, a
+warning's wording uses only its warning's fields, and an ``[[observed]]`` row keeps to the
+contract of docs/specs/observed.md. Each rule returns its problems; :func:`cross_check`
+combines them in a fixed order.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeGuard
+
+from ceasefire.scenario.problems import Problem
+from ceasefire.scenario.schema import (
+    OBSERVED_KINDS,
+    OBSERVED_MODELS,
+    RANGE_PREFIXES,
+    SCALE_MAX,
+    SCALE_MIN,
+    WARNING_FIELDS,
+    WARNING_TEXT_FIELDS,
+    RedLine,
+    flatten_range,
+)
+
+
+def items(raw: Mapping[str, Any], key: str) -> list[tuple[int, Mapping[str, Any]]]:
+    """The tables of the array ``key`` with their index (anything else is skipped)."""
+    value = raw.get(key)
+    if not isinstance(value, list):
+        return []
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, Mapping)]
+
+
+def ids(raw: Mapping[str, Any], key: str, field: str = "id") -> list[str]:
+    """The string ids of the array ``key``."""
+    return [str(v[field]) for _, v in items(raw, key) if isinstance(v.get(field), str)]
+
+
+def _is_number(v: Any) -> TypeGuard[int | float]:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _is_pair(v: Any) -> TypeGuard[list[Any]]:
+    return isinstance(v, list) and len(v) == 2 and all(_is_number(b) for b in v)
+
+
+@dataclass(frozen=True)
+class _Ids:
+    """The ids the rules check references against."""
+
+    dims: tuple[str, ...]
+    actors: frozenset[str]
+    institutions: frozenset[str]
+    proposals: frozenset[str]
+    codes: frozenset[str]
+    sources: frozenset[str]
+
+    @classmethod
+    def of(cls, raw: Mapping[str, Any]) -> _Ids:
+        return cls(
+            dims=tuple(ids(raw, "dimensions")),
+            actors=frozenset(ids(raw, "actors")),
+            institutions=frozenset(ids(raw, "institutions")),
+            proposals=frozenset(ids(raw, "proposals")),
+            codes=frozenset(ids(raw, "territory", "code")),
+            sources=frozenset(ids(raw, "sources", "key")),
+        )
+
+    def unknown_dimension(self, name: str) -> bool:
+        return bool(self.dims) and name not in self.dims
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules
+
+
+_UNIQUE = (
+    ("dimensions", "id"),
+    ("actors", "id"),
+    ("proposals", "id"),
+    ("institutions", "id"),
+    ("territory", "code"),
+    ("observed", "id"),
+)
+
+
+def check_unique_ids(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
+    """Ids are unique within each array (territory units by code)."""
+    for key, field in _UNIQUE:
+        seen: set[str] = set()
+        for i, item in items(raw, key):
+            v = item.get(field)
+            if isinstance(v, str):
+                if v in seen:
+                    yield Problem(f"{key}[{i}].{field}", f"duplicate id {v!r}")
+                seen.add(v)
+
+
+def _point(ref: _Ids, path: str, point: Any, what: str) -> Iterator[Problem]:
+    """A point names every dimension, on the 0-100 scale, and no other key."""
+    if not isinstance(point, Mapping):
+        return  # the structural pass reports it
+    for d in ref.dims:
+        if d not in point:
+            yield Problem(f"{path}.{d}", f"missing ({what} on every dimension)")
+        elif _is_number(point[d]) and not SCALE_MIN <= point[d] <= SCALE_MAX:
+            yield Problem(f"{path}.{d}", f"{point[d]} lies outside the 0-100 scale")
+    for k in point:
+        if ref.unknown_dimension(k):
+            yield Problem(f"{path}.{k}", f"unknown dimension {k!r}")
+
+
+def check_status_quo(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """The no-deal point lies on every dimension."""
+    sq = raw.get("status_quo")
+    if isinstance(sq, Mapping):
+        yield from _point(ref, "status_quo.position", sq.get("position"), "the no-deal point")
+
+
+def _red_lines(actor: Mapping[str, Any]) -> Iterator[tuple[int, RedLine]]:
+    """The actor's parseable red lines (the structural pass reports the others)."""
+    texts = actor.get("red_lines")
+    for j, text in enumerate(texts if isinstance(texts, list) else []):
+        if isinstance(text, str):
+            try:
+                yield j, RedLine.parse(text)
+            except ValueError:
+                continue
+
+
+def check_actors(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """Each actor has a position and salience on every dimension; red lines name one."""
+    for i, a in items(raw, "actors"):
+        base = f"actors[{i}]"
+        yield from _point(ref, f"{base}.position", a.get("position"), "a position")
+        yield from _point(ref, f"{base}.salience", a.get("salience"), "a salience")
+        for j, rl in _red_lines(a):
+            if ref.unknown_dimension(rl.dimension):
+                yield Problem(f"{base}.red_lines[{j}]", f"unknown dimension {rl.dimension!r}")
+        yield from _actor_ranges(base, a, ref)
+
+
+def _range_centre(a: Mapping[str, Any], key: str, ref: _Ids) -> tuple[Any, bool] | str:
+    """The central value a range key of an actor ranges over, and whether it is on 0-100.
+
+    Returns a message instead when the key names no input of the actor.
+    """
+    prefix, _, dim = key.partition(".")
+    if key in ref.dims:
+        pos = a.get("position")
+        return (pos.get(key) if isinstance(pos, Mapping) else None), True
+    if key in ("war_cost", "capability"):
+        return a.get(key, 0.0 if key == "war_cost" else None), False
+    if not (prefix in RANGE_PREFIXES and dim):
+        return (
+            f"unknown dimension or input {key!r} (a dimension id, war_cost, capability, "
+            "salience.<dimension> or red_line.<dimension>)"
+        )
+    if ref.unknown_dimension(dim):
+        return f"unknown dimension {dim!r}"
+    if prefix == "salience":
+        sal = a.get("salience")
+        return (sal.get(dim) if isinstance(sal, Mapping) else None), True
+    lines = [rl for _, rl in _red_lines(a) if rl.dimension == dim]
+    if len(lines) != 1:
+        if not lines:
+            return f"the actor has no red line on {dim!r} to range"
+        return f"the actor has {len(lines)} red lines on {dim!r}: ambiguous"
+    return lines[0].bound, True
+
+
+def _bounds(path: str, bounds: Any, centre: Any, on_scale: bool) -> Iterator[Problem]:
+    """A range's bounds are ordered, hold the central value and stay on their scale."""
+    if not _is_pair(bounds):
+        return
+    lo, hi = bounds
+    if lo > hi:
+        yield Problem(path, f"low {lo} is above high {hi}")
+    elif _is_number(centre) and not lo <= centre <= hi:
+        yield Problem(path, f"central value {centre} lies outside [{lo}, {hi}]")
+    if on_scale and (lo < SCALE_MIN or hi > SCALE_MAX):
+        yield Problem(path, "range lies outside the 0-100 scale")
+    elif not on_scale and lo < 0:
+        yield Problem(path, "range must not go below 0")
+
+
+def _actor_ranges(base: str, a: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """Range keys name an input of the actor, bounds are ordered and hold the central value."""
+    rng = flatten_range(a.get("range"))
+    if not isinstance(rng, Mapping):
+        return
+    for k, bounds in rng.items():
+        found = _range_centre(a, k, ref)
+        if isinstance(found, str):
+            yield Problem(f"{base}.range.{k}", found)
+            continue
+        yield from _bounds(f"{base}.range.{k}", bounds, *found)
+    dist = flatten_range(a.get("distribution"))
+    if isinstance(dist, Mapping):
+        for k in dist:
+            if k not in rng:
+                yield Problem(f"{base}.distribution.{k}", f"no range {k!r} to give a distribution")
+
+
+def check_territory(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
+    """A unit's range of the controlled share is ordered and holds its central value."""
+    for i, t in items(raw, "territory"):
+        r, c = t.get("controlled_share_range"), t.get("controlled_share")
+        where = f"territory[{i}].controlled_share_range"
+        if not _is_pair(r):
+            continue
+        if r[0] > r[1]:
+            yield Problem(where, "low is above high")
+        elif _is_number(c) and not r[0] <= c <= r[1]:
+            yield Problem(where, f"central value {c} lies outside [{r[0]}, {r[1]}]")
+
+
+def _returned(base: str, p: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """``returned`` names real units, shares in [0, 1], only with ``partial-return``."""
+    returned = p.get("returned")
+    if not isinstance(returned, Mapping):
+        return
+    for code, share in returned.items():
+        if code not in ref.codes:
+            yield Problem(f"{base}.returned.{code}", f"unknown territory unit {code!r}")
+        elif _is_number(share) and not 0 <= share <= 1:
+            yield Problem(f"{base}.returned.{code}", "share outside [0, 1]")
+    if returned and p.get("territory", "claim-kept") != "partial-return":
+        yield Problem(f"{base}.returned", "only meaningful with territory = 'partial-return'")
+
+
+def check_proposals(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """A proposal lies on every dimension and names real actors, institutions and units."""
+    for i, p in items(raw, "proposals"):
+        base = f"proposals[{i}]"
+        yield from _point(ref, f"{base}.position", p.get("position"), "a position")
+        proposer = p.get("proposer")
+        if isinstance(proposer, str) and proposer not in ref.actors:
+            yield Problem(f"{base}.proposer", f"unknown actor {proposer!r}")
+        for j, inst in enumerate(p.get("requires") or []):
+            if isinstance(inst, str) and inst not in ref.institutions:
+                yield Problem(f"{base}.requires[{j}]", f"unknown institution {inst!r}")
+        yield from _returned(base, p, ref)
+        covers = p.get("invitation", "none") != "none" or p.get("guarantee", "none") in (
+            "recognized",
+            "controlled",
+        )
+        if covers and not ref.codes:
+            yield Problem(
+                base, "an invitation or collective-defence guarantee needs [[territory]] units"
+            )
+
+
+def _members(base: str, inst: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    members = inst.get("members")
+    seen: set[str] = set()
+    for j, m in enumerate(members if isinstance(members, list) else []):
+        if isinstance(m, str):
+            if m not in ref.actors:
+                yield Problem(f"{base}.members[{j}]", f"unknown actor {m!r}")
+            if m in seen:
+                yield Problem(f"{base}.members[{j}]", f"duplicate member {m!r}")
+            seen.add(m)
+
+
+def _weights(base: str, inst: Mapping[str, Any]) -> Iterator[Problem]:
+    """Weights are given to members only, and are not negative."""
+    members = inst.get("members")
+    listed = {m for m in members if isinstance(m, str)} if isinstance(members, list) else set()
+    weights = inst.get("weights")
+    for m, w in weights.items() if isinstance(weights, Mapping) else ():
+        if m not in listed:
+            yield Problem(f"{base}.weights.{m}", f"{m!r} is not a member")
+        elif _is_number(w) and w < 0:
+            yield Problem(f"{base}.weights.{m}", "weight must be >= 0")
+
+
+def check_institutions(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """Members are known actors, once each; weights and threshold fit the rule."""
+    for i, inst in items(raw, "institutions"):
+        base = f"institutions[{i}]"
+        yield from _members(base, inst, ref)
+        yield from _weights(base, inst)
+        rule, threshold, weights = inst.get("rule"), inst.get("threshold"), inst.get("weights")
+        if rule == "qualified-majority" and threshold is None:
+            yield Problem(f"{base}.threshold", "missing (required by qualified-majority)")
+        if rule in ("unanimity", "all") and (threshold is not None or weights):
+            yield Problem(base, "weights and threshold apply only to qualified-majority")
+
+
+def check_model_inputs(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
+    """Deterrence and durability inputs: ranges ordered, holding their central value."""
+    for table in ("deterrence", "durability"):
+        inputs = raw.get(table)
+        for name, spec in inputs.items() if isinstance(inputs, Mapping) else ():
+            if not isinstance(spec, Mapping):
+                continue
+            r, c = spec.get("range"), spec.get("central")
+            if not _is_pair(r):
+                continue
+            where = f"{table}.{name}.range"
+            if r[0] > r[1]:
+                yield Problem(where, f"low {r[0]} is above high {r[1]}")
+            elif _is_number(c) and not r[0] <= c <= r[1]:
+                yield Problem(where, f"central value {c} lies outside [{r[0]}, {r[1]}]")
+
+
+def check_actor_references(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """The aggressor and the disputed state are actors."""
+    det = raw.get("deterrence")
+    if isinstance(det, Mapping):
+        agg = det.get("aggressor")
+        if isinstance(agg, str) and agg not in ref.actors:
+            yield Problem("deterrence.aggressor", f"unknown actor {agg!r}")
+    meta = raw.get("scenario")
+    if isinstance(meta, Mapping):
+        for field in ("disputed_state", "aggressor"):
+            v = meta.get(field)
+            if isinstance(v, str) and v not in ref.actors:
+                yield Problem(f"scenario.{field}", f"unknown actor {v!r}")
+
+
+def check_map(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """A map needs territory units to draw (the file itself is checked when it is read)."""
+    if isinstance(raw.get("map"), Mapping) and not ref.codes:
+        yield Problem("map", "a map needs [[territory]] units to draw")
+
+
+def _template_problem(code: str, text: str) -> str | None:
+    """What is wrong with a warning's wording: an unknown field or a bad format spec."""
+    fields = WARNING_FIELDS[code]
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as err:
+        return f"not a format string: {err}"
+    for name in names:
+        if name not in fields:
+            known = ", ".join(fields) if fields else "none"
+            return f"unknown field {{{name}}} (the fields of {code!r}: {known})"
+    sample = {f: ("" if f in WARNING_TEXT_FIELDS else 0.5) for f in fields}
+    try:
+        text.format(**sample)
+    except (ValueError, IndexError, KeyError) as err:
+        return f"cannot be formatted: {err}"
+    return None
+
+
+def check_warnings(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
+    """A scenario words only known warnings, with their own fields."""
+    table = raw.get("warnings")
+    for code, spec in table.items() if isinstance(table, Mapping) else ():
+        if code not in WARNING_FIELDS:
+            yield Problem(
+                f"warnings.{code}",
+                f"unknown warning {code!r} (known: {', '.join(WARNING_FIELDS)})",
+            )
+            continue
+        text = spec.get("text") if isinstance(spec, Mapping) else None
+        if isinstance(text, str):
+            problem = _template_problem(code, text)
+            if problem is not None:
+                yield Problem(f"warnings.{code}.text", problem)
+
+
+# ---------------------------------------------------------------------------------------------
+# [[observed]] rows (docs/specs/observed.md)
+
+
+_ROW_FIELDS = {kind: frozenset(model.model_fields) for kind, model in OBSERVED_MODELS.items()}
+
+
+def _observed_fields(base: str, row: Mapping[str, Any], kind: str) -> Iterator[Problem]:
+    """Every field of a row belongs to its kind."""
+    own = _ROW_FIELDS[kind]
+    for key in row:
+        if key not in own:
+            where = [k for k in OBSERVED_KINDS if key in _ROW_FIELDS[k]]
+            hint = f" (a field of {', '.join(repr(k) for k in where)})" if where else ""
+            yield Problem(f"{base}.{key}", f"does not belong to kind {kind!r}{hint}")
+
+
+def _observed_refs(base: str, row: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """A row's proposal, institution, source and actors exist."""
+    single = (
+        ("proposal", ref.proposals, "proposal"),
+        ("institution", ref.institutions, "institution"),
+        ("source", ref.sources, "source key"),
+    )
+    for field, known, what in single:
+        v = row.get(field)
+        if isinstance(v, str) and v not in known:
+            yield Problem(f"{base}.{field}", f"unknown {what} {v!r}")
+    for field in ("blockers", "actors"):
+        listed = row.get(field)
+        for j, v in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(v, str) and v not in ref.actors:
+                yield Problem(f"{base}.{field}[{j}]", f"unknown actor {v!r}")
+
+
+def _observed_values(base: str, row: Mapping[str, Any]) -> Iterator[Problem]:
+    """``blockers`` only with ``passed = false``; a horizon is positive."""
+    if row.get("blockers") and row.get("passed") is not False:
+        yield Problem(f"{base}.blockers", "only with passed = false")
+    h = row.get("horizon_years")
+    if _is_number(h) and not h > 0:
+        yield Problem(f"{base}.horizon_years", f"must be > 0 (is {h})")
+
+
+def check_observed(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """Each ``[[observed]]`` row keeps to the contract of its kind."""
+    for i, row in items(raw, "observed"):
+        base = f"observed[{i}]"
+        kind = row.get("kind")
+        if isinstance(kind, str) and kind in _ROW_FIELDS:  # else the structural pass reports it
+            yield from _observed_fields(base, row, kind)
+        yield from _observed_refs(base, row, ref)
+        yield from _observed_values(base, row)
+
+
+Rule = Callable[[Mapping[str, Any], _Ids], Iterator[Problem]]
+
+#: every cross-check, in the order their problems are reported
+RULES: tuple[Rule, ...] = (
+    check_unique_ids,
+    check_status_quo,
+    check_actors,
+    check_territory,
+    check_proposals,
+    check_institutions,
+    check_model_inputs,
+    check_actor_references,
+    check_map,
+    check_warnings,
+    check_observed,
+)
+
+
+def cross_check(raw: Mapping[str, Any]) -> list[Problem]:
+    """Every problem of every rule on the raw scenario mapping."""
+    ref = _Ids.of(raw)
+    return [p for rule in RULES for p in rule(raw, ref)]

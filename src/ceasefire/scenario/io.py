@@ -1,0 +1,345 @@
+"""Reading scenarios: TOML text or files to validated models, with located problems.
+
+A scenario is checked in two passes that both always run, so that a user sees every problem
+at once: structure and types (pydantic, unknown fields forbidden), then the cross-checks of
+:mod:`ceasefire.scenario.checks` on the raw data. Every problem carries its dotted path, the
+id of the item the path runs through and, when the text is known, its line. Nothing here
+prints or exits: the CLI renders the errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from ceasefire.scenario.checks import cross_check
+from ceasefire.scenario.geometry import UnitGeometry, parse_geometry
+from ceasefire.scenario.problems import Problem, ScenarioError, dotted
+from ceasefire.scenario.schema import BUILTIN_GEOMETRY, OBSERVED_KINDS, Scenario
+
+# ---------------------------------------------------------------------------------------------
+# The structural pass's errors, in the format's words
+
+
+def _message(e: ErrorDetails) -> str:
+    kind, msg = e["type"], e["msg"]
+    if kind == "missing":
+        return "missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "too_short":
+        n = (e.get("ctx") or {}).get("min_length", 1)
+        return "must not be empty" if n == 1 else f"needs at least {n} entries"
+    if kind == "union_tag_not_found":
+        return f"missing (one of {', '.join(OBSERVED_KINDS)})"
+    if kind == "union_tag_invalid":
+        tag = (e.get("ctx") or {}).get("tag")
+        return f"unknown kind {tag!r} (one of {', '.join(OBSERVED_KINDS)})"
+    return msg.removeprefix("Value error, ")
+
+
+def _loc(e: ErrorDetails) -> list[Any]:
+    """The error's location without pydantic's validator and union-tag segments."""
+    loc = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+    if loc[:1] == ["observed"] and len(loc) > 2 and loc[2] in OBSERVED_KINDS:
+        del loc[2]  # observed[i].<kind>.field -> observed[i].field
+    if e["type"] in ("union_tag_not_found", "union_tag_invalid"):
+        loc.append("kind")
+    return loc
+
+
+def _pydantic_problems(err: ValidationError) -> list[Problem]:
+    return [Problem(dotted(_loc(e)), _message(e)) for e in err.errors(include_url=False)]
+
+
+def _merge(structural: list[Problem], checks: list[Problem]) -> list[Problem]:
+    """Both passes' problems, each once.
+
+    On an ``[[observed]]`` row a cross-check states what is wrong more precisely than the
+    structural pass at the same path (a field of another kind, a non-positive horizon), so
+    there it replaces the structural message.
+    """
+    precise = {p.path for p in checks if p.path.startswith("observed[")}
+    out = [p for p in structural if p.path not in precise]
+    seen = {(p.path, p.message) for p in out}
+    for p in checks:
+        if (p.path, p.message) not in seen:
+            out.append(p)
+            seen.add((p.path, p.message))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Where a problem is: the item's id and the line of the text
+
+
+_ID_FIELD = {"territory": "code", "sources": "key"}
+_HEAD = re.compile(r"^([A-Za-z0-9_\-]+)(?:\[(\d+)\])?")
+
+
+def _item_id(raw: Mapping[str, Any], path: str) -> str | None:
+    """The id of the array item a path starts in: ``actors[3].x`` -> ``raw["actors"][3]["id"]``."""
+    m = _HEAD.match(path)
+    if not m or m.group(2) is None:
+        return None
+    rows = raw.get(m.group(1))
+    k = int(m.group(2))
+    if not isinstance(rows, list) or k >= len(rows) or not isinstance(rows[k], Mapping):
+        return None
+    v = rows[k].get(_ID_FIELD.get(m.group(1), "id"))
+    return v if isinstance(v, str) else None
+
+
+_HEADER = re.compile(r'^\s*(\[\[?)\s*([A-Za-z0-9_\-."]+?)\s*\]\]?\s*(?:#.*)?$')
+
+
+def _block(lines: list[str], table: str, index: int | None) -> tuple[int, int] | None:
+    """First and one-past-last line index of ``[table]`` or of the ``index``-th ``[[table]]``.
+
+    The file's root (the lines before any header) when ``table`` is ``""``.
+    """
+    start = 0 if table == "" else None
+    count = 0
+    for n, line in enumerate(lines):
+        m = _HEADER.match(line)
+        if not m:
+            continue
+        if start is not None:
+            return start, n
+        if m.group(2).strip('"') != table:
+            continue
+        if m.group(1) == "[[":
+            start = n if count == index else None
+            count += 1
+        elif index is None:
+            start = n
+    return (start, len(lines)) if start is not None else None
+
+
+def _key_line(lines: list[str], lo: int, hi: int, key: str) -> int | None:
+    pattern = re.compile(rf'^\s*"?{re.escape(key)}"?\s*[.=]')
+    return next((n for n in range(lo, hi) if pattern.match(lines[n])), None)
+
+
+def _table_line(lines: list[str], keys: list[str]) -> int | None:
+    """The line index of ``keys`` under the longest ``[a.b]`` header that holds it."""
+    for n in range(len(keys), 0, -1):
+        block = _block(lines, ".".join(keys[:n]), None)
+        if block is not None:
+            found = _key_line(lines, block[0] + 1, block[1], keys[n]) if n < len(keys) else None
+            return block[0] if found is None else found
+    root = _block(lines, "", None)
+    return _key_line(lines, *root, keys[0]) if root else None  # a key of the root
+
+
+def line_of(text: str, path: str) -> int | None:
+    """The 1-based line a dotted path points at (best effort; None when not found).
+
+    The line of the path's first key inside its item (``actors[3].salience.a`` -> the
+    ``salience = ...`` line of the fourth ``[[actors]]``) or table (``[warnings.x]`` for
+    ``warnings.x.text``), else the item's or table's header line.
+    """
+    m = _HEAD.match(path)
+    if not m:
+        return None
+    lines = text.splitlines()
+    keys = [k for k in re.split(r"\.|\[\d+\]", path[m.end() :]) if k]
+    if m.group(2) is None:
+        found = _table_line(lines, [m.group(1), *keys])
+        return None if found is None else found + 1
+    block = _block(lines, m.group(1), int(m.group(2)))
+    if block is None:
+        return None
+    found = _key_line(lines, block[0] + 1, block[1], keys[0]) if keys else None
+    return (block[0] if found is None else found) + 1
+
+
+def _locate(problems: Iterable[Problem], raw: Mapping[str, Any], text: str | None) -> list[Problem]:
+    return [
+        replace(
+            p,
+            item=_item_id(raw, p.path),
+            line=line_of(text, p.path) if text is not None and p.path else None,
+        )
+        for p in problems
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def from_dict(
+    raw: Mapping[str, Any], source: str = "<scenario>", text: str | None = None
+) -> Scenario:
+    """Validate a parsed scenario; raise :class:`ScenarioError` with every problem.
+
+    ``text``, the TOML the mapping was parsed from, lets each problem name its line.
+    """
+    structural: list[Problem] = []
+    scenario: Scenario | None = None
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as err:
+        structural = _pydantic_problems(err)
+    problems = _merge(structural, cross_check(raw))
+    if problems or scenario is None:
+        raise ScenarioError(source, _locate(problems, raw, text))
+    return scenario
+
+
+def loads(text: str, source: str = "<scenario>") -> Scenario:
+    """Parse TOML text into a validated :class:`Scenario`."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(source, [Problem("", f"TOML syntax error: {err}")]) from None
+    return from_dict(raw, source, text)
+
+
+def builtin_ids() -> tuple[str, ...]:
+    """Ids of the scenarios shipped with the package."""
+    folder = resources.files("ceasefire.builtin")
+    return tuple(
+        sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    )
+
+
+def builtin_text(scenario_id: str) -> str:
+    """The TOML text of a built-in scenario."""
+    if scenario_id not in builtin_ids():
+        raise ScenarioError(
+            scenario_id,
+            [
+                Problem(
+                    "",
+                    f"no such file, and not a built-in scenario (built-in: "
+                    f"{', '.join(builtin_ids())})",
+                )
+            ],
+        )
+    return (resources.files("ceasefire.builtin") / f"{scenario_id}.toml").read_text("utf-8")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A scenario with where it came from, the sha256 of its text and its map's geometry."""
+
+    scenario: Scenario
+    source: str
+    sha256: str
+    text: str
+    #: the outlines of the ``[map]`` table, None when the scenario declares no map
+    geometry: UnitGeometry | None = None
+
+
+def _read_text(ref: str | Path) -> str:
+    path = Path(ref)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(str(ref), [Problem("", "file not found")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(str(ref), [Problem("", "is a directory, not a file")]) from None
+    except OSError as err:
+        raise ScenarioError(str(ref), [Problem("", f"cannot read: {err.strerror}")]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(str(ref), [Problem("", f"not UTF-8 text (byte {err.start})")]) from None
+
+
+def read(ref: str | Path) -> Loaded:
+    """Load a scenario, and its map, from a file path or a built-in id (I/O edge)."""
+    path = Path(ref)
+    is_file = path.suffix == ".toml" or path.exists()
+    text = _read_text(path) if is_file else builtin_text(str(ref))
+    source = str(ref)
+    scenario = loads(text, source)
+    folder = path.parent if is_file else None
+    geometry = read_geometry(scenario, folder, source, text)
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Loaded(scenario, source, sha, text, geometry)
+
+
+def load(ref: str | Path) -> Scenario:
+    """Load a scenario from a file path or a built-in id."""
+    return read(ref).scenario
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the scenario format."""
+    return Scenario.model_json_schema()
+
+
+# ---------------------------------------------------------------------------------------------
+# The map's geometry
+
+
+def _geometry_text(ref: str, folder: Path | None) -> str:
+    """The GeoJSON text ``[map] geometry`` names; ValueError saying why it cannot be read."""
+    if ref.startswith(BUILTIN_GEOMETRY):
+        name = ref.removeprefix(BUILTIN_GEOMETRY)
+        node = resources.files("ceasefire.builtin") / name
+        if "/" in name or "\\" in name or not node.is_file():
+            raise ValueError(f"no geometry {name!r} is shipped with the package")
+        return node.read_text("utf-8")
+    if folder is None:
+        raise ValueError("a path relative to the scenario file, but the scenario has no file")
+    try:
+        return (folder / ref).read_text("utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"file not found: {folder / ref}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ValueError(f"cannot read {folder / ref}: {err}") from None
+
+
+def geometry_or_none(scenario: Scenario, folder: Path | None = None) -> UnitGeometry | None:
+    """The scenario's map where it can be read, else None (a page that must render anyway)."""
+    try:
+        return read_geometry(scenario, folder)
+    except ScenarioError:
+        return None
+
+
+def read_geometry(
+    scenario: Scenario,
+    folder: Path | None = None,
+    source: str = "<scenario>",
+    text: str | None = None,
+) -> UnitGeometry | None:
+    """The outlines of the scenario's ``[map]``; None without one (I/O edge).
+
+    ``folder`` is the scenario file's folder (relative geometry paths start there; None for a
+    scenario without a file, which can still use a ``builtin:`` geometry). Every territory
+    unit must have an outline. Raises :class:`ScenarioError` located at ``map.geometry``.
+    """
+    spec = scenario.map
+    if spec is None:
+        return None
+    try:
+        geometry = parse_geometry(_geometry_text(spec.geometry, folder), spec.unit_property)
+    except ValueError as err:
+        problems = [Problem("map.geometry", f"{spec.geometry}: {err}")]
+    else:
+        missing = [u.code for u in scenario.territory if u.code not in geometry.rings]
+        if not missing:
+            return geometry
+        problems = [
+            Problem(
+                "map.geometry",
+                f"{spec.geometry}: no feature with {spec.unit_property} = "
+                f"{', '.join(repr(c) for c in missing)}",
+            )
+        ]
+    located = [replace(p, line=line_of(text, p.path)) for p in problems] if text else problems
+    raise ScenarioError(source, located)

@@ -1,0 +1,598 @@
+"""The scenario format: pydantic models of a moment of a war, validated and immutable.
+
+This module is the single source of every name the format defines: the Literals of proposal
+terms, mechanisms and distributions (``MECHANISMS = get_args(Mechanism)``), the red-line
+grammar, the proposal defaults, the names of the deterrence and durability inputs
+(``DETERRENCE_INPUTS``, ``DURABILITY_INPUTS``; the numerical models import them from here),
+the codes and fields of the analyst warnings, and the ``[[observed]]`` rows of a historical
+case (docs/specs/observed.md). It imports no numerical model and does no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
+
+SCALE_MIN = 0.0
+SCALE_MAX = 100.0
+
+# ---------------------------------------------------------------------------------------------
+# Immutable mappings that still serialise as plain JSON objects
+
+
+def _freeze(value: dict[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
+FrozenFloats = Annotated[
+    dict[str, float],
+    AfterValidator(_freeze),
+    PlainSerializer(dict, return_type=dict),
+]
+FrozenRanges = Annotated[
+    dict[str, tuple[float, float]],
+    AfterValidator(_freeze),
+    PlainSerializer(dict, return_type=dict),
+]
+FrozenStrings = Annotated[
+    dict[str, str],
+    AfterValidator(_freeze),
+    PlainSerializer(dict, return_type=dict),
+]
+
+Id = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The format
+
+
+class Meta(_Model):
+    """The ``[scenario]`` table: what moment this is."""
+
+    id: Id
+    title: str
+    as_of: dt.date | None = None
+    description: str = ""
+    disputed_state: str | None = Field(
+        default=None, description="Actor id of the state whose territory is disputed."
+    )
+    aggressor: str | None = Field(
+        default=None, description="Actor id of the state that attacks (guarantee game)."
+    )
+
+
+class Dimension(_Model):
+    """An issue dimension: a 0-100 scale with anchored points."""
+
+    id: Id
+    name: str = ""
+    description: str = ""
+    anchors: FrozenStrings = Field(default_factory=dict, validate_default=True)
+    scale_from: tuple[float, float] | None = Field(
+        default=None,
+        description="The original units [low, high] that 0 and 100 stand for, when the data "
+        "were mapped onto 0-100 (results can be shown in the original units).",
+    )
+
+    @field_validator("anchors")
+    @classmethod
+    def _anchor_keys(cls, v: Mapping[str, str]) -> Mapping[str, str]:
+        for key in v:
+            try:
+                point = float(key)
+            except ValueError:
+                raise ValueError(f"anchor key {key!r} is not a number on the 0-100 scale") from None
+            if not SCALE_MIN <= point <= SCALE_MAX:
+                raise ValueError(f"anchor key {key!r} lies outside 0-100")
+        return v
+
+
+class StatusQuo(_Model):
+    """The no-deal point and whether fighting continues without a deal."""
+
+    position: FrozenFloats
+    fighting: bool = True
+    source: str = ""
+
+
+#: the red-line grammar ``dimension <= number`` / ``dimension >= number``: the head (dimension
+#: and operator) is shared with the web editor, which splits cells before they are numbers
+RED_LINE_HEAD = r"^\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)\s*(<=|>=)\s*"
+_RED_LINE = re.compile(RED_LINE_HEAD + r"(-?[0-9]+(?:\.[0-9]+)?)\s*$")
+#: the same grammar with the bound left as typed (group 3), for tolerant splitting
+RED_LINE_LOOSE = re.compile(RED_LINE_HEAD + r"(.*)$")
+
+
+@dataclass(frozen=True)
+class RedLine:
+    """A bound on one dimension an actor will not accept a settlement outside of."""
+
+    dimension: str
+    op: Literal["<=", ">="]
+    bound: float
+
+    @classmethod
+    def parse(cls, text: str) -> RedLine:
+        m = _RED_LINE.match(text)
+        if not m:
+            raise ValueError(
+                f"red line {text!r} is not of the form 'dimension >= number' or "
+                "'dimension <= number'"
+            )
+        op: Literal["<=", ">="] = "<=" if m.group(2) == "<=" else ">="
+        return cls(m.group(1), op, float(m.group(3)))
+
+    def violation(self, value: float) -> float:
+        """How far ``value`` lies beyond the line (0 when it respects it)."""
+        if self.op == ">=":
+            return max(0.0, self.bound - value)
+        return max(0.0, value - self.bound)
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.op} {self.bound:g}"
+
+
+def _check_red_line(text: str) -> str:
+    rl = RedLine.parse(text)
+    if not SCALE_MIN <= rl.bound <= SCALE_MAX:
+        raise ValueError(f"red line {text!r}: bound lies outside 0-100")
+    return text
+
+
+RedLineText = Annotated[str, AfterValidator(_check_red_line)]
+
+Distribution = Literal["uniform", "triangular"]
+DISTRIBUTIONS: tuple[str, ...] = get_args(Distribution)
+
+#: prefixes of an actor's range keys that are not positions (``salience.alliance``)
+RANGE_PREFIXES = ("salience", "red_line")
+
+
+def flatten_range(value: Any) -> Any:
+    """``{salience = {alliance = [a, b]}}`` -> ``{"salience.alliance": [a, b]}``.
+
+    TOML reads the dotted key ``salience.alliance = [a, b]`` as a nested table; the quoted key
+    ``"salience.alliance" = [a, b]`` as a flat one. Both mean the same range, so both are
+    accepted and stored flat. Anything else is left for validation to report.
+    """
+    if not isinstance(value, Mapping):
+        return value
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        if isinstance(v, Mapping):
+            for sub, bounds in v.items():
+                out[f"{k}.{sub}"] = bounds
+        else:
+            out[str(k)] = v
+    return out
+
+
+class Actor(_Model):
+    """A party to the negotiation (a state, a bloc, a leader)."""
+
+    id: Id
+    name: str = ""
+    kind: str = ""
+    capability: float = Field(ge=0.0, description="Influence on the negotiation, >= 0.")
+    war_cost: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="Cost of continued war on the 0-100 utility scale (specs/preferences.md).",
+    )
+    position: FrozenFloats
+    salience: FrozenFloats
+    red_lines: tuple[RedLineText, ...] = ()
+    range: FrozenRanges = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="Plausible [low, high] of a dimension's position (key: the dimension id), "
+        "'war_cost', 'capability', a salience ('salience.<dimension>') or the bound of the "
+        "actor's red line on a dimension ('red_line.<dimension>').",
+    )
+    distribution: FrozenStrings = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="Range key -> 'uniform' or 'triangular' (mode at the central value); "
+        "default: [monte_carlo] distribution.",
+    )
+    source: str = ""
+    red_line_source: str = ""
+
+    @field_validator("range", "distribution", mode="before")
+    @classmethod
+    def _flat_range(cls, v: Any) -> Any:
+        return flatten_range(v)
+
+    @field_validator("distribution")
+    @classmethod
+    def _distribution_names(cls, v: Mapping[str, str]) -> Mapping[str, str]:
+        for key, name in v.items():
+            if name not in DISTRIBUTIONS:
+                raise ValueError(
+                    f"{key}: distribution {name!r} is not "
+                    + " or ".join(repr(d) for d in DISTRIBUTIONS)
+                )
+        return v
+
+    @property
+    def parsed_red_lines(self) -> tuple[RedLine, ...]:
+        return tuple(RedLine.parse(t) for t in self.red_lines)
+
+
+class TerritoryUnit(_Model):
+    """A first-level unit of the disputed state."""
+
+    code: Id
+    name: str = ""
+    area_km2: float = Field(gt=0.0)
+    population: float = Field(ge=0.0)
+    controlled_share: Share = Field(
+        description="Share of the unit's area under the defending government's control."
+    )
+    controlled_share_range: tuple[Share, Share] | None = None
+    controlled_population_share: Share | None = Field(
+        default=None,
+        description="Share of the population under government control; if absent, the area "
+        "share is used (an approximation: population is assumed spread evenly by area).",
+    )
+    claimed_by_aggressor: bool = False
+    source: str = ""
+
+
+InvitationScope = Literal["recognized", "controlled", "none"]
+GuaranteeScope = Literal["recognized", "controlled", "bilateral", "none"]
+TerritorialTerms = Literal[
+    "ceded-claimed",
+    "ceded-occupied",
+    "ceded-occupied-de-facto",
+    "ceded-occupied-implicitly",
+    "claim-kept",
+    "partial-return",
+    "restored",
+]
+Mechanism = Literal[
+    "monitoring",
+    "dmz",
+    "peacekeepers",
+    "third_party_guarantee",
+    "joint_commission",
+    "collective_defence",
+]
+Sequencing = Literal["ceasefire-first", "guarantee-first", "open", "n/a"]
+MECHANISMS: tuple[str, ...] = get_args(Mechanism)
+
+
+class Proposal(_Model):
+    """A proposal on the table: structured terms and a position on every dimension."""
+
+    id: Id
+    label: str = ""
+    proposer: str | None = None
+    invitation: InvitationScope = "none"
+    guarantee: GuaranteeScope = "none"
+    territory: TerritorialTerms = "claim-kept"
+    returned: FrozenFloats = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="For 'partial-return': unit code -> share of the unit's occupied area "
+        "returned.",
+    )
+    mechanisms: tuple[Mechanism, ...] = ()
+    ceasefire_before_accession: Sequencing = "n/a"
+    position: FrozenFloats
+    requires: tuple[str, ...] = ()
+    rationale: str = ""
+
+
+#: the format's defaults of a proposal's terms (what a proposal that says nothing means)
+PROPOSAL_TERM_DEFAULTS: Mapping[str, str] = MappingProxyType(
+    {
+        key: Proposal.model_fields[key].default
+        for key in ("invitation", "guarantee", "territory", "ceasefire_before_accession")
+    }
+)
+
+
+class Institution(_Model):
+    """A body whose consent a proposal may need, with its decision rule."""
+
+    id: Id
+    name: str = ""
+    rule: Literal["unanimity", "all", "qualified-majority"]
+    members: tuple[str, ...] = Field(min_length=1)
+    weights: FrozenFloats = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="qualified-majority: member -> voting weight (default 1 each).",
+    )
+    threshold: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=1.0,
+        description="qualified-majority: share of the total weight that must accept.",
+    )
+    min_count: int | None = Field(default=None, ge=1)
+    source: str = ""
+
+
+class Ranged(_Model):
+    """A model input with a central value (single runs) and an optional Monte Carlo range."""
+
+    central: float
+    range: tuple[float, float] | None = None
+    distribution: Distribution | None = Field(
+        default=None,
+        description="'uniform' or 'triangular' (mode at the central value); default: "
+        "[monte_carlo] distribution.",
+    )
+    source: str = ""
+
+
+class DeterrenceInputs(_Model):
+    """The ``[deterrence]`` table: inputs of the guarantee game (specs/deterrence.md §1).
+
+    Any input left out takes the spec's default; ``c1`` defaults to the aggressor's
+    ``war_cost / 100`` with its range.
+    """
+
+    aggressor: str | None = Field(
+        default=None, description="Actor id of the aggressor (default: scenario.aggressor)."
+    )
+    v: Ranged | None = None
+    p1: Ranged | None = None
+    p2: Ranged | None = None
+    c1: Ranged | None = None
+    c2: Ranged | None = None
+    q: Ranged | None = None
+    lam: Ranged | None = None
+
+
+class DurabilityInputs(_Model):
+    """The ``[durability]`` table: priors of the Weibull survival model (§2)."""
+
+    k: Ranged | None = None
+    p5_bare: Ranged | None = None
+    floor: Ranged | None = None
+    hr_monitoring: Ranged | None = None
+    hr_dmz: Ranged | None = None
+    hr_peacekeepers: Ranged | None = None
+    hr_third_party_guarantee: Ranged | None = None
+    hr_joint_commission: Ranged | None = None
+    hr_collective_defence: Ranged | None = None
+
+
+#: names of the guarantee game's inputs (specs/deterrence.md §1), in the model's order;
+#: ``ceasefire.deterrence.GAME_PARAMETERS`` is this tuple
+DETERRENCE_INPUTS: tuple[str, ...] = tuple(
+    name for name in DeterrenceInputs.model_fields if name != "aggressor"
+)
+#: names of the durability model's inputs (§2): shape, bare-ceasefire breakdown, floor and one
+#: hazard ratio per mechanism, ``hr_<mechanism>`` in the order of ``MECHANISMS``;
+#: ``ceasefire.durability.DURABILITY_PARAMETERS`` is this tuple
+DURABILITY_INPUTS: tuple[str, ...] = tuple(DurabilityInputs.model_fields)
+
+
+class MonteCarlo(_Model):
+    """The ``[monte_carlo]`` table: draws and seed of the built-in uncertainty."""
+
+    draws: int = Field(default=2000, ge=10, le=1_000_000)
+    seed: int = Field(default=20241130, ge=0)
+    distribution: Distribution = Field(
+        default="uniform",
+        description="Default distribution of every range in sweeps: 'uniform' between low and "
+        "high, or 'triangular' with its mode at the central value.",
+    )
+
+
+class Source(_Model):
+    """A source key and its citation, with its publication date when known.
+
+    ``published`` (a TOML date) lets a historical case show that its inputs use only sources
+    published on or before ``[scenario] as_of`` (docs/specs/observed.md).
+    """
+
+    key: str
+    citation: str
+    locator: str = ""
+    notes: str = ""
+    published: dt.date | None = None
+
+
+class MapSpec(_Model):
+    """The ``[map]`` table: the geometry the report draws the territory units on.
+
+    ``geometry`` is ``"builtin:<file>"`` for a GeoJSON shipped with the package beside the
+    built-in scenarios, else a path relative to the scenario file. Each feature's property
+    ``unit_property`` holds the code of a ``[[territory]]`` unit. Without a ``[map]`` table
+    the report draws no map and says so.
+    """
+
+    geometry: str = Field(min_length=1)
+    unit_property: str = Field(min_length=1)
+    source: str = ""
+
+
+#: the prefix of a ``[map] geometry`` shipped with the package
+BUILTIN_GEOMETRY = "builtin:"
+
+# ---------------------------------------------------------------------------------------------
+# Analyst warnings: stable codes and the fields each carries (the engine fills them; a
+# scenario may word them in its own terms, e.g. name the ceding state's legal procedure)
+
+WarningCode = Literal[
+    "implicit-concession",
+    "partial-guarantee",
+    "guarantee-over-occupied",
+    "guarantee-during-fighting",
+    "guarantee-without-membership",
+    "de-jure-cession",
+    "de-facto-cession",
+    "no-mechanisms",
+]
+WARNING_CODES: tuple[str, ...] = get_args(WarningCode)
+
+#: the fields of each warning, by code: shares are fractions 0-1 (write ``{x:.1%}``), ``*_km2``
+#: areas, ``*_count`` integers; the names in ``WARNING_TEXT_FIELDS`` are text
+WARNING_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "implicit-concession": ("invited_area", "uninvited_area", "uninvited_population"),
+        "partial-guarantee": ("guaranteed_area", "unguaranteed_area"),
+        "guarantee-over-occupied": ("occupied_now",),
+        "guarantee-during-fighting": ("sequencing", "front_count", "front_units"),
+        "guarantee-without-membership": (),
+        "de-jure-cession": ("ceded_area", "ceded_population", "held_ceded_km2", "withdrawal"),
+        "de-facto-cession": ("left_occupied",),
+        "no-mechanisms": (),
+    }
+)
+#: warning fields that hold text, not numbers (``withdrawal``: the engine's sentence on the
+#: held territory a cession gives up, empty when it gives up none)
+WARNING_TEXT_FIELDS = frozenset({"sequencing", "front_units", "withdrawal"})
+
+
+class WarningText(_Model):
+    """A scenario's wording of one analyst warning (``[warnings.<code>]``).
+
+    ``text`` is a Python format string over the warning's fields (``WARNING_FIELDS``), e.g.
+    ``"Cedes {ceded_area:.1%} ... (Constitution Art. 73)."``; it replaces the engine's generic
+    sentence, so country-specific analogies and legal procedures live in the scenario.
+    """
+
+    text: str = Field(min_length=1)
+    source: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# What happened afterwards: the [[observed]] rows of a historical case (docs/specs/observed.md)
+
+
+class _ObservedRow(_Model):
+    id: Id
+    proposal: str
+    source: str
+    date: dt.date | None = Field(default=None, description="When it happened.")
+    note: str = ""
+
+
+class ObservedDecision(_ObservedRow):
+    """An institution's decision on a proposal, or the proposal's fate (``institution`` left
+    out: passed = every required institution passed)."""
+
+    kind: Literal["decision"]
+    institution: str | None = None
+    passed: bool
+    blockers: tuple[str, ...] = Field(
+        default=(), description="The actors that in fact withheld consent (passed = false)."
+    )
+
+
+class ObservedConsentBought(_ObservedRow):
+    """Whose consent was obtained by a side payment or concession."""
+
+    kind: Literal["consent-bought"]
+    actors: tuple[str, ...] = Field(min_length=1)
+
+
+class ObservedHeld(_ObservedRow):
+    """Did the ceasefire or settlement hold (no return to war) over the horizon."""
+
+    kind: Literal["held"]
+    start: dt.date
+    horizon_years: float = Field(gt=0.0)
+    held: bool
+
+
+class ObservedAttackCovered(_ObservedRow):
+    """Did the aggressor attack territory covered by the proposal's guarantee in the horizon."""
+
+    kind: Literal["attack-covered"]
+    start: dt.date
+    horizon_years: float = Field(gt=0.0)
+    attacked: bool
+
+
+Observed = Annotated[
+    ObservedDecision | ObservedConsentBought | ObservedHeld | ObservedAttackCovered,
+    Field(discriminator="kind"),
+]
+OBSERVED_MODELS: Mapping[str, type[_ObservedRow]] = MappingProxyType(
+    {
+        "decision": ObservedDecision,
+        "consent-bought": ObservedConsentBought,
+        "held": ObservedHeld,
+        "attack-covered": ObservedAttackCovered,
+    }
+)
+OBSERVED_KINDS: tuple[str, ...] = tuple(OBSERVED_MODELS)
+
+
+class Scenario(_Model):
+    """A whole scenario, validated and immutable."""
+
+    scenario: Meta
+    dimensions: tuple[Dimension, ...] = Field(min_length=1)
+    status_quo: StatusQuo
+    actors: tuple[Actor, ...] = Field(min_length=1)
+    territory: tuple[TerritoryUnit, ...] = ()
+    proposals: tuple[Proposal, ...] = ()
+    institutions: tuple[Institution, ...] = ()
+    deterrence: DeterrenceInputs = Field(default_factory=DeterrenceInputs)
+    durability: DurabilityInputs = Field(default_factory=DurabilityInputs)
+    monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
+    sources: tuple[Source, ...] = ()
+    map: MapSpec | None = None
+    warnings: Annotated[
+        dict[str, WarningText],
+        AfterValidator(_freeze),
+        PlainSerializer(dict, return_type=dict),
+    ] = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="Warning code -> the scenario's wording of that warning.",
+    )
+    observed: tuple[Observed, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.scenario.id
+
+    @property
+    def dimension_ids(self) -> tuple[str, ...]:
+        return tuple(d.id for d in self.dimensions)
+
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.actors)
+
+    def actor(self, actor_id: str) -> Actor:
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(actor_id)
+
+    def institution(self, institution_id: str) -> Institution:
+        for i in self.institutions:
+            if i.id == institution_id:
+                return i
+        raise KeyError(institution_id)
