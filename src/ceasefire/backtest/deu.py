@@ -120,7 +120,9 @@ def _names(cells: list[str]) -> list[str]:
 def _actor_codes(names: list[str]) -> tuple[str, ...]:
     """Every ``X`` with both ``pX`` and ``sX`` columns, in header order."""
     present = set(names)
-    codes = tuple(n[1:] for n in names if n.startswith("p") and len(n) > 1 and f"s{n[1:]}" in present)
+    codes = tuple(
+        n[1:] for n in names if n.startswith("p") and len(n) > 1 and f"s{n[1:]}" in present
+    )
     if not codes:
         raise DeuFormatError(
             "not a DEU III table: no actor columns (a position pX with its salience sX)",
@@ -129,7 +131,9 @@ def _actor_codes(names: list[str]) -> tuple[str, ...]:
     return codes
 
 
-def _number(cell: str, line: int, column: str, *, lo: float = 0.0, hi: float = 100.0) -> float | None:
+def _number(
+    cell: str, line: int, column: str, *, lo: float = 0.0, hi: float = 100.0
+) -> float | None:
     """A numeric cell: empty or the missing code 999 -> None; else a number in [lo, hi]."""
     text = cell.strip().strip('"').strip()
     if not text:
@@ -152,9 +156,7 @@ def _number(cell: str, line: int, column: str, *, lo: float = 0.0, hi: float = 1
 def _row_values(
     row: list[str], col: dict[str, int], codes: tuple[str, ...], prefix: str, line: int, hi: float
 ) -> tuple[float | None, ...]:
-    return tuple(
-        _number(row[col[prefix + c]], line, prefix + c, hi=hi) for c in codes
-    )
+    return tuple(_number(row[col[prefix + c]], line, prefix + c, hi=hi) for c in codes)
 
 
 def parse(text: str, source: str = "<text>") -> DeuData:
@@ -182,9 +184,7 @@ def parse(text: str, source: str = "<text>") -> DeuData:
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(names):
-            raise DeuFormatError(
-                f"{len(row)} cells, the header has {len(names)}", line=line
-            )
+            raise DeuFormatError(f"{len(row)} cells, the header has {len(names)}", line=line)
         issue_id = row[col["isnr"]].strip()
         if not issue_id:
             if gdp is not None or issues:

@@ -62,6 +62,7 @@ def _cell(s: ErrorStats | None) -> str:
 
 def split_table(res: DeuBacktest, which: str) -> Table:
     """MAE (n) per forecaster by voting rule (``which="rule"``) or by reference point."""
+
     def groups(r: Record) -> dict[str, ErrorStats]:
         return r.by_voting_rule if which == "rule" else r.by_reference_point
 
@@ -98,9 +99,7 @@ def diagnostic_lines(res: DeuBacktest) -> list[str]:
         if r.kind != "engine":
             continue
         n = r.overall.n
-        same = [
-            f"{other} on {k}" for other, k in r.identical_to.items() if k >= max(1, n // 10)
-        ]
+        same = [f"{other} on {k}" for other, k in r.identical_to.items() if k >= max(1, n // 10)]
         if same:
             lines.append(f"{r.label} (n = {n}) equals " + "; ".join(same))
         if r.cases:
@@ -235,9 +234,13 @@ def scatter_figure(res: DeuBacktest) -> Any:
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=[0, 100], y=[0, 100], mode="lines", name="forecast = outcome",
-            line={"color": "#999", "dash": "dot"}, hoverinfo="skip",
-        )  # fmt: skip
+            x=[0, 100],
+            y=[0, 100],
+            mode="lines",
+            name="forecast = outcome",
+            line={"color": "#999", "dash": "dot"},
+            hoverinfo="skip",
+        )
     )
     for r in res.records:
         pts = [
@@ -247,11 +250,15 @@ def scatter_figure(res: DeuBacktest) -> Any:
         ]
         fig.add_trace(
             go.Scatter(
-                x=[p[0] for p in pts], y=[p[1] for p in pts], text=[p[2] for p in pts],
-                mode="markers", name=r.label, marker={"size": 5, "opacity": 0.6},
+                x=[p[0] for p in pts],
+                y=[p[1] for p in pts],
+                text=[p[2] for p in pts],
+                mode="markers",
+                name=r.label,
+                marker={"size": 5, "opacity": 0.6},
                 hovertemplate="%{text}: outcome %{x:.0f}, forecast %{y:.1f}",
                 visible=True if r.kind == "engine" else "legendonly",
-            )  # fmt: skip
+            )
         )
     fig.update_layout(
         xaxis_title="observed outcome", yaxis_title="forecast", height=560,

@@ -379,9 +379,17 @@ def backtest(
         forecasts[label] = run.forecast
         records.append(
             score(
-                scored, label, run.forecast, kind="engine", rng=rng, draws=draws,
-                refusal=run.refusal, case=run.case, engine=name, params=params,
-            )  # fmt: skip
+                scored,
+                label,
+                run.forecast,
+                kind="engine",
+                rng=rng,
+                draws=draws,
+                refusal=run.refusal,
+                case=run.case,
+                engine=name,
+                params=params,
+            )
         )
     records = [
         r.model_copy(update={"identical_to": _identical(r.label, forecasts)}) for r in records

@@ -944,9 +944,10 @@ def _refusals(
     idx = np.flatnonzero(initial)
     if idx.size == 0:
         return out
+    dist = _wdist(x0[idx, :, None], sal[idx, :, None], x0[idx, None], den[idx, :, None])
     p0 = _election(
         cap[idx],
-        _util(_wdist(x0[idx, :, None], sal[idx, :, None], x0[idx, None], den[idx, :, None]), 0.0),
+        _util(dist, np.zeros_like(dist)),
         None,
         cfg["victory_prob"],
         cfg["voting_rule"],
