@@ -76,8 +76,8 @@ def split_table(res: DeuBacktest, which: str) -> Table:
     return t
 
 
-def refusal_lines(res: DeuBacktest) -> list[str]:
-    """Per engine with refusals: the count, then each reason with some issue ids."""
+def refusal_lines(res: DeuBacktest, max_ids: int | None = MAX_IDS) -> list[str]:
+    """Per engine with refusals: the count, then each reason with (up to ``max_ids``) ids."""
     lines: list[str] = []
     for r in res.records:
         if not r.refusals:
@@ -87,8 +87,9 @@ def refusal_lines(res: DeuBacktest) -> list[str]:
         for x in r.refusals:
             by_reason[x.reason].append(x.issue)
         for reason, ids in by_reason.items():
-            more = f" and {len(ids) - MAX_IDS} more" if len(ids) > MAX_IDS else ""
-            lines.append(f"  {len(ids)} × {reason}: {', '.join(ids[:MAX_IDS])}{more}")
+            keep = len(ids) if max_ids is None else max_ids
+            more = f" and {len(ids) - keep} more" if len(ids) > keep else ""
+            lines.append(f"  {len(ids)} × {reason}: {', '.join(ids[:keep])}{more}")
     return lines
 
 
@@ -294,7 +295,7 @@ def html(res: DeuBacktest) -> str:
         fig_errors=_fragment(error_figure(res), "errors"),
         fig_scatter=_fragment(scatter_figure(res), "scatter"),
         split_keys=split_keys,
-        refusals=refusal_lines(res),
+        refusals=refusal_lines(res, max_ids=None),
         diagnostics=diagnostic_lines(res),
         num=_num,
         pct=_pct,
