@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 MISSING_CODE = 999.0  # the deposit's missing-value code (secondary evidence, module docstring)
 REQUIRED = ("isnr", "counvte", "rp", "out")
@@ -89,6 +91,7 @@ class DeuData:
     """A parsed DEU table: the actor codes, the GDP row (derived layout) and the issues."""
 
     layout: str  # "derived" (with the GDP row) or "deposit"
+    source: str
     delimiter: str
     actors: tuple[str, ...]
     gdp: tuple[float | None, ...] | None
@@ -159,12 +162,35 @@ def _row_values(
     return tuple(_number(row[col[prefix + c]], line, prefix + c, hi=hi) for c in codes)
 
 
+def _issue(row: list[str], col: dict[str, int], codes: tuple[str, ...], line: int) -> DeuIssue:
+    return DeuIssue(
+        id=row[col["isnr"]].strip(),
+        line=line,
+        voting_rule=row[col["counvte"]].strip() or "(none)",
+        positions=_row_values(row, col, codes, "p", line, hi=100.0),
+        saliences=_row_values(row, col, codes, "s", line, hi=100.0),
+        reference_point=_number(row[col["rp"]], line, "rp"),
+        outcome=_number(row[col["out"]], line, "out"),
+    )
+
+
+def _rows(reader: Any, width: int) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of every non-blank row; a row of another width is an error."""
+    for row in reader:
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != width:
+            raise DeuFormatError(f"{len(row)} cells, the header has {width}", line=reader.line_num)
+        yield reader.line_num, row
+
+
 def parse(text: str, source: str = "<text>") -> DeuData:
     """Read a DEU III table (derived or deposit layout; module docstring) from its text.
 
     Raises :class:`DeuFormatError` (located by line and column) for an empty file, a table of
     another layout, rows of the wrong length, non-numeric or out-of-range cells, a duplicate
-    issue id, or a table without issues.
+    issue id, or a table without issues. ``source`` names the text in nothing but the result's
+    provenance (messages carry line and column; the caller adds the file).
     """
     text = text.lstrip("\ufeff")
     lines = text.splitlines()
@@ -179,40 +205,23 @@ def parse(text: str, source: str = "<text>") -> DeuData:
     gdp_line: int | None = None
     issues: list[DeuIssue] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(names):
-            raise DeuFormatError(f"{len(row)} cells, the header has {len(names)}", line=line)
+    for line, row in _rows(reader, len(names)):
         issue_id = row[col["isnr"]].strip()
-        if not issue_id:
-            if gdp is not None or issues:
-                raise DeuFormatError("empty issue id (isnr)", line=line, column="isnr")
+        if not issue_id and gdp is None and not issues:
             # the derived layout's GDP row: capabilities in the position columns
             gdp = _row_values(row, col, codes, "p", line, hi=float("inf"))
             gdp_line = line
             continue
-        if issue_id in seen:
-            raise DeuFormatError(
-                f"issue {issue_id!r} repeats line {seen[issue_id]}", line=line, column="isnr"
-            )
+        if not issue_id or issue_id in seen:
+            where = f"repeats line {seen[issue_id]}" if issue_id else "is empty"
+            raise DeuFormatError(f"issue id {issue_id!r} {where}", line=line, column="isnr")
         seen[issue_id] = line
-        issues.append(
-            DeuIssue(
-                id=issue_id,
-                line=line,
-                voting_rule=row[col["counvte"]].strip() or "(none)",
-                positions=_row_values(row, col, codes, "p", line, hi=100.0),
-                saliences=_row_values(row, col, codes, "s", line, hi=100.0),
-                reference_point=_number(row[col["rp"]], line, "rp"),
-                outcome=_number(row[col["out"]], line, "out"),
-            )
-        )
+        issues.append(_issue(row, col, codes, line))
     if not issues:
         raise DeuFormatError("no issue rows after the header", line=2)
     return DeuData(
         layout="derived" if gdp is not None else "deposit",
+        source=source,
         delimiter=delim,
         actors=codes,
         gdp=gdp,

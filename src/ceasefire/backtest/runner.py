@@ -209,6 +209,26 @@ def _call_or_split(
     return out, reasons, cases
 
 
+def _needs_reference(
+    fn: EngineFn, params: dict[str, Any], batch: tuple[FloatArray, FloatArray, FloatArray],
+    ref: FloatArray, out: FloatArray, reasons: list[str | None], seed: int,
+) -> None:  # fmt: skip
+    """Refuse, in ``reasons``, issues without a reference point whose forecast moves when the
+    status quo goes from ``SQ_PROBES[0]`` (the value ``out`` was computed with) to
+    ``SQ_PROBES[1]``."""
+    free = np.flatnonzero(np.isnan(ref))
+    if free.size == 0:
+        return
+    pos, sal, cap = (a[free] for a in batch)
+    alt, _, _ = _call_or_split(fn, params, pos, sal, cap, np.full(free.size, SQ_PROBES[1]), seed)
+    for j, a in zip(free.tolist(), alt.tolist(), strict=True):
+        if reasons[j] is None and not abs(out[j] - a) <= SAME:
+            reasons[j] = (
+                "no reference point, and the forecast depends on the status quo "
+                f"({out[j]:.2f} at {SQ_PROBES[0]:g}, {a:.2f} at {SQ_PROBES[1]:g})"
+            )
+
+
 def run_engine(scored: Scored, fn: EngineFn, params: dict[str, Any], seed: int) -> EngineRun:
     """Forecasts of one engine variant on every scored issue (module docstring)."""
     m = len(scored.issues)
@@ -217,26 +237,16 @@ def run_engine(scored: Scored, fn: EngineFn, params: dict[str, Any], seed: int) 
     for i, p in enumerate(scored.positions):
         groups.setdefault(p.size, []).append(i)
     for idx_list in groups.values():
-        idx = np.array(idx_list)
-        pos = np.stack([scored.positions[i] for i in idx])
-        sal = np.stack([scored.saliences[i] for i in idx])
-        cap = np.stack([scored.capability[i] for i in idx])
-        ref = scored.reference[idx]
+        batch = (
+            np.stack([scored.positions[i] for i in idx_list]),
+            np.stack([scored.saliences[i] for i in idx_list]),
+            np.stack([scored.capability[i] for i in idx_list]),
+        )
+        ref = scored.reference[idx_list]
         sq = np.where(np.isnan(ref), SQ_PROBES[0], ref)
-        out, reasons, cases = _call_or_split(fn, params, pos, sal, cap, sq, seed)
-        free = np.flatnonzero(np.isnan(ref))
-        if free.size:
-            alt, alt_reasons, _ = _call_or_split(
-                fn, params, pos[free], sal[free], cap[free], np.full(free.size, SQ_PROBES[1]), seed
-            )
-            for j, a in zip(free.tolist(), alt.tolist(), strict=True):
-                if reasons[j] is None and not abs(out[j] - a) <= SAME:
-                    reasons[j] = (
-                        "no reference point, and the forecast depends on the status quo "
-                        f"({out[j]:.2f} at 0, {a:.2f} at 100)"
-                    )
-            del alt_reasons
-        for j, i in enumerate(idx.tolist()):
+        out, reasons, cases = _call_or_split(fn, params, *batch, sq, seed)
+        _needs_reference(fn, params, batch, ref, out, reasons, seed)
+        for j, i in enumerate(idx_list):
             result.refusal[i] = reasons[j]
             result.case[i] = cases[j] if reasons[j] is None else None
             result.forecast[i] = np.nan if reasons[j] is not None else out[j]
