@@ -17,6 +17,13 @@ from rich.text import Text
 from ceasefire.backtest.models import DeuBacktest, ErrorStats, Record
 
 MAX_IDS = 6  # issue ids listed per refusal reason in the terminal
+# one colour per forecaster, the same in both figures (Okabe-Ito, then greys)
+PALETTE = ("#999999", "#666666", "#BBBBBB", "#0072B2", "#56B4E9", "#D55E00", "#009E73",
+           "#CC79A7", "#E69F00", "#F0E442", "#000000")  # fmt: skip
+
+
+def _colour(k: int) -> str:
+    return PALETTE[k % len(PALETTE)]
 
 
 def _num(x: float | None, fmt: str = "{:.2f}") -> str:
@@ -210,14 +217,22 @@ def error_figure(res: DeuBacktest) -> Any:
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    for r in res.records:
+    for k, r in enumerate(res.records):
         errs = [
             abs(v - row.outcome)
             for row in res.issues
             if (v := row.forecasts.get(r.label)) is not None
         ]
         fig.add_trace(
-            go.Box(y=errs, name=r.label, boxpoints="all", jitter=0.4, pointpos=0, marker_size=3)
+            go.Box(
+                y=errs,
+                name=r.label,
+                boxpoints="all",
+                jitter=0.4,
+                pointpos=0,
+                marker_size=3,
+                marker_color=_colour(k),
+            )
         )
     fig.update_layout(
         yaxis_title="absolute error (0-100 scale)", showlegend=False, height=480,
@@ -243,7 +258,7 @@ def scatter_figure(res: DeuBacktest) -> Any:
             hoverinfo="skip",
         )
     )
-    for r in res.records:
+    for c, r in enumerate(res.records):
         pts = [
             (row.outcome + jitter[k], v, row.id)
             for k, row in enumerate(res.issues)
@@ -256,7 +271,7 @@ def scatter_figure(res: DeuBacktest) -> Any:
                 text=[p[2] for p in pts],
                 mode="markers",
                 name=r.label,
-                marker={"size": 5, "opacity": 0.6},
+                marker={"size": 5, "opacity": 0.6, "color": _colour(c)},
                 hovertemplate="%{text}: outcome %{x:.0f}, forecast %{y:.1f}",
                 visible=True if r.kind == "engine" else "legendonly",
             )
