@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from ceasefire import __version__
+from ceasefire.backtest.cli import backtest_app
 from ceasefire.scenario import Loaded, ScenarioError, builtin_ids, json_schema, read
 
 DEFAULT_SCENARIO = "ukraine-2024-11"
@@ -439,6 +440,7 @@ import_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(import_app, name="import")
+app.add_typer(backtest_app, name="backtest")
 
 
 def _import(kind: str, file: Path, out: Path | None, force: bool) -> None:

@@ -664,3 +664,32 @@ def test_markov_batch_equals_single_runs(pce: str) -> None:
         single = forecast(one, RNG, pce=pce)
         assert single.rounds[0] == fc.rounds[b]
         np.testing.assert_array_equal(single.outcome[0], fc.outcome[b])
+
+
+def test_issue_with_every_actor_at_an_end_runs_and_matches_the_reference(
+    smp_ref: ModuleType,
+) -> None:
+    """Every actor at 0 or 100 on one dimension: every distance is 0 or 1, so KTAB's
+    Frobenius-norm test fires although R is defined (P_max > P_min). The engine runs the model
+    (a documented deviation from KTAB's abort), state for state as the loop reference, which
+    implements §4-§6 without the norm test."""
+    pos = [[0.0], [0.0], [100.0], [0.0], [100.0]]
+    sal = [[60.0], [80.0], [50.0], [40.0], [90.0]]
+    cap = [1.0, 2.0, 3.0, 1.0, 2.0]
+    fc = forecast(Problem.single(pos, sal, cap, [0.0]), RNG, kernel="numpy")
+    assert fc.rounds[0] > 0 and not fc.extras["degenerate"][0]
+    assert fc.extras["refusal"] == [None]
+    run = smp_ref.run(pos, sal, cap)
+    assert fc.trajectory is not None
+    np.testing.assert_array_equal(fc.trajectory[0], np.array(run.states) * 100.0)
+
+
+def test_two_equal_blocs_are_refused_with_the_reason() -> None:
+    """Two blocs of equal weight at 0 and 100: P_max = P_min, R is 0/0 -- the message and the
+    per-element refusal say so (not "everyone at one position")."""
+    prob = Problem.single([[0.0], [100.0]], [[50.0], [70.0]], [1.0, 1.0], [0.0])
+    with pytest.raises(SmpDegenerateError, match=r"initial state in batch elements \[0\]"):
+        forecast(prob, RNG, kernel="numpy")
+    fc = forecast(prob, RNG, on_degenerate="stop")
+    (reason,) = fc.extras["refusal"]
+    assert reason is not None and "same probability (P_max = P_min)" in reason

@@ -267,3 +267,18 @@ def test_final_state_only_changes_nothing_else(kernel: str) -> None:
     np.testing.assert_array_equal(final.rounds, full.rounds)
     for key, value in final.extras.items():
         np.testing.assert_array_equal(value, full.extras[key], err_msg=key)
+
+
+def test_actors_at_both_ends_run_as_numpy() -> None:
+    """Every distance 0 or 1 (actors at 0 and 100): KTAB's norm test is skipped in both kernels."""
+    prob = Problem(
+        np.array(
+            [[[0.0], [0.0], [100.0], [0.0], [100.0]], [[0.0], [100.0], [0.0], [100.0], [0.0]]]
+        ),
+        np.array([[[60.0], [80.0], [50.0], [40.0], [90.0]]] * 2),
+        np.array([[1.0, 2.0, 3.0, 1.0, 2.0]] * 2),
+        np.zeros((2, 1)),
+    )
+    fc = _run(prob, "compiled")
+    _assert_identical(fc, _run(prob, "numpy"))
+    assert fc.rounds.min() > 0 and not fc.extras["degenerate"].any()

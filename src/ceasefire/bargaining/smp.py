@@ -337,6 +337,12 @@ def _assess(
     ``degenerate``. Where ``P_max = P_min``, ``R`` (undefined, 0/0) is replaced by 0
     (risk-neutral) so that the state can still be reported when ``on_degenerate="stop"``; after
     a norm abort ``R`` is well defined and kept.
+
+    The norm aborts are applied only to states with some distance ``0 < d_ij < 1`` (a
+    documented deviation from KTAB). Where every ``d_ij`` is 0 or 1 -- e.g. every actor at
+    an end (0 or 100) of a one-dimensional issue -- ``u(d, r) = (1 - d)(1 + d r)`` is 1 or 0
+    whatever ``r``, so ``U^h = U^R = u0`` exactly and the test fires although ``R`` is well
+    defined (``P_max > P_min``) and every step of §5 is too; KTAB aborts there, we run.
     """
     n = x.shape[1]
     # d_ij = δ_i(x_j): i's ideal and saliences, j's position
@@ -383,7 +389,9 @@ def _assess(
     # KTAB's aborts: ||u0 - U^R||_F <= 1e-6, or ||U^h - U^R||_F <= 1e-6 for some h.
     u_r = _util(dist, risk[:, :, None])
     norm0 = np.sqrt(np.sum((u0 - u_r) ** 2, axis=(-2, -1)))
-    degenerate = degenerate | (norm0 <= DEGENERATE_NORM)
+    # the norm test says nothing where every distance is 0 or 1 (docstring)
+    informative = np.any((dist > 0.0) & (dist < 1.0), axis=(-2, -1))
+    degenerate = degenerate | (informative & (norm0 <= DEGENERATE_NORM))
     if adj != "Full":  # under Full every U^h equals U^R by construction
         if inside:
             # U^h_ij − U^R_ij = (1 − d_ij)·d_ij·(r_hi − R_i) exactly in real arithmetic, so
@@ -405,7 +413,7 @@ def _assess(
         else:
             norm_h = np.sqrt(np.sum((util - u_r[:, None]) ** 2, axis=(-2, -1)))
             hit = np.any(norm_h <= DEGENERATE_NORM, axis=-1)
-        degenerate = degenerate | hit
+        degenerate = degenerate | (informative & hit)
     return _State(x=x, ideal=ideal, risk=risk, util=util, own=own, degenerate=degenerate)
 
 
@@ -753,7 +761,8 @@ def forecast(
       other output is unchanged.
     * ``on_degenerate``: "raise" (default; :class:`SmpDegenerateError`) or "stop" -- a
       documented deviation: a degenerate state (§4: all actors' risk-neutral probabilities
-      equal, or KTAB's Frobenius-norm aborts, i.e. (almost) everyone at one position) ends that
+      equal, or KTAB's Frobenius-norm aborts, i.e. (almost) everyone at one position; the norm
+      aborts are not applied where every distance is 0 or 1, see :func:`_assess`) ends that
       element's run as converged; its risk attitudes are reported as 0 where they are
       undefined (``P_max = P_min``), as computed otherwise.
 
@@ -771,7 +780,9 @@ def forecast(
       stored at each representative's actor index (0 elsewhere); ``state_probabilities``
       (B, T+1, n) per-actor probabilities of every state; ``risk`` (B, n) final ``R``;
       ``ratio`` (B, T) ``ratio_t`` per turn (NaN after the stop); ``states`` (B,) number of
-      states; ``degenerate`` (B,) whether a run was ended by a degenerate state.
+      states; ``degenerate`` (B,) whether a run was ended by a degenerate state;
+      ``refusal`` (list of B) why an element's model could not start (a degenerate initial
+      state: its outcome is then the input state's, not a forecast), else None.
     """
     cfg, variant = _config(params)
     _check_problem(problem)
@@ -841,6 +852,7 @@ def forecast(
             "ratio": ratio_arr,
             "states": rounds + 1,
             "degenerate": degenerate,
+            "refusal": _refusals(x0, sal, den, cap, cfg, degenerate & (rounds == 0)),
         },
     )
 
@@ -892,15 +904,60 @@ def _raise_compiled(degenerate: BoolArray, rounds: IntArray) -> None:
     raise _degenerate_error(bad, sorted(set(rounds[degenerate].tolist())))
 
 
+#: why a state is degenerate (§4), in words, by kind
+DEGENERATE_REASONS = {
+    "tie": "the risk-neutral election gives every position the same probability (P_max = "
+    "P_min), so the risk attitudes R are 0/0 (e.g. everyone at one position, or two "
+    "equal blocs)",
+    "norm": "risk attitudes change no utility (KTAB's Frobenius-norm abort: (almost) every "
+    "actor at one position)",
+}
+
+
 def _degenerate_error(bad: list[int], turns: list[int]) -> SmpDegenerateError:
     """The error for degenerate states in batch elements ``bad``, initial if no ``turns``."""
+    why = f"{DEGENERATE_REASONS['tie']}, or {DEGENERATE_REASONS['norm']}"
     if not turns:
         return SmpDegenerateError(
-            f"smp: degenerate initial state (everyone at one position?) in batch elements {bad}"
+            f"smp: degenerate initial state in batch elements {bad}: KTAB's model is undefined "
+            f"there: {why}"
         )
     return SmpDegenerateError(
         f"smp: degenerate state after turn {', '.join(map(str, turns))} in batch elements {bad}"
+        f": {why}"
     )
+
+
+def _refusals(
+    x0: FloatArray,
+    sal: FloatArray,
+    den: FloatArray,
+    cap: FloatArray,
+    cfg: dict[str, Any],
+    initial: BoolArray,
+) -> list[str | None]:
+    """Per element: why the model could not start (a degenerate initial state), else None.
+
+    The kind is told by re-assessing the initial states of those elements only (§4).
+    """
+    out: list[str | None] = [None] * x0.shape[0]
+    idx = np.flatnonzero(initial)
+    if idx.size == 0:
+        return out
+    dist = _wdist(x0[idx, :, None], sal[idx, :, None], x0[idx, None], den[idx, :, None])
+    p0 = _election(
+        cap[idx],
+        _util(dist, np.zeros_like(dist)),
+        None,
+        cfg["victory_prob"],
+        cfg["voting_rule"],
+        cfg["pce"],
+    )
+    tie = ~(p0.max(axis=-1) - p0.min(axis=-1) > 0.0)
+    for k, b in enumerate(idx.tolist()):
+        kind = "tie" if tie[k] else "norm"
+        out[b] = f"degenerate initial state: {DEGENERATE_REASONS[kind]}"
+    return out
 
 
 def _raise_initial(st: _State, offset: int) -> None:

@@ -118,7 +118,8 @@ def _assess(
     """§4 for one state: fills ``dist[i, j] = δ_i(x_j)``, ``risk`` and ``own[a, j] = U^a_aj``.
 
     Returns whether the state is degenerate (``P_max = P_min`` or one of KTAB's Frobenius-norm
-    aborts); where ``P_max = P_min`` ``risk`` is 0, as in the numpy engine.
+    aborts, tested only where some distance lies strictly between 0 and 1, as in the numpy
+    engine); where ``P_max = P_min`` ``risk`` is 0, as in the numpy engine.
     """
     n = x.shape[0]
     for i in range(n):
@@ -149,18 +150,22 @@ def _assess(
     sq0 = 0.0
     g = np.zeros(n)
     inside = True
+    # the norm tests say nothing where every distance is 0 or 1 (smp._assess)
+    informative = False
     for i in range(n):
         for j in range(n):
             dd = dist[i, j]
             if dd > 1.0:
                 inside = False
+            if 0.0 < dd < 1.0:
+                informative = True
             t = u0[i, j] - _util(dd, risk[i])
             sq0 = sq0 + t * t
             e = (1.0 - dd) * dd
             g[i] = g[i] + e * e
-    if math.sqrt(sq0) <= DEGENERATE_NORM:
+    if informative and math.sqrt(sq0) <= DEGENERATE_NORM:
         degenerate = True
-    if not degenerate:
+    if informative and not degenerate:
         for h in range(n):
             acc = 0.0
             for i in range(n):

@@ -1,0 +1,11 @@
+"""Backtests: how accurate are the bargaining engines on real decisions with known outcomes.
+
+* :mod:`ceasefire.backtest.deu` reads the DEU III data (EU legislative decisions; Arregui &
+  Perarnaud 2021, doi:10.34810/data53) from text: pure parsing, no I/O.
+* :mod:`ceasefire.backtest.stats` holds the accuracy statistics (pure functions).
+* :mod:`ceasefire.backtest.runner` runs every registered engine on every issue through the
+  batch API and scores it against the baselines; results are the pydantic models of
+  :mod:`ceasefire.backtest.models`.
+* :mod:`ceasefire.backtest.render` prints them (rich) and writes the HTML report.
+* :mod:`ceasefire.backtest.cli` is the ``ceasefire backtest`` sub-command group.
+"""

@@ -1,0 +1,117 @@
+"""``ceasefire backtest``: forecast accuracy on data with known outcomes (a typer sub-app).
+
+I/O edge: reads the file, calls the pure parser and runner, prints or writes. Bad input
+(a missing or unreadable file, another layout, bad cells, an unusable --out folder) prints a
+located message on stderr and exits with status 2, never a traceback. The group is meant to
+hold ``ceasefire backtest cases`` later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+EXIT_BAD_INPUT = 2
+
+backtest_app = typer.Typer(
+    help="How accurate are the engines? Backtests on decisions with known outcomes.",
+    no_args_is_help=True,
+)
+
+_out = Console(highlight=False, soft_wrap=False)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Capability(StrEnum):
+    gdp = "gdp"
+    equal = "equal"
+    votes = "votes"
+
+
+def _fail(lines: list[str]) -> NoReturn:
+    for line in lines:
+        _err.print(line, markup=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        _fail([f"{file}: file not found"])
+    except IsADirectoryError:
+        _fail([f"{file}: is a folder, not a file"])
+    except UnicodeDecodeError as err:
+        _fail([f"{file}: not UTF-8 text (byte {err.start})"])
+    except OSError as err:
+        _fail([f"{file}: cannot read: {err.strerror}"])
+
+
+@backtest_app.command("deu")
+def deu(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A DEU III table: deu3.csv of blksv/predictioneers_game (tab-separated, GDP "
+            "row) or the deposit's table (doi:10.34810/data53). Not shipped: bring your own."
+        ),
+    ],
+    capability: Annotated[
+        Capability | None,
+        typer.Option(
+            help="Actor capabilities: gdp (the file's GDP row; default when it has one), "
+            "equal (default otherwise) or votes (Council votes under the Treaty of Nice)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also write results.json and report.html here."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into an existing non-empty --out folder.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the bootstrap and engines.")] = 0,
+) -> None:
+    """Score every engine on DEU III (EU legislative issues with known outcomes)."""
+    from ceasefire import __version__
+    from ceasefire.backtest import render
+    from ceasefire.backtest.deu import DeuFormatError, parse
+    from ceasefire.backtest.runner import backtest
+    from ceasefire.outputs import OutputError, atomic_write, prepare_run_dir
+
+    text = _read(file)
+    try:
+        data = parse(text, str(file))
+        cap = capability.value if capability else ("gdp" if data.gdp is not None else "equal")
+        result = backtest(
+            data,
+            source=file.name,
+            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            capability=cap,
+            seed=seed,
+            package_version=__version__,
+        )
+    except DeuFormatError as err:
+        _fail([err.located(str(file))])
+    if out is not None:
+        try:
+            folder = prepare_run_dir(out, "deu", force, Path("runs"))
+            atomic_write(folder / "results.json", result.model_dump_json(indent=2) + "\n")
+            atomic_write(folder / "report.html", render.html(result))
+        except OutputError as err:
+            _fail([str(err)])
+        except OSError as err:
+            _fail([f"{out}: cannot write: {err.strerror}"])
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        render.terminal(result, _out)
+    if out is not None:
+        _err.print(f"Wrote {out / 'results.json'} and {out / 'report.html'}", markup=False)

@@ -1,0 +1,317 @@
+"""Show a DEU backtest: rich tables for the terminal (80 columns) and a self-contained HTML page.
+
+Renders :class:`~ceasefire.backtest.models.DeuBacktest` only; computes no result. The HTML
+inlines plotly.js once, as ``ceasefire.report`` does, so the page works offline.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ceasefire.backtest.models import DeuBacktest, ErrorStats, Record
+
+MAX_IDS = 6  # issue ids listed per refusal reason in the terminal
+# one colour per forecaster, the same in both figures (Okabe-Ito, then greys)
+PALETTE = ("#999999", "#666666", "#BBBBBB", "#0072B2", "#56B4E9", "#D55E00", "#009E73",
+           "#CC79A7", "#E69F00", "#F0E442", "#000000")  # fmt: skip
+
+
+def _colour(k: int) -> str:
+    return PALETTE[k % len(PALETTE)]
+
+
+def _num(x: float | None, fmt: str = "{:.2f}") -> str:
+    return "–" if x is None else fmt.format(x)
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.0f}%"
+
+
+def _interval(r: Record) -> str:
+    d = r.difference
+    if d is None:
+        return "–"
+    return f"{d.estimate:+.1f} [{d.low:+.1f}, {d.high:+.1f}]"
+
+
+def summary_table(res: DeuBacktest) -> Table:
+    """Per forecaster: n, MAE, median AE, beats share, the bootstrap interval, refusals."""
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 0))
+    for name, just in (
+        ("forecaster", "left"), ("n", "right"), ("MAE", "right"), ("MdAE", "right"),
+        ("beats", "right"), ("ΔMAE [95% CI]", "right"), ("ref.", "right"),
+    ):  # fmt: skip
+        t.add_column(name, justify=just, no_wrap=True)  # type: ignore[arg-type]
+    for r in res.records:
+        o = r.overall
+        t.add_row(
+            r.label if r.kind == "engine" else Text(r.label, style="dim"),
+            str(o.n),
+            _num(o.mae),
+            _num(o.median_ae),
+            _pct(r.beats_share),
+            _interval(r),
+            str(len(r.refusals)),
+        )
+    return t
+
+
+def _cell(s: ErrorStats | None) -> str:
+    return "–" if s is None or s.mae is None else f"{s.mae:.1f} ({s.n})"
+
+
+def split_table(res: DeuBacktest, which: str) -> Table:
+    """MAE (n) per forecaster by voting rule (``which="rule"``) or by reference point."""
+
+    def groups(r: Record) -> dict[str, ErrorStats]:
+        return r.by_voting_rule if which == "rule" else r.by_reference_point
+
+    keys = list(dict.fromkeys(k for r in res.records for k in groups(r)))
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 0))
+    t.add_column("MAE (n)", no_wrap=True)
+    for k in keys:
+        t.add_column(k.replace(" reference point", " rp"), justify="right", no_wrap=True)
+    for r in res.records:
+        t.add_row(r.label, *(_cell(groups(r).get(k)) for k in keys))
+    return t
+
+
+def refusal_lines(res: DeuBacktest, max_ids: int | None = MAX_IDS) -> list[str]:
+    """Per engine with refusals: the count, then each reason with (up to ``max_ids``) ids."""
+    lines: list[str] = []
+    for r in res.records:
+        if not r.refusals:
+            continue
+        lines.append(f"{r.label}: refused {len(r.refusals)} issue(s)")
+        by_reason: dict[str, list[str]] = defaultdict(list)
+        for x in r.refusals:
+            by_reason[x.reason].append(x.issue)
+        for reason, ids in by_reason.items():
+            keep = len(ids) if max_ids is None else max_ids
+            more = f" and {len(ids) - keep} more" if len(ids) > keep else ""
+            lines.append(f"  {len(ids)} × {reason}: {', '.join(ids[:keep])}{more}")
+    return lines
+
+
+def diagnostic_lines(res: DeuBacktest) -> list[str]:
+    """Where an engine's forecast coincides with another forecaster's, and its own cases."""
+    lines: list[str] = []
+    for r in res.records:
+        if r.kind != "engine":
+            continue
+        n = r.overall.n
+        same = [f"{other} on {k}" for other, k in r.identical_to.items() if k >= max(1, n // 10)]
+        if same:
+            lines.append(f"{r.label} (n = {n}) equals " + "; ".join(same))
+        if r.cases:
+            cases = ", ".join(f"{k} {v}" for k, v in sorted(r.cases.items()))
+            lines.append(f"{r.label} cases: {cases}")
+    return lines
+
+
+def terminal(res: DeuBacktest, console: Console) -> None:
+    """Print the whole backtest; every table fits 80 columns."""
+    skipped = f", {len(res.skipped)} skipped" if res.skipped else ""
+    console.print(
+        f"DEU backtest of {res.source} ({res.layout} layout; capability {res.capability}): "
+        f"{res.scored} issues scored of {res.issues_in_file}{skipped}. Errors on the 0-100 "
+        f"scale; beats and ΔMAE against the {res.baseline} (seed {res.seed}).",
+        markup=False,
+    )
+    parts: list[RenderableType] = [
+        summary_table(res),
+        Text("By Council voting rule"),
+        split_table(res, "rule"),
+        Text("By whether the issue has a reference point"),
+        split_table(res, "rp"),
+    ]
+    console.print(Group(*parts))
+    for title, lines in (
+        ("Refusals", refusal_lines(res)),
+        ("Diagnostics (identical forecasts, engine cases)", diagnostic_lines(res)),
+    ):
+        if lines:
+            console.print(title, markup=False)
+            for line in lines:
+                console.print(line, markup=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------------------------
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ceasefire backtest — DEU III</title>
+<style>
+  body { font-family: system-ui, sans-serif; margin: 0; color: #1b1b1b; line-height: 1.45; }
+  main { max-width: 1200px; margin: 0 auto; padding: 1rem 1.5rem 4rem; }
+  h2 { border-bottom: 2px solid #0072B2; padding-bottom: .2rem; margin-top: 2.2rem; }
+  table { border-collapse: collapse; margin: .6rem 0; font-size: .9rem; }
+  th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+  th { background: #f2f5f8; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  .small { font-size: .85rem; color: #555; } tr.baseline td { color: #555; }
+</style>
+<script>{{ plotlyjs | safe }}</script></head>
+<body><main>
+<h1>Forecast accuracy on DEU III</h1>
+<p class="small">File <code>{{ r.source }}</code> (sha256 <code>{{ r.sha256[:16] }}</code>,
+{{ r.layout }} layout) · capability <b>{{ r.capability }}</b> · {{ r.scored }} of
+{{ r.issues_in_file }} issues scored · seed {{ r.seed }} · ceasefire {{ r.package_version }}</p>
+<p>Absolute errors on the issues' 0-100 scales. <i>beats</i> is the share of issues where a
+forecaster is strictly nearer the outcome than the {{ r.baseline }}; ΔMAE is its MAE minus the
+{{ r.baseline }}'s on the same issues, with a paired bootstrap 95% interval (negative = more
+accurate).</p>
+<h2>Summary</h2>
+<table><tr><th>forecaster</th><th>n</th><th>MAE</th><th>median AE</th><th>beats</th>
+<th>ΔMAE</th><th>95% interval</th><th>refused</th></tr>
+{% for x in r.records %}<tr class="{{ x.kind }}"><td>{{ x.label }}</td>
+<td class="num">{{ x.overall.n }}</td><td class="num">{{ num(x.overall.mae) }}</td>
+<td class="num">{{ num(x.overall.median_ae) }}</td><td class="num">{{ pct(x.beats_share) }}</td>
+<td class="num">{{ num(x.difference.estimate if x.difference else None, "{:+.2f}") }}</td>
+<td class="num">{% if x.difference %}[{{ "%+.2f"|format(x.difference.low) }},
+{{ "%+.2f"|format(x.difference.high) }}]{% else %}–{% endif %}</td>
+<td class="num">{{ x.refusals|length }}</td></tr>
+{% endfor %}</table>
+{% for title, key in [("By Council voting rule", "by_voting_rule"),
+                      ("By reference point", "by_reference_point")] %}
+<h2>{{ title }}</h2>
+<table><tr><th>MAE (n) [weighted mean's MAE on the same issues]</th>
+{% for k in split_keys[key] %}<th>{{ k }}</th>{% endfor %}</tr>
+{% for x in r.records %}<tr class="{{ x.kind }}"><td>{{ x.label }}</td>
+{% for k in split_keys[key] %}{% set s = x[key].get(k) %}
+<td class="num">{% if s and s.mae is not none %}{{ "%.2f"|format(s.mae) }} ({{ s.n }})
+[{{ "%.2f"|format(s.baseline_mae) }}]{% else %}–{% endif %}</td>{% endfor %}</tr>
+{% endfor %}</table>
+{% endfor %}
+<h2>Error distribution</h2>
+{{ fig_errors | safe }}
+<h2>Forecast against outcome, per issue</h2>
+<p class="small">Click a legend entry to show or hide a forecaster; points are jittered by up
+to ±1 on the outcome axis so that issues with equal outcomes stay visible.</p>
+{{ fig_scatter | safe }}
+<h2>Refusals</h2>
+{% if refusals %}<ul>{% for line in refusals %}<li>{{ line }}</li>{% endfor %}</ul>
+{% else %}<p>None: every engine gave a forecast on every scored issue.</p>{% endif %}
+<h2>Diagnostics</h2>
+<ul>{% for line in diagnostics %}<li>{{ line }}</li>{% endfor %}</ul>
+{% if r.skipped %}<h2>Issues not scored</h2><ul>
+{% for s in r.skipped %}<li>{{ s.issue }} (line {{ s.line }}): {{ s.reason }}</li>{% endfor %}
+</ul>{% endif %}
+<h2>Conventions</h2>
+<ul>{% for n in r.notes %}<li>{{ n }}</li>{% endfor %}</ul>
+</main></body></html>
+"""
+
+
+def error_figure(res: DeuBacktest) -> Any:
+    """Box plot of the absolute errors of every forecaster (all points shown)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for k, r in enumerate(res.records):
+        errs = [
+            abs(v - row.outcome)
+            for row in res.issues
+            if (v := row.forecasts.get(r.label)) is not None
+        ]
+        fig.add_trace(
+            go.Box(
+                y=errs,
+                name=r.label,
+                boxpoints="all",
+                jitter=0.4,
+                pointpos=0,
+                marker_size=3,
+                marker_color=_colour(k),
+            )
+        )
+    fig.update_layout(
+        yaxis_title="absolute error (0-100 scale)", showlegend=False, height=480,
+        margin={"l": 60, "r": 20, "t": 20, "b": 80},
+    )  # fmt: skip
+    return fig
+
+
+def scatter_figure(res: DeuBacktest) -> Any:
+    """Per-issue forecast against outcome, one trace per forecaster, and the diagonal."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    jitter = np.random.default_rng(res.seed).uniform(-1.0, 1.0, len(res.issues))
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 100],
+            y=[0, 100],
+            mode="lines",
+            name="forecast = outcome",
+            line={"color": "#999", "dash": "dot"},
+            hoverinfo="skip",
+        )
+    )
+    for c, r in enumerate(res.records):
+        pts = [
+            (row.outcome + jitter[k], v, row.id)
+            for k, row in enumerate(res.issues)
+            if (v := row.forecasts.get(r.label)) is not None
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=[p[0] for p in pts],
+                y=[p[1] for p in pts],
+                text=[p[2] for p in pts],
+                mode="markers",
+                name=r.label,
+                marker={"size": 5, "opacity": 0.6, "color": _colour(c)},
+                hovertemplate="%{text}: outcome %{x:.0f}, forecast %{y:.1f}",
+                visible=True if r.kind == "engine" else "legendonly",
+            )
+        )
+    fig.update_layout(
+        xaxis_title="observed outcome", yaxis_title="forecast", height=560,
+        xaxis={"range": [-3, 103]}, yaxis={"range": [-3, 103]},
+        margin={"l": 60, "r": 20, "t": 20, "b": 50},
+    )  # fmt: skip
+    return fig
+
+
+def _fragment(fig: Any, div_id: str) -> str:
+    html: str = fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+    )
+    return html
+
+
+def html(res: DeuBacktest) -> str:
+    """The report as one HTML string that works offline (plotly.js inlined once)."""
+    from jinja2 import Environment, select_autoescape
+    from plotly.offline import get_plotlyjs
+
+    env = Environment(autoescape=select_autoescape(default_for_string=True))
+    split_keys = {
+        key: list(dict.fromkeys(k for r in res.records for k in getattr(r, key)))
+        for key in ("by_voting_rule", "by_reference_point")
+    }
+    return env.from_string(_PAGE).render(
+        r=res,
+        plotlyjs=get_plotlyjs(),
+        fig_errors=_fragment(error_figure(res), "errors"),
+        fig_scatter=_fragment(scatter_figure(res), "scatter"),
+        split_keys=split_keys,
+        refusals=refusal_lines(res, max_ids=None),
+        diagnostics=diagnostic_lines(res),
+        num=_num,
+        pct=_pct,
+    )
