@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ceasefire.analysis import Analysis, Interval, ProposalResult
+from ceasefire.analysis import Analysis, ProposalResult
+from ceasefire.report.format import MISSING, interval_of, pct
 
 _KEYS = ("id", "code", "key")
 
@@ -36,7 +37,7 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def _show(value: Any) -> str:
     if value is None:
-        return "—"
+        return MISSING
     if isinstance(value, str):
         return value
     if isinstance(value, float):
@@ -83,18 +84,6 @@ def text_diff(text_a: str, text_b: str) -> str:
     )
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.1f}%"
-
-
-def _iv(iv: Interval | None) -> str:
-    if iv is None or iv.central is None:
-        return "—"
-    if iv.p05 is None or iv.p95 is None:
-        return f"{iv.central:.3f}"
-    return f"{iv.central:.3f} ({iv.p05:.3f}–{iv.p95:.3f})"
-
-
 def _names(xs: list[str]) -> str:
     return ", ".join(xs) if xs else "none"
 
@@ -132,8 +121,8 @@ def _proposal_rows(pid: str, pa: ProposalResult | None, pb: ProposalResult | Non
         )
         add(
             f"{iid}: blockers",
-            "—" if ra is None else f"{_names(ba)} ({len(ba)})",
-            "—" if rb is None else f"{_names(bb)} ({len(bb)})",
+            MISSING if ra is None else f"{_names(ba)} ({len(ba)})",
+            MISSING if rb is None else f"{_names(bb)} ({len(bb)})",
             note,
         )
     add(
@@ -143,28 +132,28 @@ def _proposal_rows(pid: str, pa: ProposalResult | None, pb: ProposalResult | Non
     )
     add(
         "guaranteed area",
-        get(pa, lambda p: _pct(p.coverage.guaranteed_area_share)),
-        get(pb, lambda p: _pct(p.coverage.guaranteed_area_share)),
+        get(pa, lambda p: pct(p.coverage.guaranteed_area_share)),
+        get(pb, lambda p: pct(p.coverage.guaranteed_area_share)),
     )
     add(
         "ceded de jure (area)",
-        get(pa, lambda p: _pct(p.coverage.ceded_area_share)),
-        get(pb, lambda p: _pct(p.coverage.ceded_area_share)),
+        get(pa, lambda p: pct(p.coverage.ceded_area_share)),
+        get(pb, lambda p: pct(p.coverage.ceded_area_share)),
     )
     add(
         "P(aggressor keeps the line) (90% interval)",
-        get(pa, lambda p: _iv(p.deterrence.p_hold if p.deterrence else None)),
-        get(pb, lambda p: _iv(p.deterrence.p_hold if p.deterrence else None)),
+        get(pa, lambda p: interval_of(p.deterrence.p_hold if p.deterrence else None)),
+        get(pb, lambda p: interval_of(p.deterrence.p_hold if p.deterrence else None)),
     )
     add(
         "P(guarantor drawn into war)",
-        get(pa, lambda p: _iv(p.deterrence.p_guarantor_war if p.deterrence else None)),
-        get(pb, lambda p: _iv(p.deterrence.p_guarantor_war if p.deterrence else None)),
+        get(pa, lambda p: interval_of(p.deterrence.p_guarantor_war if p.deterrence else None)),
+        get(pb, lambda p: interval_of(p.deterrence.p_guarantor_war if p.deterrence else None)),
     )
     add(
         "P(ceasefire breaks down within 5 years)",
-        get(pa, lambda p: _iv(p.durability.p_breakdown_5y if p.durability else None)),
-        get(pb, lambda p: _iv(p.durability.p_breakdown_5y if p.durability else None)),
+        get(pa, lambda p: interval_of(p.durability.p_breakdown_5y if p.durability else None)),
+        get(pb, lambda p: interval_of(p.durability.p_breakdown_5y if p.durability else None)),
     )
     add(
         "smallest rescue (distance)",
