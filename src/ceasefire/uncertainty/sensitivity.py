@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -226,48 +226,27 @@ def analyse(
     )
 
 
-def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[DecisionSwitches]:
-    """For each (proposal, institution): the single inputs that flip its central conclusion.
+#: a batch of input values -> institution decisions ``(N, R)``, the other inputs central
+Decide = Callable[[Floats], NDArray[np.bool_]]
+#: (input j, rule r, a value that keeps the conclusion, the nearest grid value that flips it)
+Candidate = tuple[int, int, float, float]
 
-    Returns one entry per (proposal, institution) with ``central`` (passes at the centre) and
-    its :class:`SwitchPoint` s, the switch value being the first value beyond which the
-    conclusion flips (bisection to ``tol`` of the range).
-    """
+
+def _grid_candidates(
+    model: Model, run: Decide, c: Floats, central: NDArray[np.bool_], g: int
+) -> list[Candidate]:
+    """Scan each input's range on ``g`` points (both ends included), the others central; on
+    each side of the centre, the grid point nearest the centre that flips a decision."""
     inputs = model.inputs
-    d, g = len(inputs), grid
-    c = central_values(inputs)
-    seed = np.random.SeedSequence(0)
-
-    def run(values: Floats) -> NDArray[np.bool_]:
-        out = evaluate(model, values, seed=seed, engines=False)
-        return np.asarray(out["institution_passes"], dtype=bool)
-
-    central = run(c[None])[0]
-    found: list[list[SwitchPoint]] = [[] for _ in model.rules]
-
-    def entries() -> list[DecisionSwitches]:
-        return [
-            DecisionSwitches(
-                proposal=model.proposal_ids[rule.proposal],
-                institution=rule.institution,
-                central=bool(central[r]),
-                switches=found[r],
-            )
-            for r, rule in enumerate(model.rules)
-        ]
-
-    if d == 0 or not model.rules:
-        return entries()
+    d = len(inputs)
     lows = np.array([x.low for x in inputs])
     highs = np.array([x.high for x in inputs])
     levels = np.linspace(0.0, 1.0, g)
     vals = np.repeat(c[None], d * g, axis=0)
-    cols = np.repeat(np.arange(d), g)
     grid_vals = (lows[:, None] + levels[None, :] * (highs - lows)[:, None]).ravel()
-    vals[np.arange(d * g), cols] = grid_vals
+    vals[np.arange(d * g), np.repeat(np.arange(d), g)] = grid_vals
     res = run(vals).reshape(d, g, -1)  # (d, g, R)
-    # candidates: (input j, rule r, inside value a, flipped value b) on each side of the centre
-    cand: list[tuple[int, int, float, float]] = []
+    cand: list[Candidate] = []
     for j in range(d):
         gv = grid_vals.reshape(d, g)[j]
         for r in range(len(model.rules)):
@@ -276,17 +255,27 @@ def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[Dec
                 continue
             for side in (1, -1):
                 idx = [i for i in range(g) if (gv[i] - c[j]) * side > 0 and flips[i]]
-                if not idx:
-                    continue
-                i = min(idx, key=lambda i: abs(gv[i] - c[j]))
-                cand.append((j, r, float(c[j]), float(gv[i])))
-    if not cand:
-        return entries()
+                if idx:
+                    i = min(idx, key=lambda i: abs(gv[i] - c[j]))
+                    cand.append((j, r, float(c[j]), float(gv[i])))
+    return cand
+
+
+def _bisect(
+    model: Model,
+    run: Decide,
+    c: Floats,
+    central: NDArray[np.bool_],
+    cand: list[Candidate],
+    tol: float,
+) -> Floats:
+    """Every candidate's switch value, located by bisection to ``tol`` of its input's range
+    (all candidates at once, one batch per halving)."""
     a = np.array([x[2] for x in cand])
     b = np.array([x[3] for x in cand])
     js = np.array([x[0] for x in cand])
     rs = np.array([x[1] for x in cand])
-    width = highs[js] - lows[js]
+    width = np.array([model.inputs[j].high - model.inputs[j].low for j in js])
     rows = np.arange(len(cand))
     while np.any(np.abs(b - a) > tol * width):
         mid = (a + b) / 2.0
@@ -295,27 +284,54 @@ def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[Dec
         flipped = run(v)[rows, rs] != central[rs]
         b = np.where(flipped, mid, b)
         a = np.where(flipped, a, mid)
-    for (j, r, _, _), bv in zip(cand, b, strict=True):
-        x = inputs[j]
-        rule = model.rules[r]
-        direction = "above" if bv > x.central else "below"
-        value = float(bv)
-        verb = (
-            f"stops {model.proposal_labels[rule.proposal]} in "
-            f"{model.institution_names[rule.institution]}"
-            if central[r]
-            else f"lets {model.proposal_labels[rule.proposal]} through "
-            f"{model.institution_names[rule.institution]}"
+    return b
+
+
+def _switch(model: Model, j: int, r: int, value: float, passes: bool) -> SwitchPoint:
+    """The switch of input ``j`` at ``value`` for rule ``r``, with its sentence."""
+    x = model.inputs[j]
+    rule = model.rules[r]
+    direction: Literal["above", "below"] = "above" if value > x.central else "below"
+    label, name = model.proposal_labels[rule.proposal], model.institution_names[rule.institution]
+    verb = f"stops {label} in {name}" if passes else f"lets {label} through {name}"
+    sentence = f"{x.label} {direction} {value:.3g} {verb}"
+    return SwitchPoint(
+        input=x.key,
+        label=x.label,
+        central_value=x.central,
+        value=value,
+        direction=direction,
+        sentence=sentence[0].upper() + sentence[1:] + ".",
+    )
+
+
+def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[DecisionSwitches]:
+    """For each (proposal, institution): the single inputs that flip its central conclusion.
+
+    Returns one entry per (proposal, institution) with ``central`` (passes at the centre) and
+    its :class:`SwitchPoint` s, the switch value being the first value beyond which the
+    conclusion flips (a grid of ``grid`` points, then bisection to ``tol`` of the range).
+    """
+    c = central_values(model.inputs)
+    seed = np.random.SeedSequence(0)
+
+    def run(values: Floats) -> NDArray[np.bool_]:
+        out = evaluate(model, values, seed=seed, engines=False)
+        return np.asarray(out["institution_passes"], dtype=bool)
+
+    central = run(c[None])[0]
+    found: list[list[SwitchPoint]] = [[] for _ in model.rules]
+    if model.inputs and model.rules:
+        cand = _grid_candidates(model, run, c, central, grid)
+        values = _bisect(model, run, c, central, cand, tol) if cand else np.zeros(0)
+        for (j, r, _, _), value in zip(cand, values, strict=True):
+            found[r].append(_switch(model, j, r, float(value), bool(central[r])))
+    return [
+        DecisionSwitches(
+            proposal=model.proposal_ids[rule.proposal],
+            institution=rule.institution,
+            central=bool(central[r]),
+            switches=found[r],
         )
-        sentence = f"{x.label} {direction} {value:.3g} {verb}"
-        found[r].append(
-            SwitchPoint(
-                input=x.key,
-                label=x.label,
-                central_value=x.central,
-                value=value,
-                direction=direction,
-                sentence=sentence[0].upper() + sentence[1:] + ".",
-            )
-        )
-    return entries()
+        for r, rule in enumerate(model.rules)
+    ]
