@@ -25,6 +25,7 @@ from ceasefire import winset as wsm
 from ceasefire.deterrence import ParameterRange
 from ceasefire.preferences import Preferences, acceptance
 from ceasefire.scenario import DETERRENCE_INPUTS, DURABILITY_INPUTS, Scenario
+from ceasefire.sweep_results import SweepSummary
 
 SCHEMA_VERSION = "1.0"
 
@@ -265,7 +266,7 @@ class Analysis(_Result):
     forecasts_skipped: list[ForecastSkip] = []
     #: ``run --draws N``: the summary of a sweep over every stated range (see
     #: ``ceasefire.uncertainty``); None when no sweep was run
-    uncertainty: dict[str, Any] | None = None
+    uncertainty: SweepSummary | None = None
 
     def winset(self, chain_id: str) -> WinSetResult:
         for w in self.winsets:

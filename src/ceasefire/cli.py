@@ -237,9 +237,10 @@ def sweep(
         result,
         sensitivity=sensitivity,
         sobol_n=sobol_n,
-        extra={"backend": backend, "scenario_sha256": loaded.sha256},
+        backend=backend,
+        scenario_sha256=loaded.sha256,
     )
-    write_json(folder / "summary.json", summary)
+    write_json(folder / "summary.json", summary.model_dump(mode="json"))
     (folder / "report.html").write_text(html.render_sweep(summary, loaded.scenario), "utf-8")
     print_sweep(summary, out_console)
     if result.resumed_chunks:

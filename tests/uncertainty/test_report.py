@@ -33,63 +33,65 @@ def summary(small):
 
 
 def test_quantiles_hold_quartiles_in_order():
-    q = quantiles(np.append(np.arange(101.0), np.nan))
-    assert (q["p05"], q["p25"], q["median"], q["p75"], q["p95"]) == (5.0, 25.0, 50.0, 75.0, 95.0)
-    assert quantiles(np.array([np.nan]))["p25"] is None
+    q = quantiles(np.append(np.arange(101.0), np.nan), 7.0)
+    assert (q.p05, q.p25, q.median, q.p75, q.p95) == (5.0, 25.0, 50.0, 75.0, 95.0)
+    assert q.central == 7.0
+    assert quantiles(np.array([np.nan])).p25 is None
 
 
 def test_forecast_distributions_one_box_per_engine_and_dimension(summary):
     fig = charts.forecast_distributions(summary)
     assert isinstance(fig, go.Figure)
     boxes = [t for t in fig.data if t.type == "box"]
-    assert len(boxes) == len(summary["engines"]) * len(summary["dimensions"])
-    ek, dim = summary["engines"][0], summary["dimensions"][0]
-    box = next(b for b in boxes if b.x[0] == ek)
-    q = summary["forecasts"][ek][dim]
+    assert len(boxes) == len(summary.engines) * len(summary.dimensions)
+    f, dim = summary.forecasts[0], summary.dimensions[0]
+    box = next(b for b in boxes if b.x[0] == f.engine)
+    q = f.dimensions[dim]
     assert (box.lowerfence[0], box.q1[0], box.median[0], box.q3[0], box.upperfence[0]) == (
-        q["p05"],
-        q["p25"],
-        q["median"],
-        q["p75"],
-        q["p95"],
+        q.p05,
+        q.p25,
+        q.median,
+        q.p75,
+        q.p95,
     )
     # the central run's forecast is drawn as a marker
-    assert any(t.type == "scatter" and t.y[0] == q["central"] for t in fig.data)
+    assert any(t.type == "scatter" and t.y[0] == q.central for t in fig.data)
 
 
 def test_forecast_distributions_none_without_engines(summary):
-    assert charts.forecast_distributions({**summary, "forecasts": {}}) is None
+    assert charts.forecast_distributions(summary.model_copy(update={"forecasts": []})) is None
 
 
 def test_outcome_distributions(summary):
     fig = charts.outcome_distributions(summary)
     assert isinstance(fig, go.Figure)
     medians = [b.median[0] for b in fig.data if b.type == "box"]
-    p = summary["proposals"][0]
-    assert p["min_veto_margin"]["median"] in medians
-    assert p["durability"]["p_breakdown_5y"]["median"] in medians
+    p = summary.proposals[0]
+    assert p.min_veto_margin.median in medians
+    assert p.durability.p_breakdown_5y.median in medians
 
 
 def test_tornado_per_headline_output(summary):
-    sobol = summary["sensitivity"]["sobol"]
-    out = "min_veto_margin|wgm"
-    assert sobol[out]["ST"]
-    fig = charts.sobol_tornado(summary, out)
+    (out,) = [o for o in summary.sensitivity.outputs if o.output.key == "min_veto_margin-wgm"]
+    assert out.sobol
+    # stored largest first
+    sts = [x.st or 0.0 for x in out.sobol]
+    assert sts == sorted(sts, reverse=True)
+    fig = charts.sobol_tornado(out)
     assert isinstance(fig, go.Figure)
     st, s1 = fig.data
     assert st.orientation == "h" and s1.orientation == "h"
     # the largest total index is drawn last (at the top), and tiny factors are left out
     assert list(st.x) == sorted(st.x)
     assert all(x >= charts.TORNADO_MIN_ST for x in st.x)
-    labels = summary["sensitivity"]["labels"]
-    best = max(zip(sobol[out]["ST"], sobol[out]["names"], strict=True), key=lambda r: r[0] or 0)
-    assert st.y[-1] == labels[best[1]]
-    assert charts.sobol_tornado(summary, "no such output") is None
+    best = max(out.sobol, key=lambda x: x.st or 0.0)
+    assert st.y[-1] == best.label
+    assert charts.sobol_tornado(out.model_copy(update={"sobol": []})) is None
 
 
 def test_pass_probability_bars_keep_the_proposals_order(summary):
     fig = charts.pass_probability_bars(summary)
-    assert list(fig.layout.xaxis.categoryarray) == [p["id"] for p in summary["proposals"]]
+    assert list(fig.layout.xaxis.categoryarray) == [p.id for p in summary.proposals]
 
 
 def test_sweep_report_has_every_part(summary, small):
@@ -107,10 +109,11 @@ def test_sweep_report_has_every_part(summary, small):
     assert "Sobol&#39; indices" in page or "Sobol' indices" in page
     # robust or flips, per proposal and institution, with numbers: the red line of Hungary
     # flips the West German model in NATO in roughly 40 % of the draws (test_uncertainty)
-    p = summary["proposals"][0]
-    assert not p["central_passes"] and 0.3 < p["p_pass"] < 0.5
+    p = summary.proposals[0].passes
+    assert not p.central and 0.3 < p.p_pass < 0.5
+    assert not p.robust and p.agreement == pytest.approx(1 - p.p_pass)
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
-    assert f"flips : passes in {100 * p['p_pass']:.1f}% of draws" in text
+    assert f"flips : passes in {100 * p.p_pass:.1f}% of draws" in text
     assert "0 of 2 conclusions are robust" in text
     assert "lets the West German model through NATO" in text
 

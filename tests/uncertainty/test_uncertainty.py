@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from ceasefire.analysis import analyze
 from ceasefire.cli import app
 from ceasefire.scenario import ScenarioError, builtin_text, loads
+from ceasefire.sweep_results import SWEEP_SCHEMA_VERSION, SweepSummary
 from ceasefire.uncertainty import ranges as R
 from ceasefire.uncertainty.backends import SweepError, SweepSpec, run_sweep
 from ceasefire.uncertainty.pipeline import compile_model, evaluate_central
@@ -211,12 +212,12 @@ def test_switch_point_of_a_single_blocking_red_line():
     m = compile_model(loads(SMALL), ())
     entries = switch_points(m)
     (e,) = entries
-    assert e["central"] is False
-    (sw,) = [s for s in e["switches"] if s["key"] == "actors.HUN.red_line.alliance"]
-    assert sw["value"] == pytest.approx(60.0, abs=1e-3)
-    assert sw["direction"] == "above"
+    assert e.central is False
+    (sw,) = [s for s in e.switches if s.input == "actors.HUN.red_line.alliance"]
+    assert sw.value == pytest.approx(60.0, abs=1e-3)
+    assert sw.direction == "above"
     assert (
-        sw["sentence"]
+        sw.sentence
         == "Hungary's alliance red line above 60 lets the West German model through NATO."
     )
 
@@ -225,9 +226,9 @@ def test_builtin_has_no_single_switch_for_the_west_german_model(model):
     e = next(
         x
         for x in switch_points(model)
-        if (x["proposal"], x["institution"]) == ("west-german-model", "nato-accession")
+        if (x.proposal, x.institution) == ("west-german-model", "nato-accession")
     )
-    assert e["central"] is False and e["switches"] == []
+    assert e.central is False and e.switches == []
 
 
 # ---- backends, streaming, resume -------------------------------------------------------------
@@ -313,7 +314,9 @@ def test_cli_sweep_writes_summary(tmp_path):
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     (p,) = summary["proposals"]
     # passes iff Hungary's red line is drawn at 60 or above: (80 - 60) / (80 - 30) = 40 %
-    assert 0.3 < p["p_pass"] < 0.5
+    assert 0.3 < p["passes"]["p_pass"] < 0.5
+    # summary.json is the typed summary, schema version and all
+    assert SweepSummary.model_validate(summary).schema_version == SWEEP_SCHEMA_VERSION
     assert "lets the West German model through NATO" in " ".join(res.output.split())
     assert (tmp_path / "o" / "report.html").exists()
 

@@ -261,4 +261,4 @@ def test_sweep_shows_progress_then_the_uncertainty_section(
     expect(pg.locator("#morris-table")).to_be_visible()
     pg.locator("#morris").screenshot(path=str(shots / "9-results-morris.png"))
     data = json.loads(pg.request.get(run_url + "/results.json").body())
-    assert data["uncertainty"]["draws"] == 1200 and data["uncertainty"]["seed"] == 5
+    assert data["uncertainty"]["draws"] == 1200 and data["uncertainty"]["spec"]["seed"] == 5

@@ -8,6 +8,7 @@ topojson from a CDN and so renders offline.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
@@ -15,6 +16,7 @@ from plotly.subplots import make_subplots
 
 from ceasefire.analysis import Analysis, ProposalResult
 from ceasefire.scenario.geometry import Ring, UnitGeometry
+from ceasefire.sweep_results import OutputSensitivity, ProposalSweep, Quantiles, SweepSummary
 
 # Colour-blind-safe categories for the coverage map (Okabe-Ito palette).
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -387,23 +389,23 @@ def forecast_paths(analysis: Analysis) -> go.Figure | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Uncertainty (a sweep's summary dict, see ceasefire.uncertainty)
+# Uncertainty (a sweep's summary, ceasefire.sweep_results.SweepSummary)
 
 
-def pass_probability_bars(summary: dict[str, Any]) -> go.Figure:
+def pass_probability_bars(summary: SweepSummary) -> go.Figure:
     """P(passes) per proposal and institution, with 95 % Wilson intervals."""
     fig = go.Figure()
-    insts = list(dict.fromkeys(i for p in summary["proposals"] for i in p["institutions"]))
+    insts = list(dict.fromkeys(i for p in summary.proposals for i in p.institutions))
     for iid in [*insts, "all required"]:
         xs, ys, lo, hi = [], [], [], []
-        for p in summary["proposals"]:
-            r = p if iid == "all required" else p["institutions"].get(iid)
+        for p in summary.proposals:
+            r = p.passes if iid == "all required" else p.institutions.get(iid)
             if r is None:
                 continue
-            xs.append(p["id"])
-            ys.append(r["p_pass"])
-            lo.append(r["p_pass"] - r["ci95"][0])
-            hi.append(r["ci95"][1] - r["p_pass"])
+            xs.append(p.id)
+            ys.append(r.p_pass)
+            lo.append(r.p_pass - r.ci95[0])
+            hi.append(r.ci95[1] - r.p_pass)
         fig.add_bar(
             x=xs,
             y=ys,
@@ -415,7 +417,7 @@ def pass_probability_bars(summary: dict[str, Any]) -> go.Figure:
         yaxis={"title": "probability of passing", "range": [0, 1.05]},
         xaxis={
             "categoryorder": "array",
-            "categoryarray": [p["id"] for p in summary["proposals"]],
+            "categoryarray": [p.id for p in summary.proposals],
         },
         height=380,
         margin={"t": 30, "b": 40},
@@ -423,11 +425,11 @@ def pass_probability_bars(summary: dict[str, Any]) -> go.Figure:
     return fig
 
 
-def acceptance_probability_heatmap(summary: dict[str, Any]) -> go.Figure:
+def acceptance_probability_heatmap(summary: SweepSummary) -> go.Figure:
     """Actors x proposals: the probability each actor accepts each proposal over the draws."""
-    actors = summary["actors"]
-    props = [p["id"] for p in summary["proposals"]]
-    z = [[p["acceptance"][a]["p_accept"] for p in summary["proposals"]] for a in actors]
+    actors = summary.actors
+    props = [p.id for p in summary.proposals]
+    z = [[p.acceptance[a].p_accept for p in summary.proposals] for a in actors]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -450,7 +452,7 @@ def acceptance_probability_heatmap(summary: dict[str, Any]) -> go.Figure:
 TORNADO_MIN_ST = 0.01
 
 
-def sobol_tornado(summary: dict[str, Any], output: str) -> go.Figure | None:
+def sobol_tornado(output: OutputSensitivity) -> go.Figure | None:
     """The tornado chart of one headline output: Sobol' indices of its inputs, largest first.
 
     One horizontal bar per factor of the Sobol' analysis (an input Morris ranked among the
@@ -459,40 +461,36 @@ def sobol_tornado(summary: dict[str, Any], output: str) -> go.Figure | None:
     ``TORNADO_MIN_ST`` are left out; small negative estimates (sampling noise) are drawn as 0.
     None when the output has no variance within the ranges.
     """
-    sens = (summary.get("sensitivity") or {}).get("sobol", {}).get(output)
-    if not sens or not sens.get("ST"):
+    if not output.sobol:
         return None
-    labels = summary["sensitivity"].get("labels", {})
-    rows = sorted(
-        zip(sens["names"], sens["S1"], sens["ST"], sens["ST_conf"], strict=True),
-        key=lambda r: r[2] or 0.0,
-    )
-    kept = [r for r in rows if (r[2] or 0.0) >= TORNADO_MIN_ST] or rows[-1:]
-    names = [labels.get(r[0], r[0]) for r in kept]
+    # the output's factors come largest first; plotly draws the first bar at the bottom
+    kept = [x for x in output.sobol if (x.st or 0.0) >= TORNADO_MIN_ST] or output.sobol[:1]
+    kept = kept[::-1]
+    names = [x.label for x in kept]
     fig = go.Figure()
     fig.add_bar(
         y=names,
-        x=[max(r[2] or 0.0, 0.0) for r in kept],
+        x=[max(x.st or 0.0, 0.0) for x in kept],
         orientation="h",
         name="total (ST)",
         marker_color="#0072B2",
-        error_x={"type": "data", "array": [r[3] or 0.0 for r in kept]},
-        customdata=[r[2] for r in kept],
+        error_x={"type": "data", "array": [x.st_conf or 0.0 for x in kept]},
+        customdata=[x.st for x in kept],
         hovertemplate="%{y}: ST %{customdata:.3f}<extra></extra>",
     )
     fig.add_bar(
         y=names,
-        x=[max(r[1] or 0.0, 0.0) for r in kept],
+        x=[max(x.s1 or 0.0, 0.0) for x in kept],
         orientation="h",
         name="first order (S1)",
         marker_color="#E69F00",
         width=0.4,
-        customdata=[r[1] for r in kept],
+        customdata=[x.s1 for x in kept],
         hovertemplate="%{y}: S1 %{customdata:.3f}<extra></extra>",
     )
     fig.update_layout(
         barmode="overlay",
-        title=output.replace("|", " · "),
+        title=output.output.title,
         height=140 + 30 * len(kept),
         margin={"l": 320, "t": 40, "b": 40},
         xaxis={"title": "Sobol' index (share of the output's variance)", "rangemode": "tozero"},
@@ -504,7 +502,7 @@ def sobol_tornado(summary: dict[str, Any], output: str) -> go.Figure | None:
 def _quantile_box(
     fig: go.Figure,
     x: str,
-    q: dict[str, Any],
+    q: Quantiles,
     *,
     name: str,
     color: str,
@@ -514,18 +512,16 @@ def _quantile_box(
 ) -> None:
     """One box drawn from precomputed quantiles: whiskers 5-95 %, box 25-75 %, median line,
     and the central run's value as a diamond."""
-    if q.get("median") is None:
+    if q.median is None:
         return
-    q1 = q.get("p25", q["p05"])
-    q3 = q.get("p75", q["p95"])
     fig.add_trace(
         go.Box(
             x=[x],
-            lowerfence=[q["p05"]],
-            q1=[q1],
-            median=[q["median"]],
-            q3=[q3],
-            upperfence=[q["p95"]],
+            lowerfence=[q.p05],
+            q1=[q.p25],
+            median=[q.median],
+            q3=[q.p75],
+            upperfence=[q.p95],
             name=name,
             legendgroup=name,
             marker_color=color,
@@ -535,11 +531,11 @@ def _quantile_box(
         row=row,
         col=col,
     )
-    if q.get("central") is not None:
+    if q.central is not None:
         fig.add_trace(
             go.Scatter(
                 x=[x],
-                y=[q["central"]],
+                y=[q.central],
                 mode="markers",
                 marker={"symbol": "diamond", "size": 9, "color": "#1b1b1b"},
                 name="central run",
@@ -567,26 +563,25 @@ def _central_legend(fig: go.Figure) -> None:
     )
 
 
-def forecast_distributions(summary: dict[str, Any]) -> go.Figure | None:
+def forecast_distributions(summary: SweepSummary) -> go.Figure | None:
     """Each engine's forecast on each dimension over the draws, one panel per dimension.
 
     Boxes from the summary's quantiles: whiskers 5th-95th percentile, box 25th-75th, line at
     the median; the diamond is the central run's forecast. None without engines.
     """
-    forecasts = summary.get("forecasts") or {}
-    dims = summary.get("dimensions") or []
+    forecasts, dims = summary.forecasts, summary.dimensions
     if not forecasts or not dims:
         return None
     fig = make_subplots(
         rows=1, cols=len(dims), shared_yaxes=True, subplot_titles=dims, horizontal_spacing=0.03
     )
-    for e, (ek, f) in enumerate(forecasts.items()):
+    for e, f in enumerate(forecasts):
         for j, d in enumerate(dims):
             _quantile_box(
                 fig,
-                ek,
-                f[d],
-                name=ek,
+                f.engine,
+                f.dimensions[d],
+                name=f.engine,
                 color=_OKABE_ITO[e % len(_OKABE_ITO)],
                 show_legend=j == 0,
                 row=1,
@@ -602,49 +597,49 @@ def forecast_distributions(summary: dict[str, Any]) -> go.Figure | None:
     return fig
 
 
-#: (label, section, output) of the per-proposal distributions drawn by outcome_distributions
-OUTCOME_PANELS = (
-    ("smallest veto margin", None, "min_veto_margin"),
-    ("P(hold)", "deterrence", "p_hold"),
-    ("P(guarantor war)", "deterrence", "p_guarantor_war"),
-    ("P(breakdown within 5 years)", "durability", "p_breakdown_5y"),
+def _det(name: str) -> Callable[[ProposalSweep], Quantiles | None]:
+    return lambda p: getattr(p.deterrence, name) if p.deterrence else None
+
+
+#: (label, whether a probability, the distribution) of the panels of outcome_distributions
+OUTCOME_PANELS: tuple[tuple[str, bool, Callable[[ProposalSweep], Quantiles | None]], ...] = (
+    ("smallest veto margin", False, lambda p: p.min_veto_margin),
+    ("P(hold)", True, _det("p_hold")),
+    ("P(guarantor war)", True, _det("p_guarantor_war")),
+    ("P(breakdown within 5 years)", True, lambda p: p.durability.p_breakdown_5y),
 )
 
 
-def outcome_distributions(summary: dict[str, Any]) -> go.Figure | None:
+def outcome_distributions(summary: SweepSummary) -> go.Figure | None:
     """Per proposal, the distributions of its smallest veto margin, the guarantee game's
     P(hold) and P(guarantor war) and the 5-year breakdown probability (boxes as in
     :func:`forecast_distributions`)."""
-    props = summary.get("proposals") or []
-
-    def quant(p: dict[str, Any], sec: str | None, name: str) -> dict[str, Any] | None:
-        return (p.get(sec) or {}).get(name) if sec else p.get(name)
-
-    panels = [x for x in OUTCOME_PANELS if any(quant(p, x[1], x[2]) for p in props)]
+    props = summary.proposals
+    panels = [x for x in OUTCOME_PANELS if any(x[2](p) for p in props)]
     if not props or not panels:
         return None
     fig = make_subplots(
         rows=len(panels), cols=1, shared_xaxes=True, subplot_titles=[p[0] for p in panels],
         vertical_spacing=0.06,
     )  # fmt: skip
-    for r, (_, sec, name) in enumerate(panels, start=1):
+    for r, (_, probability, quant) in enumerate(panels, start=1):
         for k, p in enumerate(props):
-            q = quant(p, sec, name)
-            if q:
+            q = quant(p)
+            if q is not None:
                 _quantile_box(
                     fig,
-                    p["id"],
+                    p.id,
                     q,
-                    name=p["id"],
+                    name=p.id,
                     color=_OKABE_ITO[k % len(_OKABE_ITO)],
                     show_legend=False,
                     row=r,
                     col=1,
                 )
-        if sec:
+        if probability:
             fig.update_yaxes(range=[0, 1.02], row=r, col=1)
     fig.update_xaxes(
-        categoryorder="array", categoryarray=[p["id"] for p in props], showticklabels=True
+        categoryorder="array", categoryarray=[p.id for p in props], showticklabels=True
     )
     fig.update_layout(height=230 * len(panels) + 60, margin={"t": 40, "b": 40}, showlegend=False)
     return fig

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
 from ceasefire.analysis import Analysis
 from ceasefire.report import charts, text
+from ceasefire.report.format import jinja_env
 from ceasefire.scenario import Scenario, UnitGeometry
+from ceasefire.sweep_results import SweepSummary
 
 
+@lru_cache(maxsize=1)
 def _env() -> Environment:
-    env = Environment(
-        loader=PackageLoader("ceasefire.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["pct"] = lambda x: f"{100 * x:.1f}%"
-    env.filters["signed"] = lambda x: f"{x:+.3f}"
-    env.globals["zip"] = zip
-    return env
+    return jinja_env()
 
 
 def figure_html(fig: Any, div_id: str) -> str:
@@ -71,25 +66,19 @@ def render(analysis: Analysis, scenario: Scenario, geometry: UnitGeometry | None
         ufig=uncertainty_figures(analysis.uncertainty) if analysis.uncertainty else {},
         figures=figures(analysis, geometry),
         plotlyjs=get_plotlyjs(),
-        blockers={p.id: text.blocker_sentences(p) for p in analysis.proposals},
-        rescues=text.rescue_sentences(analysis),
-        changes={p.id: text.actor_change_sentences(p) for p in analysis.proposals},
         smp_options={
             f"{f.engine}-{f.variant}": text.smp_options(f)[:6]
             for f in analysis.forecasts
             if f.probabilities
         },
-        verdicts={p.id: text.verdict(p) for p in analysis.proposals},
-        paragraphs={
-            p.id: text.deterrence_paragraph(p, analysis.aggressor) for p in analysis.proposals
-        },
+        **text.sentences(analysis),
         population_approximated=any(
             u.controlled_population_share is None for u in scenario.territory
         ),
     )
 
 
-def uncertainty_figures(summary: dict[str, Any]) -> dict[str, str]:
+def uncertainty_figures(summary: SweepSummary) -> dict[str, str]:
     """The uncertainty section's figures as HTML fragments."""
     figs = {
         "bars": figure_html(charts.pass_probability_bars(summary), "pass-probability"),
@@ -101,41 +90,19 @@ def uncertainty_figures(summary: dict[str, Any]) -> dict[str, str]:
     forecasts = charts.forecast_distributions(summary)
     if forecasts is not None:
         figs["forecasts"] = figure_html(forecasts, "forecast-distributions")
-    for out in (summary.get("sensitivity") or {}).get("sobol", {}):
-        fig = charts.sobol_tornado(summary, out)
+    for out in summary.sensitivity.outputs if summary.sensitivity else []:
+        fig = charts.sobol_tornado(out)
         if fig is not None:
-            figs[f"tornado:{out}"] = figure_html(fig, f"tornado-{out.replace('|', '-')}")
+            figs[f"tornado:{out.output.key}"] = figure_html(fig, f"tornado-{out.output.key}")
     return figs
 
 
-_SWEEP_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ceasefire sweep — {{ s.scenario.title }}</title>
-<style>
-  body { font-family: system-ui, sans-serif; margin: 0; color: #1b1b1b; line-height: 1.45; }
-  main { max-width: 1200px; margin: 0 auto; padding: 1rem 1.5rem 4rem; }
-  h2 { border-bottom: 2px solid #0072B2; padding-bottom: .2rem; margin-top: 2.2rem; }
-  table { border-collapse: collapse; margin: .6rem 0; font-size: .9rem; }
-  th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
-  th { background: #f2f5f8; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-  .pass { color: #006d2c; font-weight: 600; } .fail { color: #b2182b; font-weight: 600; }
-  .small { font-size: .8rem; color: #555; }
-</style>
-<script>{{ plotlyjs | safe }}</script></head>
-<body><main><h1>{{ s.scenario.title }}</h1>
-<p class="small">Scenario <code>{{ s.scenario.id }}</code> ·
-sha256 <code>{{ (u.scenario_sha256 or "")[:16] }}</code></p>
-{% include "_uncertainty.html.j2" %}
-</main></body></html>
-"""
-
-
-def render_sweep(summary: dict[str, Any], scenario: Scenario) -> str:
+def render_sweep(summary: SweepSummary, scenario: Scenario) -> str:
     """A sweep's own report (``ceasefire sweep``): the uncertainty section, offline."""
     from plotly.offline import get_plotlyjs
 
-    env = _env()
-    return env.from_string(_SWEEP_PAGE).render(
-        u=summary, s=scenario, ufig=uncertainty_figures(summary), plotlyjs=get_plotlyjs()
+    return (
+        _env()
+        .get_template("sweep.html.j2")
+        .render(u=summary, s=scenario, ufig=uncertainty_figures(summary), plotlyjs=get_plotlyjs())
     )

@@ -9,10 +9,7 @@ from rich.table import Table
 
 from ceasefire.analysis import Analysis
 from ceasefire.report import text
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+from ceasefire.report.format import interval_of, num, pct
 
 
 def summary(analysis: Analysis, console: Console) -> None:
@@ -20,7 +17,7 @@ def summary(analysis: Analysis, console: Console) -> None:
     a = analysis
     console.print(f"[bold]{a.scenario.title}[/bold]  ({a.scenario.id})")
     held = (
-        f"Government holds {_pct(a.held_area_share)} of the recognised area; "
+        f"Government holds {pct(a.held_area_share)} of the recognised area; "
         if any(p.coverage.units for p in a.proposals)
         else ""
     )
@@ -45,14 +42,14 @@ def summary(analysis: Analysis, console: Console) -> None:
         brk = p.durability.p_breakdown_5y.central if p.durability else None
         table.add_row(
             p.id,
-            _pct(p.coverage.invited_area_share),
-            _pct(p.coverage.guaranteed_area_share),
-            _pct(p.coverage.ceded_area_share),
-            _pct(p.coverage.occupied_area_share),
+            pct(p.coverage.invited_area_share),
+            pct(p.coverage.guaranteed_area_share),
+            pct(p.coverage.ceded_area_share),
+            pct(p.coverage.occupied_area_share),
             f"{n_acc}/{len(p.acceptance)}",
             "[green]yes[/green]" if p.passes else "[red]no[/red]",
-            "—" if hold is None else f"{hold:.2f}",
-            "—" if brk is None else f"{brk:.2f}",
+            num(hold, "%.2f"),
+            num(brk, "%.2f"),
         )
     console.print(table)
     if a.aggressor:
@@ -85,9 +82,7 @@ def summary(analysis: Analysis, console: Console) -> None:
 
 
 def _iv(iv: Any) -> str:
-    if iv.central is None:
-        return "—"
-    return f"{iv.central:.3f} [{iv.p05:.3f}, {iv.p95:.3f}]"
+    return interval_of(iv, brackets=True)
 
 
 def deterrence(analysis: Analysis, console: Console) -> None:
@@ -127,7 +122,7 @@ def deterrence(analysis: Analysis, console: Console) -> None:
                     _iv(o.p_hold),
                     _iv(o.p_attack_covered),
                     _iv(o.p_guarantor_war),
-                    "none" if qc is None else f"{qc:.3f}",
+                    "none" if qc is None else num(qc),
                 )
         console.print(table)
     table = Table(title="Ceasefire durability (priors, not published estimates)")
@@ -146,7 +141,7 @@ def deterrence(analysis: Analysis, console: Console) -> None:
             ", ".join(u.mechanisms) or "none",
             _iv(u.p_breakdown_1y),
             _iv(u.p_breakdown_5y),
-            f"{u.median_years.central:.1f}" if u.median_years.central is not None else "—",
+            num(u.median_years.central, "%.1f"),
         )
     console.print(table)
     for p in a.proposals:

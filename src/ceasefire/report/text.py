@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ceasefire.analysis import ProposalResult
+from ceasefire.analysis import Analysis, ProposalResult
+from ceasefire.report.format import interval_of, pct
 
 
 def why(p: ProposalResult, actor: str) -> str:
@@ -41,12 +42,8 @@ def verdict(p: ProposalResult) -> str:
     return "fails " + ", ".join(failed) + f" -- blocked by {', '.join(p.blockers)}"
 
 
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f}%"
-
-
 def _range(iv: Any) -> str:
-    return f"{_pct(iv.central)} (90% interval {_pct(iv.p05)}-{_pct(iv.p95)})"
+    return interval_of(iv, pct, label="90% interval")
 
 
 def deterrence_paragraph(p: ProposalResult, aggressor: str | None) -> str:
@@ -61,7 +58,7 @@ def deterrence_paragraph(p: ProposalResult, aggressor: str | None) -> str:
         }[d.sequence]
         if d.g > 0:
             parts.append(
-                f"A collective-defence guarantee covers {_pct(d.g)} of the territory the defender "
+                f"A collective-defence guarantee covers {pct(d.g)} of the territory the defender "
                 f"holds. {when.capitalize()}, {who} keeps the line with probability "
                 f"{_range(d.p_hold)} and attacks guaranteed territory with probability "
                 f"{_range(d.p_attack_covered)}; the guarantors are drawn into direct war with "
@@ -97,7 +94,7 @@ def deterrence_paragraph(p: ProposalResult, aggressor: str | None) -> str:
         parts.append(
             f"If a ceasefire is agreed ({mech}), the prior probability it breaks down within "
             f"5 years is {_range(u.p_breakdown_5y)} "
-            f"(within 1 year {_pct(u.p_breakdown_1y.central)})."
+            f"(within 1 year {pct(u.p_breakdown_1y.central)})."
         )
     return " ".join(parts)
 
@@ -192,4 +189,16 @@ def rescue_sentences(analysis: Any) -> dict[str, str]:
     return {
         p.id: rescue_sentence(p, conflicts.get("+".join(p.terms["requires"])))
         for p in analysis.proposals
+    }
+
+
+def sentences(analysis: Analysis) -> dict[str, Any]:
+    """Every plain-language sentence of the report and the results page, per proposal."""
+    props = analysis.proposals
+    return {
+        "verdicts": {p.id: verdict(p) for p in props},
+        "blockers": {p.id: blocker_sentences(p) for p in props},
+        "rescues": rescue_sentences(analysis),
+        "changes": {p.id: actor_change_sentences(p) for p in props},
+        "paragraphs": {p.id: deterrence_paragraph(p, analysis.aggressor) for p in props},
     }

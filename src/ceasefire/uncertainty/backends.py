@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ceasefire import __version__
+from ceasefire.sweep_results import SweepSettings, SweepSummary
 from ceasefire.uncertainty.pipeline import Model, evaluate
 from ceasefire.uncertainty.ranges import chunk_plan, chunk_seeds, sample_chunk
 
@@ -375,24 +376,35 @@ def summarise_run(
     sensitivity: bool = True,
     sobol_n: int = 256,
     morris_r: int = 10,
-    extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    backend: str | None = None,
+    scenario_sha256: str | None = None,
+) -> SweepSummary:
     """The sweep's summary: aggregates, sensitivity (Morris, Sobol') and switch points."""
     from ceasefire.uncertainty import sensitivity as sens
     from ceasefire.uncertainty.summary import summarise
 
-    meta = {
-        "method": spec.method,
-        "seed": spec.seed,
-        "chunk": spec.chunk,
-        "winsets_swept": spec.winsets,
-        **(extra or {}),
-    }
-    out = summarise(model, run.store.column, draws=spec.draws, meta=meta)
-    out["switch_points"] = sens.switch_points(model)
-    if sensitivity:
-        out["sensitivity"] = sens.analyse(model, seed=spec.seed, sobol_n=sobol_n, morris_r=morris_r)
-    return out
+    settings = SweepSettings(
+        method=spec.method,
+        seed=spec.seed,
+        chunk=spec.chunk,
+        engines=list(spec.engines),
+        rounds=spec.rounds,
+        winsets=spec.winsets,
+        backend=backend,
+    )
+    return summarise(
+        model,
+        run.store.column,
+        draws=spec.draws,
+        spec=settings,
+        scenario_sha256=scenario_sha256,
+        switch_points=sens.switch_points(model),
+        sensitivity=(
+            sens.analyse(model, seed=spec.seed, sobol_n=sobol_n, morris_r=morris_r)
+            if sensitivity
+            else None
+        ),
+    )
 
 
 def sweep_in_memory(
@@ -405,7 +417,7 @@ def sweep_in_memory(
     sobol_n: int = 128,
     morris_r: int = 8,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> SweepSummary:
     """A serial sweep kept in memory, summarised (what ``ceasefire run --draws N`` adds).
 
     ``progress``, when given, is called with the number of draws of each finished chunk.

@@ -28,19 +28,27 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ceasefire.sweep_results import (
+    OTHERS,
+    DecisionSwitches,
+    Headline,
+    MorrisEffect,
+    OutputSensitivity,
+    Sensitivity,
+    SobolIndex,
+    SwitchPoint,
+)
 from ceasefire.uncertainty.pipeline import Model, evaluate
 from ceasefire.uncertainty.ranges import central_values, to_values
 from ceasefire.uncertainty.summary import headline_keys
 
 Floats = NDArray[np.float64]
 Outputs = Callable[[Floats], dict[str, Floats]]
-
-OTHERS = "all other inputs"
 
 
 def _clean(x: Any) -> float | None:
@@ -131,8 +139,8 @@ def morris_screening(
 def headline_function(model: Model, *, seed: int = 0) -> Outputs:
     """Unit-cube points -> the headline outputs of ``model`` (one batch through the pipeline).
 
-    Per proposal ``min_veto_margin|<id>`` and (with a guarantee game) ``p_hold|<id>``; per
-    engine ``forecast|<engine>|<first dimension>``.
+    Per proposal its smallest veto margin and (with a guarantee game) P(hold); per engine the
+    forecast on the first dimension; keyed by :attr:`Headline.key`.
     """
     keys = headline_keys(model)
 
@@ -140,29 +148,13 @@ def headline_function(model: Model, *, seed: int = 0) -> Outputs:
         out = evaluate(
             model, to_values(unit, model.inputs), seed=np.random.SeedSequence(seed), winsets=False
         )
-        res = {}
-        for lbl, key, k, j in keys:
-            arr = out[key]
-            y = arr[:, k] if k >= 0 else arr[:, j]
-            res[lbl] = np.asarray(y, dtype=np.float64)
-        return res
+        return {head.key: target.pick(out[target.key]) for head, target in keys}
 
     return fn
 
 
-def analyse(
-    model: Model, *, seed: int, sobol_n: int = 256, morris_r: int = 10, top: int = 12
-) -> dict[str, Any]:
-    """Morris over every ranged input, then Sobol' over the most influential (module doc)."""
-    names = [x.key for x in model.inputs]
-    if not names:
-        return {"morris": {}, "sobol": {}, "groups": []}
-    fn = headline_function(model, seed=seed)
-    # SALib seeds its own generator only for a non-zero seed (``if seed:``) and otherwise
-    # draws from numpy's global state; derive a non-zero seed so seed 0 is reproducible too
-    seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) | 1
-    morris = morris_screening(fn, names, morris_r, seed=seed)
-    # each output's few most influential inputs by mu_star, in turn, until ``top`` are chosen
+def _choose(morris: dict[str, dict[str, Any]], names: Sequence[str], top: int) -> set[str]:
+    """Each output's few most influential inputs by ``mu_star``, in turn, until ``top``."""
     ranked = []
     for res in morris.values():
         mu = np.array([v or 0.0 for v in res["mu_star"]])
@@ -174,60 +166,87 @@ def analyse(
                 order.append(r[depth])
         if len(order) >= top or all(depth >= len(r) for r in ranked):
             break
-    chosen = {names[i] for i in order}
+    return {names[i] for i in order}
+
+
+def _output(
+    head: Headline, morris: dict[str, Any], sobol: dict[str, Any], labels: dict[str, str]
+) -> OutputSensitivity:
+    """One output's indices as records, each list sorted largest first (ST, then mu_star)."""
+    indices = []
+    if sobol["ST"]:
+        rows = zip(
+            sobol["names"],
+            sobol["S1"],
+            sobol["S1_conf"],
+            sobol["ST"],
+            sobol["ST_conf"],
+            strict=True,
+        )
+        indices = [
+            SobolIndex(factor=f, label=labels.get(f, f), s1=s1, s1_conf=s1c, st=st, st_conf=stc)
+            for f, s1, s1c, st, stc in rows
+        ]
+        indices.sort(key=lambda x: -(x.st or 0.0))
+    effects = [
+        MorrisEffect(input=nm, label=labels.get(nm, nm), mu_star=mu, mu_star_conf=muc, sigma=sd)
+        for nm, mu, muc, sd in zip(
+            morris["names"], morris["mu_star"], morris["mu_star_conf"], morris["sigma"], strict=True
+        )
+    ]
+    effects.sort(key=lambda x: -(x.mu_star or 0.0))
+    return OutputSensitivity(output=head, sobol=indices, morris=effects)
+
+
+def analyse(
+    model: Model, *, seed: int, sobol_n: int = 256, morris_r: int = 10, top: int = 12
+) -> Sensitivity:
+    """Morris over every ranged input, then Sobol' over the most influential (module doc)."""
+    names = [x.key for x in model.inputs]
+    if not names:
+        return Sensitivity(morris_r=morris_r, sobol_n=sobol_n, groups=[], outputs=[])
+    fn = headline_function(model, seed=seed)
+    # SALib seeds its own generator only for a non-zero seed (``if seed:``) and otherwise
+    # draws from numpy's global state; derive a non-zero seed so seed 0 is reproducible too
+    seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) | 1
+    morris = morris_screening(fn, names, morris_r, seed=seed)
+    chosen = _choose(morris, names, top)
     groups = [nm if nm in chosen else OTHERS for nm in names]
     sobol = sobol_indices(fn, names, sobol_n, seed=seed, groups=groups)
     labels = {x.key: x.label for x in model.inputs}
     labels[OTHERS] = OTHERS
-    return {
-        "morris": morris,
-        "sobol": sobol,
-        "groups": list(dict.fromkeys(groups)),
-        "labels": labels,
-        "sobol_n": sobol_n,
-        "morris_r": morris_r,
-    }
+    return Sensitivity(
+        morris_r=morris_r,
+        sobol_n=sobol_n,
+        groups=list(dict.fromkeys(groups)),
+        outputs=[
+            _output(head, morris[head.key], sobol[head.key], labels)
+            for head, _ in headline_keys(model)
+        ],
+    )
 
 
-def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[dict[str, Any]]:
-    """For each (proposal, institution): the single inputs that flip its central conclusion.
+#: a batch of input values -> institution decisions ``(N, R)``, the other inputs central
+Decide = Callable[[Floats], NDArray[np.bool_]]
+#: (input j, rule r, a value that keeps the conclusion, the nearest grid value that flips it)
+Candidate = tuple[int, int, float, float]
 
-    Returns one entry per (proposal, institution) with ``central`` (passes at the centre) and
-    ``switches``: [{key, label, value, direction ("above"/"below"), sentence}], the switch
-    value being the first value beyond which the conclusion flips (bisection to ``tol`` of
-    the range).
-    """
+
+def _grid_candidates(
+    model: Model, run: Decide, c: Floats, central: NDArray[np.bool_], g: int
+) -> list[Candidate]:
+    """Scan each input's range on ``g`` points (both ends included), the others central; on
+    each side of the centre, the grid point nearest the centre that flips a decision."""
     inputs = model.inputs
-    d, g = len(inputs), grid
-    c = central_values(inputs)
-    seed = np.random.SeedSequence(0)
-
-    def run(values: Floats) -> NDArray[np.bool_]:
-        out = evaluate(model, values, seed=seed, engines=False)
-        return np.asarray(out["institution_passes"], dtype=bool)
-
-    central = run(c[None])[0]
-    entries: list[dict[str, Any]] = [
-        {
-            "proposal": model.proposal_ids[rule.proposal],
-            "institution": rule.institution,
-            "central": bool(central[r]),
-            "switches": [],
-        }
-        for r, rule in enumerate(model.rules)
-    ]
-    if d == 0 or not model.rules:
-        return entries
+    d = len(inputs)
     lows = np.array([x.low for x in inputs])
     highs = np.array([x.high for x in inputs])
     levels = np.linspace(0.0, 1.0, g)
     vals = np.repeat(c[None], d * g, axis=0)
-    cols = np.repeat(np.arange(d), g)
     grid_vals = (lows[:, None] + levels[None, :] * (highs - lows)[:, None]).ravel()
-    vals[np.arange(d * g), cols] = grid_vals
+    vals[np.arange(d * g), np.repeat(np.arange(d), g)] = grid_vals
     res = run(vals).reshape(d, g, -1)  # (d, g, R)
-    # candidates: (input j, rule r, inside value a, flipped value b) on each side of the centre
-    cand: list[tuple[int, int, float, float]] = []
+    cand: list[Candidate] = []
     for j in range(d):
         gv = grid_vals.reshape(d, g)[j]
         for r in range(len(model.rules)):
@@ -236,17 +255,27 @@ def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[dic
                 continue
             for side in (1, -1):
                 idx = [i for i in range(g) if (gv[i] - c[j]) * side > 0 and flips[i]]
-                if not idx:
-                    continue
-                i = min(idx, key=lambda i: abs(gv[i] - c[j]))
-                cand.append((j, r, float(c[j]), float(gv[i])))
-    if not cand:
-        return entries
+                if idx:
+                    i = min(idx, key=lambda i: abs(gv[i] - c[j]))
+                    cand.append((j, r, float(c[j]), float(gv[i])))
+    return cand
+
+
+def _bisect(
+    model: Model,
+    run: Decide,
+    c: Floats,
+    central: NDArray[np.bool_],
+    cand: list[Candidate],
+    tol: float,
+) -> Floats:
+    """Every candidate's switch value, located by bisection to ``tol`` of its input's range
+    (all candidates at once, one batch per halving)."""
     a = np.array([x[2] for x in cand])
     b = np.array([x[3] for x in cand])
     js = np.array([x[0] for x in cand])
     rs = np.array([x[1] for x in cand])
-    width = highs[js] - lows[js]
+    width = np.array([model.inputs[j].high - model.inputs[j].low for j in js])
     rows = np.arange(len(cand))
     while np.any(np.abs(b - a) > tol * width):
         mid = (a + b) / 2.0
@@ -255,27 +284,54 @@ def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[dic
         flipped = run(v)[rows, rs] != central[rs]
         b = np.where(flipped, mid, b)
         a = np.where(flipped, a, mid)
-    for (j, r, _, _), bv in zip(cand, b, strict=True):
-        x = inputs[j]
-        rule = model.rules[r]
-        direction = "above" if bv > x.central else "below"
-        value = float(bv)
-        verb = (
-            f"stops {model.proposal_labels[rule.proposal]} in "
-            f"{model.institution_names[rule.institution]}"
-            if central[r]
-            else f"lets {model.proposal_labels[rule.proposal]} through "
-            f"{model.institution_names[rule.institution]}"
+    return b
+
+
+def _switch(model: Model, j: int, r: int, value: float, passes: bool) -> SwitchPoint:
+    """The switch of input ``j`` at ``value`` for rule ``r``, with its sentence."""
+    x = model.inputs[j]
+    rule = model.rules[r]
+    direction: Literal["above", "below"] = "above" if value > x.central else "below"
+    label, name = model.proposal_labels[rule.proposal], model.institution_names[rule.institution]
+    verb = f"stops {label} in {name}" if passes else f"lets {label} through {name}"
+    sentence = f"{x.label} {direction} {value:.3g} {verb}"
+    return SwitchPoint(
+        input=x.key,
+        label=x.label,
+        central_value=x.central,
+        value=value,
+        direction=direction,
+        sentence=sentence[0].upper() + sentence[1:] + ".",
+    )
+
+
+def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[DecisionSwitches]:
+    """For each (proposal, institution): the single inputs that flip its central conclusion.
+
+    Returns one entry per (proposal, institution) with ``central`` (passes at the centre) and
+    its :class:`SwitchPoint` s, the switch value being the first value beyond which the
+    conclusion flips (a grid of ``grid`` points, then bisection to ``tol`` of the range).
+    """
+    c = central_values(model.inputs)
+    seed = np.random.SeedSequence(0)
+
+    def run(values: Floats) -> NDArray[np.bool_]:
+        out = evaluate(model, values, seed=seed, engines=False)
+        return np.asarray(out["institution_passes"], dtype=bool)
+
+    central = run(c[None])[0]
+    found: list[list[SwitchPoint]] = [[] for _ in model.rules]
+    if model.inputs and model.rules:
+        cand = _grid_candidates(model, run, c, central, grid)
+        values = _bisect(model, run, c, central, cand, tol) if cand else np.zeros(0)
+        for (j, r, _, _), value in zip(cand, values, strict=True):
+            found[r].append(_switch(model, j, r, float(value), bool(central[r])))
+    return [
+        DecisionSwitches(
+            proposal=model.proposal_ids[rule.proposal],
+            institution=rule.institution,
+            central=bool(central[r]),
+            switches=found[r],
         )
-        sentence = f"{x.label} {direction} {value:.3g} {verb}"
-        entries[r]["switches"].append(
-            {
-                "key": x.key,
-                "label": x.label,
-                "central_value": x.central,
-                "value": value,
-                "direction": direction,
-                "sentence": sentence[0].upper() + sentence[1:] + ".",
-            }
-        )
-    return entries
+        for r, rule in enumerate(model.rules)
+    ]

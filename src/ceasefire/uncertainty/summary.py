@@ -1,4 +1,5 @@
-"""Aggregation of a sweep's draws into what an analyst reads (pure; arrays in, a dict out).
+"""Aggregation of a sweep's draws into what an analyst reads (pure; arrays in, a
+:class:`~ceasefire.sweep_results.SweepSummary` out).
 
 Draws arrive chunk by chunk through ``column(key)``, a function returning an iterator over the
 chunks' arrays of one output, so at most one output column of all draws (8 bytes x N) is in
@@ -7,6 +8,8 @@ memory at a time:
 * probabilities (an institution passes, a proposal passes, an actor accepts, a win-set is
   empty) are means of indicators, with a 95 % Wilson score interval
   ``(p + z²/2N ± z sqrt(p(1-p)/N + z²/4N²)) / (1 + z²/N)``, z = 1.96;
+* a pass/fail conclusion of the central run is *robust* when the share of draws agreeing with
+  it is at least :data:`~ceasefire.sweep_results.ROBUST_AGREEMENT`;
 * distributions (median, 5th, 25th, 75th and 95th percentiles) are exact: ``numpy.percentile`` with
   linear interpolation over the column of all draws, NaN draws left out (``q_critical`` is
   NaN where no credibility deters);
@@ -18,12 +21,33 @@ memory at a time:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ceasefire.sweep_results import (
+    ROBUST_AGREEMENT,
+    AcceptanceSweep,
+    CoverageSweep,
+    Decision,
+    DecisionSwitches,
+    DeterrenceSweep,
+    DurabilitySweep,
+    ForecastSweep,
+    Headline,
+    Influence,
+    InputRange,
+    ProposalInfluence,
+    ProposalSweep,
+    Quantiles,
+    Sensitivity,
+    SweepSettings,
+    SweepSummary,
+    WinsetSweep,
+)
 from ceasefire.uncertainty.pipeline import (
     COVERAGE_OUTPUTS,
     DETERRENCE_OUTPUTS,
@@ -38,15 +62,34 @@ Column = Callable[[str], Iterator[NDArray[Any]]]
 Z95 = 1.959963984540054
 
 
-def wilson(successes: float, n: int) -> list[float]:
+def wilson(successes: float, n: int) -> tuple[float, float]:
     """95 % Wilson score interval of a proportion."""
     if n == 0:
-        return [math.nan, math.nan]
+        return (math.nan, math.nan)
     p = successes / n
     z2 = Z95 * Z95
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return [max(0.0, centre - half), min(1.0, centre + half)]
+    # at p = 0 (p = 1) the bound is exactly 0 (1); the subtraction leaves float noise
+    low = 0.0 if successes <= 0 else max(0.0, centre - half)
+    high = 1.0 if successes >= n else min(1.0, centre + half)
+    return (low, high)
+
+
+def decision(did: str, name: str, central: bool, successes: float, n: int) -> Decision:
+    """A conclusion of the central run against the draws: P(passes), its Wilson interval, the
+    share of draws agreeing with the centre and whether that share makes it robust."""
+    p = successes / n
+    agreement = p if central else 1.0 - p
+    return Decision(
+        id=did,
+        name=name,
+        central=central,
+        p_pass=p,
+        ci95=wilson(successes, n),
+        agreement=agreement,
+        robust=agreement >= ROBUST_AGREEMENT,
+    )
 
 
 def _num(x: Any) -> float | None:
@@ -54,198 +97,245 @@ def _num(x: Any) -> float | None:
     return None if math.isnan(v) or math.isinf(v) else v
 
 
-def quantiles(x: Floats) -> dict[str, float | None]:
-    """Median, 5th, 25th, 75th and 95th percentile ignoring NaN (None when no finite draw).
+def quantiles(x: Floats, central: Any = math.nan) -> Quantiles:
+    """Median, 5th, 25th, 75th and 95th percentile ignoring NaN (None when no finite draw),
+    with the central run's value.
 
     The quartiles are there for the report's box charts (``report.charts``)."""
     finite = x[np.isfinite(x)]
     if not finite.size:
-        return {"median": None, "p05": None, "p95": None, "p25": None, "p75": None}
-    p05, p25, med, p75, p95 = np.percentile(finite, [5.0, 25.0, 50.0, 75.0, 95.0])
-    return {
-        "median": float(med),
-        "p05": float(p05),
-        "p95": float(p95),
-        "p25": float(p25),
-        "p75": float(p75),
-    }
+        return Quantiles(central=_num(central), median=None, p05=None, p25=None, p75=None, p95=None)
+    p05, p25, med, p75, p95 = (float(v) for v in np.percentile(finite, [5, 25, 50, 75, 95]))
+    return Quantiles(central=_num(central), median=med, p05=p05, p25=p25, p75=p75, p95=p95)
 
 
-def headline_keys(model: Model) -> list[tuple[str, str, int, int]]:
-    """(label, output key, proposal index or -1, dimension index or -1) of headline outputs."""
-    out = []
+@dataclass(frozen=True)
+class Target:
+    """An output column of the pipeline, one proposal's (``k``) or one dimension's (``j``)."""
+
+    key: str
+    k: int = -1
+    j: int = -1
+
+    def pick(self, arr: NDArray[Any]) -> Floats:
+        return np.asarray(arr[:, self.k if self.k >= 0 else self.j], dtype=np.float64)
+
+
+def headline_keys(model: Model) -> list[tuple[Headline, Target]]:
+    """The headline outputs of a model and where the pipeline's outputs hold them."""
+    out: list[tuple[Headline, Target]] = []
     for k, pid in enumerate(model.proposal_ids):
-        out.append((f"min_veto_margin|{pid}", "min_veto_margin", k, -1))
+        out.append(
+            (Headline(quantity="min_veto_margin", subject=pid), Target("min_veto_margin", k))
+        )
         if model.aggressor >= 0:
-            out.append((f"p_hold|{pid}", "det.p_hold", k, -1))
+            out.append((Headline(quantity="p_hold", subject=pid), Target("det.p_hold", k)))
+    dim = model.dimension_ids[0] if model.dimension_ids else None
     for ek in model.engine_keys:
-        out.append((f"forecast|{ek}|{model.dimension_ids[0]}", f"forecast.{ek}", -1, 0))
+        head = Headline(quantity="forecast", subject=ek, dimension=dim)
+        out.append((head, Target(f"forecast.{ek}", j=0)))
     return out
 
 
-def _pick(arr: NDArray[Any], k: int, j: int) -> Floats:
-    if k >= 0:
-        return np.asarray(arr[:, k], dtype=np.float64)
-    return np.asarray(arr[:, j], dtype=np.float64)
-
-
-def summarise(
-    model: Model, column: Column, *, draws: int, top: int = 5, meta: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The sweep summary (a JSON-ready dict) from the chunks' columns (module docstring)."""
+def _sums(column: Column, key: str) -> tuple[NDArray[Any], int]:
+    """The sum over all draws of an indicator output, and the number of draws."""
+    total: NDArray[Any] | None = None
     n = 0
-    sums: dict[str, NDArray[Any]] = {}
-    for key in ("passes", "institution_passes", "accepts"):
-        for arr in column(key):
-            a = np.asarray(arr)
-            sums[key] = sums.get(key, 0) + a.sum(axis=0)
-            if key == "passes":
-                n += a.shape[0]
-    chains = [cid for cid, _ in model.chains]
-    win_empty: dict[str, float] = {}
-    for cid in chains:
-        total = 0.0
-        seen = False
-        for arr in column(f"winset_empty.{cid}"):
-            seen = True
-            total += float(np.asarray(arr).sum())
-        if seen:
-            win_empty[cid] = total
-    if n != draws:
-        raise ValueError(f"the chunks hold {n} draws, expected {draws}")
+    for arr in column(key):
+        a = np.asarray(arr)
+        total = a.sum(axis=0) if total is None else total + a.sum(axis=0)
+        n += a.shape[0]
+    return (np.zeros(0) if total is None else total), n
 
-    central = evaluate_central(model)
 
-    def col(key: str, k: int = -1, j: int = -1) -> Floats:
-        parts = [_pick(np.asarray(a), k, j) for a in column(key)]
-        return np.concatenate(parts) if parts else np.zeros(0)
+def _winsets(model: Model, column: Column, n: int) -> list[WinsetSweep]:
+    """P(the win-set is empty) of every chain whose emptiness the sweep tested."""
+    out = []
+    for cid, _ in model.chains:
+        parts = [float(np.asarray(a).sum()) for a in column(f"winset_empty.{cid}")]
+        if parts:
+            s = sum(parts)
+            out.append(WinsetSweep(chain=cid, p_empty=s / n, ci95=wilson(s, n)))
+    return out
 
-    # correlations of every input with every headline output (and each pass indicator)
-    d = len(model.inputs)
-    targets = [(lbl, key, k, j) for lbl, key, k, j in headline_keys(model)]
-    targets += [(f"passes|{pid}", "passes", k, -1) for k, pid in enumerate(model.proposal_ids)]
-    sx = np.zeros(d)
-    sxx = np.zeros(d)
-    sy = np.zeros(len(targets))
-    syy = np.zeros(len(targets))
-    sxy = np.zeros((len(targets), d))
-    keys = sorted({t[1] for t in targets})
-    iters = {key: column(key) for key in keys}
-    for values in column("values"):
-        x = np.asarray(values, dtype=np.float64)
-        sx += x.sum(axis=0)
-        sxx += (x * x).sum(axis=0)
-        arrays = {key: np.asarray(next(iters[key])) for key in keys}
-        for t, (_, key, k, j) in enumerate(targets):
-            y = _pick(arrays[key], k, j)
-            y = np.where(np.isfinite(y), y, 0.0)
-            sy[t] += y.sum()
-            syy[t] += (y * y).sum()
-            sxy[t] += y @ x
 
-    def correlations(t: int) -> list[dict[str, Any]]:
-        if n < 2 or d == 0:
+class Correlations:
+    """Running sums of every input and every target output over the draws.
+
+    ``r = (Σxy/n - x̄ȳ) / sqrt((Σx²/n - x̄²)(Σy²/n - ȳ²))``; non-finite outputs count as 0.
+    """
+
+    def __init__(self, model: Model, column: Column, targets: Sequence[Target], n: int):
+        d, t = len(model.inputs), len(targets)
+        self.model, self.targets, self.n = model, list(targets), n
+        self.sx, self.sxx = np.zeros(d), np.zeros(d)
+        self.sy, self.syy, self.sxy = np.zeros(t), np.zeros(t), np.zeros((t, d))
+        keys = sorted({x.key for x in targets})
+        iters = {key: column(key) for key in keys}
+        for values in column("values"):
+            x = np.asarray(values, dtype=np.float64)
+            self.sx += x.sum(axis=0)
+            self.sxx += (x * x).sum(axis=0)
+            arrays = {key: np.asarray(next(iters[key])) for key in keys}
+            for i, target in enumerate(targets):
+                y = target.pick(arrays[target.key])
+                y = np.where(np.isfinite(y), y, 0.0)
+                self.sy[i] += y.sum()
+                self.syy[i] += (y * y).sum()
+                self.sxy[i] += y @ x
+
+    def top(self, target: Target, top: int = 5) -> list[Influence]:
+        """The ``top`` inputs most correlated with ``target`` (by |r|), strongest first."""
+        n, inputs = self.n, self.model.inputs
+        if n < 2 or not inputs:
             return []
-        vx = sxx / n - (sx / n) ** 2
-        vy = syy[t] / n - (sy[t] / n) ** 2
-        cov = sxy[t] / n - (sx / n) * (sy[t] / n)
+        t = self.targets.index(target)
+        vx = self.sxx / n - (self.sx / n) ** 2
+        vy = self.syy[t] / n - (self.sy[t] / n) ** 2
+        cov = self.sxy[t] / n - (self.sx / n) * (self.sy[t] / n)
         with np.errstate(divide="ignore", invalid="ignore"):
             r = cov / np.sqrt(vx * vy)
         r = np.where(np.isfinite(r), r, 0.0)
         order = np.argsort(-np.abs(r), kind="stable")[:top]
         return [
-            {"key": model.inputs[i].key, "label": model.inputs[i].label, "r": float(r[i])}
+            Influence(input=inputs[i].key, label=inputs[i].label, r=float(r[i]))
             for i in order
             if abs(r[i]) > 1e-12
         ]
 
-    tindex = {t[0]: i for i, t in enumerate(targets)}
-    proposals = []
-    for k, pid in enumerate(model.proposal_ids):
-        p_pass = float(sums["passes"][k]) / n
-        insts = {}
-        for r in model.requires[k]:
-            rule = model.rules[r]
-            s = float(sums["institution_passes"][r])
-            insts[rule.institution] = {
-                "name": model.institution_names[rule.institution],
-                "central": bool(central["institution_passes"][0, r]),
-                "p_pass": s / n,
-                "ci95": wilson(s, n),
-            }
-        entry: dict[str, Any] = {
-            "id": pid,
-            "label": model.proposal_labels[k],
-            "central_passes": bool(central["passes"][0, k]),
-            "p_pass": p_pass,
-            "ci95": wilson(float(sums["passes"][k]), n),
-            "institutions": insts,
-            "acceptance": {
-                a: {
-                    "central": bool(central["accepts"][0, k, i]),
-                    "p_accept": float(sums["accepts"][k, i]) / n,
-                }
-                for i, a in enumerate(model.actor_ids)
-            },
-            "min_veto_margin": {
-                "central": _num(central["min_veto_margin"][0, k]),
-                **quantiles(col("min_veto_margin", k)),
-            },
-            "coverage": {
-                name: {"central": _num(central[name][0, k]), **quantiles(col(name, k))}
-                for name in COVERAGE_OUTPUTS
-            },
-            "durability": {
-                name: {
-                    "central": _num(central[f"dur.{name}"][0, k]),
-                    **quantiles(col(f"dur.{name}", k)),
-                }
-                for name in DURABILITY_OUTPUTS
-            },
-            "influential": {
-                "passes": correlations(tindex[f"passes|{pid}"]),
-                "min_veto_margin": correlations(tindex[f"min_veto_margin|{pid}"]),
-            },
-        }
-        if model.aggressor >= 0:
-            entry["deterrence"] = {
-                name: {
-                    "central": _num(central[f"det.{name}"][0, k]),
-                    **quantiles(col(f"det.{name}", k)),
-                }
-                for name in DETERRENCE_OUTPUTS
-            }
-            entry["influential"]["p_hold"] = correlations(tindex[f"p_hold|{pid}"])
-        proposals.append(entry)
-    forecasts = {}
-    for ek in model.engine_keys:
+
+@dataclass(frozen=True)
+class _Context:
+    """What every proposal's summary reads: the model, the columns, the central run, sums."""
+
+    model: Model
+    column: Column
+    central: dict[str, NDArray[Any]]
+    sums: dict[str, NDArray[Any]]
+    n: int
+    corr: Correlations
+
+    def quantiles(self, key: str, k: int) -> Quantiles:
+        parts = [Target(key, k).pick(np.asarray(a)) for a in self.column(key)]
+        x = np.concatenate(parts) if parts else np.zeros(0)
+        return quantiles(x, self.central[key][0, k])
+
+
+def _targets(model: Model) -> list[Target]:
+    """Every output correlated with the inputs: the headline outputs and each pass indicator."""
+    heads = [t for _, t in headline_keys(model)]
+    return heads + [Target("passes", k) for k in range(len(model.proposal_ids))]
+
+
+def _proposal(ctx: _Context, k: int) -> ProposalSweep:
+    m, n, central, sums = ctx.model, ctx.n, ctx.central, ctx.sums
+    pid = m.proposal_ids[k]
+    institutions = {}
+    for r in m.requires[k]:
+        iid = m.rules[r].institution
+        institutions[iid] = decision(
+            iid,
+            m.institution_names[iid],
+            bool(central["institution_passes"][0, r]),
+            float(sums["institution_passes"][r]),
+            n,
+        )
+    all_required = "all required institutions"
+    passes = decision(
+        "all", all_required, bool(central["passes"][0, k]), float(sums["passes"][k]), n
+    )
+    det = None
+    if m.aggressor >= 0:
+        det = DeterrenceSweep(**{x: ctx.quantiles(f"det.{x}", k) for x in DETERRENCE_OUTPUTS})
+    return ProposalSweep(
+        id=pid,
+        label=m.proposal_labels[k],
+        passes=passes,
+        institutions=institutions,
+        acceptance={
+            a: AcceptanceSweep(
+                central=bool(central["accepts"][0, k, i]),
+                p_accept=float(sums["accepts"][k, i]) / n,
+            )
+            for i, a in enumerate(m.actor_ids)
+        },
+        min_veto_margin=ctx.quantiles("min_veto_margin", k),
+        coverage=CoverageSweep(**{x: ctx.quantiles(x, k) for x in COVERAGE_OUTPUTS}),
+        durability=DurabilitySweep(**{x: ctx.quantiles(f"dur.{x}", k) for x in DURABILITY_OUTPUTS}),
+        deterrence=det,
+        influential=ProposalInfluence(
+            passes=ctx.corr.top(Target("passes", k)),
+            min_veto_margin=ctx.corr.top(Target("min_veto_margin", k)),
+            p_hold=ctx.corr.top(Target("det.p_hold", k)) if m.aggressor >= 0 else None,
+        ),
+    )
+
+
+def _forecasts(ctx: _Context) -> list[ForecastSweep]:
+    m = ctx.model
+    out = []
+    for ek in m.engine_keys:
         key = f"forecast.{ek}"
-        forecasts[ek] = {
-            dim: {"central": _num(central[key][0, j]), **quantiles(col(key, -1, j))}
-            for j, dim in enumerate(model.dimension_ids)
-        }
-        lbl = f"forecast|{ek}|{model.dimension_ids[0]}"
-        forecasts[ek]["influential"] = correlations(tindex[lbl])  # type: ignore[assignment]
-    return {
-        **(meta or {}),
-        "draws": n,
-        "scenario": model.scenario_id,
-        "dimensions": list(model.dimension_ids),
-        "actors": list(model.actor_ids),
-        "actor_names": dict(zip(model.actor_ids, model.actor_names, strict=True)),
-        "engines": list(model.engine_keys),
-        "inputs": [
-            {
-                "key": x.key,
-                "label": x.label,
-                "central": x.central,
-                "low": x.low,
-                "high": x.high,
-                "distribution": x.distribution,
-            }
-            for x in model.inputs
-        ],
-        "proposals": proposals,
-        "forecasts": forecasts,
-        "winsets": {cid: {"p_empty": s / n, "ci95": wilson(s, n)} for cid, s in win_empty.items()},
-    }
+        dims = {}
+        for j, dim in enumerate(m.dimension_ids):
+            parts = [Target(key, j=j).pick(np.asarray(a)) for a in ctx.column(key)]
+            x = np.concatenate(parts) if parts else np.zeros(0)
+            dims[dim] = quantiles(x, ctx.central[key][0, j])
+        influential = ctx.corr.top(Target(key, j=0)) if m.dimension_ids else []
+        out.append(ForecastSweep(engine=ek, dimensions=dims, influential=influential))
+    return out
+
+
+def _inputs(model: Model) -> list[InputRange]:
+    return [
+        InputRange(
+            key=x.key,
+            label=x.label,
+            central=x.central,
+            low=x.low,
+            high=x.high,
+            distribution=x.distribution,
+        )
+        for x in model.inputs
+    ]
+
+
+def summarise(
+    model: Model,
+    column: Column,
+    *,
+    draws: int,
+    spec: SweepSettings,
+    scenario_sha256: str | None = None,
+    switch_points: Sequence[DecisionSwitches] = (),
+    sensitivity: Sensitivity | None = None,
+) -> SweepSummary:
+    """The sweep summary from the chunks' columns (module docstring).
+
+    ``switch_points`` and ``sensitivity`` come from :mod:`~ceasefire.uncertainty.sensitivity`
+    (they rerun the pipeline rather than read the draws).
+    """
+    sums: dict[str, NDArray[Any]] = {}
+    for key in ("institution_passes", "accepts"):
+        sums[key], _ = _sums(column, key)
+    sums["passes"], n = _sums(column, "passes")
+    if n != draws:
+        raise ValueError(f"the chunks hold {n} draws, expected {draws}")
+    corr = Correlations(model, column, _targets(model), n)
+    ctx = _Context(model, column, evaluate_central(model), sums, n, corr)
+    return SweepSummary(
+        scenario=model.scenario_id,
+        scenario_sha256=scenario_sha256,
+        draws=n,
+        spec=spec,
+        dimensions=list(model.dimension_ids),
+        actors=list(model.actor_ids),
+        actor_names=dict(zip(model.actor_ids, model.actor_names, strict=True)),
+        engines=list(model.engine_keys),
+        inputs=_inputs(model),
+        proposals=[_proposal(ctx, k) for k in range(len(model.proposal_ids))],
+        forecasts=_forecasts(ctx),
+        winsets=_winsets(model, column, n),
+        switch_points=list(switch_points),
+        sensitivity=sensitivity,
+    )

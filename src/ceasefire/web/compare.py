@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ceasefire.analysis import Analysis, Interval, ProposalResult
+from ceasefire.analysis import Analysis, ProposalResult
+from ceasefire.report.format import MISSING, interval_of, pct
 
 _KEYS = ("id", "code", "key")
 
@@ -36,7 +38,7 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def _show(value: Any) -> str:
     if value is None:
-        return "—"
+        return MISSING
     if isinstance(value, str):
         return value
     if isinstance(value, float):
@@ -83,95 +85,72 @@ def text_diff(text_a: str, text_b: str) -> str:
     )
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.1f}%"
-
-
-def _iv(iv: Interval | None) -> str:
-    if iv is None or iv.central is None:
-        return "—"
-    if iv.p05 is None or iv.p95 is None:
-        return f"{iv.central:.3f}"
-    return f"{iv.central:.3f} ({iv.p05:.3f}–{iv.p95:.3f})"
-
-
 def _names(xs: list[str]) -> str:
     return ", ".join(xs) if xs else "none"
 
 
-def _proposal_rows(pid: str, pa: ProposalResult | None, pb: ProposalResult | None) -> list[Row]:
-    rows: list[Row] = []
-
-    def add(item: str, a: str, b: str, note: str = "") -> None:
-        rows.append(Row(pid, item, a, b, a != b, note))
-
-    def get(p: ProposalResult | None, fn: Any) -> str:
-        return "(absent)" if p is None else str(fn(p))
-
-    add("verdict", get(pa, _verdict), get(pb, _verdict))
-    institutions = list(
-        dict.fromkeys([*(pa.institutions if pa else {}), *(pb.institutions if pb else {})])
+def _blocker_note(ba: list[str], bb: list[str]) -> str:
+    gone = [x for x in ba if x not in bb]
+    new = [x for x in bb if x not in ba]
+    parts = (
+        f"no longer blocking: {', '.join(gone)}" if gone else "",
+        f"newly blocking: {', '.join(new)}" if new else "",
     )
-    for iid in institutions:
-        ra = pa.institutions.get(iid) if pa else None
-        rb = pb.institutions.get(iid) if pb else None
+    return "; ".join(part for part in parts if part)
+
+
+def _institution_rows(pid: str, pa: ProposalResult | None, pb: ProposalResult | None) -> list[Row]:
+    """Per institution either run needs: its result and its blockers, A beside B."""
+    rows = []
+    ia = pa.institutions if pa else {}
+    ib = pb.institutions if pb else {}
+    for iid in dict.fromkeys([*ia, *ib]):
+        ra, rb = ia.get(iid), ib.get(iid)
         res_a = "(absent)" if ra is None else ("passes" if ra.passed else "fails")
         res_b = "(absent)" if rb is None else ("passes" if rb.passed else "fails")
-        add(f"{iid}: result", res_a, res_b)
+        rows.append(Row(pid, f"{iid}: result", res_a, res_b, res_a != res_b))
         ba = ra.blockers if ra else []
         bb = rb.blockers if rb else []
-        gone = [x for x in ba if x not in bb]
-        new = [x for x in bb if x not in ba]
-        note = "; ".join(
-            part
-            for part in (
-                f"no longer blocking: {', '.join(gone)}" if gone else "",
-                f"newly blocking: {', '.join(new)}" if new else "",
-            )
-            if part
-        )
-        add(
-            f"{iid}: blockers",
-            "—" if ra is None else f"{_names(ba)} ({len(ba)})",
-            "—" if rb is None else f"{_names(bb)} ({len(bb)})",
-            note,
-        )
-    add(
-        "actors accepting",
-        get(pa, lambda p: f"{sum(r.accepts for r in p.acceptance.values())} / {len(p.acceptance)}"),
-        get(pb, lambda p: f"{sum(r.accepts for r in p.acceptance.values())} / {len(p.acceptance)}"),
-    )
-    add(
-        "guaranteed area",
-        get(pa, lambda p: _pct(p.coverage.guaranteed_area_share)),
-        get(pb, lambda p: _pct(p.coverage.guaranteed_area_share)),
-    )
-    add(
-        "ceded de jure (area)",
-        get(pa, lambda p: _pct(p.coverage.ceded_area_share)),
-        get(pb, lambda p: _pct(p.coverage.ceded_area_share)),
-    )
-    add(
-        "P(aggressor keeps the line) (90% interval)",
-        get(pa, lambda p: _iv(p.deterrence.p_hold if p.deterrence else None)),
-        get(pb, lambda p: _iv(p.deterrence.p_hold if p.deterrence else None)),
-    )
-    add(
-        "P(guarantor drawn into war)",
-        get(pa, lambda p: _iv(p.deterrence.p_guarantor_war if p.deterrence else None)),
-        get(pb, lambda p: _iv(p.deterrence.p_guarantor_war if p.deterrence else None)),
-    )
-    add(
-        "P(ceasefire breaks down within 5 years)",
-        get(pa, lambda p: _iv(p.durability.p_breakdown_5y if p.durability else None)),
-        get(pb, lambda p: _iv(p.durability.p_breakdown_5y if p.durability else None)),
-    )
-    add(
-        "smallest rescue (distance)",
-        get(pa, _rescue),
-        get(pb, _rescue),
-    )
+        a = MISSING if ra is None else f"{_names(ba)} ({len(ba)})"
+        b = MISSING if rb is None else f"{_names(bb)} ({len(bb)})"
+        rows.append(Row(pid, f"{iid}: blockers", a, b, a != b, _blocker_note(ba, bb)))
     return rows
+
+
+def _accepting(p: ProposalResult) -> str:
+    return f"{sum(r.accepts for r in p.acceptance.values())} / {len(p.acceptance)}"
+
+
+def _det(name: str) -> Callable[[ProposalResult], str]:
+    return lambda p: interval_of(getattr(p.deterrence, name) if p.deterrence else None)
+
+
+#: (row label, how the row shows a proposal's result) of the key numbers compared
+_FIGURES: tuple[tuple[str, Callable[[ProposalResult], str]], ...] = (
+    ("actors accepting", _accepting),
+    ("guaranteed area", lambda p: pct(p.coverage.guaranteed_area_share)),
+    ("ceded de jure (area)", lambda p: pct(p.coverage.ceded_area_share)),
+    ("P(aggressor keeps the line) (90% interval)", _det("p_hold")),
+    ("P(guarantor drawn into war)", _det("p_guarantor_war")),
+    (
+        "P(ceasefire breaks down within 5 years)",
+        lambda p: interval_of(p.durability.p_breakdown_5y if p.durability else None),
+    ),
+    ("smallest rescue (distance)", lambda p: _rescue(p)),
+)
+
+
+def _proposal_rows(pid: str, pa: ProposalResult | None, pb: ProposalResult | None) -> list[Row]:
+    def row(item: str, fn: Callable[[ProposalResult], str]) -> Row:
+        a = "(absent)" if pa is None else fn(pa)
+        b = "(absent)" if pb is None else fn(pb)
+        return Row(pid, item, a, b, a != b)
+
+    return [
+        row("verdict", _verdict),
+        *_institution_rows(pid, pa, pb),
+        *(row(item, fn) for item, fn in _FIGURES),
+    ]
 
 
 def _verdict(p: ProposalResult) -> str:

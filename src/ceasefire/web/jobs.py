@@ -23,6 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from ceasefire.scenario import ScenarioError, loads
+from ceasefire.sweep_results import SweepSummary
 from ceasefire.web.store import Workspace, now
 
 log = logging.getLogger("ceasefire.web")
@@ -69,7 +70,7 @@ class Runner:
             self._execute, run_id, text, source, draws, seed, sweep
         )
 
-    def _sweep(self, run_id: str, scenario: Any, draws: int, seed: int) -> dict[str, Any]:
+    def _sweep(self, run_id: str, scenario: Any, draws: int, seed: int) -> SweepSummary:
         """The sweep's summary; its progress goes to the run's meta.json chunk by chunk."""
         from ceasefire.uncertainty.backends import sweep_in_memory
 
@@ -83,7 +84,7 @@ class Runner:
             ws.update_run(run_id, progress={"stage": stage, "done": done, "total": draws})
 
         ws.update_run(run_id, progress={"stage": "sweep", "done": 0, "total": draws})
-        summary: dict[str, Any] = sweep_in_memory(
+        summary: SweepSummary = sweep_in_memory(
             scenario, draws, seed, progress=progress, **self.sweep_options
         )
         return summary

@@ -1,7 +1,7 @@
 """What the results page shows: the report's own charts and sentences for one Analysis.
 
-The figures come from :mod:`ceasefire.report.charts` and the sentences from
-:mod:`ceasefire.report.text` — the same components as report.html, not a second
+The figures come from :mod:`ceasefire.report.charts` (the sentences from
+:func:`ceasefire.report.text.sentences`) — the same components as report.html, not a second
 implementation. Figures are emitted without plotly.js, which the page loads once from the app.
 """
 
@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
 
 from ceasefire.analysis import Analysis
-from ceasefire.report import html, text
+from ceasefire.report import html
 from ceasefire.scenario import UnitGeometry
 
 #: prefix of the uncertainty section's figures in :func:`figures`' dict
@@ -35,18 +34,6 @@ def figures(analysis: Analysis, geometry: UnitGeometry | None = None) -> dict[st
 def uncertainty_figures(figs: dict[str, str]) -> dict[str, str]:
     """The uncertainty section's figures out of :func:`figures`' dict (the report's keys)."""
     return {k[len(UNCERTAINTY) :]: v for k, v in figs.items() if k.startswith(UNCERTAINTY)}
-
-
-def sentences(analysis: Analysis) -> dict[str, Any]:
-    """The report's plain-language sentences, per proposal."""
-    props = analysis.proposals
-    return {
-        "verdicts": {p.id: text.verdict(p) for p in props},
-        "blockers": {p.id: text.blocker_sentences(p) for p in props},
-        "rescues": text.rescue_sentences(analysis),
-        "changes": {p.id: text.actor_change_sentences(p) for p in props},
-        "paragraphs": {p.id: text.deterrence_paragraph(p, analysis.aggressor) for p in props},
-    }
 
 
 class FigureCache:

@@ -1,0 +1,112 @@
+"""Drafts: open a built-in scenario or upload one, edit it, download it, delete it."""
+
+from __future__ import annotations
+
+import tomllib
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ceasefire.scenario import ScenarioError, builtin_ids, builtin_text, loads
+from ceasefire.web import editor
+from ceasefire.web.routes.deps import Ws, error, page, problem_json
+from ceasefire.web.routes.pages import home_page
+from ceasefire.web.store import display_name
+from ceasefire.web.uploads import UploadError, file_from_multipart
+
+#: the most Monte Carlo draws a run takes, and the default
+MAX_DRAWS = 100_000
+DEFAULT_DRAWS = 2000
+#: the most draws a sweep (every stated range) takes from the web app
+MAX_SWEEP_DRAWS = 20_000
+
+router = APIRouter(prefix="/drafts")
+
+
+@router.post("")
+def new_draft(request: Request, ws: Ws, builtin: str = Form(..., max_length=200)) -> Response:
+    """Open a built-in scenario as a new draft and go to its editor."""
+    if builtin not in builtin_ids():
+        return error(
+            request,
+            404,
+            f"no built-in scenario {builtin[:60]!r}",
+            [f"built-in scenarios: {', '.join(builtin_ids())}"],
+        )
+    draft_id = ws.create_draft(builtin_text(builtin), f"{builtin}.toml", f"built-in {builtin}")
+    return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
+
+
+@router.post("/upload")
+async def upload(request: Request, ws: Ws) -> Response:
+    """Upload a scenario file (TOML, parsed only, never executed) as a new draft.
+
+    A file that is not UTF-8 or not TOML is refused with its located error; a TOML file
+    with problems becomes a draft anyway (so it can be fixed in the editor) and the start
+    page lists every problem at its location.
+    """
+    body = await request.body()
+    try:
+        filename, data = file_from_multipart(request.headers.get("content-type", ""), body, "file")
+    except UploadError as err:
+        return home_page(request, 422, upload_errors=[str(err)])
+    name = display_name(filename)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        return home_page(request, 422, upload_errors=[f"{name}: not UTF-8 text (byte {err.start})"])
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        return home_page(request, 422, upload_errors=[f"{name}: TOML syntax error: {err}"])
+    draft_id = ws.create_draft(text, name, f"upload {name}")
+    try:
+        loads(text, name)
+    except ScenarioError as err:
+        return home_page(
+            request, 422, upload_errors=err.lines(), upload_draft=draft_id, upload_name=name
+        )
+    return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
+
+
+@router.get("/{draft_id}", response_class=HTMLResponse)
+def edit_draft(request: Request, ws: Ws, draft_id: str) -> HTMLResponse:
+    """The editor: actors and proposals as tables, the rest as TOML, problems on cells."""
+    meta = ws.draft_meta(draft_id)
+    raw = tomllib.loads(ws.draft_text(draft_id))
+    v = editor.view(raw)
+    mc = raw.get("monte_carlo")
+    draws = mc.get("draws") if isinstance(mc, dict) else None
+    scenario = raw.get("scenario")
+    return page(
+        request,
+        "editor.html",
+        draft=meta,
+        view=v,
+        problems=[problem_json(p, meta["name"], v) for p in editor.problems_of(raw)],
+        choices=editor.CHOICES,
+        mechanisms=editor.MECHANISMS,
+        draws=draws if isinstance(draws, int) and 10 <= draws <= MAX_DRAWS else DEFAULT_DRAWS,
+        max_draws=MAX_DRAWS,
+        max_sweep_draws=MAX_SWEEP_DRAWS,
+        runs=[r for r in ws.runs() if r.get("draft") == draft_id],
+        title=scenario.get("title", "") if isinstance(scenario, dict) else "",
+    )
+
+
+@router.get("/{draft_id}/scenario.toml")
+def download_draft(ws: Ws, draft_id: str) -> Response:
+    """Download a draft as a TOML file."""
+    meta = ws.draft_meta(draft_id)
+    return Response(
+        ws.draft_text(draft_id),
+        media_type="application/toml; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{meta["name"]}"'},
+    )
+
+
+@router.post("/{draft_id}/delete")
+def delete_draft(ws: Ws, draft_id: str) -> Response:
+    """Delete a draft (its runs are kept) and go back to the start page."""
+    ws.delete_draft(draft_id)
+    return RedirectResponse("/", status_code=303)
