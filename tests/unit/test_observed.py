@@ -123,9 +123,50 @@ def test_a_case_round_trips_through_the_writer():
     assert loads(dumps(raw)) == loads(CASE)
 
 
-def test_sources_without_a_date_still_load():
-    s = loads(CASE.replace("published = 1954-08-31\n", ""))
-    assert s.sources[0].published is None
+SOURCE_LINE = 'source = "S_ASSEMBLEE_1954: the vote"'
+
+
+def test_a_case_dates_every_source():
+    undated = CASE.replace("published = 1954-08-31\n", "")
+    assert problems(undated) == [
+        "case.toml: sources[0].published: missing: a historical case dates every source "
+        f"[line {_line(undated, '[[sources]]')}, id 'S_ASSEMBLEE_1954']"
+    ]
+
+
+def test_a_scenario_without_observed_rows_may_leave_sources_undated():
+    plain = CASE[: CASE.index("[[observed]]")] + CASE[CASE.index("[[sources]]") :]
+    s = loads(plain.replace("published = 1954-08-31\n", ""))
+    assert s.sources[0].published is None and s.observed == ()
+
+
+INPUT_CITES_LATER = CASE.replace(
+    "salience = { integration = 80 }",
+    'salience = { integration = 80 }\nsource = "S_ASSEMBLEE_1954: the vote"',
+)
+
+
+def test_an_input_citing_a_later_source_is_located():
+    # S_ASSEMBLEE_1954 appeared on 31 Aug 1954, after as_of (1 Aug): hindsight in an input
+    assert problems(INPUT_CITES_LATER) == [
+        "case.toml: actors[0].source: cites S_ASSEMBLEE_1954, published 1954-08-31, after "
+        "as_of 1954-08-01: an input may use only sources available then (if intended, mark "
+        f"the source hindsight = true) [line {_line(INPUT_CITES_LATER, SOURCE_LINE)}, "
+        "id 'FRA']"
+    ]
+
+
+def test_observed_rows_may_cite_later_sources_and_marked_hindsight_may_be_used():
+    assert loads(CASE).observed  # the rows cite the same late source: allowed
+    marked = INPUT_CITES_LATER.replace(
+        "published = 1954-08-31", "published = 1954-08-31\nhindsight = true"
+    )
+    assert loads(marked).sources[0].hindsight is True
+
+
+def test_a_source_published_on_as_of_is_available():
+    on_the_day = INPUT_CITES_LATER.replace("published = 1954-08-31", "published = 1954-08-01")
+    assert loads(on_the_day).sources[0].published == dt.date(1954, 8, 1)
 
 
 def _line(text: str, needle: str) -> int:

@@ -11,6 +11,8 @@ combines them in a fixed order.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import string
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -424,6 +426,63 @@ def check_observed(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
         yield from _observed_values(base, row)
 
 
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every string inside a TOML value with its dotted path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _strings(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, f"{path}[{i}]")
+
+
+def _late_sources(raw: Mapping[str, Any], as_of: dt.date) -> dict[str, dt.date]:
+    """Sources published after ``as_of`` and not marked ``hindsight``: key -> date."""
+    return {
+        str(s["key"]): s["published"]
+        for _, s in items(raw, "sources")
+        if isinstance(s.get("key"), str)
+        and isinstance(s.get("published"), dt.date)
+        and s["published"] > as_of
+        and s.get("hindsight") is not True
+    }
+
+
+def check_source_dates(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
+    """Inputs cite only sources published on or before ``as_of`` (docs/specs/observed.md).
+
+    A key of ``[[sources]]`` named in any text outside ``[[observed]]`` and ``[[sources]]``
+    counts as cited. A case (a scenario with ``[[observed]]`` rows) dates every source.
+    """
+    meta = raw.get("scenario")
+    as_of = meta.get("as_of") if isinstance(meta, Mapping) else None
+    if items(raw, "observed"):
+        for i, s in items(raw, "sources"):
+            if "published" not in s:
+                yield Problem(
+                    f"sources[{i}].published", "missing: a historical case dates every source"
+                )
+    if not isinstance(as_of, dt.date):
+        return
+    late = _late_sources(raw, as_of)
+    if not late:
+        return
+    cited = re.compile(r"\b(" + "|".join(map(re.escape, late)) + r")\b")
+    for key, value in raw.items():
+        if key in ("observed", "sources"):
+            continue
+        for path, text in _strings(value, key):
+            for k in sorted(set(cited.findall(text))):
+                yield Problem(
+                    path,
+                    f"cites {k}, published {late[k]}, after as_of {as_of}: an "
+                    "input may use only sources available then (if intended, mark "
+                    "the source hindsight = true)",
+                )
+
+
 Rule = Callable[[Mapping[str, Any], _Ids], Iterator[Problem]]
 
 #: every cross-check, in the order their problems are reported
@@ -439,6 +498,7 @@ RULES: tuple[Rule, ...] = (
     check_map,
     check_warnings,
     check_observed,
+    check_source_dates,
 )
 
 

@@ -409,7 +409,8 @@ class Source(_Model):
     """A source key and its citation, with its publication date when known.
 
     ``published`` (a TOML date) lets a historical case show that its inputs use only sources
-    published on or before ``[scenario] as_of`` (docs/specs/observed.md).
+    published on or before ``[scenario] as_of`` (docs/specs/observed.md); ``hindsight`` marks a
+    later source that an input uses all the same, so that the report can say so.
     """
 
     key: str
@@ -417,6 +418,12 @@ class Source(_Model):
     locator: str = ""
     notes: str = ""
     published: dt.date | None = None
+    hindsight: bool = Field(
+        default=False,
+        description="The source was published after [scenario] as_of and an input uses it on "
+        "purpose (e.g. a later compilation of data from before as_of); without this flag an "
+        "input citing a source published after as_of is an error.",
+    )
 
 
 class MapSpec(_Model):
