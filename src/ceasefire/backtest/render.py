@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ceasefire.backtest.models import DeuBacktest, ErrorStats, Record
+from ceasefire.report.format import MISSING, num, pct
 
 MAX_IDS = 6  # issue ids listed per refusal reason in the terminal
 # one colour per forecaster, the same in both figures (Okabe-Ito, then greys)
@@ -26,18 +27,12 @@ def _colour(k: int) -> str:
     return PALETTE[k % len(PALETTE)]
 
 
-def _num(x: float | None, fmt: str = "{:.2f}") -> str:
-    return "–" if x is None else fmt.format(x)
-
-
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.0f}%"
 
 
 def _interval(r: Record) -> str:
     d = r.difference
     if d is None:
-        return "–"
+        return MISSING
     return f"{d.estimate:+.1f} [{d.low:+.1f}, {d.high:+.1f}]"
 
 
@@ -54,9 +49,9 @@ def summary_table(res: DeuBacktest) -> Table:
         t.add_row(
             r.label if r.kind == "engine" else Text(r.label, style="dim"),
             str(o.n),
-            _num(o.mae),
-            _num(o.median_ae),
-            _pct(r.beats_share),
+            num(o.mae, "%.2f"),
+            num(o.median_ae, "%.2f"),
+            pct(r.beats_share, 0),
             _interval(r),
             str(len(r.refusals)),
         )
@@ -64,7 +59,7 @@ def summary_table(res: DeuBacktest) -> Table:
 
 
 def _cell(s: ErrorStats | None) -> str:
-    return "–" if s is None or s.mae is None else f"{s.mae:.1f} ({s.n})"
+    return MISSING if s is None or s.mae is None else f"{s.mae:.1f} ({s.n})"
 
 
 def split_table(res: DeuBacktest, which: str) -> Table:
@@ -147,69 +142,6 @@ def terminal(res: DeuBacktest, console: Console) -> None:
 # HTML
 # ---------------------------------------------------------------------------------------------
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ceasefire backtest — DEU III</title>
-<style>
-  body { font-family: system-ui, sans-serif; margin: 0; color: #1b1b1b; line-height: 1.45; }
-  main { max-width: 1200px; margin: 0 auto; padding: 1rem 1.5rem 4rem; }
-  h2 { border-bottom: 2px solid #0072B2; padding-bottom: .2rem; margin-top: 2.2rem; }
-  table { border-collapse: collapse; margin: .6rem 0; font-size: .9rem; }
-  th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
-  th { background: #f2f5f8; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-  .small { font-size: .85rem; color: #555; } tr.baseline td { color: #555; }
-</style>
-<script>{{ plotlyjs | safe }}</script></head>
-<body><main>
-<h1>Forecast accuracy on DEU III</h1>
-<p class="small">File <code>{{ r.source }}</code> (sha256 <code>{{ r.sha256[:16] }}</code>,
-{{ r.layout }} layout) · capability <b>{{ r.capability }}</b> · {{ r.scored }} of
-{{ r.issues_in_file }} issues scored · seed {{ r.seed }} · ceasefire {{ r.package_version }}</p>
-<p>Absolute errors on the issues' 0-100 scales. <i>beats</i> is the share of issues where a
-forecaster is strictly nearer the outcome than the {{ r.baseline }}; ΔMAE is its MAE minus the
-{{ r.baseline }}'s on the same issues, with a paired bootstrap 95% interval (negative = more
-accurate).</p>
-<h2>Summary</h2>
-<table><tr><th>forecaster</th><th>n</th><th>MAE</th><th>median AE</th><th>beats</th>
-<th>ΔMAE</th><th>95% interval</th><th>refused</th></tr>
-{% for x in r.records %}<tr class="{{ x.kind }}"><td>{{ x.label }}</td>
-<td class="num">{{ x.overall.n }}</td><td class="num">{{ num(x.overall.mae) }}</td>
-<td class="num">{{ num(x.overall.median_ae) }}</td><td class="num">{{ pct(x.beats_share) }}</td>
-<td class="num">{{ num(x.difference.estimate if x.difference else None, "{:+.2f}") }}</td>
-<td class="num">{% if x.difference %}[{{ "%+.2f"|format(x.difference.low) }},
-{{ "%+.2f"|format(x.difference.high) }}]{% else %}–{% endif %}</td>
-<td class="num">{{ x.refusals|length }}</td></tr>
-{% endfor %}</table>
-{% for title, key in [("By Council voting rule", "by_voting_rule"),
-                      ("By reference point", "by_reference_point")] %}
-<h2>{{ title }}</h2>
-<table><tr><th>MAE (n) [weighted mean's MAE on the same issues]</th>
-{% for k in split_keys[key] %}<th>{{ k }}</th>{% endfor %}</tr>
-{% for x in r.records %}<tr class="{{ x.kind }}"><td>{{ x.label }}</td>
-{% for k in split_keys[key] %}{% set s = x[key].get(k) %}
-<td class="num">{% if s and s.mae is not none %}{{ "%.2f"|format(s.mae) }} ({{ s.n }})
-[{{ "%.2f"|format(s.baseline_mae) }}]{% else %}–{% endif %}</td>{% endfor %}</tr>
-{% endfor %}</table>
-{% endfor %}
-<h2>Error distribution</h2>
-{{ fig_errors | safe }}
-<h2>Forecast against outcome, per issue</h2>
-<p class="small">Click a legend entry to show or hide a forecaster; points are jittered by up
-to ±1 on the outcome axis so that issues with equal outcomes stay visible.</p>
-{{ fig_scatter | safe }}
-<h2>Refusals</h2>
-{% if refusals %}<ul>{% for line in refusals %}<li>{{ line }}</li>{% endfor %}</ul>
-{% else %}<p>None: every engine gave a forecast on every scored issue.</p>{% endif %}
-<h2>Diagnostics</h2>
-<ul>{% for line in diagnostics %}<li>{{ line }}</li>{% endfor %}</ul>
-{% if r.skipped %}<h2>Issues not scored</h2><ul>
-{% for s in r.skipped %}<li>{{ s.issue }} (line {{ s.line }}): {{ s.reason }}</li>{% endfor %}
-</ul>{% endif %}
-<h2>Conventions</h2>
-<ul>{% for n in r.notes %}<li>{{ n }}</li>{% endfor %}</ul>
-</main></body></html>
-"""
 
 
 def error_figure(res: DeuBacktest) -> Any:
@@ -284,34 +216,25 @@ def scatter_figure(res: DeuBacktest) -> Any:
     return fig
 
 
-def _fragment(fig: Any, div_id: str) -> str:
-    html: str = fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=div_id,
-        config={"displaylogo": False, "responsive": True},
-    )
-    return html
-
-
 def html(res: DeuBacktest) -> str:
     """The report as one HTML string that works offline (plotly.js inlined once)."""
-    from jinja2 import Environment, select_autoescape
     from plotly.offline import get_plotlyjs
 
-    env = Environment(autoescape=select_autoescape(default_for_string=True))
+    from ceasefire.report.format import jinja_env
+    from ceasefire.report.html import figure_html
+
     split_keys = {
         key: list(dict.fromkeys(k for r in res.records for k in getattr(r, key)))
         for key in ("by_voting_rule", "by_reference_point")
     }
-    return env.from_string(_PAGE).render(
+    return jinja_env().get_template("backtest_deu.html.j2").render(
         r=res,
         plotlyjs=get_plotlyjs(),
-        fig_errors=_fragment(error_figure(res), "errors"),
-        fig_scatter=_fragment(scatter_figure(res), "scatter"),
+        fig_errors=figure_html(error_figure(res), "errors"),
+        fig_scatter=figure_html(scatter_figure(res), "scatter"),
         split_keys=split_keys,
         refusals=refusal_lines(res, max_ids=None),
         diagnostics=diagnostic_lines(res),
-        num=_num,
-        pct=_pct,
+        num=num,
+        pct=pct,
     )
