@@ -1,12 +1,9 @@
 """KTAB's Spatial Model of Politics (SMP), deterministic default mode (``specs/smp.md``).
 
-This module holds two pure functions and their helpers:
-
-* :func:`forecast` -- the ``smp`` engine behind the bargaining protocol (``base.py``). It runs
-  KTAB's SMP turn by turn (spec §4-§6) on a batch of problems and reports the final state as
-  KTAB does (§7).
-* :func:`parse_ktab_csv` -- reads the *text* of a KTAB SMP CSV file (§2) into a
-  :class:`KtabScenario`. The caller reads the file; this module does no I/O.
+This module holds the ``smp`` engine, :func:`forecast`, behind the bargaining protocol
+(``base.py``), and its helpers. It runs KTAB's SMP turn by turn (spec §4-§6) on a batch of
+problems and reports the final state as KTAB does (§7). KTAB's CSV files (§2) are read by
+:mod:`ceasefire.formats.ktab`.
 
 Numerical conventions (§10) are followed throughout: every reduction that the spec orders
 (distances over dimensions, coalitions over voters, third parties over ``m``, candidate values
@@ -29,7 +26,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,11 +38,8 @@ BoolArray = NDArray[np.bool_]
 
 __all__ = [
     "DEFAULT_PARAMS",
-    "KtabFormatError",
-    "KtabScenario",
     "SmpDegenerateError",
     "forecast",
-    "parse_ktab_csv",
 ]
 
 VERSION = "1"
@@ -1113,220 +1107,4 @@ def _take_state(st: _State, keep: IntArray) -> _State:
         util=st.util[keep],
         own=st.own[keep],
         degenerate=st.degenerate[keep],
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# KTAB CSV (§2)
-# ---------------------------------------------------------------------------------------------
-
-
-class KtabFormatError(ValueError):
-    """Malformed KTAB SMP CSV text; the message names the line (1-based) and column."""
-
-    def __init__(self, message: str, line: int | None = None, column: str | None = None):
-        where = []
-        if line is not None:
-            where.append(f"line {line}")
-        if column is not None:
-            where.append(f"column {column!r}")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
-        self.line = line
-        self.column = column
-
-
-@dataclass(frozen=True)
-class KtabScenario:
-    """A KTAB SMP scenario as read from its CSV (§2), values as in the file (0-100 scale).
-
-    ``positions``/``saliences`` (n, D) and ``capability`` (n,) are the file's numbers; the
-    model scales them by ``scaling`` (positions and saliences divided by 100, capability raw)
-    -- :func:`forecast` does that itself from a 0-100 :class:`Problem`. Text fields keep their
-    spaces as the spec says (e.g. ``"  XYZ Position"``); strip them for display if wanted.
-    """
-
-    name: str
-    description: str
-    actor_names: tuple[str, ...]
-    actor_descriptions: tuple[str, ...]
-    dimension_names: tuple[str, ...]
-    salience_labels: tuple[str, ...]
-    capability_label: str
-    capability: FloatArray
-    positions: FloatArray
-    saliences: FloatArray
-    scaling: dict[str, str] = field(
-        default_factory=lambda: {
-            "positions": "file value / 100 (model works on [0, 1]; reported x100)",
-            "saliences": "file value / 100",
-            "capability": "raw file value",
-        }
-    )
-
-    @property
-    def n_actors(self) -> int:
-        return len(self.actor_names)
-
-    @property
-    def n_dims(self) -> int:
-        return len(self.dimension_names)
-
-    def to_problem(self, status_quo: Any = None) -> Problem:
-        """A batch-of-one :class:`Problem` on the 0-100 scale.
-
-        The KTAB format has no status quo (SMP ignores it); by default we put the capability x
-        salience weighted mean of the positions, which is only a placeholder for engines that
-        need one.
-        """
-        if status_quo is None:
-            wts = self.capability[:, None] * self.saliences
-            tot = wts.sum(axis=0)
-            status_quo = np.where(
-                tot > 0, (wts * self.positions).sum(axis=0) / np.where(tot > 0, tot, 1), 50.0
-            )
-        return Problem.single(self.positions, self.saliences, self.capability, status_quo)
-
-
-def _split_fields(line: str, lineno: int) -> list[str]:
-    """Split one CSV record as §2 describes (quotes, ``&quot;``, ``$$``, trailing comma)."""
-    fields: list[str] = []
-    i, end = 0, len(line)
-    while True:
-        if i < end and line[i] == '"':
-            close = line.find('"', i + 1)
-            if close < 0:
-                raise KtabFormatError("unterminated double quote", line=lineno)
-            k = line.find(",", close + 1)
-        else:
-            k = line.find(",", i)
-        if k < 0:
-            k = end
-        raw = line[i:k]
-        if raw.startswith('"'):
-            raw = raw[1:]
-        if raw.endswith('"'):
-            raw = raw[:-1]
-        fields.append(raw.replace("&quot;", '"').replace("$$", ","))
-        if k >= end:
-            break
-        i = k + 1
-    if len(fields) > 1 and fields[-1] == "":
-        fields.pop()
-    return fields
-
-
-def _number(text: str, lineno: int, column: str) -> float:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        raise KtabFormatError(f"not a number: {text!r}", line=lineno, column=column) from None
-    if not np.isfinite(value):
-        raise KtabFormatError(f"not a finite number: {text!r}", line=lineno, column=column)
-    return value
-
-
-def _integer(text: str, lineno: int, column: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise KtabFormatError(f"not an integer: {text!r}", line=lineno, column=column) from None
-
-
-def parse_ktab_csv(text: str) -> KtabScenario:
-    """Parse the text of a KTAB SMP CSV file (§2) and validate it.
-
-    Raises :class:`KtabFormatError` (a ``ValueError``) naming the line and column for missing
-    lines or columns, non-numeric values and out-of-range values: ``n`` in [3, 250], ``D`` >= 1,
-    capability in (0, 1e8], positions and saliences in [0, 100], each actor's saliences summing
-    to <= 100 (with 1e-9 slack for decimal round-off, our choice) and > 0. Extra fields after
-    the expected ones and lines after line ``n + 2`` are ignored.
-    """
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise KtabFormatError("empty input: expected the scenario line", line=1)
-    head = _split_fields(lines[0], 1)
-    labels = ("scenario name", "scenario description", "number of actors", "number of dimensions")
-    if len(head) < 4:
-        raise KtabFormatError(
-            f"expected 4 fields (name, description, n, D), got {len(head)}",
-            line=1,
-            column=labels[len(head)],
-        )
-    name, desc = head[0], head[1]
-    n = _integer(head[2], 1, labels[2])
-    dims = _integer(head[3], 1, labels[3])
-    if len(name) > 512:
-        raise KtabFormatError("scenario name longer than 512 characters", 1, labels[0])
-    if len(desc) > 512:
-        raise KtabFormatError("scenario description longer than 512 characters", 1, labels[1])
-    if not 3 <= n <= 250:
-        raise KtabFormatError(f"number of actors {n} not in [3, 250]", 1, labels[2])
-    if dims < 1:
-        raise KtabFormatError(f"number of dimensions {dims} < 1", 1, labels[3])
-    if len(lines) < 2:
-        raise KtabFormatError("missing header line", line=2)
-    header = _split_fields(lines[1], 2)
-    ncols = 3 + 2 * dims
-    if len(header) < ncols:
-        raise KtabFormatError(
-            f"header has {len(header)} fields, expected {ncols} (3 + 2 x {dims} dimensions)",
-            line=2,
-            column=f"field {len(header) + 1}",
-        )
-    dim_names = tuple(header[3 + 2 * d] for d in range(dims))
-    sal_labels = tuple(header[4 + 2 * d] for d in range(dims))
-    cap_label = header[2]
-    if len(lines) < n + 2:
-        raise KtabFormatError(
-            f"expected {n} actor lines (lines 3..{n + 2}), file has {max(len(lines) - 2, 0)}",
-            line=len(lines) + 1,
-        )
-    names: list[str] = []
-    descs: list[str] = []
-    cap = np.empty(n)
-    pos = np.empty((n, dims))
-    sal = np.empty((n, dims))
-    for a in range(n):
-        ln = a + 3
-        f = _split_fields(lines[a + 2], ln)
-        if len(f) < ncols:
-            missing = header[len(f)] if len(f) < len(header) else f"field {len(f) + 1}"
-            raise KtabFormatError(
-                f"actor line has {len(f)} fields, expected {ncols}", line=ln, column=missing
-            )
-        if not 1 <= len(f[0]) <= 25 or not f[0].strip():
-            raise KtabFormatError("actor name must have 1-25 characters", ln, header[0])
-        if len(f[1]) > 256:
-            raise KtabFormatError("actor description longer than 256 characters", ln, header[1])
-        names.append(f[0])
-        descs.append(f[1])
-        c = _number(f[2], ln, cap_label)
-        if not 0.0 < c <= 1e8:
-            raise KtabFormatError(f"capability {c} not in (0, 1e8]", ln, cap_label)
-        cap[a] = c
-        for d in range(dims):
-            p = _number(f[3 + 2 * d], ln, dim_names[d])
-            s = _number(f[4 + 2 * d], ln, sal_labels[d])
-            if not 0.0 <= p <= 100.0:
-                raise KtabFormatError(f"position {p} not in [0, 100]", ln, dim_names[d])
-            if not 0.0 <= s <= 100.0:
-                raise KtabFormatError(f"salience {s} not in [0, 100]", ln, sal_labels[d])
-            pos[a, d] = p
-            sal[a, d] = s
-        total = float(np.cumsum(sal[a])[-1])
-        if total > 100.0 + 1e-9:
-            raise KtabFormatError(f"saliences sum to {total} > 100", ln, sal_labels[-1])
-        if total <= 0.0:
-            raise KtabFormatError("saliences sum to 0; the model needs > 0", ln, sal_labels[-1])
-    return KtabScenario(
-        name=name,
-        description=desc,
-        actor_names=tuple(names),
-        actor_descriptions=tuple(descs),
-        dimension_names=dim_names,
-        salience_labels=sal_labels,
-        capability_label=cap_label,
-        capability=cap,
-        positions=pos,
-        saliences=sal,
     )
