@@ -961,6 +961,115 @@ class _Pool:
         )
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """The whole batch's inputs on the [0, 1] scale; the pool admits slices of it."""
+
+    x0: FloatArray  # (B, n, D) initial positions
+    sal: FloatArray
+    den: FloatArray
+    cap: FloatArray
+    w: FloatArray
+    stot: FloatArray
+    acc: FloatArray | None  # (B, n, n) accommodation, or None
+    rest: FloatArray | None  # (B, n) 1 - sum_j acc_ij, or None
+
+    @classmethod
+    def of(
+        cls,
+        x0: FloatArray,
+        sal: FloatArray,
+        den: FloatArray,
+        cap: FloatArray,
+        w: FloatArray,
+        stot: FloatArray,
+        accom: FloatArray | None,
+    ) -> _Batch:
+        rest = None if accom is None else 1.0 - _seqsum(accom, -1)
+        return cls(x0, sal, den, cap, w, stot, accom, rest)
+
+
+_StateRecord = tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]
+
+
+@dataclass
+class _Outcome:
+    """What a run keeps per element: its states (all, or the last), ratios and final values."""
+
+    record: bool
+    states: list[_StateRecord]  # (global indices, turns, positions, state probs, option probs)
+    ratios: list[tuple[IntArray, IntArray, FloatArray]]
+    fin_x: FloatArray  # final state when ``record`` is False
+    fin_s: FloatArray
+    fin_o: FloatArray
+    rounds: IntArray
+    risk: FloatArray
+    degenerate: BoolArray
+
+    @classmethod
+    def empty(cls, bsz: int, n: int, dims: int, record: bool) -> _Outcome:
+        return cls(
+            record=record,
+            states=[],
+            ratios=[],
+            fin_x=np.zeros((bsz, n, dims)),
+            fin_s=np.zeros((bsz, n)),
+            fin_o=np.zeros((bsz, n)),
+            rounds=np.zeros(bsz, dtype=np.int64),
+            risk=np.zeros((bsz, n)),
+            degenerate=np.zeros(bsz, dtype=bool),
+        )
+
+    def keep_state(
+        self, gi: IntArray, ti: IntArray, xs: FloatArray, pa: FloatArray, po: FloatArray
+    ) -> None:
+        if self.record:
+            self.states.append((gi, ti, xs, pa, po))
+        else:  # states arrive in turn order, so the last one written is the final one
+            self.fin_x[gi], self.fin_s[gi], self.fin_o[gi] = xs, pa, po
+
+    def finish(self, pl: _Pool, stop: BoolArray) -> None:
+        """Elements ``stop`` of the pool met the stopping rule at their current turn."""
+        done = pl.idx[stop]
+        self.rounds[done] = pl.t[stop]
+        self.risk[done] = pl.st.risk[stop]
+        self.degenerate[done] = pl.st.degenerate[stop]
+
+    def result(
+        self,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray, FloatArray, BoolArray]:
+        """``(trajectory, state_probs, option_probs, ratio, rounds, risk, degenerate)``."""
+        bsz = self.rounds.size
+        n_states = int(self.rounds.max()) + 1
+        ratio_arr = np.full((bsz, n_states - 1), np.nan)
+        for gi, ti, rs in self.ratios:
+            ratio_arr[gi, ti - 1] = rs
+        if self.record:
+            traj, sprob, oprob = self._trajectories(n_states)
+        else:
+            traj, sprob, oprob = self.fin_x[:, None], self.fin_s[:, None], self.fin_o[:, None]
+        return traj, sprob, oprob, ratio_arr, self.rounds, self.risk, self.degenerate
+
+    def _trajectories(self, n_states: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Every recorded state in its slot; each element's final state repeated after it."""
+        (bsz, n, dims), rounds = self.fin_x.shape, self.rounds
+        traj = np.zeros((bsz, n_states, n, dims))
+        sprob = np.zeros((bsz, n_states, n))
+        oprob = np.zeros((bsz, n_states, n))
+        while self.states:  # fill and free the records as we go (memory)
+            gi, ti, xs, pa, po = self.states.pop()
+            traj[gi, ti] = xs
+            sprob[gi, ti] = pa
+            oprob[gi, ti] = po
+        pad_b, pad_t = np.nonzero(np.arange(n_states)[None, :] > rounds[:, None])
+        if pad_b.size:
+            last = rounds[pad_b]
+            traj[pad_b, pad_t] = traj[pad_b, last]
+            sprob[pad_b, pad_t] = sprob[pad_b, last]
+            oprob[pad_b, pad_t] = oprob[pad_b, last]
+        return traj, sprob, oprob
+
+
 def _run_pool(
     x0: FloatArray,
     sal: FloatArray,
@@ -978,125 +1087,122 @@ def _run_pool(
 
     Returns ``(trajectory, state_probs, option_probs, ratio, rounds, risk, degenerate)`` on
     the [0, 1] scale, padded after each element's last state as :func:`forecast` reports; with
-    ``record=False`` the three per-state arrays hold the final state only (one slot).
+    ``record=False`` the three per-state arrays hold the final state only (one slot). Waiting
+    elements join when the pool is at most three quarters full.
     """
     bsz, n, dims = x0.shape
-    stochastic = cfg["transitions"] == "Stochastic"
-    raise_deg = cfg["on_degenerate"] == "raise"
-    accom_rest = None if accom is None else 1.0 - _seqsum(accom, -1)
-    rec: list[tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]] = []
-    fin_x, fin_s, fin_o = np.zeros((bsz, n, dims)), np.zeros((bsz, n)), np.zeros((bsz, n))
-
-    def keep_state(
-        gi: IntArray, ti: IntArray, xs: FloatArray, pa: FloatArray, po: FloatArray
-    ) -> None:
-        if record:
-            rec.append((gi, ti, xs, pa, po))
-        else:  # states arrive in turn order, so the last one written is the final one
-            fin_x[gi], fin_s[gi], fin_o[gi] = xs, pa, po
-
-    rec_ratio: list[tuple[IntArray, IntArray, FloatArray]] = []
-    rounds = np.zeros(bsz, dtype=np.int64)
-    risk_all = np.zeros((bsz, n))
-    degenerate = np.zeros(bsz, dtype=bool)
+    batch = _Batch.of(x0, sal, den, cap, w, stot, accom)
+    out = _Outcome.empty(bsz, n, dims, record)
     pending = 0
     pl: _Pool | None = None
     while True:
         size = 0 if pl is None else pl.idx.size
         if pending < bsz and size <= (3 * pool_size) // 4:
-            sl = slice(pending, min(bsz, pending + pool_size - size))
-            gi = np.arange(sl.start, sl.stop)
-            st = _assess(x0[sl], x0[sl].copy(), sal[sl], den[sl], cap[sl], cfg)
-            if raise_deg:
-                _raise_initial(st, sl.start)
-            po, pa = _state_probabilities(st, cap[sl], cfg)
-            keep_state(gi, np.zeros(gi.size, dtype=np.int64), x0[sl], pa, po)
-            risk_all[sl] = st.risk
-            degenerate[sl] = st.degenerate
-            keep = np.flatnonzero(~st.degenerate)
-            new = _Pool(
-                idx=gi,
-                t=np.zeros(gi.size, dtype=np.int64),
-                delta1=np.zeros(gi.size),
-                sal=sal[sl],
-                den=den[sl],
-                cap=cap[sl],
-                w=w[sl],
-                stot=stot[sl],
-                acc=None if accom is None else accom[sl],
-                rest=None if accom_rest is None else accom_rest[sl],
-                st=st,
-            )
-            if keep.size < gi.size:
-                new = new.take(keep)
-            pl = new if pl is None or pl.idx.size == 0 else pl.join(new)
-            pending = sl.stop
-            continue
-        if pl is None or pl.idx.size == 0:
+            end = min(bsz, pending + pool_size - size)
+            pl = _join(pl, _admit(batch, slice(pending, end), cfg, out))
+            pending = end
+        elif pl is None or size == 0:
             break
-        sub = pl.st
-        pl.t += 1
-        t = pl.t
-        uniforms = rng.random((pl.idx.size, n)) if stochastic else None
-        new_x = _turn(sub, pl.sal, pl.den, pl.cap, pl.w, pl.stot, cfg, uniforms)
-        if pl.acc is None or pl.rest is None:
-            new_ideal = new_x
         else:
-            mix = np.zeros_like(new_x)
-            for j in range(n):
-                mix = mix + pl.acc[:, :, j, None] * new_x[:, None, j, :]
-            new_ideal = mix + pl.rest[:, :, None] * sub.ideal
-        nst = _assess(new_x, new_ideal, pl.sal, pl.den, pl.cap, cfg)
-        if raise_deg and np.any(nst.degenerate):
-            bad = pl.idx[nst.degenerate].tolist()
-            turns = sorted(set(t[nst.degenerate].tolist()))
-            raise _degenerate_error(bad, turns)
-        # §6 stopping rule
-        step = np.zeros(pl.idx.size)
-        diff = new_x - sub.x
-        for a in range(n):
-            sq = np.zeros(pl.idx.size)
-            for d in range(dims):
-                sq = sq + diff[:, a, d] * diff[:, a, d]
-            step = step + np.sqrt(sq)
-        first = t == 1
-        pl.delta1 = np.where(first, step, pl.delta1)
-        ratio = step / (pl.delta1 + RATIO_OFFSET)
-        stop = (t >= MAX_TURNS) | ((t >= MIN_TURNS) & (ratio < STOP_RATIO)) | nst.degenerate
-        po, pa = _state_probabilities(nst, pl.cap, cfg)
-        keep_state(pl.idx, t.copy(), new_x, pa, po)
-        rec_ratio.append((pl.idx, t.copy(), ratio))
-        pl.st = nst
-        if np.any(stop):
-            done = pl.idx[stop]
-            rounds[done] = t[stop]
-            risk_all[done] = nst.risk[stop]
-            degenerate[done] = nst.degenerate[stop]
-            pl = pl.take(np.flatnonzero(~stop))
-    n_states = int(rounds.max()) + 1
-    ratio_arr = np.full((bsz, n_states - 1), np.nan)
-    for gi, ti, rs in rec_ratio:
-        ratio_arr[gi, ti - 1] = rs
-    if not record:
-        return (
-            fin_x[:, None], fin_s[:, None], fin_o[:, None], ratio_arr, rounds, risk_all, degenerate
-        )  # fmt: skip
-    traj = np.zeros((bsz, n_states, n, dims))
-    sprob = np.zeros((bsz, n_states, n))
-    oprob = np.zeros((bsz, n_states, n))
-    while rec:  # fill and free the records as we go (memory)
-        gi, ti, xs, pa, po = rec.pop()
-        traj[gi, ti] = xs
-        sprob[gi, ti] = pa
-        oprob[gi, ti] = po
-    # repeat each element's final state after it stopped
-    pad_b, pad_t = np.nonzero(np.arange(n_states)[None, :] > rounds[:, None])
-    if pad_b.size:
-        last = rounds[pad_b]
-        traj[pad_b, pad_t] = traj[pad_b, last]
-        sprob[pad_b, pad_t] = sprob[pad_b, last]
-        oprob[pad_b, pad_t] = oprob[pad_b, last]
-    return traj, sprob, oprob, ratio_arr, rounds, risk_all, degenerate
+            pl = _advance(pl, cfg, rng, out)
+    return out.result()
+
+
+def _join(pl: _Pool | None, new: _Pool) -> _Pool:
+    return new if pl is None or pl.idx.size == 0 else pl.join(new)
+
+
+def _admit(batch: _Batch, sl: slice, cfg: dict[str, Any], out: _Outcome) -> _Pool:
+    """Elements ``sl`` of the batch at turn 0: assessed, recorded, the degenerate left out."""
+    gi = np.arange(sl.start, sl.stop)
+    x0 = batch.x0[sl]
+    st = _assess(x0, x0.copy(), batch.sal[sl], batch.den[sl], batch.cap[sl], cfg)
+    if cfg["on_degenerate"] == "raise":
+        _raise_initial(st, sl.start)
+    po, pa = _state_probabilities(st, batch.cap[sl], cfg)
+    out.keep_state(gi, np.zeros(gi.size, dtype=np.int64), x0, pa, po)
+    out.risk[sl] = st.risk
+    out.degenerate[sl] = st.degenerate
+    keep = np.flatnonzero(~st.degenerate)
+    new = _Pool(
+        idx=gi,
+        t=np.zeros(gi.size, dtype=np.int64),
+        delta1=np.zeros(gi.size),
+        sal=batch.sal[sl],
+        den=batch.den[sl],
+        cap=batch.cap[sl],
+        w=batch.w[sl],
+        stot=batch.stot[sl],
+        acc=None if batch.acc is None else batch.acc[sl],
+        rest=None if batch.rest is None else batch.rest[sl],
+        st=st,
+    )
+    return new if keep.size == gi.size else new.take(keep)
+
+
+def _advance(pl: _Pool, cfg: dict[str, Any], rng: np.random.Generator, out: _Outcome) -> _Pool:
+    """One turn (§5) for every element of the pool; those that stop (§6) leave it."""
+    sub = pl.st
+    pl.t += 1
+    t = pl.t
+    stochastic = cfg["transitions"] == "Stochastic"
+    uniforms = rng.random((pl.idx.size, sub.x.shape[1])) if stochastic else None
+    new_x = _turn(sub, pl.sal, pl.den, pl.cap, pl.w, pl.stot, cfg, uniforms)
+    nst = _assess(new_x, _new_ideals(pl, new_x), pl.sal, pl.den, pl.cap, cfg)
+    if cfg["on_degenerate"] == "raise" and np.any(nst.degenerate):
+        bad = pl.idx[nst.degenerate].tolist()
+        turns = sorted(set(t[nst.degenerate].tolist()))
+        raise _degenerate_error(bad, turns)
+    ratio, stop = _stopping(pl, new_x, nst)
+    po, pa = _state_probabilities(nst, pl.cap, cfg)
+    out.keep_state(pl.idx, t.copy(), new_x, pa, po)
+    out.ratios.append((pl.idx, t.copy(), ratio))
+    pl.st = nst
+    if np.any(stop):
+        out.finish(pl, stop)
+        pl = pl.take(np.flatnonzero(~stop))
+    return pl
+
+
+def _new_ideals(pl: _Pool, new_x: FloatArray) -> FloatArray:
+    """Ideal points after a turn: the new positions, or with accommodation
+    ``ideal_i = sum_j acc_ij x_j + (1 - sum_j acc_ij) ideal_i`` (j in index order)."""
+    if pl.acc is None or pl.rest is None:
+        return new_x
+    n = new_x.shape[1]
+    mix = np.zeros_like(new_x)
+    for j in range(n):
+        mix = mix + pl.acc[:, :, j, None] * new_x[:, None, j, :]
+    ideal: FloatArray = mix + pl.rest[:, :, None] * pl.st.ideal
+    return ideal
+
+
+def _stopping(pl: _Pool, new_x: FloatArray, nst: _State) -> tuple[FloatArray, BoolArray]:
+    """§6: the step ``sum_a ||x_a(t) - x_a(t-1)||``, its ratio to the first step, and who stops.
+
+    An element stops after ``MAX_TURNS`` turns, or from turn ``MIN_TURNS`` on when
+    ``step / (step_1 + RATIO_OFFSET) < STOP_RATIO``, or in a degenerate state. Records the
+    first step in ``pl.delta1``; ``pl.st`` must still be the previous state.
+    """
+    t = pl.t
+    step = _step_length(new_x, pl.st.x)
+    pl.delta1 = np.where(t == 1, step, pl.delta1)
+    ratio = step / (pl.delta1 + RATIO_OFFSET)
+    stop = (t >= MAX_TURNS) | ((t >= MIN_TURNS) & (ratio < STOP_RATIO)) | nst.degenerate
+    return ratio, stop
+
+
+def _step_length(new_x: FloatArray, old_x: FloatArray) -> FloatArray:
+    """``sum_a sqrt(sum_d (x_ad - x'_ad)^2)`` per element, summed in index order (§10)."""
+    bsz, n, dims = new_x.shape
+    step = np.zeros(bsz)
+    diff = new_x - old_x
+    for a in range(n):
+        sq = np.zeros(bsz)
+        for d in range(dims):
+            sq = sq + diff[:, a, d] * diff[:, a, d]
+        step = step + np.sqrt(sq)
+    return step
 
 
 def _take_state(st: _State, keep: IntArray) -> _State:
