@@ -167,7 +167,7 @@ def main() -> None:
                 flush=True,
             )
 
-    from ceasefire.bargaining.smp import parse_ktab_csv
+    from ceasefire.formats.ktab import parse_ktab_csv
 
     k80 = parse_ktab_csv((ROOT / "tests" / "data" / "ktab" / "dummyData-a080.csv").read_text())
     p80 = k80.to_problem()

@@ -30,7 +30,8 @@ from types import ModuleType
 import numpy as np
 
 from ceasefire.bargaining.base import Problem
-from ceasefire.bargaining.smp import forecast, parse_ktab_csv
+from ceasefire.bargaining.smp import forecast
+from ceasefire.formats.ktab import parse_ktab_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "ktab"

@@ -446,6 +446,7 @@ app.add_typer(backtest_app, name="backtest")
 
 def _import(kind: str, file: Path, out: Path | None, force: bool) -> None:
     from ceasefire import importers
+    from ceasefire.formats import FormatError
     from ceasefire.outputs import atomic_write
     from ceasefire.scenario import dumps, from_dict
 
@@ -463,7 +464,7 @@ def _import(kind: str, file: Path, out: Path | None, force: bool) -> None:
             if kind == "ktab"
             else importers.from_bdm(text, file.name)
         )
-    except importers.ImportFormatError as err:
+    except FormatError as err:
         fail([f"{file}: {err}"])
     header = f"# Scenario imported by `ceasefire import {kind} {file.name}`."
     toml = dumps(raw, header=header)

@@ -12,28 +12,21 @@ every command accepts. Conventions (``specs/bargaining.md``, "Importers"):
 * neither format has a status quo: the scenario gets the capability x salience weighted mean
   of the positions as a placeholder, with fighting false, and says so in its source field.
 
-Malformed input raises :class:`ImportFormatError` naming the line and column.
+The formats themselves are read by :mod:`ceasefire.formats`; malformed input raises its
+:class:`~ceasefire.formats.FormatError` (naming the line and column), which passes through.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ceasefire.bargaining.smp import KtabFormatError, parse_ktab_csv
-
-
-class ImportFormatError(KtabFormatError):
-    """A malformed input file; ``line`` (1-based) and ``column`` say where.
-
-    Located like the KTAB parser's own errors (the same message format), for either format.
-    """
-
+from ceasefire.formats.base import placeholder_status_quo
+from ceasefire.formats.bdm import parse_bdm_table
+from ceasefire.formats.ktab import parse_ktab_csv
 
 _ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
 
@@ -81,9 +74,7 @@ def _scenario(
     for j in range(positions.shape[1]):
         scaled[:, j], sf = _scale(positions[:, j])
         scale_from.append(sf)
-    weights = capability[:, None] * saliences
-    tot = weights.sum(axis=0)
-    sq = np.where(tot > 0, (weights * scaled).sum(axis=0) / np.where(tot > 0, tot, 1.0), 50.0)
+    sq = placeholder_status_quo(capability, saliences, scaled)
     dimensions = []
     for j, (d, name) in enumerate(zip(dim_ids, dims, strict=True)):
         entry: dict[str, Any] = {"id": d, "name": name.strip()}
@@ -121,11 +112,11 @@ def _scenario_id(name: str, fallback: str) -> str:
 
 
 def from_ktab(text: str, source: str) -> dict[str, Any]:
-    """A scenario mapping from the text of a KTAB SMP CSV (``specs/smp.md`` §2)."""
-    try:
-        k = parse_ktab_csv(text)
-    except KtabFormatError as err:
-        raise ImportFormatError(str(err).split(": ", 1)[-1], err.line, err.column) from None
+    """A scenario mapping from the text of a KTAB SMP CSV (``specs/smp.md`` §2).
+
+    Raises :class:`~ceasefire.formats.KtabFormatError` for malformed text.
+    """
+    k = parse_ktab_csv(text)
     return _scenario(
         _scenario_id(k.name, "ktab-import"),
         k.name.strip() or "Imported KTAB scenario",
@@ -139,62 +130,23 @@ def from_ktab(text: str, source: str) -> dict[str, Any]:
     )
 
 
-def _bdm_cell(row: list[str], k: int, line: int, name: str) -> str:
-    """The stripped text of column ``name`` (index ``k``) on ``line``; empty is an error."""
-    if k >= len(row) or not row[k].strip():
-        raise ImportFormatError("empty value", line, name)
-    return row[k].strip()
-
-
-def _bdm_number(row: list[str], k: int, line: int, name: str) -> float:
-    """A finite number of a BDM table's column, in the range its column allows."""
-    text = _bdm_cell(row, k, line, name)
-    try:
-        v = float(text)
-    except ValueError:
-        raise ImportFormatError(f"not a number: {text!r}", line, name) from None
-    if not np.isfinite(v):
-        raise ImportFormatError("not a finite number", line, name)
-    if name == "Capability" and v < 0:
-        raise ImportFormatError("capability must be >= 0", line, name)
-    if name == "Salience" and not 0.0 <= v <= 1.0:
-        raise ImportFormatError("salience must lie in [0, 1]", line, name)
-    return v
-
-
 def from_bdm(text: str, source: str, issue: str = "issue") -> dict[str, Any]:
     """A scenario mapping from a BDM replication table (``specs/bdm.md`` §1.1).
 
     Columns located by header name: ``Actor``, ``Capability``, ``Position``, ``Salience``
-    (extra columns ignored). Saliences must lie in [0, 1] (stored x100).
+    (extra columns ignored). Saliences must lie in [0, 1] (stored x100). Raises
+    :class:`~ceasefire.formats.BdmFormatError` for malformed text.
     """
-    reader = csv.reader(io.StringIO(text))
-    rows = [(n, r) for n, r in enumerate(reader, start=1) if any(c.strip() for c in r)]
-    if not rows:
-        raise ImportFormatError("empty file: expected a header Actor,Capability,Position,Salience")
-    header_line, header = rows[0]
-    cols = {h.strip(): k for k, h in enumerate(header)}
-    need = ("Actor", "Capability", "Position", "Salience")
-    for name in need:
-        if name not in cols:
-            raise ImportFormatError(f"missing column {name!r}", header_line, name)
-    names: list[str] = []
-    values: list[list[float]] = []
-    for line, r in rows[1:]:
-        names.append(_bdm_cell(r, cols["Actor"], line, "Actor"))
-        values.append([_bdm_number(r, cols[name], line, name) for name in need[1:]])
-    if len(names) < 2:
-        raise ImportFormatError("needs at least two actors", header_line)
-    arr = np.array(values, dtype=float)
+    table = parse_bdm_table(text)
     stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "bdm-import"
     return _scenario(
         _scenario_id(stem, "bdm-import"),
         f"Imported BDM table {stem}",
         "One-issue table in the layout of the BDM replications (specs/bdm.md 1.1).",
         [issue],
-        names,
-        arr[:, 0],
-        arr[:, 1:2],
-        arr[:, 2:3] * 100.0,
+        table.actor_names,
+        table.capability,
+        table.position[:, None],
+        table.salience[:, None] * 100.0,
         f"imported from {source} (BDM table; salience x100)",
     )

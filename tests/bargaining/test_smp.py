@@ -20,13 +20,8 @@ import pytest
 
 from ceasefire.bargaining import smp
 from ceasefire.bargaining.base import Problem
-from ceasefire.bargaining.smp import (
-    KtabFormatError,
-    KtabScenario,
-    SmpDegenerateError,
-    forecast,
-    parse_ktab_csv,
-)
+from ceasefire.bargaining.smp import SmpDegenerateError, forecast
+from ceasefire.formats.ktab import KtabFormatError, KtabScenario, parse_ktab_csv
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "data" / "ktab"

@@ -24,7 +24,8 @@ pytest.importorskip("numba")
 
 from ceasefire.bargaining import smp, smp_compiled
 from ceasefire.bargaining.base import Forecast, Problem
-from ceasefire.bargaining.smp import SmpDegenerateError, forecast, parse_ktab_csv
+from ceasefire.bargaining.smp import SmpDegenerateError, forecast
+from ceasefire.formats.ktab import parse_ktab_csv
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "data" / "ktab"

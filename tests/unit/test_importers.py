@@ -7,6 +7,7 @@ import tomllib
 import pytest
 
 from ceasefire import importers
+from ceasefire.formats import FormatError
 from ceasefire.scenario import dumps, loads
 
 
@@ -20,7 +21,7 @@ def read(data_dir, *parts):
 def test_ktab_round_trip(data_dir, name):
     raw = importers.from_ktab(read(data_dir, "ktab", name), name)
     s = loads(dumps(raw), name)
-    from ceasefire.bargaining.smp import parse_ktab_csv
+    from ceasefire.formats.ktab import parse_ktab_csv
 
     k = parse_ktab_csv(read(data_dir, "ktab", name))
     assert len(s.actors) == k.n_actors and len(s.dimensions) == k.n_dims
@@ -70,13 +71,13 @@ def test_actor_names_become_valid_unique_ids():
     ],
 )
 def test_bdm_errors_are_located(text, message):
-    with pytest.raises(importers.ImportFormatError) as info:
+    with pytest.raises(FormatError) as info:
         importers.from_bdm(text, "x.csv")
     assert message in str(info.value)
 
 
 def test_ktab_errors_are_located():
-    with pytest.raises(importers.ImportFormatError) as info:
+    with pytest.raises(FormatError) as info:
         importers.from_ktab("name,desc,3,1\nActor,Desc,Power,P,S\nA,,1,50,x\n", "k.csv")
     assert "line" in str(info.value)
 

@@ -1,12 +1,9 @@
 """KTAB's Spatial Model of Politics (SMP), deterministic default mode (``specs/smp.md``).
 
-This module holds two pure functions and their helpers:
-
-* :func:`forecast` -- the ``smp`` engine behind the bargaining protocol (``base.py``). It runs
-  KTAB's SMP turn by turn (spec §4-§6) on a batch of problems and reports the final state as
-  KTAB does (§7).
-* :func:`parse_ktab_csv` -- reads the *text* of a KTAB SMP CSV file (§2) into a
-  :class:`KtabScenario`. The caller reads the file; this module does no I/O.
+This module holds the ``smp`` engine, :func:`forecast`, behind the bargaining protocol
+(``base.py``), and its helpers. It runs KTAB's SMP turn by turn (spec §4-§6) on a batch of
+problems and reports the final state as KTAB does (§7). KTAB's CSV files (§2) are read by
+:mod:`ceasefire.formats.ktab`.
 
 Numerical conventions (§10) are followed throughout: every reduction that the spec orders
 (distances over dimensions, coalitions over voters, third parties over ``m``, candidate values
@@ -29,7 +26,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,11 +38,8 @@ BoolArray = NDArray[np.bool_]
 
 __all__ = [
     "DEFAULT_PARAMS",
-    "KtabFormatError",
-    "KtabScenario",
     "SmpDegenerateError",
     "forecast",
-    "parse_ktab_csv",
 ]
 
 VERSION = "1"
@@ -1024,6 +1018,115 @@ class _Pool:
         )
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """The whole batch's inputs on the [0, 1] scale; the pool admits slices of it."""
+
+    x0: FloatArray  # (B, n, D) initial positions
+    sal: FloatArray
+    den: FloatArray
+    cap: FloatArray
+    w: FloatArray
+    stot: FloatArray
+    acc: FloatArray | None  # (B, n, n) accommodation, or None
+    rest: FloatArray | None  # (B, n) 1 - sum_j acc_ij, or None
+
+    @classmethod
+    def of(
+        cls,
+        x0: FloatArray,
+        sal: FloatArray,
+        den: FloatArray,
+        cap: FloatArray,
+        w: FloatArray,
+        stot: FloatArray,
+        accom: FloatArray | None,
+    ) -> _Batch:
+        rest = None if accom is None else 1.0 - _seqsum(accom, -1)
+        return cls(x0, sal, den, cap, w, stot, accom, rest)
+
+
+_StateRecord = tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]
+
+
+@dataclass
+class _Outcome:
+    """What a run keeps per element: its states (all, or the last), ratios and final values."""
+
+    record: bool
+    states: list[_StateRecord]  # (global indices, turns, positions, state probs, option probs)
+    ratios: list[tuple[IntArray, IntArray, FloatArray]]
+    fin_x: FloatArray  # final state when ``record`` is False
+    fin_s: FloatArray
+    fin_o: FloatArray
+    rounds: IntArray
+    risk: FloatArray
+    degenerate: BoolArray
+
+    @classmethod
+    def empty(cls, bsz: int, n: int, dims: int, record: bool) -> _Outcome:
+        return cls(
+            record=record,
+            states=[],
+            ratios=[],
+            fin_x=np.zeros((bsz, n, dims)),
+            fin_s=np.zeros((bsz, n)),
+            fin_o=np.zeros((bsz, n)),
+            rounds=np.zeros(bsz, dtype=np.int64),
+            risk=np.zeros((bsz, n)),
+            degenerate=np.zeros(bsz, dtype=bool),
+        )
+
+    def keep_state(
+        self, gi: IntArray, ti: IntArray, xs: FloatArray, pa: FloatArray, po: FloatArray
+    ) -> None:
+        if self.record:
+            self.states.append((gi, ti, xs, pa, po))
+        else:  # states arrive in turn order, so the last one written is the final one
+            self.fin_x[gi], self.fin_s[gi], self.fin_o[gi] = xs, pa, po
+
+    def finish(self, pl: _Pool, stop: BoolArray) -> None:
+        """Elements ``stop`` of the pool met the stopping rule at their current turn."""
+        done = pl.idx[stop]
+        self.rounds[done] = pl.t[stop]
+        self.risk[done] = pl.st.risk[stop]
+        self.degenerate[done] = pl.st.degenerate[stop]
+
+    def result(
+        self,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, IntArray, FloatArray, BoolArray]:
+        """``(trajectory, state_probs, option_probs, ratio, rounds, risk, degenerate)``."""
+        bsz = self.rounds.size
+        n_states = int(self.rounds.max()) + 1
+        ratio_arr = np.full((bsz, n_states - 1), np.nan)
+        for gi, ti, rs in self.ratios:
+            ratio_arr[gi, ti - 1] = rs
+        if self.record:
+            traj, sprob, oprob = self._trajectories(n_states)
+        else:
+            traj, sprob, oprob = self.fin_x[:, None], self.fin_s[:, None], self.fin_o[:, None]
+        return traj, sprob, oprob, ratio_arr, self.rounds, self.risk, self.degenerate
+
+    def _trajectories(self, n_states: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Every recorded state in its slot; each element's final state repeated after it."""
+        (bsz, n, dims), rounds = self.fin_x.shape, self.rounds
+        traj = np.zeros((bsz, n_states, n, dims))
+        sprob = np.zeros((bsz, n_states, n))
+        oprob = np.zeros((bsz, n_states, n))
+        while self.states:  # fill and free the records as we go (memory)
+            gi, ti, xs, pa, po = self.states.pop()
+            traj[gi, ti] = xs
+            sprob[gi, ti] = pa
+            oprob[gi, ti] = po
+        pad_b, pad_t = np.nonzero(np.arange(n_states)[None, :] > rounds[:, None])
+        if pad_b.size:
+            last = rounds[pad_b]
+            traj[pad_b, pad_t] = traj[pad_b, last]
+            sprob[pad_b, pad_t] = sprob[pad_b, last]
+            oprob[pad_b, pad_t] = oprob[pad_b, last]
+        return traj, sprob, oprob
+
+
 def _run_pool(
     x0: FloatArray,
     sal: FloatArray,
@@ -1041,125 +1144,122 @@ def _run_pool(
 
     Returns ``(trajectory, state_probs, option_probs, ratio, rounds, risk, degenerate)`` on
     the [0, 1] scale, padded after each element's last state as :func:`forecast` reports; with
-    ``record=False`` the three per-state arrays hold the final state only (one slot).
+    ``record=False`` the three per-state arrays hold the final state only (one slot). Waiting
+    elements join when the pool is at most three quarters full.
     """
     bsz, n, dims = x0.shape
-    stochastic = cfg["transitions"] == "Stochastic"
-    raise_deg = cfg["on_degenerate"] == "raise"
-    accom_rest = None if accom is None else 1.0 - _seqsum(accom, -1)
-    rec: list[tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]] = []
-    fin_x, fin_s, fin_o = np.zeros((bsz, n, dims)), np.zeros((bsz, n)), np.zeros((bsz, n))
-
-    def keep_state(
-        gi: IntArray, ti: IntArray, xs: FloatArray, pa: FloatArray, po: FloatArray
-    ) -> None:
-        if record:
-            rec.append((gi, ti, xs, pa, po))
-        else:  # states arrive in turn order, so the last one written is the final one
-            fin_x[gi], fin_s[gi], fin_o[gi] = xs, pa, po
-
-    rec_ratio: list[tuple[IntArray, IntArray, FloatArray]] = []
-    rounds = np.zeros(bsz, dtype=np.int64)
-    risk_all = np.zeros((bsz, n))
-    degenerate = np.zeros(bsz, dtype=bool)
+    batch = _Batch.of(x0, sal, den, cap, w, stot, accom)
+    out = _Outcome.empty(bsz, n, dims, record)
     pending = 0
     pl: _Pool | None = None
     while True:
         size = 0 if pl is None else pl.idx.size
         if pending < bsz and size <= (3 * pool_size) // 4:
-            sl = slice(pending, min(bsz, pending + pool_size - size))
-            gi = np.arange(sl.start, sl.stop)
-            st = _assess(x0[sl], x0[sl].copy(), sal[sl], den[sl], cap[sl], cfg)
-            if raise_deg:
-                _raise_initial(st, sl.start)
-            po, pa = _state_probabilities(st, cap[sl], cfg)
-            keep_state(gi, np.zeros(gi.size, dtype=np.int64), x0[sl], pa, po)
-            risk_all[sl] = st.risk
-            degenerate[sl] = st.degenerate
-            keep = np.flatnonzero(~st.degenerate)
-            new = _Pool(
-                idx=gi,
-                t=np.zeros(gi.size, dtype=np.int64),
-                delta1=np.zeros(gi.size),
-                sal=sal[sl],
-                den=den[sl],
-                cap=cap[sl],
-                w=w[sl],
-                stot=stot[sl],
-                acc=None if accom is None else accom[sl],
-                rest=None if accom_rest is None else accom_rest[sl],
-                st=st,
-            )
-            if keep.size < gi.size:
-                new = new.take(keep)
-            pl = new if pl is None or pl.idx.size == 0 else pl.join(new)
-            pending = sl.stop
-            continue
-        if pl is None or pl.idx.size == 0:
+            end = min(bsz, pending + pool_size - size)
+            pl = _join(pl, _admit(batch, slice(pending, end), cfg, out))
+            pending = end
+        elif pl is None or size == 0:
             break
-        sub = pl.st
-        pl.t += 1
-        t = pl.t
-        uniforms = rng.random((pl.idx.size, n)) if stochastic else None
-        new_x = _turn(sub, pl.sal, pl.den, pl.cap, pl.w, pl.stot, cfg, uniforms)
-        if pl.acc is None or pl.rest is None:
-            new_ideal = new_x
         else:
-            mix = np.zeros_like(new_x)
-            for j in range(n):
-                mix = mix + pl.acc[:, :, j, None] * new_x[:, None, j, :]
-            new_ideal = mix + pl.rest[:, :, None] * sub.ideal
-        nst = _assess(new_x, new_ideal, pl.sal, pl.den, pl.cap, cfg)
-        if raise_deg and np.any(nst.degenerate):
-            bad = pl.idx[nst.degenerate].tolist()
-            turns = sorted(set(t[nst.degenerate].tolist()))
-            raise _degenerate_error(bad, turns)
-        # §6 stopping rule
-        step = np.zeros(pl.idx.size)
-        diff = new_x - sub.x
-        for a in range(n):
-            sq = np.zeros(pl.idx.size)
-            for d in range(dims):
-                sq = sq + diff[:, a, d] * diff[:, a, d]
-            step = step + np.sqrt(sq)
-        first = t == 1
-        pl.delta1 = np.where(first, step, pl.delta1)
-        ratio = step / (pl.delta1 + RATIO_OFFSET)
-        stop = (t >= MAX_TURNS) | ((t >= MIN_TURNS) & (ratio < STOP_RATIO)) | nst.degenerate
-        po, pa = _state_probabilities(nst, pl.cap, cfg)
-        keep_state(pl.idx, t.copy(), new_x, pa, po)
-        rec_ratio.append((pl.idx, t.copy(), ratio))
-        pl.st = nst
-        if np.any(stop):
-            done = pl.idx[stop]
-            rounds[done] = t[stop]
-            risk_all[done] = nst.risk[stop]
-            degenerate[done] = nst.degenerate[stop]
-            pl = pl.take(np.flatnonzero(~stop))
-    n_states = int(rounds.max()) + 1
-    ratio_arr = np.full((bsz, n_states - 1), np.nan)
-    for gi, ti, rs in rec_ratio:
-        ratio_arr[gi, ti - 1] = rs
-    if not record:
-        return (
-            fin_x[:, None], fin_s[:, None], fin_o[:, None], ratio_arr, rounds, risk_all, degenerate
-        )  # fmt: skip
-    traj = np.zeros((bsz, n_states, n, dims))
-    sprob = np.zeros((bsz, n_states, n))
-    oprob = np.zeros((bsz, n_states, n))
-    while rec:  # fill and free the records as we go (memory)
-        gi, ti, xs, pa, po = rec.pop()
-        traj[gi, ti] = xs
-        sprob[gi, ti] = pa
-        oprob[gi, ti] = po
-    # repeat each element's final state after it stopped
-    pad_b, pad_t = np.nonzero(np.arange(n_states)[None, :] > rounds[:, None])
-    if pad_b.size:
-        last = rounds[pad_b]
-        traj[pad_b, pad_t] = traj[pad_b, last]
-        sprob[pad_b, pad_t] = sprob[pad_b, last]
-        oprob[pad_b, pad_t] = oprob[pad_b, last]
-    return traj, sprob, oprob, ratio_arr, rounds, risk_all, degenerate
+            pl = _advance(pl, cfg, rng, out)
+    return out.result()
+
+
+def _join(pl: _Pool | None, new: _Pool) -> _Pool:
+    return new if pl is None or pl.idx.size == 0 else pl.join(new)
+
+
+def _admit(batch: _Batch, sl: slice, cfg: dict[str, Any], out: _Outcome) -> _Pool:
+    """Elements ``sl`` of the batch at turn 0: assessed, recorded, the degenerate left out."""
+    gi = np.arange(sl.start, sl.stop)
+    x0 = batch.x0[sl]
+    st = _assess(x0, x0.copy(), batch.sal[sl], batch.den[sl], batch.cap[sl], cfg)
+    if cfg["on_degenerate"] == "raise":
+        _raise_initial(st, sl.start)
+    po, pa = _state_probabilities(st, batch.cap[sl], cfg)
+    out.keep_state(gi, np.zeros(gi.size, dtype=np.int64), x0, pa, po)
+    out.risk[sl] = st.risk
+    out.degenerate[sl] = st.degenerate
+    keep = np.flatnonzero(~st.degenerate)
+    new = _Pool(
+        idx=gi,
+        t=np.zeros(gi.size, dtype=np.int64),
+        delta1=np.zeros(gi.size),
+        sal=batch.sal[sl],
+        den=batch.den[sl],
+        cap=batch.cap[sl],
+        w=batch.w[sl],
+        stot=batch.stot[sl],
+        acc=None if batch.acc is None else batch.acc[sl],
+        rest=None if batch.rest is None else batch.rest[sl],
+        st=st,
+    )
+    return new if keep.size == gi.size else new.take(keep)
+
+
+def _advance(pl: _Pool, cfg: dict[str, Any], rng: np.random.Generator, out: _Outcome) -> _Pool:
+    """One turn (§5) for every element of the pool; those that stop (§6) leave it."""
+    sub = pl.st
+    pl.t += 1
+    t = pl.t
+    stochastic = cfg["transitions"] == "Stochastic"
+    uniforms = rng.random((pl.idx.size, sub.x.shape[1])) if stochastic else None
+    new_x = _turn(sub, pl.sal, pl.den, pl.cap, pl.w, pl.stot, cfg, uniforms)
+    nst = _assess(new_x, _new_ideals(pl, new_x), pl.sal, pl.den, pl.cap, cfg)
+    if cfg["on_degenerate"] == "raise" and np.any(nst.degenerate):
+        bad = pl.idx[nst.degenerate].tolist()
+        turns = sorted(set(t[nst.degenerate].tolist()))
+        raise _degenerate_error(bad, turns)
+    ratio, stop = _stopping(pl, new_x, nst)
+    po, pa = _state_probabilities(nst, pl.cap, cfg)
+    out.keep_state(pl.idx, t.copy(), new_x, pa, po)
+    out.ratios.append((pl.idx, t.copy(), ratio))
+    pl.st = nst
+    if np.any(stop):
+        out.finish(pl, stop)
+        pl = pl.take(np.flatnonzero(~stop))
+    return pl
+
+
+def _new_ideals(pl: _Pool, new_x: FloatArray) -> FloatArray:
+    """Ideal points after a turn: the new positions, or with accommodation
+    ``ideal_i = sum_j acc_ij x_j + (1 - sum_j acc_ij) ideal_i`` (j in index order)."""
+    if pl.acc is None or pl.rest is None:
+        return new_x
+    n = new_x.shape[1]
+    mix = np.zeros_like(new_x)
+    for j in range(n):
+        mix = mix + pl.acc[:, :, j, None] * new_x[:, None, j, :]
+    ideal: FloatArray = mix + pl.rest[:, :, None] * pl.st.ideal
+    return ideal
+
+
+def _stopping(pl: _Pool, new_x: FloatArray, nst: _State) -> tuple[FloatArray, BoolArray]:
+    """§6: the step ``sum_a ||x_a(t) - x_a(t-1)||``, its ratio to the first step, and who stops.
+
+    An element stops after ``MAX_TURNS`` turns, or from turn ``MIN_TURNS`` on when
+    ``step / (step_1 + RATIO_OFFSET) < STOP_RATIO``, or in a degenerate state. Records the
+    first step in ``pl.delta1``; ``pl.st`` must still be the previous state.
+    """
+    t = pl.t
+    step = _step_length(new_x, pl.st.x)
+    pl.delta1 = np.where(t == 1, step, pl.delta1)
+    ratio = step / (pl.delta1 + RATIO_OFFSET)
+    stop = (t >= MAX_TURNS) | ((t >= MIN_TURNS) & (ratio < STOP_RATIO)) | nst.degenerate
+    return ratio, stop
+
+
+def _step_length(new_x: FloatArray, old_x: FloatArray) -> FloatArray:
+    """``sum_a sqrt(sum_d (x_ad - x'_ad)^2)`` per element, summed in index order (§10)."""
+    bsz, n, dims = new_x.shape
+    step = np.zeros(bsz)
+    diff = new_x - old_x
+    for a in range(n):
+        sq = np.zeros(bsz)
+        for d in range(dims):
+            sq = sq + diff[:, a, d] * diff[:, a, d]
+        step = step + np.sqrt(sq)
+    return step
 
 
 def _take_state(st: _State, keep: IntArray) -> _State:
@@ -1170,220 +1270,4 @@ def _take_state(st: _State, keep: IntArray) -> _State:
         util=st.util[keep],
         own=st.own[keep],
         degenerate=st.degenerate[keep],
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# KTAB CSV (§2)
-# ---------------------------------------------------------------------------------------------
-
-
-class KtabFormatError(ValueError):
-    """Malformed KTAB SMP CSV text; the message names the line (1-based) and column."""
-
-    def __init__(self, message: str, line: int | None = None, column: str | None = None):
-        where = []
-        if line is not None:
-            where.append(f"line {line}")
-        if column is not None:
-            where.append(f"column {column!r}")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
-        self.line = line
-        self.column = column
-
-
-@dataclass(frozen=True)
-class KtabScenario:
-    """A KTAB SMP scenario as read from its CSV (§2), values as in the file (0-100 scale).
-
-    ``positions``/``saliences`` (n, D) and ``capability`` (n,) are the file's numbers; the
-    model scales them by ``scaling`` (positions and saliences divided by 100, capability raw)
-    -- :func:`forecast` does that itself from a 0-100 :class:`Problem`. Text fields keep their
-    spaces as the spec says (e.g. ``"  XYZ Position"``); strip them for display if wanted.
-    """
-
-    name: str
-    description: str
-    actor_names: tuple[str, ...]
-    actor_descriptions: tuple[str, ...]
-    dimension_names: tuple[str, ...]
-    salience_labels: tuple[str, ...]
-    capability_label: str
-    capability: FloatArray
-    positions: FloatArray
-    saliences: FloatArray
-    scaling: dict[str, str] = field(
-        default_factory=lambda: {
-            "positions": "file value / 100 (model works on [0, 1]; reported x100)",
-            "saliences": "file value / 100",
-            "capability": "raw file value",
-        }
-    )
-
-    @property
-    def n_actors(self) -> int:
-        return len(self.actor_names)
-
-    @property
-    def n_dims(self) -> int:
-        return len(self.dimension_names)
-
-    def to_problem(self, status_quo: Any = None) -> Problem:
-        """A batch-of-one :class:`Problem` on the 0-100 scale.
-
-        The KTAB format has no status quo (SMP ignores it); by default we put the capability x
-        salience weighted mean of the positions, which is only a placeholder for engines that
-        need one.
-        """
-        if status_quo is None:
-            wts = self.capability[:, None] * self.saliences
-            tot = wts.sum(axis=0)
-            status_quo = np.where(
-                tot > 0, (wts * self.positions).sum(axis=0) / np.where(tot > 0, tot, 1), 50.0
-            )
-        return Problem.single(self.positions, self.saliences, self.capability, status_quo)
-
-
-def _split_fields(line: str, lineno: int) -> list[str]:
-    """Split one CSV record as §2 describes (quotes, ``&quot;``, ``$$``, trailing comma)."""
-    fields: list[str] = []
-    i, end = 0, len(line)
-    while True:
-        if i < end and line[i] == '"':
-            close = line.find('"', i + 1)
-            if close < 0:
-                raise KtabFormatError("unterminated double quote", line=lineno)
-            k = line.find(",", close + 1)
-        else:
-            k = line.find(",", i)
-        if k < 0:
-            k = end
-        raw = line[i:k]
-        if raw.startswith('"'):
-            raw = raw[1:]
-        if raw.endswith('"'):
-            raw = raw[:-1]
-        fields.append(raw.replace("&quot;", '"').replace("$$", ","))
-        if k >= end:
-            break
-        i = k + 1
-    if len(fields) > 1 and fields[-1] == "":
-        fields.pop()
-    return fields
-
-
-def _number(text: str, lineno: int, column: str) -> float:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        raise KtabFormatError(f"not a number: {text!r}", line=lineno, column=column) from None
-    if not np.isfinite(value):
-        raise KtabFormatError(f"not a finite number: {text!r}", line=lineno, column=column)
-    return value
-
-
-def _integer(text: str, lineno: int, column: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise KtabFormatError(f"not an integer: {text!r}", line=lineno, column=column) from None
-
-
-def parse_ktab_csv(text: str) -> KtabScenario:
-    """Parse the text of a KTAB SMP CSV file (§2) and validate it.
-
-    Raises :class:`KtabFormatError` (a ``ValueError``) naming the line and column for missing
-    lines or columns, non-numeric values and out-of-range values: ``n`` in [3, 250], ``D`` >= 1,
-    capability in (0, 1e8], positions and saliences in [0, 100], each actor's saliences summing
-    to <= 100 (with 1e-9 slack for decimal round-off, our choice) and > 0. Extra fields after
-    the expected ones and lines after line ``n + 2`` are ignored.
-    """
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise KtabFormatError("empty input: expected the scenario line", line=1)
-    head = _split_fields(lines[0], 1)
-    labels = ("scenario name", "scenario description", "number of actors", "number of dimensions")
-    if len(head) < 4:
-        raise KtabFormatError(
-            f"expected 4 fields (name, description, n, D), got {len(head)}",
-            line=1,
-            column=labels[len(head)],
-        )
-    name, desc = head[0], head[1]
-    n = _integer(head[2], 1, labels[2])
-    dims = _integer(head[3], 1, labels[3])
-    if len(name) > 512:
-        raise KtabFormatError("scenario name longer than 512 characters", 1, labels[0])
-    if len(desc) > 512:
-        raise KtabFormatError("scenario description longer than 512 characters", 1, labels[1])
-    if not 3 <= n <= 250:
-        raise KtabFormatError(f"number of actors {n} not in [3, 250]", 1, labels[2])
-    if dims < 1:
-        raise KtabFormatError(f"number of dimensions {dims} < 1", 1, labels[3])
-    if len(lines) < 2:
-        raise KtabFormatError("missing header line", line=2)
-    header = _split_fields(lines[1], 2)
-    ncols = 3 + 2 * dims
-    if len(header) < ncols:
-        raise KtabFormatError(
-            f"header has {len(header)} fields, expected {ncols} (3 + 2 x {dims} dimensions)",
-            line=2,
-            column=f"field {len(header) + 1}",
-        )
-    dim_names = tuple(header[3 + 2 * d] for d in range(dims))
-    sal_labels = tuple(header[4 + 2 * d] for d in range(dims))
-    cap_label = header[2]
-    if len(lines) < n + 2:
-        raise KtabFormatError(
-            f"expected {n} actor lines (lines 3..{n + 2}), file has {max(len(lines) - 2, 0)}",
-            line=len(lines) + 1,
-        )
-    names: list[str] = []
-    descs: list[str] = []
-    cap = np.empty(n)
-    pos = np.empty((n, dims))
-    sal = np.empty((n, dims))
-    for a in range(n):
-        ln = a + 3
-        f = _split_fields(lines[a + 2], ln)
-        if len(f) < ncols:
-            missing = header[len(f)] if len(f) < len(header) else f"field {len(f) + 1}"
-            raise KtabFormatError(
-                f"actor line has {len(f)} fields, expected {ncols}", line=ln, column=missing
-            )
-        if not 1 <= len(f[0]) <= 25 or not f[0].strip():
-            raise KtabFormatError("actor name must have 1-25 characters", ln, header[0])
-        if len(f[1]) > 256:
-            raise KtabFormatError("actor description longer than 256 characters", ln, header[1])
-        names.append(f[0])
-        descs.append(f[1])
-        c = _number(f[2], ln, cap_label)
-        if not 0.0 < c <= 1e8:
-            raise KtabFormatError(f"capability {c} not in (0, 1e8]", ln, cap_label)
-        cap[a] = c
-        for d in range(dims):
-            p = _number(f[3 + 2 * d], ln, dim_names[d])
-            s = _number(f[4 + 2 * d], ln, sal_labels[d])
-            if not 0.0 <= p <= 100.0:
-                raise KtabFormatError(f"position {p} not in [0, 100]", ln, dim_names[d])
-            if not 0.0 <= s <= 100.0:
-                raise KtabFormatError(f"salience {s} not in [0, 100]", ln, sal_labels[d])
-            pos[a, d] = p
-            sal[a, d] = s
-        total = float(np.cumsum(sal[a])[-1])
-        if total > 100.0 + 1e-9:
-            raise KtabFormatError(f"saliences sum to {total} > 100", ln, sal_labels[-1])
-        if total <= 0.0:
-            raise KtabFormatError("saliences sum to 0; the model needs > 0", ln, sal_labels[-1])
-    return KtabScenario(
-        name=name,
-        description=desc,
-        actor_names=tuple(names),
-        actor_descriptions=tuple(descs),
-        dimension_names=dim_names,
-        salience_labels=sal_labels,
-        capability_label=cap_label,
-        capability=cap,
-        positions=pos,
-        saliences=sal,
     )
