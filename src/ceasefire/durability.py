@@ -20,11 +20,12 @@ from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from ceasefire._types import FloatArray
 from scipy.special import gamma
 
-from ceasefire.deterrence import Distribution, ParameterRange, sample_parameters, summarise
+from ceasefire.deterrence import Distribution, ParameterRange, sample_parameters, summarise_draws
 
-FloatArray = NDArray[np.float64]
 
 MECHANISMS: tuple[str, ...] = (
     "monitoring",
@@ -189,7 +190,7 @@ DURABILITY_OUTPUTS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class DurabilityResult:
+class DurabilityOutputs:
     """Outputs of §2 for one set of mechanisms; arrays of one shape (scalar or per draw)."""
 
     hazard_ratio: FloatArray
@@ -211,7 +212,7 @@ def durability(
     p5_bare: ArrayLike,
     hr: ArrayLike,
     floor: ArrayLike,
-) -> DurabilityResult:
+) -> DurabilityOutputs:
     """Evaluate §2 given the baseline ``(k, p5_bare)``, mechanisms and hazard ratios.
 
     ``present`` is ``(M,)`` (or ``(..., M)``) over ``MECHANISMS``; ``hr`` is ``(..., M)``;
@@ -219,7 +220,7 @@ def durability(
     """
     eta = eta_from_p5(k, p5_bare)
     hz = hazard_ratio(present, hr, floor)
-    return DurabilityResult(
+    return DurabilityOutputs(
         hazard_ratio=hz,
         eta=eta,
         p_breakdown_1y=breakdown_probability(1.0, k, eta, hz),
@@ -239,8 +240,8 @@ class DurabilityRun:
 
     mechanisms: frozenset[str]
     n_draws: int
-    central: DurabilityResult
-    draws: DurabilityResult
+    central: DurabilityOutputs
+    draws: DurabilityOutputs
     parameters: Mapping[str, FloatArray]
     summary: Mapping[str, Mapping[str, float]]
 
@@ -282,7 +283,7 @@ def run_durability(
     params = sample_parameters(ranges, n_draws, rng, distribution)
     hr = np.stack([params[f"hr_{m}"] for m in MECHANISMS], axis=-1)
     draws = durability(present, params["k"], params["p5_bare"], hr, params["floor"])
-    summary = {name: summarise(arr) for name, arr in draws.as_dict().items()}
+    summary = {name: summarise_draws(arr) for name, arr in draws.as_dict().items()}
     return DurabilityRun(
         mechanisms=ms,
         n_draws=n_draws,

@@ -39,10 +39,9 @@ from scipy.stats import qmc
 from scipy.stats import t as student_t
 
 from ceasefire import preferences
+from ceasefire._types import BoolArray, FloatArray
 from ceasefire.scenario import SCALE_MAX, SCALE_MIN
 
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 #: Utility-unit tolerance for "ties accept" (specs/preferences.md, "Acceptance"). 1e-9 utility
 #: is 1e-7 scale points: far below any meaningful difference, far above LP round-off.
