@@ -79,9 +79,10 @@ def run(
     seed: SeedOpt = None,
 ) -> None:
     """Analyse a scenario; print a summary; write results.json and report.html."""
-    from ceasefire.analysis import analyze
-    from ceasefire.outputs import OutputError, atomic_write, prepare_run_dir
+    from ceasefire.outputs import OutputError, prepare_run_dir, write_run
     from ceasefire.report import html, terminal
+    from ceasefire.run import SweepOptions
+    from ceasefire.run import run as run_scenario
 
     loaded = _load(scenario)
     try:
@@ -90,19 +91,16 @@ def run(
         fail([str(err)])
     except OSError as err:
         fail([f"{out}: cannot create the run folder: {err.strerror}"])
-    result = analyze(
-        loaded.scenario, sha256=loaded.sha256, source=loaded.source, draws=draws, seed=seed
+    # --draws also sweeps every stated range (in memory) for the uncertainty section
+    result = run_scenario(
+        loaded.scenario,
+        sha256=loaded.sha256,
+        source=loaded.source,
+        draws=draws,
+        seed=seed,
+        sweep=SweepOptions() if draws is not None else None,
     )
-    if draws is not None:
-        # --draws also sweeps every stated range (in memory) for the uncertainty section
-        from ceasefire.uncertainty.backends import sweep_in_memory
-
-        mc_seed = seed if seed is not None else loaded.scenario.monte_carlo.seed
-        result = result.model_copy(
-            update={"uncertainty": sweep_in_memory(loaded.scenario, draws, mc_seed)}
-        )
-    atomic_write(folder / "results.json", result.to_json())
-    atomic_write(folder / "report.html", html.render(result, loaded.scenario))
+    write_run(folder, result, report_html=html.render(result, loaded.scenario))
     if not quiet:
         terminal.summary(result, out_console)
     out_console.print(f"\nWrote {folder / 'results.json'} and {folder / 'report.html'}")
@@ -156,17 +154,17 @@ def sweep(
         TimeRemainingColumn,
     )
 
+    from ceasefire.outputs import atomic_write, new_folder_path
     from ceasefire.report import html
     from ceasefire.report.terminal_sweep import print_sweep
     from ceasefire.uncertainty.backends import (
         BACKENDS,
         SweepError,
-        SweepSpec,
         run_sweep,
         summarise_run,
         write_json,
     )
-    from ceasefire.uncertainty.pipeline import compile_model
+    from ceasefire.uncertainty.pipeline import SweepSpec, compile_model
     from ceasefire.uncertainty.ranges import METHODS
 
     problems = []
@@ -183,7 +181,7 @@ def sweep(
     if problems:
         fail(problems)
     loaded = _load(scenario)
-    folder = out or Path("runs") / f"sweep-{_time.strftime('%Y%m%d-%H%M%S')}-{loaded.scenario.id}"
+    folder = out or new_folder_path(Path("runs"), f"sweep-{loaded.scenario.id}")
     spec = SweepSpec(
         draws=draws,
         seed=seed if seed is not None else loaded.scenario.monte_carlo.seed,
@@ -192,7 +190,7 @@ def sweep(
         engines=names,
         winsets=winsets,
     )
-    model = compile_model(loaded.scenario, names)
+    model = compile_model(loaded.scenario, spec)
     if "smp" in names and _numba_missing():
         err_console.print(
             "note: smp runs on numpy; install the 'fast' extra (numba) for its compiled "
@@ -239,7 +237,7 @@ def sweep(
         extra={"backend": backend, "scenario_sha256": loaded.sha256},
     )
     write_json(folder / "summary.json", summary)
-    (folder / "report.html").write_text(html.render_sweep(summary, loaded.scenario), "utf-8")
+    atomic_write(folder / "report.html", html.render_sweep(summary, loaded.scenario))
     print_sweep(summary, out_console)
     if result.resumed_chunks:
         out_console.print(
@@ -314,7 +312,7 @@ def winset(
     ] = None,
 ) -> None:
     """Who can say no: win-sets of institution chains, and the smallest rescuing concessions."""
-    from ceasefire.analysis import analyze, winset_of_chain
+    from ceasefire.analysis import WINSET_STAGES, analyze, winset_of_chain
     from ceasefire.preferences import Preferences
     from ceasefire.report import terminal
 
@@ -328,7 +326,14 @@ def winset(
                 for i in unknown
             ]
         )
-    result = analyze(loaded.scenario, sha256=loaded.sha256, source=loaded.source, draws=10)
+    # only what win-sets and rescues need: no engines, no deterrence or durability model
+    result = analyze(
+        loaded.scenario,
+        sha256=loaded.sha256,
+        source=loaded.source,
+        engines=None,
+        stages=WINSET_STAGES,
+    )
     chains = result.winsets
     if institution:
         prefs = Preferences.from_scenario(loaded.scenario)

@@ -182,7 +182,9 @@ def returned_shares(units: tuple[TerritoryUnit, ...], proposal: Proposal) -> Flo
     return np.array([proposal.returned.get(u.code, 0.0) for u in units], dtype=np.float64)
 
 
-def proposal_fractions(proposal: Proposal, held: FloatArray, units: tuple[TerritoryUnit, ...]) -> Fractions:
+def proposal_fractions(
+    proposal: Proposal, held: FloatArray, units: tuple[TerritoryUnit, ...]
+) -> Fractions:
     """:func:`fractions` with the proposal's terms."""
     return fractions(
         held,

@@ -20,12 +20,10 @@ from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-
-from ceasefire._types import FloatArray
 from scipy.special import gamma
 
+from ceasefire._types import FloatArray
 from ceasefire.deterrence import Distribution, ParameterRange, sample_parameters, summarise_draws
-
 
 MECHANISMS: tuple[str, ...] = (
     "monitoring",

@@ -61,9 +61,12 @@ def decide_batch(accepts: BoolArray, rule: DecisionRule) -> tuple[BoolArray, Flo
         else np.zeros(acc.shape[:-1])
     )
     if rule.unanimity:
-        passed: BoolArray = acc.all(axis=-1)
+        passed: BoolArray = np.asarray(acc.all(axis=-1), dtype=bool)
     else:
-        passed = (share >= rule.threshold - TIE_TOLERANCE) & (acc.sum(axis=-1) >= rule.min_count)
+        passed = np.asarray(
+            (share >= rule.threshold - TIE_TOLERANCE) & (acc.sum(axis=-1) >= rule.min_count),
+            dtype=bool,
+        )
     return passed, share
 
 

@@ -42,7 +42,6 @@ from ceasefire import preferences
 from ceasefire._types import BoolArray, FloatArray
 from ceasefire.scenario import SCALE_MAX, SCALE_MIN
 
-
 #: Utility-unit tolerance for "ties accept" (specs/preferences.md, "Acceptance"). 1e-9 utility
 #: is 1e-7 scale points: far below any meaningful difference, far above LP round-off.
 TOL = 1e-9

@@ -208,7 +208,7 @@ def test_sobol_indices_ishigami():
 
 
 def test_switch_point_of_a_single_blocking_red_line():
-    m = compile_model(loads(SMALL), ())
+    m = compile_model(loads(SMALL), SweepSpec(draws=1, seed=0, engines=()))
     entries = switch_points(m)
     (e,) = entries
     assert e["central"] is False

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ceasefire.bargaining.base import FloatArray, Forecast, IntArray, Problem
+from ceasefire.bargaining.base import Capabilities, FloatArray, Forecast, IntArray, Problem
 
 BoolArray = NDArray[np.bool_]
 
@@ -1330,3 +1330,13 @@ def parse_ktab_csv(text: str) -> KtabScenario:
         positions=pos,
         saliences=sal,
     )
+
+
+# What the pipeline reads (``base.Capabilities``):
+# a degenerate state stops instead of raising; a sweep keeps outcomes only (not up to
+# 101 states per draw); the expected position of each round's state is the forecast path.
+CAPABILITIES = Capabilities(
+    pipeline_params={"on_degenerate": "stop"},
+    sweep_params={"trajectory": False},
+    path="path",
+)

@@ -27,16 +27,15 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.stats import qmc
 
+from ceasefire._types import FloatArray
+from ceasefire.inputs import deterrence_inputs, durability_inputs
 from ceasefire.scenario import DETERRENCE_INPUTS, DURABILITY_INPUTS, Scenario
 
-Floats = NDArray[np.float64]
-Method = Literal["lhs", "sobol", "random"]
 METHODS: tuple[str, ...] = ("lhs", "sobol", "random")
 
 
@@ -75,8 +74,6 @@ def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
     capability), territory units, deterrence inputs, durability inputs. The order fixes which
     column of a sample each input takes, so it must not depend on mapping order.
     """
-    from ceasefire.analysis import deterrence_inputs, durability_inputs
-
     default = scenario.monte_carlo.distribution
     dims = scenario.dimension_ids
     out: list[RangedInput] = []
@@ -169,12 +166,12 @@ def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
     return tuple(out)
 
 
-def central_values(inputs: tuple[RangedInput, ...]) -> Floats:
+def central_values(inputs: tuple[RangedInput, ...]) -> FloatArray:
     """The central value of every input, shape ``(d,)``."""
     return np.array([x.central for x in inputs], dtype=np.float64)
 
 
-def to_values(unit: Floats, inputs: tuple[RangedInput, ...]) -> Floats:
+def to_values(unit: FloatArray, inputs: tuple[RangedInput, ...]) -> FloatArray:
     """Map unit-cube points ``(B, d)`` to input values by each input's inverse CDF.
 
     Uniform: ``lo + u (hi - lo)``. Triangular on ``[lo, hi]`` with mode ``c`` (the central
@@ -198,13 +195,6 @@ def to_values(unit: Floats, inputs: tuple[RangedInput, ...]) -> Floats:
     return np.asarray(out, dtype=np.float64)
 
 
-def to_unit(values: Floats, inputs: tuple[RangedInput, ...]) -> Floats:
-    """The uniform-scale position of values in their ranges, ``(v - lo) / (hi - lo)``."""
-    lo = np.array([x.low for x in inputs])
-    hi = np.array([x.high for x in inputs])
-    return np.asarray((np.asarray(values) - lo) / (hi - lo), dtype=np.float64)
-
-
 def chunk_plan(draws: int, chunk: int) -> list[tuple[int, int]]:
     """``(start, count)`` of every chunk of a sweep of ``draws`` in chunks of ``chunk``."""
     if draws < 1 or chunk < 1:
@@ -224,7 +214,7 @@ def unit_sample(
     count: int,
     child: np.random.SeedSequence,
     root_seed: int,
-) -> Floats:
+) -> FloatArray:
     """Unit-cube points ``(count, d)`` of one chunk (see the module docstring)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
@@ -253,6 +243,6 @@ def sample_chunk(
     count: int,
     child: np.random.SeedSequence,
     root_seed: int,
-) -> Floats:
+) -> FloatArray:
     """Input values ``(count, d)`` of one chunk."""
     return to_values(unit_sample(method, len(inputs), start, count, child, root_seed), inputs)
