@@ -14,6 +14,10 @@ fraction of the unit that is
   what ``partial-return`` gives back, nothing for ``restored``).
 
 Shares are exact area- (population-) weighted sums over units divided by the total.
+
+:func:`fractions`, :func:`share` and :func:`guarantee_share` are the one batched kernel of the
+stage: they take held shares ``(..., U)``, so a single run (``analysis.analyze``, through
+:func:`coverage`) and a sweep's draws (``uncertainty/pipeline.evaluate``) run the same code.
 """
 
 from __future__ import annotations

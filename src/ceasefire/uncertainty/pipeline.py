@@ -1,20 +1,24 @@
 """The batch pipeline: the whole analysis for a batch of B perturbed scenarios at once.
 
 A :class:`Model` is a scenario compiled into arrays at its central values, plus the list of
-its ranged inputs. :func:`evaluate` takes input values ``(B, d)`` and runs, each as one
-vectorised batch over the draws (no Python loop over draws):
+its ranged inputs; the engines and rounds come from its :class:`SweepSpec`. :func:`evaluate`
+takes input values ``(B, d)`` and runs, each as one vectorised batch over the draws (no Python
+loop over draws), the same kernels a single run calls with a batch of one:
 
-* coverage (``coverage.py``): per-unit fractions invited / guaranteed / ceded / occupied from
-  the drawn control shares, and their area-weighted shares; ``g``, the share of the
-  defender-held area under collective defence (as in ``analysis.analyze``);
-* acceptance (``specs/preferences.md``): ``U_i(x) = -Σ_d w_id |x_d - p_id| / 100``,
-  ``U_i(no deal) = U_i(q) - war_cost_i / 100`` if fighting continues; accept iff red lines
-  are respected and the margin is ``>= 0`` (ties accept, ``preferences.TIE_TOLERANCE``);
-* institutions (``institutions.py``): unanimity/all, or qualified majority by weight and count;
+* coverage (``coverage.fractions``, ``share``, ``guarantee_share``): per-unit fractions
+  invited / guaranteed / ceded / occupied from the drawn control shares, their area-weighted
+  shares, and ``g``, the share of the defender-held area under collective defence;
+* acceptance (``preferences.accept``, ``specs/preferences.md``):
+  ``U_i(x) = -Σ_d w_id |x_d - p_id| / 100``, ``U_i(no deal) = U_i(q) - war_cost_i / 100`` if
+  fighting continues; accept iff red lines are respected and the margin is ``>= 0`` (ties
+  accept, ``preferences.TIE_TOLERANCE``);
+* institutions (``institutions.decide_batch``): unanimity/all, or qualified majority by weight
+  and count;
 * the guarantee game (``specs/deterrence.md`` §1) with ``h`` from ``deterrence.hold_value`` in
   the proposal's own order of events, and ``c1 = war_cost_A / 100`` unless given;
 * durability (§2), with collective defence added as a mechanism where ``g > 0``;
-* each bargaining engine as one ``Problem`` of shape ``(B, n, D)``.
+* each bargaining engine as one ``Problem`` of shape ``(B, n, D)``, with the parameters its
+  ``Capabilities`` declare for a sweep.
 
 The win-set stage is the exception: non-emptiness of each institution chain's win-set is an
 LP (``winset.winset``, HiGHS) per draw, so :func:`evaluate` with ``winsets=True`` loops over
@@ -162,63 +166,96 @@ def _rows(actors: tuple[str, ...], ids: tuple[str, ...]) -> IntArray:
     return np.array([actors.index(a) for a in ids], dtype=np.int64)
 
 
+def _names(scenario: Scenario) -> dict[str, Any]:
+    """Ids and display names of the actors, dimensions, proposals and institutions."""
+    return {
+        "scenario_id": scenario.id,
+        "actor_ids": scenario.actor_ids,
+        "actor_names": tuple(a.name or a.id for a in scenario.actors),
+        "dimension_ids": scenario.dimension_ids,
+        "proposal_ids": tuple(p.id for p in scenario.proposals),
+        "proposal_labels": tuple(p.label or p.id for p in scenario.proposals),
+        "institution_names": {i.id: i.name or i.id for i in scenario.institutions},
+    }
+
+
+def _actor_arrays(scenario: Scenario) -> dict[str, Any]:
+    """The preferences stage's arrays (``Preferences``) and the capabilities."""
+    prefs = Preferences.from_scenario(scenario)
+    return {
+        "ideal": prefs.ideal,
+        "salience": prefs.salience,
+        "capability": np.array([a.capability for a in scenario.actors], dtype=float),
+        "war_cost": prefs.war_cost,
+        "lower": prefs.lower,
+        "upper": prefs.upper,
+        "status_quo": prefs.status_quo,
+        "fighting": prefs.fighting,
+    }
+
+
+def _proposal_arrays(scenario: Scenario) -> dict[str, Any]:
+    """Each proposal's point, territorial terms and mechanisms, and the territory's arrays."""
+    props, units, dims = scenario.proposals, scenario.territory, scenario.dimension_ids
+    points = [[p.position[d] for d in dims] for p in props]
+    mechanisms = [[m in p.mechanisms for m in dur.MECHANISMS] for p in props]
+    return {
+        "points": np.array(points, dtype=float).reshape(len(props), len(dims)),
+        "area": np.array([u.area_km2 for u in units], dtype=float),
+        "held": cov.held_fractions(units)[0],
+        "claimed": cov.claimed_units(units),
+        "returned": np.array([cov.returned_shares(units, p) for p in props], dtype=float).reshape(
+            len(props), len(units)
+        ),
+        "invitation": tuple(p.invitation for p in props),
+        "guarantee": tuple(p.guarantee for p in props),
+        "territory": tuple(p.territory for p in props),
+        "mechanisms": np.array(mechanisms, dtype=bool).reshape(len(props), len(dur.MECHANISMS)),
+        "sequence": tuple(sequences(scenario, p)[0] for p in props),
+    }
+
+
+def _decision_arrays(scenario: Scenario) -> dict[str, Any]:
+    """The institutions' rules per proposal, and the veto players of proposals and chains."""
+    actors, props = scenario.actor_ids, scenario.proposals
+    rules, requires = _rules(scenario)
+    chains = dict.fromkeys(p.requires for p in props if p.requires)
+    return {
+        "rules": rules,
+        "requires": requires,
+        "vetoes": tuple(_rows(actors, inst.proposal_veto_players(scenario, p)) for p in props),
+        "chains": tuple(
+            ("+".join(c), _rows(actors, inst.chain_veto_players(scenario, c))) for c in chains
+        ),
+    }
+
+
+def _model_inputs(scenario: Scenario) -> dict[str, Any]:
+    """The deterrence and durability inputs at their central values, and the ranged inputs."""
+    who = aggressor(scenario)
+    det_ranges = deterrence_inputs(scenario)
+    dur_ranges = durability_inputs(scenario)
+    return {
+        "aggressor": scenario.actor_ids.index(who) if who is not None and det_ranges else -1,
+        "deterrence": {k: r.central for k, r in (det_ranges or {}).items()},
+        "c1_coupled": scenario.deterrence.c1 is None,
+        "durability": {k: r.central for k, r in dur_ranges.items()},
+        "inputs": ranged_inputs(scenario),
+    }
+
+
 def compile_model(scenario: Scenario, spec: SweepSpec | None = None) -> Model:
     """Compile ``scenario`` into a :class:`Model`: the engines and rounds of ``spec``.
 
     Without ``spec`` the model runs ``DEFAULT_ENGINES`` for 10 rounds.
     """
     spec = spec or SweepSpec(draws=1, seed=0)
-    prefs = Preferences.from_scenario(scenario)
-    dims, actors = scenario.dimension_ids, scenario.actor_ids
-    props, units = scenario.proposals, scenario.territory
-    rules, requires = _rules(scenario)
-    who = aggressor(scenario)
-    det_ranges = deterrence_inputs(scenario)
-    dur_ranges = durability_inputs(scenario)
     return Model(
-        scenario_id=scenario.id,
-        actor_ids=actors,
-        actor_names=tuple(a.name or a.id for a in scenario.actors),
-        dimension_ids=dims,
-        proposal_ids=tuple(p.id for p in props),
-        proposal_labels=tuple(p.label or p.id for p in props),
-        institution_names={i.id: i.name or i.id for i in scenario.institutions},
-        points=np.array([[p.position[d] for d in dims] for p in props], dtype=float).reshape(
-            len(props), len(dims)
-        ),
-        ideal=prefs.ideal,
-        salience=prefs.salience,
-        capability=np.array([a.capability for a in scenario.actors], dtype=float),
-        war_cost=prefs.war_cost,
-        lower=prefs.lower,
-        upper=prefs.upper,
-        status_quo=prefs.status_quo,
-        fighting=prefs.fighting,
-        area=np.array([u.area_km2 for u in units], dtype=float),
-        held=cov.held_fractions(units)[0],
-        claimed=cov.claimed_units(units),
-        returned=np.array([cov.returned_shares(units, p) for p in props], dtype=float).reshape(
-            len(props), len(units)
-        ),
-        invitation=tuple(p.invitation for p in props),
-        guarantee=tuple(p.guarantee for p in props),
-        territory=tuple(p.territory for p in props),
-        rules=rules,
-        requires=requires,
-        vetoes=tuple(_rows(actors, inst.proposal_veto_players(scenario, p)) for p in props),
-        chains=tuple(
-            ("+".join(c), _rows(actors, inst.chain_veto_players(scenario, c)))
-            for c in dict.fromkeys(p.requires for p in props if p.requires)
-        ),
-        aggressor=actors.index(who) if who is not None and det_ranges else -1,
-        sequence=tuple(sequences(scenario, p)[0] for p in props),
-        deterrence={k: r.central for k, r in (det_ranges or {}).items()},
-        c1_coupled=scenario.deterrence.c1 is None,
-        durability={k: r.central for k, r in dur_ranges.items()},
-        mechanisms=np.array(
-            [[m in p.mechanisms for m in dur.MECHANISMS] for p in props], dtype=bool
-        ).reshape(len(props), len(dur.MECHANISMS)),
-        inputs=ranged_inputs(scenario),
+        **_names(scenario),
+        **_actor_arrays(scenario),
+        **_proposal_arrays(scenario),
+        **_decision_arrays(scenario),
+        **_model_inputs(scenario),
         engines=tuple(bargaining.runs(spec.engines, spec.rounds)),
         engine_names=spec.engines,
         rounds=spec.rounds,
