@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -114,6 +116,59 @@ def _numba_missing() -> bool:
     return importlib.util.find_spec("numba") is None
 
 
+def _sweep_engines(method: str, backend: str, address: str | None, engines: str) -> tuple[str, ...]:
+    """The engines a sweep runs, after checking its options (every problem at once, exit 2)."""
+    from ceasefire.uncertainty.backends import BACKENDS
+    from ceasefire.uncertainty.ranges import METHODS
+
+    problems = []
+    if method not in METHODS:
+        problems.append(f"--method {method}: unknown (choose from {', '.join(METHODS)})")
+    if backend not in BACKENDS:
+        problems.append(f"--backend {backend}: unknown (choose from {', '.join(BACKENDS)})")
+    if address is not None and backend != "dask":
+        problems.append("--address: needs --backend dask")
+    names = tuple(e for e in engines.split(",") if e and e != "none")
+    bad = [e for e in names if e not in ENGINE_CHOICES[:-1]]
+    if bad:
+        problems.append(f"--engines {engines}: unknown engine(s) {', '.join(bad)}")
+    if problems:
+        fail(problems)
+    return names
+
+
+@contextmanager
+def _draws_bar(total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (draws done, draws/s, time left); yields its ``advance``."""
+    import time
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("draws · {task.fields[rate]} draws/s · left"),
+        TimeRemainingColumn(),
+    )
+    start = time.perf_counter()
+    with Progress(*columns, console=err_console, transient=False) as bar:
+        task = bar.add_task("sweep", total=total, rate="-")
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            rate = bar.tasks[0].completed / max(time.perf_counter() - start, 1e-9)
+            bar.update(task, rate=f"{rate:,.0f}")
+
+        yield advance
+
+
 @app.command()
 def sweep(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
@@ -144,42 +199,13 @@ def sweep(
     sobol_n: Annotated[int, typer.Option(min=8, help="Sobol' base sample (power of 2).")] = 256,
 ) -> None:
     """How sure are we: Monte Carlo over every stated range, sensitivity, switch points."""
-    import time as _time
-
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
     from ceasefire.outputs import atomic_write, new_folder_path
     from ceasefire.report import html
     from ceasefire.report.terminal_sweep import print_sweep
-    from ceasefire.uncertainty.backends import (
-        BACKENDS,
-        SweepError,
-        run_sweep,
-        summarise_run,
-        write_json,
-    )
+    from ceasefire.uncertainty.backends import SweepError, run_sweep, summarise_run, write_json
     from ceasefire.uncertainty.pipeline import SweepSpec, compile_model
-    from ceasefire.uncertainty.ranges import METHODS
 
-    problems = []
-    if method not in METHODS:
-        problems.append(f"--method {method}: unknown (choose from {', '.join(METHODS)})")
-    if backend not in BACKENDS:
-        problems.append(f"--backend {backend}: unknown (choose from {', '.join(BACKENDS)})")
-    if address is not None and backend != "dask":
-        problems.append("--address: needs --backend dask")
-    names = tuple(e for e in engines.split(",") if e and e != "none")
-    bad = [e for e in names if e not in ENGINE_CHOICES[:-1]]
-    if bad:
-        problems.append(f"--engines {engines}: unknown engine(s) {', '.join(bad)}")
-    if problems:
-        fail(problems)
+    names = _sweep_engines(method, backend, address, engines)
     loaded = _load(scenario)
     folder = out or new_folder_path(Path("runs"), f"sweep-{loaded.scenario.id}")
     spec = SweepSpec(
@@ -196,23 +222,7 @@ def sweep(
             "note: smp runs on numpy; install the 'fast' extra (numba) for its compiled "
             "kernel, 7-10x faster with the same numbers"
         )
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("draws · {task.fields[rate]} draws/s · left"),
-        TimeRemainingColumn(),
-    )
-    start = _time.perf_counter()
-    with Progress(*columns, console=err_console, transient=False) as bar:
-        task = bar.add_task("sweep", total=draws, rate="-")
-
-        def advance(n: int) -> None:
-            bar.advance(task, n)
-            done = bar.tasks[0].completed
-            rate = done / max(_time.perf_counter() - start, 1e-9)
-            bar.update(task, rate=f"{rate:,.0f}")
-
+    with _draws_bar(draws) as advance:
         try:
             result = run_sweep(
                 model,

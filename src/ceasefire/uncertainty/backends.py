@@ -117,9 +117,7 @@ class DirStore:
         buf = io.BytesIO()
         np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
         data = buf.getvalue()
-        tmp = self.path(index).with_suffix(".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, self.path(index))
+        atomic_write(self.path(index), data)
         rec = {
             "chunk": index,
             "start": start,
