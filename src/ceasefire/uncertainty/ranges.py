@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy.stats import qmc
@@ -67,86 +66,70 @@ def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
-    """Every input of ``scenario`` with a non-degenerate range, in a fixed order.
+def _actor_inputs(scenario: Scenario, i: int, default: str) -> list[RangedInput]:
+    """Actor ``i``'s ranged inputs: positions by dimension, saliences, red lines, war cost,
+    capability."""
+    a = scenario.actors[i]
+    who = _possessive(a.name or a.id)
+    red = {rl.dimension: rl for rl in a.parsed_red_lines}
+    wanted: list[tuple[str, str, str, float, int, str]] = []
+    for j, d in enumerate(scenario.dimension_ids):
+        wanted.append((d, f"{who} {d} position", "position", a.position[d], j, ""))
+    for j, d in enumerate(scenario.dimension_ids):
+        wanted.append((f"salience.{d}", f"{who} salience of {d}", "salience", a.salience[d], j, ""))
+    for j, d in enumerate(scenario.dimension_ids):
+        if f"red_line.{d}" in a.range:
+            rl = red[d]
+            wanted.append((f"red_line.{d}", f"{who} {d} red line", "red_line", rl.bound, j, rl.op))
+    wanted.append(("war_cost", f"{who} war cost", "war_cost", a.war_cost, -1, ""))
+    wanted.append(("capability", f"{who} capability", "capability", a.capability, -1, ""))
+    return [
+        RangedInput(
+            key=f"actors.{a.id}.{key}",
+            label=label,
+            kind=kind,
+            central=float(central),
+            low=float(a.range[key][0]),
+            high=float(a.range[key][1]),
+            distribution=a.distribution.get(key, default),
+            actor=i,
+            dimension=j,
+            name=op,
+        )
+        for key, label, kind, central, j, op in wanted
+        if key in a.range and a.range[key][1] > a.range[key][0]
+    ]
 
-    Order: actors (in scenario order; positions by dimension, saliences, red lines, war cost,
-    capability), territory units, deterrence inputs, durability inputs. The order fixes which
-    column of a sample each input takes, so it must not depend on mapping order.
-    """
-    default = scenario.monte_carlo.distribution
-    dims = scenario.dimension_ids
-    out: list[RangedInput] = []
-    for i, a in enumerate(scenario.actors):
-        who = _possessive(a.name or a.id)
-        red = {rl.dimension: rl for rl in a.parsed_red_lines}
 
-        def add(
-            key: str,
-            label: str,
-            kind: str,
-            central: float,
-            j: int = -1,
-            op: str = "",
-            *,
-            a: Any = a,
-            i: int = i,
-        ) -> None:
-            lo, hi = a.range[key]
-            if hi > lo:
-                out.append(
-                    RangedInput(
-                        key=f"actors.{a.id}.{key}",
-                        label=label,
-                        kind=kind,
-                        central=float(central),
-                        low=float(lo),
-                        high=float(hi),
-                        distribution=a.distribution.get(key, default),
-                        actor=i,
-                        dimension=j,
-                        name=op,
-                    )
-                )
+def _territory_inputs(scenario: Scenario, default: str) -> list[RangedInput]:
+    """Each territorial unit's held share, where a range is stated."""
+    return [
+        RangedInput(
+            key=f"territory.{t.code}",
+            label=f"the government-held share of {t.name or t.code}",
+            kind="controlled_share",
+            central=t.controlled_share,
+            low=float(t.controlled_share_range[0]),
+            high=float(t.controlled_share_range[1]),
+            distribution=default,
+            unit=u,
+        )
+        for u, t in enumerate(scenario.territory)
+        if t.controlled_share_range is not None
+        and t.controlled_share_range[1] > t.controlled_share_range[0]
+    ]
 
-        for j, d in enumerate(dims):
-            if d in a.range:
-                add(d, f"{who} {d} position", "position", a.position[d], j)
-        for j, d in enumerate(dims):
-            if f"salience.{d}" in a.range:
-                add(f"salience.{d}", f"{who} salience of {d}", "salience", a.salience[d], j)
-        for j, d in enumerate(dims):
-            if f"red_line.{d}" in a.range:
-                rl = red[d]
-                add(f"red_line.{d}", f"{who} {d} red line", "red_line", rl.bound, j, rl.op)
-        if "war_cost" in a.range:
-            add("war_cost", f"{who} war cost", "war_cost", a.war_cost)
-        if "capability" in a.range:
-            add("capability", f"{who} capability", "capability", a.capability)
-    for u, t in enumerate(scenario.territory):
-        if t.controlled_share_range is not None:
-            lo, hi = t.controlled_share_range
-            if hi > lo:
-                out.append(
-                    RangedInput(
-                        key=f"territory.{t.code}",
-                        label=f"the government-held share of {t.name or t.code}",
-                        kind="controlled_share",
-                        central=t.controlled_share,
-                        low=float(lo),
-                        high=float(hi),
-                        distribution=default,
-                        unit=u,
-                    )
-                )
+
+def _model_inputs(scenario: Scenario, default: str) -> list[RangedInput]:
+    """The deterrence and durability inputs with a range (``c1`` only when given itself)."""
     models = (
         ("deterrence", "the guarantee game's", deterrence_inputs(scenario), DETERRENCE_INPUTS),
         ("durability", "the durability model's", durability_inputs(scenario), DURABILITY_INPUTS),
     )
+    out: list[RangedInput] = []
     for kind, label, ranges, names in models:
         table = getattr(scenario, kind)
-        for name in sorted(ranges or {}):
-            r = ranges[name]  # type: ignore[index]
+        for name, r in sorted((ranges or {}).items()):
             given = getattr(table, name, None) if name in names else None
             if kind == "deterrence" and name == "c1" and given is None:
                 continue  # coupled to the aggressor's war cost, drawn with it
@@ -163,6 +146,22 @@ def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
                         name=name,
                     )
                 )
+    return out
+
+
+def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
+    """Every input of ``scenario`` with a non-degenerate range, in a fixed order.
+
+    Order: actors (in scenario order; positions by dimension, saliences, red lines, war cost,
+    capability), territory units, deterrence inputs, durability inputs. The order fixes which
+    column of a sample each input takes, so it must not depend on mapping order.
+    """
+    default = scenario.monte_carlo.distribution
+    out: list[RangedInput] = []
+    for i in range(len(scenario.actors)):
+        out.extend(_actor_inputs(scenario, i, default))
+    out.extend(_territory_inputs(scenario, default))
+    out.extend(_model_inputs(scenario, default))
     return tuple(out)
 
 
