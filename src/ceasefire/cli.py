@@ -111,9 +111,9 @@ def run(
 ENGINE_CHOICES = ("compromise", "nash", "bdm", "smp", "all")
 
 
-def _numba_missing() -> bool:
-    """Whether numba (the ``fast`` extra, smp's compiled kernel) is not installed."""
-    return importlib.util.find_spec("numba") is None
+def _module_missing(module: str) -> bool:
+    """Whether an optional module (an engine's ``Capabilities.accelerator``) is not installed."""
+    return importlib.util.find_spec(module) is None
 
 
 def _sweep_engines(method: str, backend: str, address: str | None, engines: str) -> tuple[str, ...]:
@@ -199,6 +199,7 @@ def sweep(
     sobol_n: Annotated[int, typer.Option(min=8, help="Sobol' base sample (power of 2).")] = 256,
 ) -> None:
     """How sure are we: Monte Carlo over every stated range, sensitivity, switch points."""
+    from ceasefire import bargaining
     from ceasefire.outputs import atomic_write, new_folder_path
     from ceasefire.report import html
     from ceasefire.report.terminal_sweep import print_sweep
@@ -217,11 +218,13 @@ def sweep(
         winsets=winsets,
     )
     model = compile_model(loaded.scenario, spec)
-    if "smp" in names and _numba_missing():
-        err_console.print(
-            "note: smp runs on numpy; install the 'fast' extra (numba) for its compiled "
-            "kernel, 7-10x faster with the same numbers"
-        )
+    for name in names:
+        module = bargaining.capabilities(name).accelerator
+        if module is not None and _module_missing(module):
+            err_console.print(
+                f"note: {name} runs on numpy; install the 'fast' extra ({module}) for its "
+                "compiled kernel, faster with the same numbers"
+            )
     with _draws_bar(draws) as advance:
         try:
             result = run_sweep(

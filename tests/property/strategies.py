@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from ceasefire.scenario import Proposal, TerritoryUnit
+
+#: every territorial term and mechanism the scenario schema allows (read from it, not copied)
+TERRITORIAL_TERMS: tuple[str, ...] = get_args(Proposal.model_fields["territory"].annotation)
+MECHANISMS: tuple[str, ...] = get_args(get_args(Proposal.model_fields["mechanisms"].annotation)[0])
 
 scale = st.floats(min_value=0, max_value=100, allow_nan=False)
 share = st.floats(min_value=0, max_value=1, allow_nan=False)
@@ -32,19 +38,7 @@ def territories(draw, min_units=1, max_units=8):
 
 @st.composite
 def proposals(draw, codes=("U0",)):
-    terms = draw(
-        st.sampled_from(
-            [
-                "ceded-claimed",
-                "ceded-occupied",
-                "ceded-occupied-de-facto",
-                "ceded-occupied-implicitly",
-                "claim-kept",
-                "partial-return",
-                "restored",
-            ]
-        )
-    )
+    terms = draw(st.sampled_from(TERRITORIAL_TERMS))
     returned = {}
     if terms == "partial-return":
         returned = {c: draw(share) for c in codes if draw(st.booleans())}
@@ -69,17 +63,6 @@ def preference_arrays(draw, max_actors=6, max_dims=4):
 
 
 # ---- whole scenarios (the single run and the sweep must agree on them) -----------------------
-
-TERRITORIAL_TERMS = (
-    "ceded-claimed",
-    "ceded-occupied",
-    "ceded-occupied-de-facto",
-    "ceded-occupied-implicitly",
-    "claim-kept",
-    "partial-return",
-    "restored",
-)
-MECHANISMS = ("monitoring", "dmz", "peacekeepers", "third_party_guarantee", "joint_commission")
 
 
 @st.composite

@@ -337,7 +337,7 @@ def test_cli_sweep_bad_options(args, message, tmp_path):
 def test_cli_sweep_smp_says_when_the_fast_extra_is_missing(missing, tmp_path, monkeypatch):
     from ceasefire import cli
 
-    monkeypatch.setattr(cli, "_numba_missing", lambda: missing)
+    monkeypatch.setattr(cli, "_module_missing", lambda module: missing and module == "numba")
     scen = tmp_path / "small.toml"
     scen.write_text(SMALL)
     args = ["sweep", str(scen), "--draws", "16", "--chunk", "16", "--engines", "smp"]

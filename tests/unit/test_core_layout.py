@@ -28,7 +28,7 @@ def test_results_schema_imports_no_numerical_engine():
 
 
 @pytest.mark.parametrize(
-    "path", ["analysis.py", "bargaining/__init__.py", "uncertainty/pipeline.py", "run.py"]
+    "path", ["analysis.py", "bargaining/__init__.py", "uncertainty/pipeline.py", "run.py", "cli.py"]
 )
 def test_generic_code_does_not_branch_on_engine_names(path):
     names = "|".join(bargaining.ENGINES)

@@ -110,6 +110,8 @@ class Capabilities:
                      None: the outcome is the only point
     note:            ``(codes, names)``: ``extras`` keys of a per-problem code ``(B,)`` and
                      the names of the codes, shown as a note on the forecast; None: no note
+    accelerator:     an optional module that makes the engine faster with the same numbers
+                     (the CLI says when it is missing); None: none
     """
 
     takes_rounds: bool = False
@@ -117,6 +119,7 @@ class Capabilities:
     sweep_params: Mapping[str, Any] = field(default_factory=dict)
     path: str | None = None
     note: tuple[str, str] | None = None
+    accelerator: str | None = None
 
     def note_of(self, forecast: Forecast, b: int = 0) -> str:
         """The note on problem ``b`` of a forecast ("" without one)."""
