@@ -325,7 +325,11 @@ def _proposal_result(ctx: _Context, k: int, prop: Proposal) -> ProposalResult:
 
 
 def _picture(
-    scenario: Scenario, prefs: Preferences, vetoes: tuple[str, ...], rows: list[int], center: Any
+    scenario: Scenario,
+    prefs: Preferences,
+    vetoes: tuple[str, ...],
+    rows: list[int],
+    center: FloatArray,
 ) -> WinSetPicture:
     """The win-set's 2-D slice through ``center`` on the two most salient dimensions."""
     dims = prefs.dimension_ids
@@ -404,7 +408,7 @@ def _rescuer(scenario: Scenario, prop: Proposal) -> str | None:
 
 
 def _rescue(
-    scenario: Scenario, prefs: Preferences, prop: Proposal, x0: Any, vetoes: tuple[str, ...]
+    scenario: Scenario, prefs: Preferences, prop: Proposal, x0: FloatArray, vetoes: tuple[str, ...]
 ) -> RescueResult | None:
     """The nearest point of the chain's win-set for the rescuer (``winset.rescue``)."""
     dims = prefs.dimension_ids
@@ -434,7 +438,7 @@ def _rescue(
 
 
 def _actor_changes(
-    scenario: Scenario, prefs: Preferences, x0: Any, vetoes: tuple[str, ...]
+    scenario: Scenario, prefs: Preferences, x0: FloatArray, vetoes: tuple[str, ...]
 ) -> list[ActorChangeResult]:
     """The smallest change to each rejecting veto player (``winset.single_actor_changes``)."""
     dims = prefs.dimension_ids
@@ -466,7 +470,7 @@ def _actor_changes(
 
 
 def rescue_of_proposal(
-    scenario: Scenario, prefs: Preferences, prop: Proposal, x0: Any
+    scenario: Scenario, prefs: Preferences, prop: Proposal, x0: FloatArray
 ) -> tuple[RescueResult | None, list[ActorChangeResult]]:
     """The smallest rescuing concession and the single-actor alternatives for one proposal."""
     vetoes = inst.chain_veto_players(scenario, prop.requires)
