@@ -124,9 +124,9 @@ def backends_by_engines(scale: float, workers: int, backends: list[str]) -> None
         address = cluster.scheduler_address
     try:
         for name, engines in ENGINE_SETS.items():
-            model = compile_model(scenario, engines)
             draws = max(20, int(DRAWS[name] * scale))
             spec = SweepSpec(draws=draws, seed=1, chunk=_chunk(draws), engines=engines)
+            model = compile_model(scenario, spec)
             # warm-up: imports, engine compilation, the cluster's workers
             warm = SweepSpec(draws=8, seed=2, chunk=4, engines=engines)
             for backend in backends:
@@ -171,8 +171,8 @@ def dask_speedup(draws: int, engines: tuple[str, ...], *, malloc_trim: bool = Tr
     from dask.distributed import Client
 
     scenario = load(SCENARIO)
-    model = compile_model(scenario, engines)
     spec = SweepSpec(draws=draws, seed=3, chunk=_chunk(draws), engines=engines)
+    model = compile_model(scenario, spec)
     warm = SweepSpec(draws=16, seed=4, chunk=4, engines=engines)
     label = "+".join(engines) or "no engines"
     trim = "dask's default MALLOC_TRIM_THRESHOLD_=65536" if malloc_trim else "no MALLOC_TRIM"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -80,9 +82,10 @@ def run(
     seed: SeedOpt = None,
 ) -> None:
     """Analyse a scenario; print a summary; write results.json and report.html."""
-    from ceasefire.analysis import analyze
-    from ceasefire.outputs import OutputError, atomic_write, prepare_run_dir
+    from ceasefire.outputs import OutputError, prepare_run_dir, write_run
     from ceasefire.report import html, terminal
+    from ceasefire.run import SweepOptions
+    from ceasefire.run import run as run_scenario
 
     loaded = _load(scenario)
     try:
@@ -91,19 +94,16 @@ def run(
         fail([str(err)])
     except OSError as err:
         fail([f"{out}: cannot create the run folder: {err.strerror}"])
-    result = analyze(
-        loaded.scenario, sha256=loaded.sha256, source=loaded.source, draws=draws, seed=seed
+    # --draws also sweeps every stated range (in memory) for the uncertainty section
+    result = run_scenario(
+        loaded.scenario,
+        sha256=loaded.sha256,
+        source=loaded.source,
+        draws=draws,
+        seed=seed,
+        sweep=SweepOptions() if draws is not None else None,
     )
-    if draws is not None:
-        # --draws also sweeps every stated range (in memory) for the uncertainty section
-        from ceasefire.uncertainty.backends import sweep_in_memory
-
-        mc_seed = seed if seed is not None else loaded.scenario.monte_carlo.seed
-        result = result.model_copy(
-            update={"uncertainty": sweep_in_memory(loaded.scenario, draws, mc_seed)}
-        )
-    atomic_write(folder / "results.json", result.to_json())
-    atomic_write(folder / "report.html", html.render(result, loaded.scenario, loaded.geometry))
+    write_run(folder, result, report_html=html.render(result, loaded.scenario, loaded.geometry))
     if not quiet:
         terminal.summary(result, out_console)
     out_console.print(f"\nWrote {folder / 'results.json'} and {folder / 'report.html'}")
@@ -112,9 +112,62 @@ def run(
 ENGINE_CHOICES = ("compromise", "nash", "bdm", "smp", "all")
 
 
-def _numba_missing() -> bool:
-    """Whether numba (the ``fast`` extra, smp's compiled kernel) is not installed."""
-    return importlib.util.find_spec("numba") is None
+def _module_missing(module: str) -> bool:
+    """Whether an optional module (an engine's ``Capabilities.accelerator``) is not installed."""
+    return importlib.util.find_spec(module) is None
+
+
+def _sweep_engines(method: str, backend: str, address: str | None, engines: str) -> tuple[str, ...]:
+    """The engines a sweep runs, after checking its options (every problem at once, exit 2)."""
+    from ceasefire.uncertainty.backends import BACKENDS
+    from ceasefire.uncertainty.ranges import METHODS
+
+    problems = []
+    if method not in METHODS:
+        problems.append(f"--method {method}: unknown (choose from {', '.join(METHODS)})")
+    if backend not in BACKENDS:
+        problems.append(f"--backend {backend}: unknown (choose from {', '.join(BACKENDS)})")
+    if address is not None and backend != "dask":
+        problems.append("--address: needs --backend dask")
+    names = tuple(e for e in engines.split(",") if e and e != "none")
+    bad = [e for e in names if e not in ENGINE_CHOICES[:-1]]
+    if bad:
+        problems.append(f"--engines {engines}: unknown engine(s) {', '.join(bad)}")
+    if problems:
+        fail(problems)
+    return names
+
+
+@contextmanager
+def _draws_bar(total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (draws done, draws/s, time left); yields its ``advance``."""
+    import time
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("draws · {task.fields[rate]} draws/s · left"),
+        TimeRemainingColumn(),
+    )
+    start = time.perf_counter()
+    with Progress(*columns, console=err_console, transient=False) as bar:
+        task = bar.add_task("sweep", total=total, rate="-")
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            rate = bar.tasks[0].completed / max(time.perf_counter() - start, 1e-9)
+            bar.update(task, rate=f"{rate:,.0f}")
+
+        yield advance
 
 
 @app.command()
@@ -147,44 +200,16 @@ def sweep(
     sobol_n: Annotated[int, typer.Option(min=8, help="Sobol' base sample (power of 2).")] = 256,
 ) -> None:
     """How sure are we: Monte Carlo over every stated range, sensitivity, switch points."""
-    import time as _time
-
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
+    from ceasefire import bargaining
+    from ceasefire.outputs import atomic_write, new_folder_path
     from ceasefire.report import html
     from ceasefire.report.terminal_sweep import print_sweep
-    from ceasefire.uncertainty.backends import (
-        BACKENDS,
-        SweepError,
-        SweepSpec,
-        run_sweep,
-        summarise_run,
-        write_json,
-    )
-    from ceasefire.uncertainty.pipeline import compile_model
-    from ceasefire.uncertainty.ranges import METHODS
+    from ceasefire.uncertainty.backends import SweepError, run_sweep, summarise_run, write_json
+    from ceasefire.uncertainty.pipeline import SweepSpec, compile_model
 
-    problems = []
-    if method not in METHODS:
-        problems.append(f"--method {method}: unknown (choose from {', '.join(METHODS)})")
-    if backend not in BACKENDS:
-        problems.append(f"--backend {backend}: unknown (choose from {', '.join(BACKENDS)})")
-    if address is not None and backend != "dask":
-        problems.append("--address: needs --backend dask")
-    names = tuple(e for e in engines.split(",") if e and e != "none")
-    bad = [e for e in names if e not in ENGINE_CHOICES[:-1]]
-    if bad:
-        problems.append(f"--engines {engines}: unknown engine(s) {', '.join(bad)}")
-    if problems:
-        fail(problems)
+    names = _sweep_engines(method, backend, address, engines)
     loaded = _load(scenario)
-    folder = out or Path("runs") / f"sweep-{_time.strftime('%Y%m%d-%H%M%S')}-{loaded.scenario.id}"
+    folder = out or new_folder_path(Path("runs"), f"sweep-{loaded.scenario.id}")
     spec = SweepSpec(
         draws=draws,
         seed=seed if seed is not None else loaded.scenario.monte_carlo.seed,
@@ -193,29 +218,15 @@ def sweep(
         engines=names,
         winsets=winsets,
     )
-    model = compile_model(loaded.scenario, names)
-    if "smp" in names and _numba_missing():
-        err_console.print(
-            "note: smp runs on numpy; install the 'fast' extra (numba) for its compiled "
-            "kernel, 7-10x faster with the same numbers"
-        )
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("draws · {task.fields[rate]} draws/s · left"),
-        TimeRemainingColumn(),
-    )
-    start = _time.perf_counter()
-    with Progress(*columns, console=err_console, transient=False) as bar:
-        task = bar.add_task("sweep", total=draws, rate="-")
-
-        def advance(n: int) -> None:
-            bar.advance(task, n)
-            done = bar.tasks[0].completed
-            rate = done / max(_time.perf_counter() - start, 1e-9)
-            bar.update(task, rate=f"{rate:,.0f}")
-
+    model = compile_model(loaded.scenario, spec)
+    for name in names:
+        module = bargaining.capabilities(name).accelerator
+        if module is not None and _module_missing(module):
+            err_console.print(
+                f"note: {name} runs on numpy; install the 'fast' extra ({module}) for its "
+                "compiled kernel, faster with the same numbers"
+            )
+    with _draws_bar(draws) as advance:
         try:
             result = run_sweep(
                 model,
@@ -241,7 +252,7 @@ def sweep(
         scenario_sha256=loaded.sha256,
     )
     write_json(folder / "summary.json", summary.model_dump(mode="json"))
-    (folder / "report.html").write_text(html.render_sweep(summary, loaded.scenario), "utf-8")
+    atomic_write(folder / "report.html", html.render_sweep(summary, loaded.scenario))
     print_sweep(summary, out_console)
     if result.resumed_chunks:
         out_console.print(
@@ -316,7 +327,7 @@ def winset(
     ] = None,
 ) -> None:
     """Who can say no: win-sets of institution chains, and the smallest rescuing concessions."""
-    from ceasefire.analysis import analyze, winset_of_chain
+    from ceasefire.analysis import WINSET_STAGES, analyze, winset_of_chain
     from ceasefire.preferences import Preferences
     from ceasefire.report import terminal
 
@@ -330,7 +341,14 @@ def winset(
                 for i in unknown
             ]
         )
-    result = analyze(loaded.scenario, sha256=loaded.sha256, source=loaded.source, draws=10)
+    # only what win-sets and rescues need: no engines, no deterrence or durability model
+    result = analyze(
+        loaded.scenario,
+        sha256=loaded.sha256,
+        source=loaded.source,
+        engines=None,
+        stages=WINSET_STAGES,
+    )
     chains = result.winsets
     if institution:
         prefs = Preferences.from_scenario(loaded.scenario)

@@ -14,6 +14,10 @@ fraction of the unit that is
   what ``partial-return`` gives back, nothing for ``restored``).
 
 Shares are exact area- (population-) weighted sums over units divided by the total.
+
+:func:`fractions`, :func:`share` and :func:`guarantee_share` are the one batched kernel of the
+stage: they take held shares ``(..., U)``, so a single run (``analysis.analyze``, through
+:func:`coverage`) and a sweep's draws (``uncertainty/pipeline.evaluate``) run the same code.
 """
 
 from __future__ import annotations
@@ -21,15 +25,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
-from numpy.typing import NDArray
 
+from ceasefire._types import BoolArray, FloatArray
 from ceasefire.scenario import Proposal, Scenario, TerritoryUnit
 
-Floats = NDArray[np.float64]
-
 _OCCUPATION_KEPT = {"claim-kept", "ceded-occupied-de-facto", "ceded-occupied-implicitly"}
+#: the guarantees that are collective defence (``bilateral`` is not, and counts 0)
+_COLLECTIVE = ("recognized", "controlled")
+#: the guarantees that are collective defence (``bilateral`` is not, and counts 0)
 
 
 @dataclass(frozen=True)
@@ -37,35 +43,32 @@ class UnitFractions:
     """Per-unit fractions (arrays over units, in scenario order) for one proposal."""
 
     codes: tuple[str, ...]
-    invited: Floats
-    guaranteed: Floats
-    ceded: Floats
-    occupied: Floats
-    invited_pop: Floats
-    guaranteed_pop: Floats
-    ceded_pop: Floats
-    occupied_pop: Floats
+    invited: FloatArray
+    guaranteed: FloatArray
+    ceded: FloatArray
+    occupied: FloatArray
+    invited_pop: FloatArray
+    guaranteed_pop: FloatArray
+    ceded_pop: FloatArray
+    occupied_pop: FloatArray
 
 
-def held_fractions(units: tuple[TerritoryUnit, ...]) -> tuple[Floats, Floats]:
-    """Per unit: share of area and of population the defending government holds.
-
-    The population share defaults to the area share (population spread evenly by area).
-    """
-    held = np.array([u.controlled_share for u in units], dtype=np.float64)
-    held_pop = np.array(
-        [
-            u.controlled_population_share
-            if u.controlled_population_share is not None
-            else u.controlled_share
-            for u in units
-        ],
-        dtype=np.float64,
-    )
-    return held, held_pop
+# --------------------------------------------------------------------------------------------
+# The batched kernel: one implementation for a single run (a batch of one) and a sweep
+# --------------------------------------------------------------------------------------------
 
 
-def _scope(scope: str, held: Floats) -> Floats:
+class Fractions(NamedTuple):
+    """Fractions of each unit, arrays ``(..., U)`` like the held shares they came from."""
+
+    invited: FloatArray
+    guaranteed: FloatArray
+    ceded: FloatArray
+    occupied: FloatArray
+
+
+def _scope(scope: str, held: FloatArray) -> FloatArray:
+    """1 for ``recognized``, the held share ``c_u`` for ``controlled``, else 0."""
     if scope == "recognized":
         return np.ones_like(held)
     if scope == "controlled":
@@ -73,39 +76,140 @@ def _scope(scope: str, held: Floats) -> Floats:
     return np.zeros_like(held)
 
 
+def _ceded_occupied(
+    territory: str, held: FloatArray, claimed: BoolArray, returned: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Ceded de jure and left occupied, per unit (module docstring)."""
+    if territory == "ceded-claimed":
+        ceded = np.broadcast_to(np.where(claimed, 1.0, 0.0), held.shape).copy()
+        return ceded, np.where(claimed, 0.0, 1.0 - held)
+    if territory == "ceded-occupied":
+        return 1.0 - held, np.zeros_like(held)
+    if territory == "partial-return":
+        return np.zeros_like(held), (1.0 - held) * (1.0 - returned)
+    if territory == "restored":
+        return np.zeros_like(held), np.zeros_like(held)
+    if territory not in _OCCUPATION_KEPT:
+        raise ValueError(f"unknown territorial terms {territory!r}")
+    return np.zeros_like(held), 1.0 - held
+
+
+def fractions(
+    held: FloatArray,
+    claimed: BoolArray,
+    returned: FloatArray,
+    *,
+    invitation: str,
+    guarantee: str,
+    territory: str,
+) -> Fractions:
+    """The fraction of each unit invited, guaranteed, ceded and left occupied.
+
+    ``held`` is the defending government's share of each unit, ``(..., U)`` (a batch of draws
+    or a single run); ``claimed`` ``(U,)`` whether the aggressor claims the unit; ``returned``
+    ``(U,)`` the share of its occupied part that ``partial-return`` gives back. The terms are
+    the proposal's (module docstring). Pass population shares as ``held`` for the population
+    fractions.
+    """
+    h = np.asarray(held, dtype=np.float64)
+    ceded, occupied = _ceded_occupied(territory, h, claimed, returned)
+    return Fractions(
+        invited=_scope(invitation, h),
+        guaranteed=_scope(guarantee if guarantee in _COLLECTIVE else "none", h),
+        ceded=ceded,
+        occupied=occupied,
+    )
+
+
+def share(fraction: FloatArray, weight: FloatArray) -> FloatArray:
+    """``Σ_u f_u W_u / Σ_u W_u`` over the last axis (0 when the weights sum to 0): ``(...)``."""
+    total = float(weight.sum())
+    if total <= 0:
+        return np.zeros(fraction.shape[:-1])
+    return np.asarray((fraction * weight).sum(axis=-1) / total, dtype=np.float64)
+
+
+def guarantee_share(area: FloatArray, held: FloatArray, guaranteed: FloatArray) -> FloatArray:
+    """``g``: the share of the defender-held area under collective defence, ``(...)``.
+
+    ``g = Σ_u A_u min(guaranteed_u, c_u) / Σ_u A_u c_u`` (0 when nothing is held), the input
+    of the guarantee game (``specs/deterrence.md`` §1).
+    """
+    held_area = (area * held).sum(axis=-1)
+    covered = (area * np.minimum(guaranteed, held)).sum(axis=-1)
+    safe = np.where(held_area > 0, held_area, 1.0)
+    return np.asarray(np.where(held_area > 0, covered / safe, 0.0), dtype=np.float64)
+
+
+def population_held(held: FloatArray, explicit: FloatArray) -> FloatArray:
+    """Held population shares: the stated ones, NaN where they follow the area share ``held``."""
+    return np.asarray(np.where(np.isnan(explicit), held, explicit), dtype=np.float64)
+
+
+# --------------------------------------------------------------------------------------------
+# One proposal of a scenario (the single run's view of the kernel)
+# --------------------------------------------------------------------------------------------
+
+
+def held_fractions(units: tuple[TerritoryUnit, ...]) -> tuple[FloatArray, FloatArray]:
+    """Per unit: share of area and of population the defending government holds.
+
+    The population share defaults to the area share (population spread evenly by area).
+    """
+    held = np.array([u.controlled_share for u in units], dtype=np.float64)
+    return held, population_held(held, stated_population_shares(units))
+
+
+def stated_population_shares(units: tuple[TerritoryUnit, ...]) -> FloatArray:
+    """Each unit's stated held population share, NaN where none is stated."""
+    return np.array(
+        [
+            np.nan if u.controlled_population_share is None else u.controlled_population_share
+            for u in units
+        ],
+        dtype=np.float64,
+    )
+
+
+def claimed_units(units: tuple[TerritoryUnit, ...]) -> BoolArray:
+    """Whether the aggressor claims each unit, ``(U,)``."""
+    return np.array([u.claimed_by_aggressor for u in units], dtype=bool)
+
+
+def returned_shares(units: tuple[TerritoryUnit, ...], proposal: Proposal) -> FloatArray:
+    """The share of each unit's occupied part the proposal returns, ``(U,)``."""
+    return np.array([proposal.returned.get(u.code, 0.0) for u in units], dtype=np.float64)
+
+
+def proposal_fractions(
+    proposal: Proposal, held: FloatArray, units: tuple[TerritoryUnit, ...]
+) -> Fractions:
+    """:func:`fractions` with the proposal's terms."""
+    return fractions(
+        held,
+        claimed_units(units),
+        returned_shares(units, proposal),
+        invitation=proposal.invitation,
+        guarantee=proposal.guarantee,
+        territory=proposal.territory,
+    )
+
+
 def unit_fractions(units: tuple[TerritoryUnit, ...], proposal: Proposal) -> UnitFractions:
     """The fraction of each unit invited, guaranteed, ceded and left occupied (see module doc)."""
     held, held_pop = held_fractions(units)
-    claimed = np.array([u.claimed_by_aggressor for u in units], dtype=bool)
-    returned = np.array([proposal.returned.get(u.code, 0.0) for u in units], dtype=np.float64)
-
-    guarantee = proposal.guarantee if proposal.guarantee in ("recognized", "controlled") else "none"
-
-    def ceded_occupied(h: Floats) -> tuple[Floats, Floats]:
-        terms = proposal.territory
-        if terms == "ceded-claimed":
-            return np.where(claimed, 1.0, 0.0), np.where(claimed, 0.0, 1.0 - h)
-        if terms == "ceded-occupied":
-            return 1.0 - h, np.zeros_like(h)
-        if terms == "partial-return":
-            return np.zeros_like(h), (1.0 - h) * (1.0 - returned)
-        if terms == "restored":
-            return np.zeros_like(h), np.zeros_like(h)
-        assert terms in _OCCUPATION_KEPT
-        return np.zeros_like(h), 1.0 - h
-
-    ceded, occupied = ceded_occupied(held)
-    ceded_pop, occupied_pop = ceded_occupied(held_pop)
+    area = proposal_fractions(proposal, held, units)
+    pop = proposal_fractions(proposal, held_pop, units)
     return UnitFractions(
         codes=tuple(u.code for u in units),
-        invited=_scope(proposal.invitation, held),
-        guaranteed=_scope(guarantee, held),
-        ceded=ceded,
-        occupied=occupied,
-        invited_pop=_scope(proposal.invitation, held_pop),
-        guaranteed_pop=_scope(guarantee, held_pop),
-        ceded_pop=ceded_pop,
-        occupied_pop=occupied_pop,
+        invited=area.invited,
+        guaranteed=area.guaranteed,
+        ceded=area.ceded,
+        occupied=area.occupied,
+        invited_pop=pop.invited,
+        guaranteed_pop=pop.guaranteed,
+        ceded_pop=pop.ceded,
+        occupied_pop=pop.occupied,
     )
 
 
@@ -138,9 +242,8 @@ class Coverage:
     units: UnitFractions
 
 
-def _share(frac: Floats, weight: Floats) -> float:
-    total = float(weight.sum())
-    return float((frac * weight).sum() / total) if total > 0 else 0.0
+def _share(frac: FloatArray, weight: FloatArray) -> float:
+    return float(share(frac, weight))
 
 
 def coverage(scenario: Scenario, proposal: Proposal) -> Coverage:
@@ -244,9 +347,6 @@ class _Context:
     proposal: Proposal
     cov: Coverage
     occupied_now: float
-
-
-_COLLECTIVE = ("recognized", "controlled")
 
 
 def _implicit_concession(ctx: _Context) -> Fields | None:

@@ -30,10 +30,9 @@ from typing import Literal, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ceasefire._types import FloatArray
 from ceasefire.scenario.schema import DETERRENCE_INPUTS, DISTRIBUTIONS
 from ceasefire.scenario.schema import Distribution as Distribution
-
-FloatArray = NDArray[np.float64]
 
 Order = Literal["during_fighting", "after_ceasefire"]
 
@@ -84,8 +83,8 @@ DETERRENCE_DEFAULTS: Mapping[str, ParameterRange] = MappingProxyType(
         ),
         "p2": ParameterRange(0.005, 0.0, 0.02, "judgement"),
         # c1 defaults to the aggressor's war_cost / 100 (specs/deterrence.md §1, "Coupling");
-        # 0.15 is RUS war_cost 15 (range 7.5-22.5) of actors_2024_11.csv. A caller with other
-        # actor data overrides it, e.g. with ranges_with_war_cost().
+        # 0.15 is RUS war_cost 15 (range 7.5-22.5) of actors_2024_11.csv;
+        # ``inputs.deterrence_inputs`` sets it from the scenario's aggressor.
         "c1": ParameterRange(
             0.15, 0.075, 0.225, "aggressor war_cost/100 (actors_2024_11.csv, RUS 15, 7.5-22.5)"
         ),
@@ -101,26 +100,6 @@ DETERRENCE_DEFAULTS: Mapping[str, ParameterRange] = MappingProxyType(
         "lam": ParameterRange(4.0, 1.0, 10.0, "judgement"),
     }
 )
-
-
-def ranges_with_war_cost(
-    war_cost: float,
-    war_cost_low: float | None = None,
-    war_cost_high: float | None = None,
-    ranges: Mapping[str, ParameterRange] = DETERRENCE_DEFAULTS,
-) -> dict[str, ParameterRange]:
-    """Return ``ranges`` with ``c1`` set to the aggressor's ``war_cost / 100`` (§1, "Coupling").
-
-    ``war_cost`` is on the 0-100 scale of ``specs/preferences.md``; the low and high ends
-    default to the central value (no uncertainty on c1).
-    """
-    lo = war_cost if war_cost_low is None else war_cost_low
-    hi = war_cost if war_cost_high is None else war_cost_high
-    out = dict(ranges)
-    out["c1"] = ParameterRange(
-        war_cost / 100.0, lo / 100.0, hi / 100.0, "aggressor war_cost/100 (preferences stage)"
-    )
-    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -395,7 +374,7 @@ def sample_parameters(
     return out
 
 
-def summarise(draws: ArrayLike, *, nan_label: str | None = None) -> dict[str, float]:
+def summarise_draws(draws: ArrayLike, *, nan_label: str | None = None) -> dict[str, float]:
     """Median, 5th and 95th percentile of the draws, ignoring NaN (§3).
 
     With ``nan_label`` the share of NaN draws is added under that key (``run_deterrence`` uses
@@ -465,7 +444,7 @@ def run_deterrence(
     draws = guarantee_game(g=g, h=hd, **params)
 
     summary = {
-        name: summarise(arr, nan_label="share_undeterrable" if name == "q_critical" else None)
+        name: summarise_draws(arr, nan_label="share_undeterrable" if name == "q_critical" else None)
         for name, arr in draws.as_dict().items()
     }
     return DeterrenceRun(

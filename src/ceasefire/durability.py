@@ -22,11 +22,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import gamma
 
-from ceasefire.deterrence import ParameterRange, sample_parameters, summarise
+from ceasefire._types import FloatArray
+from ceasefire.deterrence import ParameterRange, sample_parameters, summarise_draws
 from ceasefire.scenario.schema import DURABILITY_INPUTS, Distribution
 from ceasefire.scenario.schema import MECHANISMS as MECHANISMS  # the order of hr_<mechanism>
-
-FloatArray = NDArray[np.float64]
 
 #: the horizon (years) at which the bare-ceasefire breakdown probability p5_bare is stated
 REFERENCE_YEARS = 5.0
@@ -184,7 +183,7 @@ DURABILITY_OUTPUTS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class DurabilityResult:
+class DurabilityOutputs:
     """Outputs of §2 for one set of mechanisms; arrays of one shape (scalar or per draw)."""
 
     hazard_ratio: FloatArray
@@ -206,7 +205,7 @@ def durability(
     p5_bare: ArrayLike,
     hr: ArrayLike,
     floor: ArrayLike,
-) -> DurabilityResult:
+) -> DurabilityOutputs:
     """Evaluate §2 given the baseline ``(k, p5_bare)``, mechanisms and hazard ratios.
 
     ``present`` is ``(M,)`` (or ``(..., M)``) over ``MECHANISMS``; ``hr`` is ``(..., M)``;
@@ -214,7 +213,7 @@ def durability(
     """
     eta = eta_from_p5(k, p5_bare)
     hz = hazard_ratio(present, hr, floor)
-    return DurabilityResult(
+    return DurabilityOutputs(
         hazard_ratio=hz,
         eta=eta,
         p_breakdown_1y=breakdown_probability(1.0, k, eta, hz),
@@ -234,8 +233,8 @@ class DurabilityRun:
 
     mechanisms: frozenset[str]
     n_draws: int
-    central: DurabilityResult
-    draws: DurabilityResult
+    central: DurabilityOutputs
+    draws: DurabilityOutputs
     parameters: Mapping[str, FloatArray]
     summary: Mapping[str, Mapping[str, float]]
 
@@ -277,7 +276,7 @@ def run_durability(
     params = sample_parameters(ranges, n_draws, rng, distribution)
     hr = np.stack([params[f"hr_{m}"] for m in MECHANISMS], axis=-1)
     draws = durability(present, params["k"], params["p5_bare"], hr, params["floor"])
-    summary = {name: summarise(arr) for name, arr in draws.as_dict().items()}
+    summary = {name: summarise_draws(arr) for name, arr in draws.as_dict().items()}
     return DurabilityRun(
         mechanisms=ms,
         n_draws=n_draws,

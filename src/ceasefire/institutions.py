@@ -6,6 +6,9 @@
   veto player unless the others' weight alone falls short of the threshold.
 
 A proposal needs the chain of institutions its ``requires`` names; it passes iff each does.
+
+:func:`decide_batch` is the one implementation of the rules: a single run calls it with a
+batch of one (:func:`decide`), a sweep with its draws (``uncertainty/pipeline.evaluate``).
 """
 
 from __future__ import annotations
@@ -13,10 +16,58 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
+from ceasefire._types import BoolArray, FloatArray
+from ceasefire.preferences import TIE_TOLERANCE
 from ceasefire.scenario import Institution, Proposal, Scenario
 
-# Weighted sums of accepted shares compared with a threshold: allow for float rounding.
-_EPS = 1e-12
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """An institution's rule as arrays: its members' weights ``(M,)``, in member order.
+
+    ``unanimity``: ``unanimity``/``all``; otherwise a qualified majority of ``threshold`` of
+    the total weight with at least ``min_count`` accepting members (0: no minimum).
+    """
+
+    weights: FloatArray
+    unanimity: bool
+    threshold: float
+    min_count: int
+
+    @classmethod
+    def of(cls, inst: Institution) -> DecisionRule:
+        return cls(
+            weights=np.array([float(inst.weights.get(m, 1.0)) for m in inst.members]),
+            unanimity=inst.rule in ("unanimity", "all"),
+            threshold=float(inst.threshold or 0.0),
+            min_count=int(inst.min_count or 0),
+        )
+
+
+def decide_batch(accepts: BoolArray, rule: DecisionRule) -> tuple[BoolArray, FloatArray]:
+    """Whether the institution passes, and the accepted weight share, for ``accepts (..., M)``.
+
+    Unanimity passes iff every member accepts. A qualified majority passes iff
+    ``Σ_m w_m a_m / Σ_m w_m >= threshold`` (within ``TIE_TOLERANCE``: weighted sums carry
+    rounding error) and ``Σ_m a_m >= min_count``. Returns arrays of shape ``(...)``.
+    """
+    acc = np.asarray(accepts, dtype=bool)
+    total = float(rule.weights.sum())
+    share: FloatArray = (
+        np.asarray((acc * rule.weights).sum(axis=-1) / total, dtype=np.float64)
+        if total > 0
+        else np.zeros(acc.shape[:-1])
+    )
+    if rule.unanimity:
+        passed: BoolArray = np.asarray(acc.all(axis=-1), dtype=bool)
+    else:
+        passed = np.asarray(
+            (share >= rule.threshold - TIE_TOLERANCE) & (acc.sum(axis=-1) >= rule.min_count),
+            dtype=bool,
+        )
+    return passed, share
 
 
 @dataclass(frozen=True)
@@ -47,37 +98,29 @@ def veto_players(inst: Institution) -> tuple[str, ...]:
     for m in inst.members:
         rest = total - w[m]
         count_ok = inst.min_count is None or len(inst.members) - 1 >= inst.min_count
-        if total <= 0 or rest / total < inst.threshold - _EPS or not count_ok:
+        if total <= 0 or rest / total < inst.threshold - TIE_TOLERANCE or not count_ok:
             out.append(m)
     return tuple(out)
 
 
 def decide(inst: Institution, accepts: Mapping[str, bool]) -> Vote:
-    """Apply the institution's rule to members' acceptance."""
+    """Apply the institution's rule to members' acceptance (:func:`decide_batch`, one batch)."""
     accepting = tuple(m for m in inst.members if accepts[m])
     rejecting = tuple(m for m in inst.members if not accepts[m])
-    w = _weights(inst)
-    total = sum(w.values())
-    share = sum(w[m] for m in accepting) / total if total > 0 else 0.0
-    if inst.rule in ("unanimity", "all"):
-        passed = not rejecting
-        blockers = rejecting
-    else:
-        assert inst.threshold is not None
-        passed = share >= inst.threshold - _EPS and (
-            inst.min_count is None or len(accepting) >= inst.min_count
-        )
-        # Under QMV no member blocks alone in general: report the rejecting members as the
-        # blocking coalition when the proposal fails.
-        blockers = () if passed else rejecting
+    passed, share = decide_batch(
+        np.array([[accepts[m] for m in inst.members]], dtype=bool), DecisionRule.of(inst)
+    )
+    ok = bool(passed[0])
+    # Under QMV no member blocks alone in general: report the rejecting members as the
+    # blocking coalition when the proposal fails (under unanimity each of them blocks).
     return Vote(
         institution=inst.id,
-        passed=passed,
+        passed=ok,
         accepting=accepting,
         rejecting=rejecting,
-        blockers=blockers,
+        blockers=() if ok else rejecting,
         veto_players=veto_players(inst),
-        accepted_weight_share=share,
+        accepted_weight_share=float(share[0]),
     )
 
 

@@ -1,7 +1,10 @@
-"""Writing a run folder: results.json and report.html, atomically, never over a user's files.
+"""Writing run and sweep folders: atomically, never over a user's files, stamped in UTC.
 
 I/O edge. A run folder is either new (a timestamped folder under ``runs/``), or a folder the
-user names; an existing non-empty folder is refused unless ``force`` is given.
+user names; an existing non-empty folder is refused unless ``force`` is given. Every file is
+written to a temporary name in its folder and renamed (:func:`atomic_write`), so a file that
+exists is complete. Run and sweep folders share one timestamp convention (:func:`stamp`, UTC):
+``runs/20261130T120000Z-<scenario>`` and ``runs/20261130T120000Z-sweep-<scenario>``.
 """
 
 from __future__ import annotations
@@ -10,18 +13,30 @@ import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ceasefire.results import Analysis
+
+#: the timestamp of run and sweep folders: UTC, ISO 8601 basic format
+STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 
 
 class OutputError(Exception):
     """A run folder that cannot be used; the message says why."""
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+def stamp(when: datetime | None = None) -> str:
+    """``when`` (default: now) in UTC as ``STAMP_FORMAT``."""
+    return (when or datetime.now(UTC)).astimezone(UTC).strftime(STAMP_FORMAT)
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8) to ``path``: a temporary file in its folder, then a rename."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
         # mkstemp creates 0600; give the file the mode a plain open() would (0666 & ~umask)
         umask = os.umask(0)
         os.umask(umask)
@@ -32,15 +47,20 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
+def new_folder_path(base: Path, name: str) -> Path:
+    """A path ``base/<stamp>-<name>`` that does not exist yet (``-2``, ``-3``... appended)."""
+    first = base / f"{stamp()}-{name}"
+    candidate, n = first, 1
+    while candidate.exists():
+        n += 1
+        candidate = first.with_name(f"{first.name}-{n}")
+    return candidate
+
+
 def prepare_run_dir(out: Path | None, scenario_id: str, force: bool, base: Path) -> Path:
-    """The folder to write into: ``out`` (checked) or a new ``base/<timestamp>-<id>``."""
+    """The folder to write into: ``out`` (checked) or a new ``base/<stamp>-<id>``."""
     if out is None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        candidate = base / f"{stamp}-{scenario_id}"
-        n = 1
-        while candidate.exists():
-            n += 1
-            candidate = base / f"{stamp}-{scenario_id}-{n}"
+        candidate = new_folder_path(base, scenario_id)
         candidate.mkdir(parents=True)
         return candidate
     if out.exists() and not out.is_dir():
@@ -52,3 +72,13 @@ def prepare_run_dir(out: Path | None, scenario_id: str, force: bool, base: Path)
         )
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def write_run(folder: Path, result: Analysis, *, report_html: str | None = None) -> list[Path]:
+    """Write a run folder: ``results.json`` and, when given, ``report.html``; the paths written."""
+    written = [folder / "results.json"]
+    atomic_write(written[0], result.to_json())
+    if report_html is not None:
+        written.append(folder / "report.html")
+        atomic_write(written[1], report_html)
+    return written

@@ -39,10 +39,8 @@ from scipy.stats import qmc
 from scipy.stats import t as student_t
 
 from ceasefire import preferences
+from ceasefire._types import BoolArray, FloatArray
 from ceasefire.scenario import SCALE_MAX, SCALE_MIN
-
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 #: Utility-unit tolerance for "ties accept" (specs/preferences.md, "Acceptance"). 1e-9 utility
 #: is 1e-7 scale points: far below any meaningful difference, far above LP round-off.
@@ -63,8 +61,11 @@ _HIGHS = "highs"
 
 
 @dataclass(frozen=True)
-class Acceptance:
-    """Acceptance of points by actors (specs/preferences.md, "Acceptance").
+class Acceptability:
+    """Acceptance of points by the rows, with the LP tolerance (specs/preferences.md, "Acceptance").
+
+    (``preferences.Acceptance`` is the acceptance stage's result; this one adds ``in_winset``
+    and uses ``TOL``, loose enough for solver round-off.)
 
     margins:        (..., n) ``U_i(x) - U_i(no deal)`` in utility units
     red_line_gap:   (..., n) largest red-line violation of actor ``i`` at ``x`` in scale points
@@ -201,7 +202,7 @@ def acceptable(
     upper: ArrayLike,
     *,
     tol: float = TOL,
-) -> Acceptance:
+) -> Acceptability:
     """Margins and acceptance of points ``x`` (..., D) by every row (vectorised).
 
     specs/preferences.md, "Acceptance": ``i`` accepts ``x`` iff ``x`` respects all of ``i``'s
@@ -215,7 +216,7 @@ def acceptable(
     gap = np.maximum(np.max(lo - xe, axis=-1), np.max(xe - up, axis=-1))
     gap = np.maximum(gap, 0.0)
     accepts = (margins >= -tol) & (gap <= 100.0 * tol)
-    return Acceptance(
+    return Acceptability(
         margins=margins, red_line_gap=gap, accepts=accepts, in_winset=np.all(accepts, axis=-1)
     )
 

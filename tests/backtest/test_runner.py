@@ -14,7 +14,7 @@ from ceasefire.backtest import runner
 from ceasefire.backtest.deu import parse
 from ceasefire.backtest.models import DeuBacktest, Record
 from ceasefire.bargaining import ENGINES
-from ceasefire.bargaining.base import Forecast, Problem
+from ceasefire.bargaining.base import Capabilities, Forecast, Problem
 from tests.backtest.synth import table
 
 # (isnr, counvte, positions com ep de fr pl, saliences, rp, out)
@@ -149,6 +149,7 @@ def _fake_forecast(problem: Problem, rng: np.random.Generator, **params: Any) ->
 def test_an_engine_registered_later_is_scored(monkeypatch: pytest.MonkeyPatch) -> None:
     module = types.ModuleType("ceasefire.bargaining.fake")
     module.forecast = _fake_forecast  # type: ignore[attr-defined]
+    module.CAPABILITIES = Capabilities()  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "ceasefire.bargaining.fake", module)
     monkeypatch.setitem(ENGINES, "fake", ({},))
     res = _run()

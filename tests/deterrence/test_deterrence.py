@@ -18,10 +18,9 @@ from ceasefire.deterrence import (
     attack_curve,
     guarantee_game,
     hold_value,
-    ranges_with_war_cost,
     run_deterrence,
     sample_parameters,
-    summarise,
+    summarise_draws,
 )
 
 CENTRAL = {name: r.central for name, r in DETERRENCE_DEFAULTS.items()}
@@ -365,8 +364,12 @@ def test_hold_value_orders() -> None:
 
 
 def test_war_cost_sets_c1() -> None:
-    r = ranges_with_war_cost(15, 7.5, 22.5)
-    assert tuple(r["c1"])[:3] == pytest.approx((0.15, 0.075, 0.225))
+    from ceasefire import load
+    from ceasefire.inputs import deterrence_inputs
+
+    r = deterrence_inputs(load("ukraine-2024-11"))
+    assert r is not None
+    assert tuple(r["c1"])[:3] == pytest.approx((0.15, 0.075, 0.225))  # RUS war_cost 15, 7.5-22.5
     assert r["q"] == DETERRENCE_DEFAULTS["q"]
 
 
@@ -422,11 +425,11 @@ def test_triangular_mode_and_constant_ranges() -> None:
         sample_parameters({"x": (0.5, 0.0, 1.0)}, 3, np.random.default_rng(1), "normal")  # type: ignore[arg-type]
 
 
-def test_summarise() -> None:
+def test_summarise_draws() -> None:
     x = np.concatenate([np.arange(101.0), [np.nan] * 101])
-    s = summarise(x, nan_label="share_undeterrable")
+    s = summarise_draws(x, nan_label="share_undeterrable")
     assert s == {"median": 50.0, "p05": 5.0, "p95": 95.0, "share_undeterrable": 0.5}
-    empty = summarise(np.full(4, np.nan))
+    empty = summarise_draws(np.full(4, np.nan))
     assert all(math.isnan(v) for v in empty.values())
 
 

@@ -26,8 +26,8 @@ def small():
 
 @pytest.fixture(scope="module")
 def summary(small):
-    model = compile_model(small, ENGINES)
     spec = SweepSpec(draws=200, seed=3, chunk=50, engines=ENGINES)
+    model = compile_model(small, spec)
     run = run_sweep(model, spec)
     return summarise_run(model, spec, run, sobol_n=64, morris_r=4)
 

@@ -209,7 +209,7 @@ def test_sobol_indices_ishigami():
 
 
 def test_switch_point_of_a_single_blocking_red_line():
-    m = compile_model(loads(SMALL), ())
+    m = compile_model(loads(SMALL), SweepSpec(draws=1, seed=0, engines=()))
     entries = switch_points(m)
     (e,) = entries
     assert e.central is False
@@ -340,7 +340,7 @@ def test_cli_sweep_bad_options(args, message, tmp_path):
 def test_cli_sweep_smp_says_when_the_fast_extra_is_missing(missing, tmp_path, monkeypatch):
     from ceasefire import cli
 
-    monkeypatch.setattr(cli, "_numba_missing", lambda: missing)
+    monkeypatch.setattr(cli, "_module_missing", lambda module: missing and module == "numba")
     scen = tmp_path / "small.toml"
     scen.write_text(SMALL)
     args = ["sweep", str(scen), "--draws", "16", "--chunk", "16", "--engines", "smp"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ceasefire.analysis import analyze, forecasts
+from ceasefire.analysis import analyze, run_forecasts
 from ceasefire.importers import from_bdm
 from ceasefire.scenario import dumps, loads
 
@@ -37,7 +37,7 @@ def test_every_engine_reports_the_issue_fields(builtin, builtin_analysis):
 
 
 def test_json_and_rounds_option(builtin):
-    fcs = forecasts(builtin, ("bdm",), rounds=3)
+    fcs = run_forecasts(builtin, ("bdm",), rounds=3)[0]
     assert fcs[0].rounds == 3 and len(fcs[0].trajectory) == 4
     data = json.loads(analyze(builtin, draws=20, engines=("compromise",)).to_json())
     assert [f["engine"] for f in data["forecasts"]] == ["compromise", "compromise"]
@@ -49,7 +49,7 @@ def test_bdm_golden_case_through_the_importer(data_dir):
 
     raw = from_bdm((data_dir / "bdm" / "ExampleActors.csv").read_text(), "ExampleActors.csv")
     s = loads(dumps(raw))
-    f = forecasts(s, ("bdm",), rounds=10)[0]
+    f = run_forecasts(s, ("bdm",), rounds=10)[0][0]
     with (data_dir / "bdm" / "ExampleActors_positions_by_round.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     medians = [float(r["median"]) for r in rows]
@@ -62,6 +62,6 @@ def test_bdm_golden_case_through_the_importer(data_dir):
 def test_original_units_for_mapped_dimensions():
     text = "Actor,Capability,Position,Salience\nA,1,-50,0.5\nB,2,150,1\nC,1,50,0.2\n"
     s = loads(dumps(from_bdm(text, "wide.csv")))
-    f = forecasts(s, ("compromise",))[0]
+    f = run_forecasts(s, ("compromise",))[0][0]
     x = f.outcome["issue"]
     assert f.outcome_original_units["issue"] == pytest.approx(-50 + 200 * x / 100)

@@ -27,8 +27,6 @@ def _colour(k: int) -> str:
     return PALETTE[k % len(PALETTE)]
 
 
-
-
 def _interval(r: Record) -> str:
     d = r.difference
     if d is None:
@@ -143,7 +141,6 @@ def terminal(res: DeuBacktest, console: Console) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-
 def error_figure(res: DeuBacktest) -> Any:
     """Box plot of the absolute errors of every forecaster (all points shown)."""
     import plotly.graph_objects as go
@@ -227,14 +224,18 @@ def html(res: DeuBacktest) -> str:
         key: list(dict.fromkeys(k for r in res.records for k in getattr(r, key)))
         for key in ("by_voting_rule", "by_reference_point")
     }
-    return jinja_env().get_template("backtest_deu.html.j2").render(
-        r=res,
-        plotlyjs=get_plotlyjs(),
-        fig_errors=figure_html(error_figure(res), "errors"),
-        fig_scatter=figure_html(scatter_figure(res), "scatter"),
-        split_keys=split_keys,
-        refusals=refusal_lines(res, max_ids=None),
-        diagnostics=diagnostic_lines(res),
-        num=num,
-        pct=pct,
+    return (
+        jinja_env()
+        .get_template("backtest_deu.html.j2")
+        .render(
+            r=res,
+            plotlyjs=get_plotlyjs(),
+            fig_errors=figure_html(error_figure(res), "errors"),
+            fig_scatter=figure_html(scatter_figure(res), "scatter"),
+            split_keys=split_keys,
+            refusals=refusal_lines(res, max_ids=None),
+            diagnostics=diagnostic_lines(res),
+            num=num,
+            pct=pct,
+        )
     )

@@ -340,15 +340,19 @@ def _identical(label: str, forecasts: dict[str, FloatArray]) -> dict[str, int]:
 def _execution(name: str) -> dict[str, Any]:
     """Settings that change how an engine computes, never what (its outputs are identical).
 
-    smp: keep only the final state (the backtest reads the outcome) and, with numba installed,
-    always use the compiled kernel (bit for bit the numpy one, ``smp.forecast``): its
-    ``kernel="auto"`` judges each call by its own size, but the backtest makes one call per
-    actor count, each too small to pay for loading the kernel, and together they are not.
+    The engine's sweep parameters (the backtest, like a sweep, reads outcomes only) and, when
+    its accelerator is installed, the parameters that always select the accelerated kernel:
+    an engine's own per-call heuristics judge each call by its size, but the backtest makes
+    one small call per actor count, each too small to pay for loading the kernel, and together
+    they are not (``Capabilities.accelerated_params``).
     """
-    if name != "smp":
-        return {}
-    compiled = importlib.util.find_spec("numba") is not None
-    return {"trajectory": False, "kernel": "compiled" if compiled else "numpy"}
+    from ceasefire.bargaining import capabilities
+
+    caps = capabilities(name)
+    out = dict(caps.sweep_params)
+    if caps.accelerator and importlib.util.find_spec(caps.accelerator) is not None:
+        out.update(caps.accelerated_params)
+    return out
 
 
 def engine_runs() -> list[tuple[str, str, EngineFn, dict[str, Any]]]:

@@ -8,14 +8,13 @@ batch of one; a Monte Carlo of 100 000 draws is one call. Engines are pure funct
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
-from numpy.typing import NDArray
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
+from ceasefire._types import FloatArray, IntArray
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,53 @@ class Forecast:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine needs from a pipeline and returns beyond the protocol.
+
+    Each engine module declares ``CAPABILITIES``; the generic code (``bargaining.runs``,
+    ``analysis``, ``uncertainty.pipeline``) reads it instead of branching on engine names.
+
+    takes_rounds:    the engine runs a fixed number of rounds, given as ``rounds``
+    pipeline_params: keyword parameters every analysis and sweep passes
+    sweep_params:    further keyword parameters a sweep passes (it keeps outcomes only)
+    path:            the ``extras`` key of the per-round forecast point ``(B, T+1, D)``;
+                     None: the outcome is the only point
+    note:            ``(codes, names)``: ``extras`` keys of a per-problem code ``(B,)`` and
+                     the names of the codes, shown as a note on the forecast; None: no note
+    accelerator:     an optional module that makes the engine faster with the same numbers
+                     (the CLI says when it is missing); None: none
+    accelerated_params: keyword parameters that select the accelerated implementation for
+                     every call once ``accelerator`` is installed (for callers that make many
+                     small calls, e.g. a backtest, where per-call heuristics never pay off)
+    """
+
+    takes_rounds: bool = False
+    pipeline_params: Mapping[str, Any] = field(default_factory=dict)
+    sweep_params: Mapping[str, Any] = field(default_factory=dict)
+    path: str | None = None
+    note: tuple[str, str] | None = None
+    accelerator: str | None = None
+    accelerated_params: Mapping[str, Any] = field(default_factory=dict)
+
+    def note_of(self, forecast: Forecast, b: int = 0) -> str:
+        """The note on problem ``b`` of a forecast ("" without one)."""
+        if self.note is None:
+            return ""
+        codes, names = self.note
+        return str(forecast.extras[names][int(forecast.extras[codes][b])])
+
+    def path_of(self, forecast: Forecast, b: int = 0) -> FloatArray:
+        """The forecast point in each round of problem ``b``, ``(T+1, D)`` (or ``(1, D)``)."""
+        if self.path is None:
+            return np.asarray(forecast.outcome[b][None, :], dtype=np.float64)
+        return np.asarray(forecast.extras[self.path][b], dtype=np.float64)
+
+
 class Engine(Protocol):
     """An engine: a pure function from a problem and an RNG to a forecast."""
 
     def __call__(self, problem: Problem, rng: np.random.Generator, **params: Any) -> Forecast: ...
+
+
+__all__ = ["Capabilities", "Engine", "FloatArray", "Forecast", "IntArray", "Problem"]

@@ -73,7 +73,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ceasefire.bargaining.base import FloatArray, Forecast, IntArray, Problem
+from ceasefire.bargaining.base import Capabilities, FloatArray, Forecast, IntArray, Problem
 
 VERSION = "1"
 
@@ -916,3 +916,8 @@ def forecast(
             "offer_names": OFFER_NAMES,
         },
     )
+
+
+# What the pipeline reads (``base.Capabilities``):
+# fixed rounds; the per-round median is the forecast path.
+CAPABILITIES = Capabilities(takes_rounds=True, path="median")

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ceasefire.bargaining.base import FloatArray, Forecast, Problem
+from ceasefire.bargaining.base import Capabilities, FloatArray, Forecast, Problem
 
 VERSION = "1"
 VARIANTS = ("mean", "median")
@@ -99,3 +99,8 @@ def forecast(
         trajectory=x[:, None, :, :].copy(),
         extras={"total_weight": total},
     )
+
+
+# What the pipeline reads (``base.Capabilities``):
+# closed form: no rounds, no per-round path, no note.
+CAPABILITIES = Capabilities()

@@ -65,7 +65,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import nnls
 
-from ceasefire.bargaining.base import FloatArray, Forecast, IntArray, Problem
+from ceasefire.bargaining.base import Capabilities, FloatArray, Forecast, IntArray, Problem
 
 BoolArray = NDArray[np.bool_]
 
@@ -367,3 +367,8 @@ def _newton(
         done = tiny | stalled | (dec <= 0) | ~accept
         run = run[~done]
     return x, iterations, lam2
+
+
+# What the pipeline reads (``base.Capabilities``):
+# the solution's case (interior, boundary, ...) is the note.
+CAPABILITIES = Capabilities(note=("case", "case_names"))

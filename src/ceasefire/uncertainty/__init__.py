@@ -12,7 +12,13 @@
 
 from __future__ import annotations
 
-from ceasefire.uncertainty.pipeline import DEFAULT_ENGINES, Model, compile_model, evaluate
+from ceasefire.uncertainty.pipeline import (
+    DEFAULT_ENGINES,
+    Model,
+    SweepSpec,
+    compile_model,
+    evaluate,
+)
 from ceasefire.uncertainty.ranges import METHODS, RangedInput, ranged_inputs
 
 __all__ = [
@@ -20,6 +26,7 @@ __all__ = [
     "METHODS",
     "Model",
     "RangedInput",
+    "SweepSpec",
     "compile_model",
     "evaluate",
     "ranged_inputs",

@@ -38,8 +38,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ceasefire import __version__
+from ceasefire.outputs import atomic_write
+from ceasefire.scenario import Scenario
 from ceasefire.sweep_results import SweepSettings, SweepSummary
-from ceasefire.uncertainty.pipeline import Model, evaluate
+from ceasefire.uncertainty.pipeline import DEFAULT_ENGINES, Model, SweepSpec, evaluate
 from ceasefire.uncertainty.ranges import chunk_plan, chunk_seeds, sample_chunk
 
 BACKENDS: tuple[str, ...] = ("serial", "processes", "dask")
@@ -48,19 +50,6 @@ Arrays = dict[str, NDArray[Any]]
 
 class SweepError(Exception):
     """A sweep that cannot run: bad options, a mismatched manifest, an unreachable cluster."""
-
-
-@dataclass(frozen=True)
-class SweepSpec:
-    """What determines a sweep's numbers (the manifest's identity fields)."""
-
-    draws: int
-    seed: int
-    method: str = "lhs"
-    chunk: int = 500
-    engines: tuple[str, ...] = ("compromise", "nash")
-    rounds: int = 10
-    winsets: bool = False
 
 
 def run_chunk(
@@ -129,9 +118,7 @@ class DirStore:
         buf = io.BytesIO()
         np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
         data = buf.getvalue()
-        tmp = self.path(index).with_suffix(".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, self.path(index))
+        atomic_write(self.path(index), data)
         rec = {
             "chunk": index,
             "start": start,
@@ -155,10 +142,11 @@ class DirStore:
 
 
 def manifest(model: Model, spec: SweepSpec, sha256: str, backend: str) -> dict[str, Any]:
-    """The manifest of a sweep (identity fields first)."""
+    """The manifest of a sweep (identity fields first); engines and rounds are the model's."""
     return {
         **asdict(spec),
-        "engines": list(spec.engines),
+        "engines": list(model.engine_names),
+        "rounds": model.rounds,
         "scenario_id": model.scenario_id,
         "scenario_sha256": sha256,
         "package_version": __version__,
@@ -191,9 +179,7 @@ def prepare_folder(folder: Path, man: dict[str, Any]) -> bool:
     if folder.exists() and any(folder.iterdir()):
         raise SweepError(f"{folder}: exists and is not a sweep folder (no manifest.json)")
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(man, indent=2) + "\n", "utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(man, indent=2) + "\n")
     return False
 
 
@@ -339,6 +325,12 @@ def run_sweep(
         raise SweepError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
     if address is not None and backend != "dask":
         raise SweepError("--address needs --backend dask")
+    if (spec.engines, spec.rounds) != (model.engine_names, model.rounds):
+        raise SweepError(
+            f"the sweep asks for engines {spec.engines} and {spec.rounds} rounds, but the model "
+            f"was compiled with {model.engine_names} and {model.rounds}: compile it from the "
+            "same SweepSpec"
+        )
     plan = chunk_plan(spec.draws, spec.chunk)
     seeds = chunk_seeds(spec.seed, len(plan))
     store: Any
@@ -362,10 +354,8 @@ def run_sweep(
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically (temporary file, then rename)."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", "utf-8")
-    os.replace(tmp, path)
+    """Write JSON atomically (``outputs.atomic_write``: temporary file, then rename)."""
+    atomic_write(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
 
 
 def summarise_run(
@@ -408,12 +398,12 @@ def summarise_run(
 
 
 def sweep_in_memory(
-    scenario: Any,
+    scenario: Scenario,
     draws: int,
     seed: int,
     *,
     method: str = "lhs",
-    engines: tuple[str, ...] = ("compromise", "nash"),
+    engines: tuple[str, ...] = DEFAULT_ENGINES,
     sobol_n: int = 128,
     morris_r: int = 8,
     progress: Progress | None = None,
@@ -424,7 +414,7 @@ def sweep_in_memory(
     """
     from ceasefire.uncertainty.pipeline import compile_model
 
-    model = compile_model(scenario, engines)
     spec = SweepSpec(draws=draws, seed=seed, method=method, engines=engines)
+    model = compile_model(scenario, spec)
     run = run_sweep(model, spec, backend="serial", progress=progress)
     return summarise_run(model, spec, run, sobol_n=sobol_n, morris_r=morris_r)

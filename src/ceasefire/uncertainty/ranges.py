@@ -27,16 +27,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.stats import qmc
 
+from ceasefire._types import FloatArray
+from ceasefire.inputs import deterrence_inputs, durability_inputs
 from ceasefire.scenario import DETERRENCE_INPUTS, DURABILITY_INPUTS, Scenario
 
-Floats = NDArray[np.float64]
-Method = Literal["lhs", "sobol", "random"]
 METHODS: tuple[str, ...] = ("lhs", "sobol", "random")
 
 
@@ -68,88 +66,70 @@ def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
-    """Every input of ``scenario`` with a non-degenerate range, in a fixed order.
+def _actor_inputs(scenario: Scenario, i: int, default: str) -> list[RangedInput]:
+    """Actor ``i``'s ranged inputs: positions by dimension, saliences, red lines, war cost,
+    capability."""
+    a = scenario.actors[i]
+    who = _possessive(a.name or a.id)
+    red = {rl.dimension: rl for rl in a.parsed_red_lines}
+    wanted: list[tuple[str, str, str, float, int, str]] = []
+    for j, d in enumerate(scenario.dimension_ids):
+        wanted.append((d, f"{who} {d} position", "position", a.position[d], j, ""))
+    for j, d in enumerate(scenario.dimension_ids):
+        wanted.append((f"salience.{d}", f"{who} salience of {d}", "salience", a.salience[d], j, ""))
+    for j, d in enumerate(scenario.dimension_ids):
+        if f"red_line.{d}" in a.range:
+            rl = red[d]
+            wanted.append((f"red_line.{d}", f"{who} {d} red line", "red_line", rl.bound, j, rl.op))
+    wanted.append(("war_cost", f"{who} war cost", "war_cost", a.war_cost, -1, ""))
+    wanted.append(("capability", f"{who} capability", "capability", a.capability, -1, ""))
+    return [
+        RangedInput(
+            key=f"actors.{a.id}.{key}",
+            label=label,
+            kind=kind,
+            central=float(central),
+            low=float(a.range[key][0]),
+            high=float(a.range[key][1]),
+            distribution=a.distribution.get(key, default),
+            actor=i,
+            dimension=j,
+            name=op,
+        )
+        for key, label, kind, central, j, op in wanted
+        if key in a.range and a.range[key][1] > a.range[key][0]
+    ]
 
-    Order: actors (in scenario order; positions by dimension, saliences, red lines, war cost,
-    capability), territory units, deterrence inputs, durability inputs. The order fixes which
-    column of a sample each input takes, so it must not depend on mapping order.
-    """
-    from ceasefire.analysis import deterrence_inputs, durability_inputs
 
-    default = scenario.monte_carlo.distribution
-    dims = scenario.dimension_ids
-    out: list[RangedInput] = []
-    for i, a in enumerate(scenario.actors):
-        who = _possessive(a.name or a.id)
-        red = {rl.dimension: rl for rl in a.parsed_red_lines}
+def _territory_inputs(scenario: Scenario, default: str) -> list[RangedInput]:
+    """Each territorial unit's held share, where a range is stated."""
+    return [
+        RangedInput(
+            key=f"territory.{t.code}",
+            label=f"the government-held share of {t.name or t.code}",
+            kind="controlled_share",
+            central=t.controlled_share,
+            low=float(t.controlled_share_range[0]),
+            high=float(t.controlled_share_range[1]),
+            distribution=default,
+            unit=u,
+        )
+        for u, t in enumerate(scenario.territory)
+        if t.controlled_share_range is not None
+        and t.controlled_share_range[1] > t.controlled_share_range[0]
+    ]
 
-        def add(
-            key: str,
-            label: str,
-            kind: str,
-            central: float,
-            j: int = -1,
-            op: str = "",
-            *,
-            a: Any = a,
-            i: int = i,
-        ) -> None:
-            lo, hi = a.range[key]
-            if hi > lo:
-                out.append(
-                    RangedInput(
-                        key=f"actors.{a.id}.{key}",
-                        label=label,
-                        kind=kind,
-                        central=float(central),
-                        low=float(lo),
-                        high=float(hi),
-                        distribution=a.distribution.get(key, default),
-                        actor=i,
-                        dimension=j,
-                        name=op,
-                    )
-                )
 
-        for j, d in enumerate(dims):
-            if d in a.range:
-                add(d, f"{who} {d} position", "position", a.position[d], j)
-        for j, d in enumerate(dims):
-            if f"salience.{d}" in a.range:
-                add(f"salience.{d}", f"{who} salience of {d}", "salience", a.salience[d], j)
-        for j, d in enumerate(dims):
-            if f"red_line.{d}" in a.range:
-                rl = red[d]
-                add(f"red_line.{d}", f"{who} {d} red line", "red_line", rl.bound, j, rl.op)
-        if "war_cost" in a.range:
-            add("war_cost", f"{who} war cost", "war_cost", a.war_cost)
-        if "capability" in a.range:
-            add("capability", f"{who} capability", "capability", a.capability)
-    for u, t in enumerate(scenario.territory):
-        if t.controlled_share_range is not None:
-            lo, hi = t.controlled_share_range
-            if hi > lo:
-                out.append(
-                    RangedInput(
-                        key=f"territory.{t.code}",
-                        label=f"the government-held share of {t.name or t.code}",
-                        kind="controlled_share",
-                        central=t.controlled_share,
-                        low=float(lo),
-                        high=float(hi),
-                        distribution=default,
-                        unit=u,
-                    )
-                )
+def _model_inputs(scenario: Scenario, default: str) -> list[RangedInput]:
+    """The deterrence and durability inputs with a range (``c1`` only when given itself)."""
     models = (
         ("deterrence", "the guarantee game's", deterrence_inputs(scenario), DETERRENCE_INPUTS),
         ("durability", "the durability model's", durability_inputs(scenario), DURABILITY_INPUTS),
     )
+    out: list[RangedInput] = []
     for kind, label, ranges, names in models:
         table = getattr(scenario, kind)
-        for name in sorted(ranges or {}):
-            r = ranges[name]  # type: ignore[index]
+        for name, r in sorted((ranges or {}).items()):
             given = getattr(table, name, None) if name in names else None
             if kind == "deterrence" and name == "c1" and given is None:
                 continue  # coupled to the aggressor's war cost, drawn with it
@@ -166,15 +146,31 @@ def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
                         name=name,
                     )
                 )
+    return out
+
+
+def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
+    """Every input of ``scenario`` with a non-degenerate range, in a fixed order.
+
+    Order: actors (in scenario order; positions by dimension, saliences, red lines, war cost,
+    capability), territory units, deterrence inputs, durability inputs. The order fixes which
+    column of a sample each input takes, so it must not depend on mapping order.
+    """
+    default = scenario.monte_carlo.distribution
+    out: list[RangedInput] = []
+    for i in range(len(scenario.actors)):
+        out.extend(_actor_inputs(scenario, i, default))
+    out.extend(_territory_inputs(scenario, default))
+    out.extend(_model_inputs(scenario, default))
     return tuple(out)
 
 
-def central_values(inputs: tuple[RangedInput, ...]) -> Floats:
+def central_values(inputs: tuple[RangedInput, ...]) -> FloatArray:
     """The central value of every input, shape ``(d,)``."""
     return np.array([x.central for x in inputs], dtype=np.float64)
 
 
-def to_values(unit: Floats, inputs: tuple[RangedInput, ...]) -> Floats:
+def to_values(unit: FloatArray, inputs: tuple[RangedInput, ...]) -> FloatArray:
     """Map unit-cube points ``(B, d)`` to input values by each input's inverse CDF.
 
     Uniform: ``lo + u (hi - lo)``. Triangular on ``[lo, hi]`` with mode ``c`` (the central
@@ -198,13 +194,6 @@ def to_values(unit: Floats, inputs: tuple[RangedInput, ...]) -> Floats:
     return np.asarray(out, dtype=np.float64)
 
 
-def to_unit(values: Floats, inputs: tuple[RangedInput, ...]) -> Floats:
-    """The uniform-scale position of values in their ranges, ``(v - lo) / (hi - lo)``."""
-    lo = np.array([x.low for x in inputs])
-    hi = np.array([x.high for x in inputs])
-    return np.asarray((np.asarray(values) - lo) / (hi - lo), dtype=np.float64)
-
-
 def chunk_plan(draws: int, chunk: int) -> list[tuple[int, int]]:
     """``(start, count)`` of every chunk of a sweep of ``draws`` in chunks of ``chunk``."""
     if draws < 1 or chunk < 1:
@@ -224,7 +213,7 @@ def unit_sample(
     count: int,
     child: np.random.SeedSequence,
     root_seed: int,
-) -> Floats:
+) -> FloatArray:
     """Unit-cube points ``(count, d)`` of one chunk (see the module docstring)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
@@ -253,6 +242,6 @@ def sample_chunk(
     count: int,
     child: np.random.SeedSequence,
     root_seed: int,
-) -> Floats:
+) -> FloatArray:
     """Input values ``(count, d)`` of one chunk."""
     return to_values(unit_sample(method, len(inputs), start, count, child, root_seed), inputs)

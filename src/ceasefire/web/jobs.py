@@ -7,10 +7,11 @@ two analyses at once share nothing but read-only module data), numpy releases th
 heavy loops, and a thread needs no pickling nor a second interpreter's import time. Each run
 writes only inside its own folder, atomically.
 
-A sweep (``kind="sweep"``) does what ``ceasefire run --draws N`` does: the central analysis,
-then :func:`ceasefire.uncertainty.backends.sweep_in_memory` over every stated range, stored as
-``Analysis.uncertainty``. Its progress (draws done of the total, and the stage) is written to
-the run's ``meta.json`` after every chunk, where the page's polling reads it.
+A run is :func:`ceasefire.run.run`, written by :func:`ceasefire.outputs.write_run` — what
+``ceasefire run`` does. A sweep (``kind="sweep"``) is ``ceasefire run --draws N``: the central
+analysis, then a sweep over every stated range, stored as ``Analysis.uncertainty``. Its
+progress (draws done of the total, and the stage) is written to the run's ``meta.json`` after
+every chunk, where the page's polling reads it.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from ceasefire.results import Analysis
 from ceasefire.scenario import ScenarioError, loads
-from ceasefire.sweep_results import SweepSummary
 from ceasefire.web.store import Workspace, now
 
 log = logging.getLogger("ceasefire.web")
@@ -31,7 +32,7 @@ log = logging.getLogger("ceasefire.web")
 MAX_WORKERS = 2
 
 
-def _summary(result: Any) -> list[dict[str, Any]]:
+def _summary(result: Analysis) -> list[dict[str, Any]]:
     """What the runs list shows without loading results.json: pass/fail and blockers."""
     return [
         {"id": p.id, "passes": p.passes, "blockers": list(p.blockers)} for p in result.proposals
@@ -41,8 +42,8 @@ def _summary(result: Any) -> list[dict[str, Any]]:
 class Runner:
     """Runs analyses in a thread pool and records their status in the workspace.
 
-    ``sweep_options``: keyword arguments for ``sweep_in_memory`` (``sobol_n``, ``morris_r``;
-    tests make them small), the same for every sweep this runner does.
+    ``sweep_options``: fields of :class:`ceasefire.run.SweepOptions` (``sobol_n``,
+    ``morris_r``; tests make them small), the same for every sweep this runner does.
     """
 
     def __init__(
@@ -70,10 +71,8 @@ class Runner:
             self._execute, run_id, text, source, draws, seed, sweep
         )
 
-    def _sweep(self, run_id: str, scenario: Any, draws: int, seed: int) -> SweepSummary:
-        """The sweep's summary; its progress goes to the run's meta.json chunk by chunk."""
-        from ceasefire.uncertainty.backends import sweep_in_memory
-
+    def _progress(self, run_id: str, draws: int) -> Callable[[int], None]:
+        """A callback that records a sweep's draws done in the run's meta.json, chunk by chunk."""
         ws = self.workspace
         done = 0
 
@@ -83,16 +82,13 @@ class Runner:
             stage = "sweep" if done < draws else "sensitivity"  # then Morris, Sobol', switches
             ws.update_run(run_id, progress={"stage": stage, "done": done, "total": draws})
 
-        ws.update_run(run_id, progress={"stage": "sweep", "done": 0, "total": draws})
-        summary: SweepSummary = sweep_in_memory(
-            scenario, draws, seed, progress=progress, **self.sweep_options
-        )
-        return summary
+        return progress
 
     def _execute(
         self, run_id: str, text: str, source: str, draws: int, seed: int | None, sweep: bool
     ) -> None:
-        from ceasefire.analysis import analyze
+        from ceasefire.outputs import write_run
+        from ceasefire.run import SweepOptions, run
 
         ws = self.workspace
         ws.update_run(
@@ -104,19 +100,16 @@ class Runner:
         start = time.monotonic()
         try:
             scenario = loads(text, source)
-            result = analyze(
+            result = run(
                 scenario,
                 sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                 source=source,
                 draws=draws,
                 seed=seed,
+                sweep=SweepOptions(**self.sweep_options) if sweep else None,
+                progress=self._progress(run_id, draws) if sweep else None,
             )
-            if sweep:
-                # as `ceasefire run --draws N`: the same draws and seed for the sweep
-                mc_seed = seed if seed is not None else scenario.monte_carlo.seed
-                summary = self._sweep(run_id, scenario, draws, mc_seed)
-                result = result.model_copy(update={"uncertainty": summary})
-            ws.write_run_file(run_id, "results.json", result.to_json())
+            write_run(ws.run_dir(run_id), result)
             ws.update_run(
                 run_id,
                 status="done",

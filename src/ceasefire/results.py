@@ -1,0 +1,319 @@
+"""The result schema: what ``analyze`` returns and ``results.json`` holds, nothing else.
+
+Frozen pydantic models only, so that everything that renders or compares results (the
+report, the terminal summary, the web app) imports this module without the numerical stages
+(numpy, scipy, the engines): ``python -c "import ceasefire.results"`` loads no scipy. The
+pipeline that fills these models is :mod:`ceasefire.analysis`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ceasefire.sweep_results import SweepSummary
+
+#: the version of this schema; 1.1 added ``ForecastResult.version`` (the engine's version)
+SCHEMA_VERSION = "1.1"
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class UnitCoverage(_Result):
+    code: str
+    name: str
+    invited: float
+    guaranteed: float
+    ceded: float
+    occupied: float
+    controlled: float
+
+
+class CoverageResult(_Result):
+    invited_area_share: float
+    invited_population_share: float
+    guaranteed_area_share: float
+    guaranteed_population_share: float
+    ceded_area_share: float
+    ceded_population_share: float
+    occupied_area_share: float
+    occupied_population_share: float
+    units: list[UnitCoverage]
+
+
+class WarningResult(_Result):
+    code: str
+    text: str
+
+
+class RedLineViolation(_Result):
+    red_line: str
+    value: float
+    excess: float
+
+
+class ActorAcceptance(_Result):
+    utility: float
+    no_deal_utility: float
+    margin: float
+    accepts: bool
+    red_line_violations: list[RedLineViolation]
+
+
+class InstitutionResult(_Result):
+    required: bool
+    passed: bool
+    blockers: list[str]
+    accepting: list[str]
+    rejecting: list[str]
+    accepted_weight_share: float
+
+
+class ProposalResult(_Result):
+    id: str
+    label: str
+    proposer: str | None
+    position: dict[str, float]
+    terms: dict[str, Any]
+    coverage: CoverageResult
+    warnings: list[WarningResult]
+    acceptance: dict[str, ActorAcceptance]
+    institutions: dict[str, InstitutionResult]
+    veto_players: list[str]
+    blockers: list[str]
+    passes: bool
+    deterrence: DeterrenceResult | None = None
+    durability: DurabilityResult | None = None
+    rescue: RescueResult | None = None
+    single_actor_changes: list[ActorChangeResult] = []
+
+
+class Interval(_Result):
+    """A model output over the Monte Carlo draws: central run, median and 5th-95th percentiles."""
+
+    central: float | None
+    median: float | None
+    p05: float | None
+    p95: float | None
+    share_undeterrable: float | None = None
+
+
+class GameOutcome(_Result):
+    """The guarantee game for one proposal and one order of events (specs/deterrence.md §1)."""
+
+    sequence: str
+    g: float
+    h: float
+    p_attack_covered: Interval
+    p_attack_uncovered: Interval
+    p_hold: Interval
+    p_guarantor_war: Interval
+    q_critical: Interval
+    curve: dict[str, list[float]]
+
+
+class DeterrenceResult(GameOutcome):
+    """The game in the proposal's order of events, and in the other order when it is open."""
+
+    alternatives: dict[str, GameOutcome]
+
+
+class DurabilityResult(_Result):
+    """Ceasefire durability for one proposal (specs/deterrence.md §2; priors, not estimates)."""
+
+    mechanisms: list[str]
+    hazard_ratio: Interval
+    p_breakdown_1y: Interval
+    p_breakdown_2y: Interval
+    p_breakdown_5y: Interval
+    median_years: Interval
+    survival: dict[str, list[float]]
+
+
+class ModelInput(_Result):
+    """One input of the deterrence or durability model as used: value, range, basis."""
+
+    central: float
+    low: float
+    high: float
+    source: str
+
+
+class RescueResult(_Result):
+    """The smallest rescuing concession (specs/preferences.md): nearest point of the win-set."""
+
+    chain: str
+    point: dict[str, float]
+    moves: dict[str, float]
+    rescuer: str | None
+    distance: float
+    binding_actor: str | None
+    binding_actors: list[str]
+
+
+class ActorChangeResult(_Result):
+    """The smallest change to one rejecting veto player that makes it accept the proposal."""
+
+    actor: str
+    margin: float
+    red_lines_crossed: list[str]
+    red_line_relaxed: dict[str, float]
+    war_cost: float | None
+    position_move: dict[str, float] | None
+    position_distance: float | None
+    salience_dimension: str | None
+    salience_value: float | None
+    salience_change: float | None
+
+
+class WinSetPicture(_Result):
+    """A 2-D slice of the win-set through its centre, on the two most salient dimensions."""
+
+    dimensions: list[str]
+    fixed: dict[str, float]
+    regions: dict[str, list[list[float]]]
+    winset: list[list[float]]
+
+
+class WinSetResult(_Result):
+    """The win-set of an institution chain: the points every veto player prefers to no deal."""
+
+    id: str
+    institutions: list[str]
+    veto_players: list[str]
+    empty: bool
+    volume_share: float
+    volume_method: str
+    volume_error: float
+    center: dict[str, float] | None
+    min_margin: float
+    extent: dict[str, list[float]] | None
+    conflicts: list[list[str]]
+    unexplained: bool
+    picture: WinSetPicture | None
+
+
+class ForecastResult(_Result):
+    """Where one engine expects the negotiation to end (specs/bargaining.md)."""
+
+    engine: str
+    variant: str
+    #: the engine's own version (``Forecast.version``): which implementation gave the numbers
+    version: str = ""
+    params: dict[str, Any]
+    dimensions: list[str]
+    actors: list[str]
+    outcome: dict[str, float]
+    rounds: int
+    trajectory: list[list[list[float]]]
+    path: list[dict[str, float]]
+    distances: dict[str, float]
+    nearest_proposal: str | None
+    probabilities: dict[str, float] | None = None
+    outcome_original_units: dict[str, float] | None = None
+    note: str = ""
+
+
+class ForecastSkip(_Result):
+    """An engine that gave no forecast for this scenario, and why (e.g. smp needs 2 actors)."""
+
+    engine: str
+    variant: str
+    reason: str
+
+
+class ScenarioInfo(_Result):
+    id: str
+    title: str
+    as_of: str | None
+    sha256: str
+    source: str
+
+
+class Analysis(_Result):
+    """The whole result of analysing one scenario."""
+
+    schema_version: str
+    package_version: str
+    scenario: ScenarioInfo
+    dimensions: list[str]
+    actors: list[str]
+    status_quo: dict[str, float]
+    fighting: bool
+    no_deal_utility: dict[str, float]
+    held_area_share: float
+    held_population_share: float
+    proposals: list[ProposalResult]
+    aggressor: str | None = None
+    monte_carlo: dict[str, int]
+    deterrence_inputs: dict[str, ModelInput]
+    durability_inputs: dict[str, ModelInput]
+    winsets: list[WinSetResult] = []
+    forecasts: list[ForecastResult] = []
+    forecasts_skipped: list[ForecastSkip] = []
+    #: ``run --draws N``: the summary of a sweep over every stated range (see
+    #: ``ceasefire.uncertainty``); None when no sweep was run
+    uncertainty: SweepSummary | None = None
+
+    def winset(self, chain_id: str) -> WinSetResult:
+        for w in self.winsets:
+            if w.id == chain_id:
+                return w
+        raise KeyError(chain_id)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.model_dump_json(indent=indent)
+
+    def proposal(self, proposal_id: str) -> ProposalResult:
+        for p in self.proposals:
+            if p.id == proposal_id:
+                return p
+        raise KeyError(proposal_id)
+
+    # pandas views (imported lazily: pandas is slow to import and not needed by the core)
+    def acceptance_frame(self) -> Any:
+        """Long table: one row per (proposal, actor) with utility, margin and acceptance."""
+        import pandas as pd
+
+        rows = [
+            {
+                "proposal": p.id,
+                "actor": a,
+                "utility": r.utility,
+                "no_deal_utility": r.no_deal_utility,
+                "margin": r.margin,
+                "accepts": r.accepts,
+                "red_lines_violated": "; ".join(v.red_line for v in r.red_line_violations),
+            }
+            for p in self.proposals
+            for a, r in p.acceptance.items()
+        ]
+        return pd.DataFrame(rows)
+
+    def coverage_frame(self) -> Any:
+        """One row per proposal with its coverage shares."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [{"proposal": p.id, **p.coverage.model_dump(exclude={"units"})} for p in self.proposals]
+        ).set_index("proposal")
+
+    def institutions_frame(self) -> Any:
+        """One row per (proposal, required institution): passed and blockers."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "proposal": p.id,
+                    "institution": iid,
+                    "passed": r.passed,
+                    "blockers": ", ".join(r.blockers),
+                }
+                for p in self.proposals
+                for iid, r in p.institutions.items()
+            ]
+        )
