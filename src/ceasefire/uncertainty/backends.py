@@ -390,7 +390,7 @@ def summarise_run(
         scenario_sha256=scenario_sha256,
         switch_points=sens.switch_points(model),
         sensitivity=(
-            sens.analyse(model, seed=spec.seed, sobol_n=sobol_n, morris_r=morris_r)
+            sens.analyze(model, seed=spec.seed, sobol_n=sobol_n, morris_r=morris_r)
             if sensitivity
             else None
         ),

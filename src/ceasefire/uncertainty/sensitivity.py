@@ -33,6 +33,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from ceasefire._types import FloatArray
 from ceasefire.sweep_results import (
     OTHERS,
     DecisionSwitches,
@@ -47,8 +48,7 @@ from ceasefire.uncertainty.pipeline import Model, evaluate
 from ceasefire.uncertainty.ranges import central_values, to_values
 from ceasefire.uncertainty.summary import headline_keys
 
-Floats = NDArray[np.float64]
-Outputs = Callable[[Floats], dict[str, Floats]]
+Outputs = Callable[[FloatArray], dict[str, FloatArray]]
 
 
 def _clean(x: Any) -> float | None:
@@ -144,7 +144,7 @@ def headline_function(model: Model, *, seed: int = 0) -> Outputs:
     """
     keys = headline_keys(model)
 
-    def fn(unit: Floats) -> dict[str, Floats]:
+    def fn(unit: FloatArray) -> dict[str, FloatArray]:
         out = evaluate(
             model, to_values(unit, model.inputs), seed=np.random.SeedSequence(seed), winsets=False
         )
@@ -198,7 +198,7 @@ def _output(
     return OutputSensitivity(output=head, sobol=indices, morris=effects)
 
 
-def analyse(
+def analyze(
     model: Model, *, seed: int, sobol_n: int = 256, morris_r: int = 10, top: int = 12
 ) -> Sensitivity:
     """Morris over every ranged input, then Sobol' over the most influential (module doc)."""
@@ -227,13 +227,13 @@ def analyse(
 
 
 #: a batch of input values -> institution decisions ``(N, R)``, the other inputs central
-Decide = Callable[[Floats], NDArray[np.bool_]]
+Decide = Callable[[FloatArray], NDArray[np.bool_]]
 #: (input j, rule r, a value that keeps the conclusion, the nearest grid value that flips it)
 Candidate = tuple[int, int, float, float]
 
 
 def _grid_candidates(
-    model: Model, run: Decide, c: Floats, central: NDArray[np.bool_], g: int
+    model: Model, run: Decide, c: FloatArray, central: NDArray[np.bool_], g: int
 ) -> list[Candidate]:
     """Scan each input's range on ``g`` points (both ends included), the others central; on
     each side of the centre, the grid point nearest the centre that flips a decision."""
@@ -264,11 +264,11 @@ def _grid_candidates(
 def _bisect(
     model: Model,
     run: Decide,
-    c: Floats,
+    c: FloatArray,
     central: NDArray[np.bool_],
     cand: list[Candidate],
     tol: float,
-) -> Floats:
+) -> FloatArray:
     """Every candidate's switch value, located by bisection to ``tol`` of its input's range
     (all candidates at once, one batch per halving)."""
     a = np.array([x[2] for x in cand])
@@ -315,7 +315,7 @@ def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[Dec
     c = central_values(model.inputs)
     seed = np.random.SeedSequence(0)
 
-    def run(values: Floats) -> NDArray[np.bool_]:
+    def run(values: FloatArray) -> NDArray[np.bool_]:
         out = evaluate(model, values, seed=seed, engines=False)
         return np.asarray(out["institution_passes"], dtype=bool)
 

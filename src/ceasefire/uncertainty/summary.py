@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ceasefire._types import FloatArray
 from ceasefire.sweep_results import (
     ROBUST_AGREEMENT,
     AcceptanceSweep,
@@ -56,7 +57,6 @@ from ceasefire.uncertainty.pipeline import (
     evaluate_central,
 )
 
-Floats = NDArray[np.float64]
 Column = Callable[[str], Iterator[NDArray[Any]]]
 
 Z95 = 1.959963984540054
@@ -97,7 +97,7 @@ def _num(x: Any) -> float | None:
     return None if math.isnan(v) or math.isinf(v) else v
 
 
-def quantiles(x: Floats, central: Any = math.nan) -> Quantiles:
+def quantiles(x: FloatArray, central: Any = math.nan) -> Quantiles:
     """Median, 5th, 25th, 75th and 95th percentile ignoring NaN (None when no finite draw),
     with the central run's value.
 
@@ -117,7 +117,7 @@ class Target:
     k: int = -1
     j: int = -1
 
-    def pick(self, arr: NDArray[Any]) -> Floats:
+    def pick(self, arr: NDArray[Any]) -> FloatArray:
         return np.asarray(arr[:, self.k if self.k >= 0 else self.j], dtype=np.float64)
 
 
