@@ -2,7 +2,7 @@
 
 A module may import its own layer and the layers below it, never one above. Imports inside
 functions count as much as those at the top of a module (a lazy import is still a dependency),
-and so do imports under ``if TYPE_CHECKING:``. The layers, lowest first (docs/architecture.md):
+and so do imports under ``if TYPE_CHECKING:``. The layers, lowest first:
 
 0. schema: the scenario format and the results schema -- data and validation, no model;
 1. models: the numerical models and what feeds them (the engines, the peer tools' formats);
@@ -53,7 +53,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("adapters", ("cli", "web", "backtest.cli", "__init__", "__main__")),
 )
 
-#: names every module may read from the facade: package metadata, set before anything else
+#: names every module may read from the facade: package metadata. Python runs the package's
+#: ``__init__`` before any of its modules anyway, and the facade imports the rest of the package
+#: only inside its functions (test_the_facade_is_lazy), so this adds no dependency.
 FACADE_METADATA = {"__version__"}
 
 
@@ -135,6 +137,23 @@ def test_no_module_imports_a_higher_layer():
         for message in upward_imports(module, path.read_text("utf-8"))
     ]
     assert not bad, "\n".join(bad)
+
+
+def _eager_imports(tree: ast.Module) -> Iterator[ast.stmt]:
+    """The import statements run when a module is imported (not under ``TYPE_CHECKING``)."""
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        elif isinstance(node, ast.If) and ast.unparse(node.test) != "TYPE_CHECKING":
+            yield from _eager_imports(ast.Module(body=node.body + node.orelse, type_ignores=[]))
+
+
+def test_the_facade_is_lazy():
+    """``import ceasefire`` (which every module's import runs first) loads nothing else of the
+    package: the facade imports the analysis and the scenario inside its functions."""
+    tree = ast.parse(MODULES["ceasefire"].read_text("utf-8"))
+    eager = [ast.unparse(node) for node in _eager_imports(tree)]
+    assert eager and not [line for line in eager if "ceasefire" in line], eager
 
 
 def test_the_check_sees_lazy_relative_and_facade_imports():
