@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from ceasefire.analysis import Analysis
+    from ceasefire.results import Analysis
     from ceasefire.scenario import Scenario
 
 __all__ = ["__version__", "analyze", "load"]

@@ -106,7 +106,8 @@ def _institution(draw, j, actor_ids):
         inst["weights"] = weights
         # a threshold equal to some coalition's share makes a tie at the tolerance
         subset = draw(st.lists(st.sampled_from(members), min_size=1, unique=True))
-        exact = sum(weights[m] for m in subset) / sum(weights.values())
+        # (all members: 1 up to rounding, which may land above the schema's bound of 1)
+        exact = min(1.0, sum(weights[m] for m in subset) / sum(weights.values()))
         inst["threshold"] = draw(st.sampled_from([exact, 0.5, 1.0]))
         if draw(st.booleans()):
             inst["min_count"] = draw(st.integers(1, len(members)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ceasefire.bargaining.base import FloatArray
+from ceasefire._types import FloatArray
 
 
 class FormatError(ValueError):

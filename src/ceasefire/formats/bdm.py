@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ceasefire.bargaining.base import FloatArray
+from ceasefire._types import FloatArray
 from ceasefire.formats.base import FormatError
 
 __all__ = ["COLUMNS", "BdmFormatError", "BdmTable", "parse_bdm_table"]

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ceasefire.bargaining.base import FloatArray, Problem
+from ceasefire._types import FloatArray
+from ceasefire.bargaining.base import Problem
 from ceasefire.formats.base import FormatError, placeholder_status_quo
 
 __all__ = ["KtabFormatError", "KtabScenario", "parse_ktab_csv"]

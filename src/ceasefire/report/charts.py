@@ -1,4 +1,4 @@
-"""Plotly figures of an :class:`~ceasefire.analysis.Analysis` (shared by the report and web UI).
+"""Plotly figures of an :class:`~ceasefire.results.Analysis` (shared by the report and web UI).
 
 Each function renders data already computed by the pipeline; none computes a result. Maps are
 drawn as filled ``Scatter`` polygons on equal-aspect axes, which needs no map tiles or
@@ -14,7 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ceasefire.analysis import Analysis, ProposalResult
+from ceasefire.results import Analysis, ProposalResult
 from ceasefire.scenario.geometry import Ring, UnitGeometry
 from ceasefire.sweep_results import OutputSensitivity, ProposalSweep, Quantiles, SweepSummary
 

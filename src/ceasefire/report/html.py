@@ -7,9 +7,9 @@ from typing import Any
 
 from jinja2 import Environment
 
-from ceasefire.analysis import Analysis
 from ceasefire.report import charts, text
 from ceasefire.report.format import jinja_env
+from ceasefire.results import Analysis
 from ceasefire.scenario import Scenario, UnitGeometry
 from ceasefire.sweep_results import SweepSummary
 

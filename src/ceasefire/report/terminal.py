@@ -7,9 +7,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ceasefire.analysis import Analysis
 from ceasefire.report import text
 from ceasefire.report.format import interval_of, num, pct
+from ceasefire.results import Analysis
 
 
 def summary(analysis: Analysis, console: Console) -> None:

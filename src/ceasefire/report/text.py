@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ceasefire.analysis import Analysis, ProposalResult
 from ceasefire.report.format import interval_of, pct
+from ceasefire.results import Analysis, ProposalResult
 
 
 def why(p: ProposalResult, actor: str) -> str:

@@ -2,7 +2,7 @@
 
 Nothing is computed here: the inputs are the two scenario files, flattened to paths keyed by
 ids (``actors[HUN].red_lines``) so that reordering rows is not a change; the conclusions are
-read from the two :class:`~ceasefire.analysis.Analysis` objects and set next to each other.
+read from the two :class:`~ceasefire.results.Analysis` objects and set next to each other.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ceasefire.analysis import Analysis, ProposalResult
 from ceasefire.report.format import MISSING, interval_of, pct
+from ceasefire.results import Analysis, ProposalResult
 
 _KEYS = ("id", "code", "key")
 

@@ -147,77 +147,121 @@ def _rows(raw: dict[str, Any], key: str) -> list[dict[str, Any]] | None:
 _RL = RED_LINE_LOOSE  # the format's red-line grammar, the bound as typed
 
 
+def _dims_named_by(row: dict[str, Any]) -> list[str]:
+    """The dimensions a row names: the keys of its position and salience, its red lines' heads."""
+    names = [
+        str(k)
+        for part in ("position", "salience")
+        if isinstance(row.get(part), dict)
+        for k in row[part]
+    ]
+    matches = (_RL.match(str(text)) for text in _red_line_list(row))
+    return names + [m.group(1) for m in matches if m]
+
+
+def _red_line_list(row: dict[str, Any]) -> list[Any]:
+    """A row's red lines when they are a list (anything else stays in the raw TOML's care)."""
+    lines = row.get("red_lines")
+    return lines if isinstance(lines, list) else []
+
+
 def dimensions_of(raw: dict[str, Any]) -> list[str]:
     """Columns of the tables: the declared dimensions, then any other key the rows use.
 
     A position on an unknown dimension gets a column too, so its "unknown dimension" problem
     has a cell to sit on and can be fixed there.
     """
-    dims: list[str] = []
-    for d in raw.get("dimensions") or []:
-        if isinstance(d, dict) and isinstance(d.get("id"), str) and d["id"] not in dims:
-            dims.append(d["id"])
-    for key in TABLES:
-        for row in _rows(raw, key) or []:
-            for part in ("position", "salience"):
-                point = row.get(part)
-                if isinstance(point, dict):
-                    dims.extend(str(k) for k in point if str(k) not in dims)
-            for text in (
-                row.get("red_lines") or [] if isinstance(row.get("red_lines"), list) else []
-            ):
-                m = _RL.match(str(text))
-                if m and m.group(1) not in dims:
-                    dims.append(m.group(1))
-    return dims
+    declared = [
+        d["id"]
+        for d in raw.get("dimensions") or []
+        if isinstance(d, dict) and isinstance(d.get("id"), str)
+    ]
+    used = [name for key in TABLES for row in _rows(raw, key) or [] for name in _dims_named_by(row)]
+    return list(dict.fromkeys(declared + used))  # first occurrence wins, in order
+
+
+def _point_cells(point: Any, dims: list[str]) -> dict[str, str]:
+    """A position or salience table as cells, one per column (nothing when it is no table)."""
+    return {d: _cell(point.get(d)) for d in dims} if isinstance(point, dict) else {}
+
+
+def _joined(items: Any) -> str:
+    """A list as one comma-separated cell (anything else: an empty cell)."""
+    return ", ".join(map(str, items)) if isinstance(items, list) else ""
+
+
+@dataclass
+class _RedLines:
+    """One actor's red lines as the table shows them."""
+
+    by_dimension: dict[str, list[str]] = field(default_factory=dict)  # "op bound" per column
+    other: list[str] = field(default_factory=list)  # not on a known dimension: kept as written
+    cells: dict[str, str] = field(default_factory=dict)  # "actors[i].red_lines[j]" -> its cell
+
+
+def _red_lines(i: int, actor: dict[str, Any], dims: list[str]) -> _RedLines:
+    """Sort actor ``i``'s red lines into the dimension cells, the rest kept aside."""
+    out = _RedLines()
+    for j, text in enumerate(_red_line_list(actor)):
+        m = _RL.match(str(text))
+        if m and m.group(1) in dims:
+            out.by_dimension.setdefault(m.group(1), []).append(f"{m.group(2)} {m.group(3).strip()}")
+            out.cells[f"actors[{i}].red_lines[{j}]"] = f"actors[{i}].red_lines.{m.group(1)}"
+        else:
+            out.other.append(str(text))
+    return out
+
+
+def _actor_row(i: int, a: dict[str, Any], dims: list[str], lines: _RedLines) -> dict[str, Any]:
+    """Row ``i`` of the actors table."""
+    return {
+        "orig": i,
+        "id": _cell(a.get("id")),
+        "name": _cell(a.get("name")),
+        "capability": _cell(a.get("capability")),
+        "war_cost": _cell(a.get("war_cost")),
+        "position": _point_cells(a.get("position"), dims),
+        "salience": _point_cells(a.get("salience"), dims),
+        "red_lines": {d: "; ".join(v) for d, v in lines.by_dimension.items()},
+    }
+
+
+def _proposal_row(i: int, p: dict[str, Any], dims: list[str]) -> dict[str, Any]:
+    """Row ``i`` of the proposals table (a term the file leaves out shows its default)."""
+    return {
+        "orig": i,
+        "id": _cell(p.get("id")),
+        "label": _cell(p.get("label")),
+        "proposer": _cell(p.get("proposer")),
+        **{key: _cell(p.get(key, default)) for key, default in DEFAULTS.items()},
+        "mechanisms": _joined(p.get("mechanisms")),
+        "requires": _joined(p.get("requires")),
+        "position": _point_cells(p.get("position"), dims),
+    }
+
+
+def _actor_table(
+    raw: dict[str, Any], dims: list[str]
+) -> tuple[list[dict[str, Any]], dict[int, list[str]], dict[str, str]]:
+    """The actors table: its rows, the red lines no cell shows (by row), each red line's cell."""
+    rows: list[dict[str, Any]] = []
+    other: dict[int, list[str]] = {}
+    cells: dict[str, str] = {}
+    for i, a in enumerate(_rows(raw, "actors") or []):
+        lines = _red_lines(i, a, dims)
+        if lines.other:
+            other[i] = lines.other
+        cells.update(lines.cells)
+        rows.append(_actor_row(i, a, dims, lines))
+    return rows, other, cells
 
 
 def view(raw: dict[str, Any]) -> View:
     """Split a parsed draft into the two tables and the raw rest."""
     dims = dimensions_of(raw)
     managed = {key: _rows(raw, key) is not None for key in TABLES}
-    actors: list[dict[str, Any]] = []
-    other: dict[int, list[str]] = {}
-    cells: dict[str, str] = {}
-    for i, a in enumerate(_rows(raw, "actors") or []):
-        lines: dict[str, list[str]] = {}
-        rl = a.get("red_lines")
-        for j, text in enumerate(rl if isinstance(rl, list) else []):
-            m = _RL.match(str(text))
-            if m and m.group(1) in dims:
-                lines.setdefault(m.group(1), []).append(f"{m.group(2)} {m.group(3).strip()}")
-                cells[f"actors[{i}].red_lines[{j}]"] = f"actors[{i}].red_lines.{m.group(1)}"
-            else:
-                other.setdefault(i, []).append(str(text))
-        pos, sal = a.get("position"), a.get("salience")
-        actors.append(
-            {
-                "orig": i,
-                "id": _cell(a.get("id")),
-                "name": _cell(a.get("name")),
-                "capability": _cell(a.get("capability")),
-                "war_cost": _cell(a.get("war_cost")),
-                "position": {d: _cell(pos.get(d)) for d in dims} if isinstance(pos, dict) else {},
-                "salience": {d: _cell(sal.get(d)) for d in dims} if isinstance(sal, dict) else {},
-                "red_lines": {d: "; ".join(v) for d, v in lines.items()},
-            }
-        )
-    proposals: list[dict[str, Any]] = []
-    for i, p in enumerate(_rows(raw, "proposals") or []):
-        pos = p.get("position")
-        mech, req = p.get("mechanisms"), p.get("requires")
-        proposals.append(
-            {
-                "orig": i,
-                "id": _cell(p.get("id")),
-                "label": _cell(p.get("label")),
-                "proposer": _cell(p.get("proposer")),
-                **{key: _cell(p.get(key, default)) for key, default in DEFAULTS.items()},
-                "mechanisms": ", ".join(map(str, mech)) if isinstance(mech, list) else "",
-                "requires": ", ".join(map(str, req)) if isinstance(req, list) else "",
-                "position": {d: _cell(pos.get(d)) for d in dims} if isinstance(pos, dict) else {},
-            }
-        )
+    actors, other, cells = _actor_table(raw, dims)
+    proposals = [_proposal_row(i, p, dims) for i, p in enumerate(_rows(raw, "proposals") or [])]
     rest = {k: v for k, v in raw.items() if not (k in TABLES and managed[k])}
     return View(dims, actors, proposals, dumps(rest), managed, other, cells)
 
@@ -270,6 +314,96 @@ class Merged:
     problems: list[Problem]
 
 
+def _misplaced(old: View, rest: dict[str, Any]) -> list[Problem]:
+    """A table the editor shows as rows must not come back in the raw TOML as well."""
+    return [
+        Problem(key, f"{key} are edited in the {key} table; remove them from the raw TOML")
+        for key in TABLES
+        if old.managed[key] and key in rest
+    ]
+
+
+def _merged_red_lines(row: ActorRow, kept: list[str]) -> list[str]:
+    """The red lines of a row: each cell's parts (the cell's dimension added when a part does
+    not name it), then the ones the table could not show (``kept``)."""
+    lines = []
+    for d, text in row.red_lines.items():
+        for part in _list(text):
+            m = _RL.match(part)
+            lines.append(part if m and m.group(1) == d else f"{d} {part}")
+    return lines + kept
+
+
+def _merged_actor(
+    i: int, row: ActorRow, previous: list[dict[str, Any]], old: View, problems: list[Problem]
+) -> dict[str, Any]:
+    """Actor row ``i`` merged into the actor it came from in ``previous`` (a new row: a new
+    actor); a cell that is not a number is left as text and recorded in ``problems``."""
+    base = f"actors[{i}]"
+    a = _previous(previous, row.orig)
+    _set(a, "id", row.id.strip())
+    _set(a, "name", row.name.strip())
+    _set(a, "capability", _number(row.capability, f"{base}.capability", problems))
+    _set(a, "war_cost", _number(row.war_cost, f"{base}.war_cost", problems))
+    a["position"] = _point(row.position, f"{base}.position", problems)
+    a["salience"] = _point(row.salience, f"{base}.salience", problems)
+    kept = old.other_red_lines.get(row.orig, []) if row.orig is not None else []
+    lines = _merged_red_lines(row, kept)
+    if lines or "red_lines" in a:  # an explicit empty list stays, as written
+        a["red_lines"] = lines
+    return a
+
+
+def _merged_proposal(
+    i: int, row: ProposalRow, previous: list[dict[str, Any]], problems: list[Problem]
+) -> dict[str, Any]:
+    """Proposal row ``i`` merged into the proposal it came from in ``previous`` (a new row: a
+    new proposal).
+
+    A term left at the format's default is written only when the file already had it, and a
+    list only when the file had it or it is not empty: saving adds nothing the file did not say.
+    """
+    p = _previous(previous, row.orig)
+    _set(p, "id", row.id.strip())
+    _set(p, "label", row.label.strip())
+    _set(p, "proposer", row.proposer.strip())
+    for key in CHOICES:
+        value = getattr(row, key).strip()
+        if key in p or value != DEFAULTS[key]:
+            _set(p, key, value)
+    for key in ("mechanisms", "requires"):
+        items = _list(getattr(row, key))
+        if key in p or items:
+            p[key] = items
+    p["position"] = _point(row.position, f"proposals[{i}].position", problems)
+    return p
+
+
+def _in_order(merged: dict[str, Any]) -> dict[str, Any]:
+    """The tables in :data:`ORDER`, then any other, as they came."""
+    raw = {k: merged[k] for k in ORDER if k in merged}
+    raw.update({k: v for k, v in merged.items() if k not in raw})
+    return raw
+
+
+def _merged_tables(
+    old_raw: dict[str, Any], old: View, edit: Edit, problems: list[Problem]
+) -> dict[str, Any]:
+    """The tables the editor shows as rows (``old.managed``), merged from ``edit``'s rows."""
+    new: dict[str, Any] = {}
+    if old.managed["actors"]:
+        actors = _rows(old_raw, "actors") or []
+        new["actors"] = [
+            _merged_actor(i, row, actors, old, problems) for i, row in enumerate(edit.actors)
+        ]
+    if old.managed["proposals"]:
+        proposals = _rows(old_raw, "proposals") or []
+        new["proposals"] = [
+            _merged_proposal(i, row, proposals, problems) for i, row in enumerate(edit.proposals)
+        ]
+    return new
+
+
 def merge(old_raw: dict[str, Any], edit: Edit) -> Merged:
     """Apply the editor's tables and raw rest to a draft and write the TOML text."""
     try:
@@ -277,62 +411,10 @@ def merge(old_raw: dict[str, Any], edit: Edit) -> Merged:
     except tomllib.TOMLDecodeError as err:
         return Merged(None, None, [Problem("rest", f"TOML syntax error: {err}")])
     old = view(old_raw)
-    problems: list[Problem] = []
-    for key in TABLES:
-        if old.managed[key] and key in rest:
-            problems.append(
-                Problem(key, f"{key} are edited in the {key} table; remove them from the raw TOML")
-            )
+    problems = _misplaced(old, rest)
     if problems:
         return Merged(None, None, problems)
-
-    new: dict[str, Any] = {}
-    if old.managed["actors"]:
-        previous = _rows(old_raw, "actors") or []
-        actors = []
-        for i, row in enumerate(edit.actors):
-            base = f"actors[{i}]"
-            a = _previous(previous, row.orig)
-            _set(a, "id", row.id.strip())
-            _set(a, "name", row.name.strip())
-            _set(a, "capability", _number(row.capability, f"{base}.capability", problems))
-            _set(a, "war_cost", _number(row.war_cost, f"{base}.war_cost", problems))
-            a["position"] = _point(row.position, f"{base}.position", problems)
-            a["salience"] = _point(row.salience, f"{base}.salience", problems)
-            lines = []
-            for d, text in row.red_lines.items():
-                for part in _list(text):
-                    m = _RL.match(part)
-                    lines.append(part if m and m.group(1) == d else f"{d} {part}")
-            if row.orig is not None:
-                lines.extend(old.other_red_lines.get(row.orig, []))
-            if lines or "red_lines" in a:  # an explicit empty list stays, as written
-                a["red_lines"] = lines
-            actors.append(a)
-        new["actors"] = actors
-    if old.managed["proposals"]:
-        previous = _rows(old_raw, "proposals") or []
-        proposals = []
-        for i, prow in enumerate(edit.proposals):
-            base = f"proposals[{i}]"
-            p = _previous(previous, prow.orig)
-            _set(p, "id", prow.id.strip())
-            _set(p, "label", prow.label.strip())
-            _set(p, "proposer", prow.proposer.strip())
-            for key in CHOICES:
-                value = getattr(prow, key).strip()
-                if key in p or value != DEFAULTS[key]:
-                    _set(p, key, value)
-            for key in ("mechanisms", "requires"):
-                items = _list(getattr(prow, key))
-                if key in p or items:
-                    p[key] = items
-            p["position"] = _point(prow.position, f"{base}.position", problems)
-            proposals.append(p)
-        new["proposals"] = proposals
-    merged = {**rest, **new}
-    raw = {k: merged[k] for k in ORDER if k in merged}
-    raw.update({k: v for k, v in merged.items() if k not in raw})
+    raw = _in_order({**rest, **_merged_tables(old_raw, old, edit, problems)})
     try:
         text = dumps(raw)
     except (TypeError, ValueError) as err:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from ceasefire.analysis import Analysis
 from ceasefire.report import html
+from ceasefire.results import Analysis
 from ceasefire.scenario import UnitGeometry
 
 #: prefix of the uncertainty section's figures in :func:`figures`' dict

@@ -13,8 +13,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import PackageLoader
 from starlette.exceptions import HTTPException
 
-from ceasefire.analysis import Analysis
 from ceasefire.report.format import jinja_env
+from ceasefire.results import Analysis
 from ceasefire.scenario import Problem
 from ceasefire.web import editor
 from ceasefire.web.jobs import Runner
