@@ -21,7 +21,12 @@ def summary(analysis: Analysis, console: Console) -> None:
         if any(p.coverage.units for p in a.proposals)
         else ""
     )
-    console.print(f"{held}fighting {'continues' if a.fighting else 'has stopped'} without a deal.")
+    no_deal = (
+        "fighting continues without a deal"
+        if a.fighting
+        else "no fighting without a deal (the no-deal point carries no war costs)"
+    )
+    console.print(f"{held}{no_deal}.")
     table = Table(
         title="Proposals (shares of the recognised area)",
         caption="accept: actors preferring the proposal to no deal; "
