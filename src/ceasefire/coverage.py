@@ -428,8 +428,10 @@ def _de_facto_cession(ctx: _Context) -> Fields | None:
 
 
 def _no_mechanisms(ctx: _Context) -> Fields | None:
+    # a ceasefire needs a war: where nobody fights without a deal there is nothing to hold
     p = ctx.proposal
-    return {} if not p.mechanisms and p.guarantee in ("none", "bilateral") else None
+    bare = not p.mechanisms and p.guarantee in ("none", "bilateral")
+    return {} if bare and ctx.scenario.status_quo.fighting else None
 
 
 #: the rule of each warning, in the order warnings are reported

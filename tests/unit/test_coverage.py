@@ -104,3 +104,12 @@ def test_no_mechanism_warning(builtin):
     assert "no-mechanisms" not in {
         w.code for w in analyst_warnings(builtin, p, coverage(builtin, p))
     }
+
+
+def test_no_mechanism_warning_needs_a_war(builtin):
+    # where nobody fights without a deal (e.g. a summit decision), nothing is a bare ceasefire
+    calm = builtin.model_copy(
+        update={"status_quo": builtin.status_quo.model_copy(update={"fighting": False})}
+    )
+    p = by_id(calm, "bare-ceasefire")
+    assert "no-mechanisms" not in {w.code for w in analyst_warnings(calm, p, coverage(calm, p))}
