@@ -346,7 +346,11 @@ class TrackRecord(_Result):
     def line(self, stage: str) -> str:
         """The stage's record on the historical cases, or ``not validated out of sample``."""
         parts = {
-            "consent": [self._hits("consent", "decisions"), self._hits("blockers", "blocker sets")],
+            "consent": [
+                self._hits("consent", "decisions"),
+                self._probabilities("consent", "P(pass) over the draws: "),
+                self._hits("blockers", "blocker sets"),
+            ],
             "rescue": [self._hits("rescue", "sets of actors whose consent was bought")],
         }.get(stage, [self._probabilities(stage)])
         said = [p for p in parts if p]
@@ -367,13 +371,15 @@ class TrackRecord(_Result):
         f = self._case(stage)
         return "" if f is None else f"{f.hits} of {f.scored} {what} right"
 
-    def _probabilities(self, stage: str) -> str:
+    def _probabilities(self, stage: str, head: str = "") -> str:
+        """Hits on the side of 0.5 (or ``head``: the hits are said elsewhere) and mean scores."""
         f = self._case(stage)
         if f is None or f.brier is None or f.log_score is None:
             return ""
+        hits = head or f"{f.hits} of {f.scored} on the right side of 0.5; "
         return (
-            f"{f.hits} of {f.scored} on the right side of 0.5; Brier {f.brier:.3f} (p = 0.5 "
-            f"scores 0.25), log score {f.log_score:.3f} (ln 2 = 0.693), n = {f.n_probability}"
+            f"{hits}Brier {f.brier:.3f} (p = 0.5 scores 0.25), log score {f.log_score:.3f} "
+            f"(ln 2 = 0.693), n = {f.n_probability}"
         )
 
 

@@ -266,3 +266,17 @@ def test_the_shipped_cases_are_scored_structurally() -> None:
             if r.stage in ("durability", "deterrence") and r.probability is not None:
                 assert 0.0 <= r.probability <= 1.0 and r.brier is not None
     assert sum(s.n for s in sc.stages) == sum(len(c.rows) for c in sc.cases)
+
+
+def test_decisions_carry_p_pass_over_the_draws() -> None:
+    # no input of the synthetic case has a range: every draw is the central run, so
+    # P(pass) is 0 for the EDC (FRA rejects), and the Brier score of each row is 0 or 1
+    sc = run_cases([loads(CASE, "case.toml")])
+    rows = {r.id: r for r in sc.cases[0].rows}
+    assert (rows["edc-assemblee"].probability, rows["edc-assemblee"].brier) == (0.0, 0.0)
+    assert (rows["edc-fate"].probability, rows["edc-fate"].brier) == (0.0, 1.0)
+    assert rows["edc-fate"].log_score == pytest.approx(-math.log(1e-6))
+    assert rows["nato-in-parliament"].probability is None  # not among nato's institutions
+    consent = {s.stage: s for s in sc.stages}["consent"]
+    assert (consent.n_probability, consent.brier) == (2, 0.5)
+    assert run_cases([loads(CASE, "case.toml")], sweep=False).cases[0].rows[0].probability is None

@@ -6,7 +6,8 @@ speaks to it:
 =================  ===========  ==========================================================
 row kind           stage        model output compared
 =================  ===========  ==========================================================
-decision           consent      the institution's (or the proposal's) pass/fail
+decision           consent      the institution's (or the proposal's) pass/fail, and
+                                P(pass) over the Monte Carlo draws of every stated range
 decision+blockers  blockers     the set of blocking actors (exact set; precision, recall)
 consent-bought     rescue       the rejecting veto players the model says must be won over
 held               durability   P(no breakdown by the horizon), Weibull model (§2)
@@ -17,8 +18,10 @@ attack-covered     deterrence   P(attack on covered territory), guarantee game (
 (Brier 1950, doi:10.1175/1520-0493(1950)078<0001:VOFEIT>2.0.CO;2) and the log score
 ``-ln p(y)`` (Gneiting & Raftery 2007, doi:10.1198/016214506000001437); lower is better, and
 the uninformed forecast p = 0.5 scores 0.25 and ln 2 ≈ 0.693. A probability is a hit when it
-lies on the outcome's side of 0.5. Categorical outputs are hits or misses. Pure: takes the
-scenario and its analysis, returns typed results; misses are findings, not errors.
+lies on the outcome's side of 0.5. Categorical outputs are hits or misses; a decision's hit is
+the central run's verdict, and its P(pass) over the draws (``ceasefire.uncertainty``, the
+scenario's own draws and seed) is scored as a probability beside it. Pure: takes the scenario,
+its analysis and optionally its sweep, returns typed results; misses are findings, not errors.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from ceasefire.scenario.schema import (
     ObservedDecision,
     ObservedHeld,
 )
+from ceasefire.sweep_results import SweepSummary
 
 SCHEMA_VERSION = "1.0"
 Stage = Literal["consent", "blockers", "rescue", "durability", "deterrence"]
@@ -175,8 +179,35 @@ def _verdict(passed: bool) -> str:
     return "passed" if passed else "failed"
 
 
-def _decision_rows(case: str, row: ObservedDecision, result: ProposalResult) -> list[RowScore]:
-    """The pass/fail row and, when the record names blockers, the blockers row."""
+def p_pass(sweep: SweepSummary | None, row: ObservedDecision) -> float | None:
+    """P(pass) of the row's institution (or of the whole proposal) over the sweep's draws."""
+    ps = None if sweep is None else sweep.proposal(row.proposal)
+    if ps is None:
+        return None
+    if row.institution is None:
+        return ps.passes.p_pass
+    decision = ps.institutions.get(row.institution)
+    return None if decision is None else decision.p_pass
+
+
+def _with_p_pass(score: RowScore, p: float | None, passed: bool) -> RowScore:
+    if p is None:
+        return score
+    return score.model_copy(
+        update={
+            "probability": p,
+            "outcome": passed,
+            "brier": brier(p, passed),
+            "log_score": log_score(p, passed),
+            "note": f"{score.note}; P(pass) = {p:.3f} over the draws",
+        }
+    )
+
+
+def _decision_rows(
+    case: str, row: ObservedDecision, result: ProposalResult, sweep: SweepSummary | None = None
+) -> list[RowScore]:
+    """The pass/fail row (with P(pass) over the draws) and, with recorded blockers, theirs."""
     if row.institution is None:
         passed, blockers, what = result.passes, result.blockers, "the proposal as a whole"
     elif row.institution in result.institutions:
@@ -194,18 +225,17 @@ def _decision_rows(case: str, row: ObservedDecision, result: ProposalResult) -> 
                 note=f"{row.institution} is not among the proposal's institutions",
             )
         ]
-    rows = [
-        RowScore(
-            case=case,
-            id=row.id,
-            stage="consent",
-            proposal=row.proposal,
-            observed=_verdict(row.passed),
-            predicted=_verdict(passed),
-            hit=passed == row.passed,
-            note=what,
-        )
-    ]
+    verdict = RowScore(
+        case=case,
+        id=row.id,
+        stage="consent",
+        proposal=row.proposal,
+        observed=_verdict(row.passed),
+        predicted=_verdict(passed),
+        hit=passed == row.passed,
+        note=what,
+    )
+    rows = [_with_p_pass(verdict, p_pass(sweep, row), row.passed)]
     if row.blockers:
         rows.append(
             _set_row(case, f"{row.id}:blockers", "blockers", row.proposal, row.blockers, blockers)
@@ -272,11 +302,13 @@ def _probability_row(
     )
 
 
-def score_row(case: str, row: Row, analysis: Analysis) -> list[RowScore]:
+def score_row(
+    case: str, row: Row, analysis: Analysis, sweep: SweepSummary | None = None
+) -> list[RowScore]:
     """The scores of one ``[[observed]]`` row (two for a decision with blockers)."""
     result = analysis.proposal(row.proposal)
     if isinstance(row, ObservedDecision):
-        return _decision_rows(case, row, result)
+        return _decision_rows(case, row, result, sweep)
     if isinstance(row, ObservedConsentBought):
         return [_set_row(case, row.id, "rescue", row.proposal, row.actors, rescue_actors(result))]
     if isinstance(row, ObservedHeld):
@@ -316,9 +348,11 @@ def stage_scores(rows: Sequence[RowScore]) -> list[StageScore]:
     return out
 
 
-def score_case(scenario: Scenario, analysis: Analysis) -> CaseScorecard:
-    """Score every observed row of ``scenario`` against ``analysis`` (its analysis)."""
-    rows = [s for row in scenario.observed for s in score_row(scenario.id, row, analysis)]
+def score_case(
+    scenario: Scenario, analysis: Analysis, sweep: SweepSummary | None = None
+) -> CaseScorecard:
+    """Score every observed row of ``scenario`` against its analysis (and optionally sweep)."""
+    rows = [s for row in scenario.observed for s in score_row(scenario.id, row, analysis, sweep)]
     meta = scenario.scenario
     return CaseScorecard(
         case=scenario.id,
@@ -351,11 +385,21 @@ def stage_summary(s: StageScore) -> str:
     return text
 
 
-def run_cases(scenarios: Sequence[Scenario], package_version: str = "") -> Scorecard:
-    """Analyse each scenario (every stage, its own seed) and score it: the whole backtest.
+def run_cases(
+    scenarios: Sequence[Scenario], package_version: str = "", sweep: bool = True
+) -> Scorecard:
+    """Analyse each scenario (every stage) and score it: the whole backtest.
 
-    Pure: the analysis is deterministic given the scenario's ``[monte_carlo]`` seed.
+    With ``sweep`` each scenario is also swept over every stated range (its own
+    ``[monte_carlo]`` draws and seed, no bargaining engine: about a second a case) for the
+    decisions' P(pass). Pure: deterministic given the scenarios' seeds.
     """
     from ceasefire.analysis import analyze
+    from ceasefire.uncertainty.backends import sweep_in_memory
 
-    return scorecard([score_case(s, analyze(s)) for s in scenarios], package_version)
+    def one(s: Scenario) -> CaseScorecard:
+        mc = s.monte_carlo
+        summary = sweep_in_memory(s, mc.draws, mc.seed, engines=()) if sweep else None
+        return score_case(s, analyze(s), summary)
+
+    return scorecard([one(s) for s in scenarios], package_version)
