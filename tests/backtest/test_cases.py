@@ -280,3 +280,13 @@ def test_decisions_carry_p_pass_over_the_draws() -> None:
     consent = {s.stage: s for s in sc.stages}["consent"]
     assert (consent.n_probability, consent.brier) == (2, 0.5)
     assert run_cases([loads(CASE, "case.toml")], sweep=False).cases[0].rows[0].probability is None
+
+
+def test_a_pass_after_bought_consent_is_still_a_miss_but_says_so(
+    case: tuple[Scenario, Analysis],
+) -> None:
+    # edc-fate: passed in the record, failed as tabled; fra-bought records FRA's consent bought
+    row = _rows(case)["edc-fate"]
+    assert row.hit is False
+    assert row.note.endswith("passed after consent was bought (fra-bought): as tabled")
+    assert "bought" not in _rows(case)["edc-assemblee"].note  # a hit: nothing to explain

@@ -348,11 +348,32 @@ def stage_scores(rows: Sequence[RowScore]) -> list[StageScore]:
     return out
 
 
+def _bought_note(rows: list[RowScore], scenario: Scenario) -> list[RowScore]:
+    """Mark a "passed" the model calls "failed" when the case records consent bought for it.
+
+    The model judges the proposal as tabled; the record's pass came after a purchase, which
+    the ``consent-bought`` row scores. The row stays a miss (docs/specs/observed.md).
+    """
+    bought: dict[str, list[str]] = {}
+    for o in scenario.observed:
+        if isinstance(o, ObservedConsentBought):
+            bought.setdefault(o.proposal, []).append(o.id)
+    out = []
+    for r in rows:
+        ids = bought.get(r.proposal)
+        if r.stage == "consent" and r.hit is False and r.observed == "passed" and ids:
+            note = f"{r.note}; passed after consent was bought ({', '.join(ids)}): as tabled"
+            r = r.model_copy(update={"note": note})
+        out.append(r)
+    return out
+
+
 def score_case(
     scenario: Scenario, analysis: Analysis, sweep: SweepSummary | None = None
 ) -> CaseScorecard:
     """Score every observed row of ``scenario`` against its analysis (and optionally sweep)."""
     rows = [s for row in scenario.observed for s in score_row(scenario.id, row, analysis, sweep)]
+    rows = _bought_note(rows, scenario)
     meta = scenario.scenario
     return CaseScorecard(
         case=scenario.id,
