@@ -325,27 +325,24 @@ def _mean(xs: Sequence[float]) -> float | None:
     return sum(xs) / len(xs) if xs else None
 
 
+def _stage_score(stage: Stage, rows: Sequence[RowScore]) -> StageScore:
+    briers = [r.brier for r in rows if r.brier is not None]
+    logs = [r.log_score for r in rows if r.log_score is not None]
+    return StageScore(
+        stage=stage,
+        n=len(rows),
+        scored=sum(r.hit is not None for r in rows),
+        hits=sum(r.hit is True for r in rows),
+        n_probability=len(briers),
+        brier=_mean(briers),
+        log_score=_mean(logs),
+    )
+
+
 def stage_scores(rows: Sequence[RowScore]) -> list[StageScore]:
     """Hits and mean Brier and log scores per stage (stages without rows are left out)."""
-    out = []
-    for stage in STAGES:
-        mine = [r for r in rows if r.stage == stage]
-        if not mine:
-            continue
-        briers = [r.brier for r in mine if r.brier is not None]
-        logs = [r.log_score for r in mine if r.log_score is not None]
-        out.append(
-            StageScore(
-                stage=stage,
-                n=len(mine),
-                scored=sum(r.hit is not None for r in mine),
-                hits=sum(r.hit is True for r in mine),
-                n_probability=len(briers),
-                brier=_mean(briers),
-                log_score=_mean(logs),
-            )
-        )
-    return out
+    by_stage = {stage: [r for r in rows if r.stage == stage] for stage in STAGES}
+    return [_stage_score(stage, mine) for stage, mine in by_stage.items() if mine]
 
 
 def _bought_note(rows: list[RowScore], scenario: Scenario) -> list[RowScore]:
