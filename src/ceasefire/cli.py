@@ -82,6 +82,7 @@ def run(
     seed: SeedOpt = None,
 ) -> None:
     """Analyse a scenario; print a summary; write results.json and report.html."""
+    from ceasefire.backtest import record
     from ceasefire.outputs import OutputError, prepare_run_dir, write_run
     from ceasefire.report import html, terminal
     from ceasefire.run import SweepOptions
@@ -102,6 +103,7 @@ def run(
         draws=draws,
         seed=seed,
         sweep=SweepOptions() if draws is not None else None,
+        track_record=record.load(),
     )
     write_run(folder, result, report_html=html.render(result, loaded.scenario, loaded.geometry))
     if not quiet:

@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict
 
 from ceasefire.sweep_results import SweepSummary
 
-#: the version of this schema; 1.1 added ``ForecastResult.version`` (the engine's version)
-SCHEMA_VERSION = "1.1"
+#: the version of this schema; 1.1 added ``ForecastResult.version`` (the engine's version),
+#: 1.2 ``Analysis.track_record`` (each stage's measured out-of-sample record)
+SCHEMA_VERSION = "1.2"
 
 
 class _Result(BaseModel):
@@ -233,6 +234,155 @@ class ScenarioInfo(_Result):
     source: str
 
 
+# ---------------------------------------------------------------------------------------------
+# The track record: each stage's measured out-of-sample accuracy (issue 12, part 3). Produced by
+# scripts/track_record.py from the project's own backtests (``ceasefire backtest deu`` on the
+# user's DEU III file, ``ceasefire backtest cases`` on the built-in cases), shipped as package
+# data and attached to an Analysis at the I/O edge; it is not a number of the scenario's
+# analysis.
+
+NOT_VALIDATED = "not validated out of sample"
+#: the model stages with a track-record line, beside the output each one speaks to
+RECORD_STAGES: dict[str, str] = {
+    "consent": "institutions and blockers",
+    "rescue": "rescue (whose consent must be won)",
+    "winset": "win-set",
+    "deterrence": "guarantee game",
+    "durability": "ceasefire durability",
+}
+
+
+class DeuFigure(_Result):
+    """One forecaster on DEU III: its errors beside the baseline's on the same issues."""
+
+    label: str
+    kind: str
+    engine: str | None
+    variant: str | None
+    n: int
+    mae: float | None
+    median_ae: float | None
+    #: the baseline's (salience-weighted mean's) MAE on the same issues
+    baseline_mae: float | None
+    beats_share: float | None
+    refused: int
+
+
+class DeuRecord(_Result):
+    """``ceasefire backtest deu`` on a DEU III file: which file, when, and every forecaster."""
+
+    dataset: str
+    file: str
+    sha256: str
+    layout: str
+    capability: str
+    seed: int
+    measured: str
+    package_version: str
+    baseline: str
+    scored: int
+    figures: list[DeuFigure]
+
+
+class CaseStageFigure(_Result):
+    """One stage pooled over the historical cases (``ceasefire backtest cases``)."""
+
+    stage: str
+    n: int
+    scored: int
+    hits: int
+    n_probability: int
+    brier: float | None
+    log_score: float | None
+
+
+class CasesRecord(_Result):
+    cases: list[str]
+    measured: str
+    package_version: str
+    stages: list[CaseStageFigure]
+
+
+class TrackRecord(_Result):
+    """Every stage's measured record; ``line`` and ``forecast_line`` say it in one line."""
+
+    schema_version: str = "1.0"
+    generated_by: str = "scripts/track_record.py"
+    deu: DeuRecord | None = None
+    cases: CasesRecord | None = None
+
+    def _case(self, stage: str) -> CaseStageFigure | None:
+        figures = [] if self.cases is None else self.cases.stages
+        return next((f for f in figures if f.stage == stage and f.scored), None)
+
+    def _deu(self, engine: str, variant: str) -> DeuFigure | None:
+        figures = [] if self.deu is None else self.deu.figures
+        return next(
+            (
+                f
+                for f in figures
+                if f.kind == "engine" and f.engine == engine and f.variant in (None, variant)
+            ),
+            None,
+        )
+
+    def forecast_line(self, engine: str, variant: str, short: bool = False) -> str:
+        """``bdm: MAE x on DEU III (n = 353) against y for the weighted mean ...`` or the label."""
+        f, d = self._deu(engine, variant), self.deu
+        if f is None or d is None or f.mae is None or f.baseline_mae is None:
+            return f"{engine}: {NOT_VALIDATED}"
+        if short:
+            return (
+                f"{f.label}: MAE {f.mae:.2f} on DEU III (n = {f.n}), "
+                f"{d.baseline} {f.baseline_mae:.2f}"
+            )
+        beats = "" if f.beats_share is None else f", nearer the outcome on {f.beats_share:.0%}"
+        return (
+            f"{f.label}: MAE {f.mae:.2f} on DEU III (n = {f.n}) against {f.baseline_mae:.2f} "
+            f"for the {d.baseline}{beats} of issues; {f.refused} refused (measured "
+            f"{d.measured}; EU legislative decisions, not wars)"
+        )
+
+    def line(self, stage: str) -> str:
+        """The stage's record on the historical cases, or ``not validated out of sample``."""
+        parts = {
+            "consent": [
+                self._hits("consent", "decisions"),
+                self._probabilities("consent", "P(pass) over the draws: "),
+                self._hits("blockers", "blocker sets"),
+            ],
+            "rescue": [self._hits("rescue", "sets of actors whose consent was bought")],
+        }.get(stage, [self._probabilities(stage)])
+        said = [p for p in parts if p]
+        c = self.cases
+        if not said or c is None:
+            return f"{RECORD_STAGES.get(stage, stage)}: {NOT_VALIDATED}"
+        return (
+            f"{RECORD_STAGES.get(stage, stage)}: {len(c.cases)} historical cases "
+            f"(measured {c.measured}): {'; '.join(said)}"
+        )
+
+    def lines(self, forecasts: list[tuple[str, str]]) -> list[str]:
+        """One short line per forecast engine (``(engine, variant)``) and per model stage."""
+        engines = [self.forecast_line(e, v, short=True) for e, v in dict.fromkeys(forecasts)]
+        return engines + [self.line(stage) for stage in RECORD_STAGES]
+
+    def _hits(self, stage: str, what: str) -> str:
+        f = self._case(stage)
+        return "" if f is None else f"{f.hits} of {f.scored} {what} right"
+
+    def _probabilities(self, stage: str, head: str = "") -> str:
+        """Hits on the side of 0.5 (or ``head``: the hits are said elsewhere) and mean scores."""
+        f = self._case(stage)
+        if f is None or f.brier is None or f.log_score is None:
+            return ""
+        hits = head or f"{f.hits} of {f.scored} on the right side of 0.5; "
+        return (
+            f"{hits}Brier {f.brier:.3f} (p = 0.5 scores 0.25), log score {f.log_score:.3f} "
+            f"(ln 2 = 0.693), n = {f.n_probability}"
+        )
+
+
 class Analysis(_Result):
     """The whole result of analysing one scenario."""
 
@@ -257,6 +407,9 @@ class Analysis(_Result):
     #: ``run --draws N``: the summary of a sweep over every stated range (see
     #: ``ceasefire.uncertainty``); None when no sweep was run
     uncertainty: SweepSummary | None = None
+    #: each stage's measured out-of-sample record (package data attached by the caller: ``run``
+    #: in the CLI and the web app); None when the analysis was not given one
+    track_record: TrackRecord | None = None
 
     def winset(self, chain_id: str) -> WinSetResult:
         for w in self.winsets:

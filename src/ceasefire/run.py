@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ceasefire import analysis, bargaining
-from ceasefire.results import Analysis
+from ceasefire.results import Analysis, TrackRecord
 from ceasefire.scenario import Scenario
 from ceasefire.uncertainty.pipeline import DEFAULT_ENGINES
 
@@ -39,16 +39,20 @@ def run(
     engines: tuple[str, ...] | None = tuple(bargaining.ENGINES),
     sweep: SweepOptions | None = None,
     progress: Callable[[int], None] | None = None,
+    track_record: TrackRecord | None = None,
 ) -> Analysis:
     """The analysis of ``scenario`` and, with ``sweep``, the summary of a sweep over its ranges.
 
     ``draws`` and ``seed`` default to the scenario's ``[monte_carlo]`` table; the sweep runs
     the same number of draws from the same seed. ``progress`` gets 0 when the sweep starts, then
-    the draws of each finished chunk.
+    the draws of each finished chunk. ``track_record`` (the measured record of each stage, read
+    by the caller: ``ceasefire.backtest.record.load``) is attached as ``Analysis.track_record``.
     """
     result = analysis.analyze(
         scenario, sha256=sha256, source=source, draws=draws, seed=seed, engines=engines
     )
+    if track_record is not None:
+        result = result.model_copy(update={"track_record": track_record})
     if sweep is None:
         return result
     from ceasefire.uncertainty.backends import sweep_in_memory

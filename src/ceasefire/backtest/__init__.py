@@ -1,4 +1,4 @@
-"""Backtests: how accurate are the bargaining engines on real decisions with known outcomes.
+"""Backtests: how accurate are the models on real decisions with known outcomes.
 
 * :mod:`ceasefire.backtest.deu` reads the DEU III data (EU legislative decisions; Arregui &
   Perarnaud 2021, doi:10.34810/data53) from text: pure parsing, no I/O.
@@ -7,5 +7,9 @@
   batch API and scores it against the baselines; results are the pydantic models of
   :mod:`ceasefire.backtest.models`.
 * :mod:`ceasefire.backtest.render` prints them (rich) and writes the HTML report.
+* :mod:`ceasefire.backtest.cases` scores the historical cases' ``[[observed]]`` rows
+  (docs/specs/observed.md); :mod:`ceasefire.backtest.render_cases` shows the scorecard.
+* :mod:`ceasefire.backtest.record` builds the track record (each stage's measured accuracy,
+  ``ceasefire/track_record.json``) from both backtests and reads the shipped one.
 * :mod:`ceasefire.backtest.cli` is the ``ceasefire backtest`` sub-command group.
 """

@@ -2,8 +2,8 @@
 
 I/O edge: reads the file, calls the pure parser and runner, prints or writes. Bad input
 (a missing or unreadable file, another layout, bad cells, an unusable --out folder) prints a
-located message on stderr and exits with status 2, never a traceback. The group is meant to
-hold ``ceasefire backtest cases`` later.
+located message on stderr and exits with status 2, never a traceback. Commands: ``deu``
+(engines against DEU III) and ``cases`` (the historical cases' ``[[observed]]`` rows).
 """
 
 from __future__ import annotations
@@ -12,10 +12,14 @@ import hashlib
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from ceasefire.backtest.cases import Scorecard as CaseScores
+    from ceasefire.scenario import Scenario
 
 EXIT_BAD_INPUT = 2
 
@@ -113,5 +117,80 @@ def deu(
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         render.terminal(result, _out)
+    if out is not None:
+        _err.print(f"Wrote {out / 'results.json'} and {out / 'report.html'}", markup=False)
+
+
+def _load_case(ref: str) -> tuple[Scenario, str]:
+    """A scenario with observed rows, from a built-in id or a file path; exit 2 otherwise."""
+    from ceasefire.scenario import ScenarioError, read
+
+    try:
+        loaded = read(ref)
+    except ScenarioError as err:
+        _fail(err.lines(located=True))
+    if not loaded.scenario.observed:
+        _fail(
+            [
+                f"{loaded.source}: scenario {loaded.scenario.id!r} has no [[observed]] rows: "
+                "nothing to score (see docs/specs/observed.md)"
+            ]
+        )
+    return loaded.scenario, loaded.sha256
+
+
+def case_ids() -> list[str]:
+    """The built-in scenarios that record what happened (have ``[[observed]]`` rows)."""
+    from ceasefire.scenario import builtin_ids, load
+
+    return [sid for sid in builtin_ids() if load(sid).observed]
+
+
+def _write_cases(out: Path, force: bool, result: CaseScores) -> None:
+    from ceasefire.backtest import render_cases
+    from ceasefire.outputs import OutputError, atomic_write, prepare_run_dir
+
+    try:
+        folder = prepare_run_dir(out, "cases", force, Path("runs"))
+        atomic_write(folder / "results.json", result.model_dump_json(indent=2) + "\n")
+        atomic_write(folder / "report.html", render_cases.html(result))
+    except OutputError as err:
+        _fail([str(err)])
+    except OSError as err:
+        _fail([f"{out}: cannot write: {err.strerror}"])
+
+
+@backtest_app.command("cases")
+def cases(
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Built-in case ids or scenario files with [[observed]] rows; none = every "
+            "built-in case.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also write results.json and report.html here."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into an existing non-empty --out folder.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Score the model against historical cases: decisions, blockers, rescues, durability."""
+    from ceasefire import __version__
+    from ceasefire.backtest import render_cases
+    from ceasefire.backtest.cases import run_cases
+
+    loaded = [_load_case(ref) for ref in (refs or case_ids())]
+    result = run_cases([s for s, _ in loaded], package_version=__version__)
+    if out is not None:
+        _write_cases(out, force, result)
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        render_cases.terminal(result, _out)
     if out is not None:
         _err.print(f"Wrote {out / 'results.json'} and {out / 'report.html'}", markup=False)

@@ -84,6 +84,16 @@ def summary(analysis: Analysis, console: Console) -> None:
                 f"  {f.engine} ({f.variant}): {where} — nearest: {f.nearest_proposal}",
                 highlight=False,
             )
+    track_record(a, console)
+
+
+def track_record(a: Analysis, console: Console) -> None:
+    """One line per stage: its measured out-of-sample record (issue 12), when attached."""
+    if a.track_record is None:
+        return
+    console.print("[bold]Track record[/bold] (out of sample; details: ceasefire backtest)")
+    for line in a.track_record.lines([(f.engine, f.variant) for f in a.forecasts]):
+        console.print(f"  {line}", markup=False, highlight=False)
 
 
 def _iv(iv: Any) -> str:

@@ -87,6 +87,7 @@ class Runner:
     def _execute(
         self, run_id: str, text: str, source: str, draws: int, seed: int | None, sweep: bool
     ) -> None:
+        from ceasefire.backtest.record import load as load_track_record
         from ceasefire.outputs import write_run
         from ceasefire.run import SweepOptions, run
 
@@ -108,6 +109,7 @@ class Runner:
                 seed=seed,
                 sweep=SweepOptions(**self.sweep_options) if sweep else None,
                 progress=self._progress(run_id, draws) if sweep else None,
+                track_record=load_track_record(),
             )
             write_run(ws.run_dir(run_id), result)
             ws.update_run(

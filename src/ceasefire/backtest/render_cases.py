@@ -1,0 +1,137 @@
+"""Show a cases backtest: a rich scorecard for the terminal (80 columns) and an HTML page.
+
+Renders :class:`~ceasefire.backtest.cases.Scorecard` only; computes no score. The HTML page
+inlines plotly.js once, as ``ceasefire.report`` does, so it works offline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ceasefire.backtest.cases import (
+    BASELINE_BRIER,
+    BASELINE_LOG,
+    STAGE_LABELS,
+    CaseScorecard,
+    RowScore,
+    Scorecard,
+    StageScore,
+    stage_summary,
+)
+from ceasefire.report.format import MISSING, num
+
+HIT, MISS = "hit", "MISS"
+
+
+def mark(r: RowScore) -> str:
+    """``hit``, ``MISS`` or ``—`` (not modelled)."""
+    return MISSING if r.hit is None else (HIT if r.hit else MISS)
+
+
+def rows_table(case: CaseScorecard) -> Table:
+    """One line per scored row: id, stage, observed, predicted, hit, Brier."""
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
+    t.add_column("row", overflow="fold", max_width=30)
+    t.add_column("stage", no_wrap=True)
+    t.add_column("observed", overflow="fold", max_width=12)
+    t.add_column("model", overflow="fold", max_width=17)
+    t.add_column("", no_wrap=True)
+    t.add_column("Brier", justify="right", no_wrap=True)
+    for r in case.rows:
+        t.add_row(
+            r.id,
+            r.stage,
+            r.observed,
+            r.predicted,
+            Text(mark(r), style="bold red" if r.hit is False else ""),
+            num(r.brier, "%.3f"),
+        )
+    return t
+
+
+def stage_lines(stages: list[StageScore]) -> list[str]:
+    return [f"  {s.stage}: {stage_summary(s)}" for s in stages]
+
+
+def terminal(sc: Scorecard, console: Console) -> None:
+    """Print every case's rows and stage summary, then the pooled summary (80 columns)."""
+    console.print(
+        f"Historical cases scored: {len(sc.cases)}. Misses are findings about the model, "
+        f"not errors. Brier and log scores: lower is better; the uninformed p = 0.5 scores "
+        f"{BASELINE_BRIER:.2f} and {BASELINE_LOG:.3f}.",
+        markup=False,
+    )
+    for case in sc.cases:
+        console.print()
+        console.print(f"{case.case}: {case.title} (as of {case.as_of or MISSING})", markup=False)
+        console.print(rows_table(case))
+        for line in stage_lines(case.stages):
+            console.print(line, markup=False)
+    console.print()
+    console.print("Pooled over cases", markup=False)
+    for line in stage_lines(sc.stages):
+        console.print(line, markup=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+
+def probability_figure(sc: Scorecard) -> Any:
+    """Each probability row: the model's P against what happened (0 or 1), one point per row."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for stage in ("durability", "deterrence"):
+        pts = [
+            (r.probability, float(r.outcome), f"{c.case}: {r.id}")
+            for c in sc.cases
+            for r in c.rows
+            if r.stage == stage and r.probability is not None and r.outcome is not None
+        ]
+        if not pts:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[p[0] for p in pts],
+                y=[p[1] for p in pts],
+                text=[p[2] for p in pts],
+                mode="markers",
+                name=STAGE_LABELS[stage],
+                marker={"size": 10, "opacity": 0.7},
+                hovertemplate="%{text}: P = %{x:.3f}, happened = %{y:.0f}",
+            )
+        )
+    fig.update_layout(
+        xaxis_title="model probability of the event", yaxis_title="event happened (1) or not (0)",
+        xaxis={"range": [-0.03, 1.03]}, yaxis={"range": [-0.2, 1.2], "tickvals": [0, 1]},
+        height=380, margin={"l": 60, "r": 20, "t": 20, "b": 50},
+    )  # fmt: skip
+    return fig
+
+
+def html(sc: Scorecard) -> str:
+    """The scorecard as one HTML string that works offline (plotly.js inlined once)."""
+    from plotly.offline import get_plotlyjs
+
+    from ceasefire.report.format import jinja_env
+    from ceasefire.report.html import figure_html
+
+    return (
+        jinja_env()
+        .get_template("backtest_cases.html.j2")
+        .render(
+            sc=sc,
+            plotlyjs=get_plotlyjs(),
+            fig_probability=figure_html(probability_figure(sc), "probabilities"),
+            labels=STAGE_LABELS,
+            summary=stage_summary,
+            mark=mark,
+            num=num,
+        )
+    )
