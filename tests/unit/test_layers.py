@@ -49,7 +49,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("pipeline", ("analysis", "uncertainty", "run", "outputs", "backtest")),
-    ("presentation", ("report", "backtest.render")),
+    ("presentation", ("report", "backtest.render", "backtest.render_cases")),
     ("adapters", ("cli", "web", "backtest.cli", "__init__", "__main__")),
 )
 
