@@ -33,18 +33,24 @@ def mark(r: RowScore) -> str:
     return MISSING if r.hit is None else (HIT if r.hit else MISS)
 
 
+def row_label(r: RowScore) -> str:
+    """The row's id; a decision's blocker set, which follows its decision, as ``└ blockers``."""
+    parent, _, part = r.id.rpartition(":")
+    return f"  └ {part}" if parent and r.stage == "blockers" else r.id
+
+
 def rows_table(case: CaseScorecard) -> Table:
     """One line per scored row: id, stage, observed, predicted, hit, Brier."""
     t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
-    t.add_column("row", overflow="fold", max_width=30)
+    t.add_column("row", no_wrap=True, overflow="ellipsis", max_width=26)
     t.add_column("stage", no_wrap=True)
     t.add_column("observed", overflow="fold", max_width=12)
-    t.add_column("model", overflow="fold", max_width=17)
+    t.add_column("model", overflow="fold", min_width=15, max_width=17)
     t.add_column("", no_wrap=True)
     t.add_column("Brier", justify="right", no_wrap=True)
     for r in case.rows:
         t.add_row(
-            r.id,
+            row_label(r),
             r.stage,
             r.observed,
             r.predicted,
