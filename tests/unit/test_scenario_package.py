@@ -258,3 +258,14 @@ def test_proposal_defaults_are_the_schema_defaults():
         k: Proposal.model_fields[k].default
         for k in ("invitation", "guarantee", "territory", "ceasefire_before_accession")
     } == editor.DEFAULTS
+
+
+def test_a_scenario_without_territory_reports_terms_not_zero_shares():
+    from ceasefire.analysis import analyze
+    from ceasefire.scenario import load
+
+    s = load("bucharest-2008")  # a summit decision: no territorial units
+    assert not s.territory
+    page = html.render(analyze(s, engines=None), s)
+    assert 'id="no-territory"' in page and "Today the government" not in page
+    assert 'id="coverage-map"' not in page
