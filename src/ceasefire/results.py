@@ -294,6 +294,8 @@ class CaseStageFigure(_Result):
     n_probability: int
     brier: float | None
     log_score: float | None
+    #: of the rows with a probability, those whose event happened
+    events: int = 0
 
 
 class CasesRecord(_Result):
@@ -377,9 +379,17 @@ class TrackRecord(_Result):
         if f is None or f.brier is None or f.log_score is None:
             return ""
         hits = head or f"{f.hits} of {f.scored} on the right side of 0.5; "
+        # a record whose outcomes are all alike rewards a constant forecast: say so
+        alike = f.events in (0, f.n_probability)
+        caveat = (
+            f"; every one of the {f.n_probability} outcomes was the same, so this record "
+            "cannot show that the model tells cases apart"
+            if alike
+            else f" ({f.events} of {f.n_probability} events happened)"
+        )
         return (
             f"{hits}Brier {f.brier:.3f} (p = 0.5 scores 0.25), log score {f.log_score:.3f} "
-            f"(ln 2 = 0.693), n = {f.n_probability}"
+            f"(ln 2 = 0.693), n = {f.n_probability}{caveat}"
         )
 
 

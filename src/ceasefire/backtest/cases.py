@@ -104,6 +104,8 @@ class StageScore(_Score):
     n_probability: int
     brier: float | None
     log_score: float | None
+    #: of the rows with a probability, those whose event happened (outcome true)
+    events: int = 0
 
 
 class CaseScorecard(_Score):
@@ -336,6 +338,7 @@ def _stage_score(stage: Stage, rows: Sequence[RowScore]) -> StageScore:
         n_probability=len(briers),
         brier=_mean(briers),
         log_score=_mean(logs),
+        events=sum(r.outcome is True for r in rows if r.brier is not None),
     )
 
 
