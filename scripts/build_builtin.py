@@ -101,7 +101,7 @@ WARNING_TEXTS = {
         "The order of ceasefire and accession is {sequencing}: if the guarantee takes effect "
         "while fighting continues, guaranteed territory borders an active front in "
         "{front_count} units ({front_units}) -- the NATO dilemma.",
-        "specs/deterrence.md section 1 (the guarantor drawn into direct war)",
+        "docs/specs/deterrence.md section 1 (the guarantor drawn into direct war)",
     ),
     "de-jure-cession": (
         "Cedes {ceded_area:.1%} of the recognised territory de jure ({ceded_population:.1%} of "
@@ -354,7 +354,7 @@ def deterrence_tables() -> str:
         return "\n".join(lines) + "\n"
 
     return (
-        "# Guarantee game (specs/deterrence.md section 1); values of deterrence_defaults.md.\n"
+        "# Guarantee game (docs/specs/deterrence.md section 1); values of deterrence_defaults.md.\n"
         "# c1 (cost of war against the defender alone) defaults to RUS war_cost / 100.\n"
         + table("deterrence", dict(DETERRENCE_DEFAULTS), skip=("c1",))
         + "\n# Ceasefire durability (section 2): PRIORS anchored on Fortna 2003/2004, not\n"

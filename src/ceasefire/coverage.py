@@ -133,7 +133,7 @@ def guarantee_share(area: FloatArray, held: FloatArray, guaranteed: FloatArray) 
     """``g``: the share of the defender-held area under collective defence, ``(...)``.
 
     ``g = Σ_u A_u min(guaranteed_u, c_u) / Σ_u A_u c_u`` (0 when nothing is held), the input
-    of the guarantee game (``specs/deterrence.md`` §1).
+    of the guarantee game (``docs/specs/deterrence.md`` §1).
     """
     held_area = (area * held).sum(axis=-1)
     covered = (area * np.minimum(guaranteed, held)).sum(axis=-1)

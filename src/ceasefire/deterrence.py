@@ -1,4 +1,4 @@
-"""The guarantee game (``specs/deterrence.md`` §1) and its uncertainty (§3).
+"""The guarantee game (``docs/specs/deterrence.md`` §1) and its uncertainty (§3).
 
 After a proposal takes effect the aggressor A chooses one of three actions — ``hold``,
 attack ``uncovered`` territory, attack ``covered`` territory — with logit probabilities over
@@ -82,7 +82,7 @@ DETERRENCE_DEFAULTS: Mapping[str, ParameterRange] = MappingProxyType(
             "held by Kyiv, under 1 % a year",
         ),
         "p2": ParameterRange(0.005, 0.0, 0.02, "judgement"),
-        # c1 defaults to the aggressor's war_cost / 100 (specs/deterrence.md §1, "Coupling");
+        # c1 defaults to the aggressor's war_cost / 100 (docs/specs/deterrence.md §1, "Coupling");
         # 0.15 is RUS war_cost 15 (range 7.5-22.5) of actors_2024_11.csv;
         # ``inputs.deterrence_inputs`` sets it from the scenario's aggressor.
         "c1": ParameterRange(
@@ -117,7 +117,7 @@ def hold_value(
 ) -> FloatArray:
     """A's value of holding, ``h``, for one order of events (§1 "NATO dilemma" and "Coupling").
 
-    ``u_proposal`` and ``u_status_quo`` are A's utilities (``specs/preferences.md``) of the
+    ``u_proposal`` and ``u_status_quo`` are A's utilities (``docs/specs/preferences.md``) of the
     proposal's point and of the status-quo point, without any war cost.
 
     The game's utilities share one zero: the status-quo line at peace. Attacking means
@@ -227,7 +227,7 @@ def guarantee_game(
     h: ArrayLike,
     lam: ArrayLike,
 ) -> GameResult:
-    """Solve the guarantee game of ``specs/deterrence.md`` §1, vectorised.
+    """Solve the guarantee game of ``docs/specs/deterrence.md`` §1, vectorised.
 
     All arguments broadcast together (floats or arrays, e.g. one entry per Monte Carlo draw):
     ``g`` guaranteed share in [0, 1], ``v`` value of gain, ``p1``/``p2`` A's chance of
@@ -348,7 +348,7 @@ def sample_parameters(
     rng: np.random.Generator,
     distribution: Distribution = "uniform",
 ) -> dict[str, FloatArray]:
-    """Draw ``n`` values of every parameter in ``ranges`` (``specs/deterrence.md`` §3).
+    """Draw ``n`` values of every parameter in ``ranges`` (``docs/specs/deterrence.md`` §3).
 
     Each range is ``(central, low, high, ...)`` — a :class:`ParameterRange` fits. ``uniform``
     draws between low and high; ``triangular`` uses the central value as the mode. Parameters

@@ -1,4 +1,4 @@
-"""Ceasefire durability: a Weibull proportional-hazards model (``specs/deterrence.md`` §2).
+"""Ceasefire durability: a Weibull proportional-hazards model (``docs/specs/deterrence.md`` §2).
 
 ```
 S(t) = exp( -(t / η)^k * HR )          P(breakdown by t) = 1 - S(t)
@@ -36,7 +36,7 @@ _STRONG = (
     "guarantees, joint commissions - make peace last longer; tables not yet read)"
 )
 
-# Priors of specs/deterrence.md §2, anchored on Fortna 2003/2004 but not read off their tables
+# Priors of docs/specs/deterrence.md §2, anchored on Fortna 2003/2004 but not read off their tables
 # (sources.csv: "Tables not retrieved"). Names: k, p5_bare, floor, hr_<mechanism>.
 DURABILITY_DEFAULTS: Mapping[str, ParameterRange] = MappingProxyType(
     {
@@ -53,7 +53,9 @@ DURABILITY_DEFAULTS: Mapping[str, ParameterRange] = MappingProxyType(
             f"{_PRIOR}: P(breakdown by 5 y) of a bare ceasefire; S_FORTNA04 reports renewed "
             "fighting after almost half of post-1945 interstate cease-fires, most of it early",
         ),
-        "floor": ParameterRange(0.15, 0.15, 0.15, f"{_PRIOR}: judgement, specs/deterrence.md §2"),
+        "floor": ParameterRange(
+            0.15, 0.15, 0.15, f"{_PRIOR}: judgement, docs/specs/deterrence.md §2"
+        ),
         "hr_monitoring": ParameterRange(0.75, 0.6, 0.9, f"{_PRIOR}: judgement after S_FORTNA03"),
         "hr_dmz": ParameterRange(0.5, 0.3, 0.7, _STRONG),
         "hr_peacekeepers": ParameterRange(

@@ -2,7 +2,7 @@
 
 Each importer turns a file's *text* into a scenario mapping (one dimension per issue, the
 actors; no territory or proposals) that :func:`ceasefire.scenario.dumps` writes as TOML and
-every command accepts. Conventions (``specs/bargaining.md``, "Importers"):
+every command accepts. Conventions (``docs/specs/bargaining.md``, "Importers"):
 
 * positions that lie within 0-100 are kept in the file's units; otherwise the file's range
   ``[min, max]`` of positions on that issue is mapped affinely onto 0-100 and recorded as the
@@ -112,7 +112,7 @@ def _scenario_id(name: str, fallback: str) -> str:
 
 
 def from_ktab(text: str, source: str) -> dict[str, Any]:
-    """A scenario mapping from the text of a KTAB SMP CSV (``specs/smp.md`` §2).
+    """A scenario mapping from the text of a KTAB SMP CSV (``docs/specs/smp.md`` §2).
 
     Raises :class:`~ceasefire.formats.KtabFormatError` for malformed text.
     """
@@ -131,7 +131,7 @@ def from_ktab(text: str, source: str) -> dict[str, Any]:
 
 
 def from_bdm(text: str, source: str, issue: str = "issue") -> dict[str, Any]:
-    """A scenario mapping from a BDM replication table (``specs/bdm.md`` §1.1).
+    """A scenario mapping from a BDM replication table (``docs/specs/bdm.md`` §1.1).
 
     Columns located by header name: ``Actor``, ``Capability``, ``Position``, ``Salience``
     (extra columns ignored). Saliences must lie in [0, 1] (stored x100). Raises
@@ -142,7 +142,7 @@ def from_bdm(text: str, source: str, issue: str = "issue") -> dict[str, Any]:
     return _scenario(
         _scenario_id(stem, "bdm-import"),
         f"Imported BDM table {stem}",
-        "One-issue table in the layout of the BDM replications (specs/bdm.md 1.1).",
+        "One-issue table in the layout of the BDM replications (docs/specs/bdm.md 1.1).",
         [issue],
         table.actor_names,
         table.capability,

@@ -6,7 +6,7 @@ numerical model as used by both :func:`ceasefire.analysis.analyze` and
 
 * :func:`deterrence_inputs` — the guarantee game's ``{name: ParameterRange}``: the scenario's
   values, else the defaults of ``deterrence.DETERRENCE_DEFAULTS``; ``c1`` is coupled to the
-  aggressor's ``war_cost / 100`` with its range (``specs/deterrence.md`` §1, "Coupling");
+  aggressor's ``war_cost / 100`` with its range (``docs/specs/deterrence.md`` §1, "Coupling");
 * :func:`durability_inputs` — the survival model's, over ``durability.DURABILITY_DEFAULTS``;
 * :func:`sequences` — the orders of events to evaluate for a proposal (§1, "NATO dilemma");
 * :func:`aggressor` — the actor the guarantee game deters.
@@ -46,7 +46,7 @@ def aggressor(scenario: Scenario) -> str | None:
 def deterrence_inputs(scenario: Scenario) -> dict[str, ParameterRange] | None:
     """The guarantee game's inputs: the scenario's, else the spec's defaults.
 
-    ``c1`` defaults to the aggressor's ``war_cost / 100`` with its range (specs/deterrence.md
+    ``c1`` defaults to the aggressor's ``war_cost / 100`` with its range (docs/specs/deterrence.md
     §1, "Coupling"). ``None`` when the scenario names no aggressor.
     """
     who = aggressor(scenario)
@@ -67,7 +67,7 @@ def durability_inputs(scenario: Scenario) -> dict[str, ParameterRange]:
 
 
 def sequences(scenario: Scenario, proposal: Proposal) -> tuple[Order, ...]:
-    """Orders of events to evaluate, the proposal's own first (specs/deterrence.md §1).
+    """Orders of events to evaluate, the proposal's own first (docs/specs/deterrence.md §1).
 
     Without fighting there is only "after the ceasefire"; with fighting, ``guarantee-first``
     puts the guarantee during the fighting, ``open`` evaluates both orders.

@@ -1,4 +1,4 @@
-"""Decision rules, veto players and blockers (``specs/preferences.md``, "Institutions").
+"""Decision rules, veto players and blockers (``docs/specs/preferences.md``, "Institutions").
 
 * ``unanimity`` / ``all``: passes iff every member accepts; every member is a veto player.
 * ``qualified-majority``: passes iff the accepting members' weights reach ``threshold`` of the

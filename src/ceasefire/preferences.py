@@ -1,4 +1,4 @@
-"""Utilities, red lines and acceptance (``specs/preferences.md``).
+"""Utilities, red lines and acceptance (``docs/specs/preferences.md``).
 
 One utility function serves acceptance, veto players, the win-set and rescues:
 

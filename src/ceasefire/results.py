@@ -103,7 +103,7 @@ class Interval(_Result):
 
 
 class GameOutcome(_Result):
-    """The guarantee game for one proposal and one order of events (specs/deterrence.md §1)."""
+    """The guarantee game for one proposal and one order of events (docs/specs/deterrence.md §1)."""
 
     sequence: str
     g: float
@@ -123,7 +123,7 @@ class DeterrenceResult(GameOutcome):
 
 
 class DurabilityResult(_Result):
-    """Ceasefire durability for one proposal (specs/deterrence.md §2; priors, not estimates)."""
+    """Ceasefire durability for one proposal (docs/specs/deterrence.md §2; priors)."""
 
     mechanisms: list[str]
     hazard_ratio: Interval
@@ -144,7 +144,10 @@ class ModelInput(_Result):
 
 
 class RescueResult(_Result):
-    """The smallest rescuing concession (specs/preferences.md): nearest point of the win-set."""
+    """The smallest rescuing concession: the nearest point of the win-set.
+
+    (docs/specs/preferences.md.)
+    """
 
     chain: str
     point: dict[str, float]
@@ -198,7 +201,7 @@ class WinSetResult(_Result):
 
 
 class ForecastResult(_Result):
-    """Where one engine expects the negotiation to end (specs/bargaining.md)."""
+    """Where one engine expects the negotiation to end (docs/specs/bargaining.md)."""
 
     engine: str
     variant: str

@@ -81,7 +81,7 @@ class CoverageSweep(_Schema):
 
 
 class DeterrenceSweep(_Schema):
-    """The guarantee game's probabilities over the draws (specs/deterrence.md §1)."""
+    """The guarantee game's probabilities over the draws (docs/specs/deterrence.md §1)."""
 
     p_hold: Quantiles
     p_attack_uncovered: Quantiles
@@ -90,7 +90,7 @@ class DeterrenceSweep(_Schema):
 
 
 class DurabilitySweep(_Schema):
-    """The durability model's outputs over the draws (specs/deterrence.md §2)."""
+    """The durability model's outputs over the draws (docs/specs/deterrence.md §2)."""
 
     hazard_ratio: Quantiles
     p_breakdown_1y: Quantiles

@@ -1,4 +1,4 @@
-"""Win-sets, conflicting sets and rescues by linear programming (``specs/preferences.md``).
+"""Win-sets, conflicting sets and rescues by linear programming (``docs/specs/preferences.md``).
 
 Everything here works on plain arrays, one row per veto player:
 
@@ -42,10 +42,10 @@ from ceasefire import preferences
 from ceasefire._types import BoolArray, FloatArray
 from ceasefire.scenario import SCALE_MAX, SCALE_MIN
 
-#: Utility-unit tolerance for "ties accept" (specs/preferences.md, "Acceptance"). 1e-9 utility
+#: Utility-unit tolerance for "ties accept" (docs/specs/preferences.md, "Acceptance"). 1e-9 utility
 #: is 1e-7 scale points: far below any meaningful difference, far above LP round-off.
 TOL = 1e-9
-#: Exact polytope volume up to this dimension (specs/preferences.md, "The win-set").
+#: Exact polytope volume up to this dimension (docs/specs/preferences.md, "The win-set").
 MAX_EXACT_DIM = 6
 #: Weight of the unweighted-L1 tie-break in the rescue objective (see ``rescue``).
 RESCUE_TIE_BREAK = 1e-6
@@ -62,7 +62,9 @@ _HIGHS = "highs"
 
 @dataclass(frozen=True)
 class Acceptability:
-    """Acceptance of points by the rows, with the LP tolerance (specs/preferences.md, "Acceptance").
+    """Acceptance of points by the rows, with the LP tolerance.
+
+    (docs/specs/preferences.md, "Acceptance".)
 
     (``preferences.Acceptance`` is the acceptance stage's result; this one adds ``in_winset``
     and uses ``TOL``, loose enough for solver round-off.)
@@ -82,7 +84,7 @@ class Acceptability:
 
 @dataclass(frozen=True)
 class WinSet:
-    """The win-set of a set of veto players (specs/preferences.md, "The win-set").
+    """The win-set of a set of veto players (docs/specs/preferences.md, "The win-set").
 
     empty:          no point of ``[0,100]^D`` is acceptable to every row
     center:         (D,) the deep point: maximises the depth (see ``winset``). When ``W`` is
@@ -115,7 +117,9 @@ class WinSet:
 
 @dataclass(frozen=True)
 class Rescue:
-    """The smallest rescuing concession (specs/preferences.md, "The smallest rescuing concession").
+    """The smallest rescuing concession.
+
+    (docs/specs/preferences.md, "The smallest rescuing concession".)
 
     point:     (D,) ``x*``, the point of ``W`` nearest to ``x0`` for the rescuer
     moves:     (D,) ``x* - x0``
@@ -186,7 +190,7 @@ def _arrays(
 def utility(x: ArrayLike, ideal: ArrayLike, weights: ArrayLike) -> FloatArray:
     """``U_i(x) = -Σ_d w_id |x_d - p_id| / 100`` for points ``x`` (..., D) -> (..., n).
 
-    specs/preferences.md, "Utility of a point".
+    docs/specs/preferences.md, "Utility of a point".
     """
     p = np.atleast_2d(np.asarray(ideal, dtype=np.float64))
     w = np.asarray(weights, dtype=np.float64).reshape(p.shape)
@@ -205,7 +209,7 @@ def acceptable(
 ) -> Acceptability:
     """Margins and acceptance of points ``x`` (..., D) by every row (vectorised).
 
-    specs/preferences.md, "Acceptance": ``i`` accepts ``x`` iff ``x`` respects all of ``i``'s
+    docs/specs/preferences.md, "Acceptance": ``i`` accepts ``x`` iff ``x`` respects all of ``i``'s
     red lines and ``U_i(x) >= U_i(no deal)``; ties accept, within ``tol`` utility units (and
     ``100 * tol`` scale points for red lines) so that LP round-off does not flip a tie.
     """
@@ -256,7 +260,7 @@ def _system(
 
     Columns: x (D), ``n_extra`` caller columns, then ``t_id`` for each (i, d) with
     ``w_id > 0`` (a zero weight needs no ``t``), then the margin ``m`` if requested.
-    Constraints (the "t_id >= ±(x_d - p_id)" formulation of specs/preferences.md):
+    Constraints (the "t_id >= ±(x_d - p_id)" formulation of docs/specs/preferences.md):
 
     * ``x_d - t_id <= p_id`` and ``-x_d - t_id <= -p_id``                       (owner -1)
     * ``Σ_d w_id t_id [+ 100 m] <= -100 U_i(no deal)``                           (owner i)
@@ -583,7 +587,7 @@ def _conflicts(
     extra_points: FloatArray,
     max_size: int = 3,
 ) -> list[list[int]]:
-    """Minimal conflicting sets of size 1, 2 and 3 (specs/preferences.md, "The win-set").
+    """Minimal conflicting sets of size 1, 2 and 3 (docs/specs/preferences.md, "The win-set").
 
     Singletons: a row's own acceptable set is empty — closed form, since the row's best point
     is its ideal point clipped to its red lines (``_best_points``). Pairs (among rows with a
@@ -683,7 +687,7 @@ def winset(
     conflicts: bool = True,
     seed: int | np.random.Generator = 0,
 ) -> WinSet:
-    """The win-set of the rows (veto players) and its report (specs/preferences.md).
+    """The win-set of the rows (veto players) and its report (docs/specs/preferences.md).
 
     ``W = {x ∈ [0,100]^D : lower_i <= x <= upper_i and U_i(x) >= U_i(no deal) for every row}``.
 
@@ -787,8 +791,8 @@ def rescue(
     lower: ArrayLike,
     upper: ArrayLike,
 ) -> Rescue | None:
-    """The point of ``W`` nearest to ``x0`` for the rescuer (specs/preferences.md, "The smallest
-    rescuing concession"): ``min Σ_d w_rd |x_d - x0_d|  s.t.  x ∈ W``, one LP with ``u_d >=
+    """The point of ``W`` nearest to ``x0`` for the rescuer (docs/specs/preferences.md, "The
+    smallest rescuing concession"): ``min Σ_d w_rd |x_d - x0_d|  s.t.  x ∈ W``, one LP with ``u_d >=
     ±(x_d - x0_d)``.
 
     Ties: the rescuer may weigh some dimensions 0, and then many points of ``W`` are equally
@@ -969,7 +973,7 @@ def single_actor_changes(
     status_quo: ArrayLike,
 ) -> list[ActorChange]:
     """For each row that rejects ``x0``, the smallest change to that one actor that makes it
-    accept ``x0`` as it stands (specs/preferences.md, "No deal" and "Acceptance").
+    accept ``x0`` as it stands (docs/specs/preferences.md, "No deal" and "Acceptance").
 
     ``saliences`` (n, D) are raw 0-100 saliences (weights are their normalisation);
     ``war_cost`` (n,) on the 0-100 scale; ``fighting``: whether fighting continues;

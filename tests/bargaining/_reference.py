@@ -1,7 +1,8 @@
 """Slow, loop-based reference implementations of the bargaining engines (tests only).
 
-Written directly from ``specs/bargaining.md`` and ``specs/bdm.md`` with plain Python loops over
-batch elements, dimensions and actors, so that each line can be checked against the spec by eye.
+Written directly from ``docs/specs/bargaining.md`` and ``docs/specs/bdm.md`` with plain Python
+loops over batch elements, dimensions and actors, so that each line can be checked against the
+spec by eye.
 Loaded by ``conftest.py`` (fixture ``ref``) and by ``benchmarks/bench_bdm.py`` by file path.
 """
 
@@ -141,7 +142,7 @@ def nash(positions, saliences, capability, status_quo):
 
 
 def bdm_run(x0, s, c, rounds=10):
-    """One one-issue BDM run, variant scholz2011, literally as specs/bdm.md §2-§8.
+    """One one-issue BDM run, variant scholz2011, literally as docs/specs/bdm.md §2-§8.
 
     x0, s (on [0, 1]), c: lists of n floats. Returns a dict with per-round lists:
     positions (T+1 lists), median, mean, risk (T+1 lists, round 0 all 1), offers (T lists of

@@ -1,4 +1,4 @@
-"""Loop-based reference implementation of KTAB's SMP, default configuration (``specs/smp.md``).
+"""Loop-based reference implementation of KTAB's SMP, default configuration (``docs/specs/smp.md``).
 
 Plain Python floats and ``math``, one formula per spec line, no numpy in the model: slow but
 obviously a transcription of §3-§7. Used by ``test_smp.py`` to check the vectorised engine

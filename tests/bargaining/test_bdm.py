@@ -1,4 +1,4 @@
-"""Tests of the bdm engine (specs/bdm.md; golden cases §13, checklist §12)."""
+"""Tests of the bdm engine (docs/specs/bdm.md; golden cases §13, checklist §12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of the compromise engine (specs/bargaining.md, compromise)."""
+"""Tests of the compromise engine (docs/specs/bargaining.md, compromise)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of the nash engine (specs/bargaining.md, nash)."""
+"""Tests of the nash engine (docs/specs/bargaining.md, nash)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of the ``smp`` engine (``specs/smp.md``) and the KTAB CSV parser.
+"""Tests of the ``smp`` engine (``docs/specs/smp.md``) and the KTAB CSV parser.
 
 * golden cases of §12 and the worked intermediates of §8;
 * every scenario of ``expected_final.csv`` (KTAB ``smpc`` output);

@@ -1,4 +1,4 @@
-"""One suite every bargaining engine must pass (the protocol of specs/bargaining.md)."""
+"""One suite every bargaining engine must pass (the protocol of docs/specs/bargaining.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of the guarantee game (specs/deterrence.md §1, §3; data/deterrence_defaults.md)."""
+"""Tests of the guarantee game (docs/specs/deterrence.md §1, §3; data/deterrence_defaults.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of the ceasefire-durability model (specs/deterrence.md §2, §3)."""
+"""Tests of the ceasefire-durability model (docs/specs/deterrence.md §2, §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Utility and acceptance invariants (specs/preferences.md), against a loop reference."""
+"""Utility and acceptance invariants (docs/specs/preferences.md), against a loop reference."""
 
 from __future__ import annotations
 

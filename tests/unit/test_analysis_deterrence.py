@@ -1,4 +1,4 @@
-"""The deterrence and durability stages as the pipeline wires them (specs/deterrence.md)."""
+"""The deterrence and durability stages as the pipeline wires them (docs/specs/deterrence.md)."""
 
 from __future__ import annotations
 

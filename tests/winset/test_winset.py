@@ -1,4 +1,4 @@
-"""Tests of ``ceasefire.winset`` against ``specs/preferences.md``.
+"""Tests of ``ceasefire.winset`` against ``docs/specs/preferences.md``.
 
 Exactness is checked against slow, loop-based references that share no code with the module:
 interval intersection (D = 1), Sutherland-Hodgman clipping of the square by every actor's

@@ -1,4 +1,4 @@
-"""The protocol every bargaining engine follows (``specs/bargaining.md``, "The protocol").
+"""The protocol every bargaining engine follows (``docs/specs/bargaining.md``, "The protocol").
 
 A problem is batch-first: ``positions`` and ``saliences`` are ``(B, n, D)`` arrays on the
 0-100 scale, ``capability`` is ``(B, n)`` and ``status_quo`` is ``(B, D)``. One analysis is a

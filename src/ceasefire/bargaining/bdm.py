@@ -1,6 +1,6 @@
 """Bueno de Mesquita's expected-utility group-decision model (Scholz, Calbert & Smith 2011 reading).
 
-Spec: ``specs/bdm.md`` (normative); ``specs/bargaining.md`` section "bdm".
+Spec: ``docs/specs/bdm.md`` (normative); ``docs/specs/bargaining.md`` section "bdm".
 
 The model is one-dimensional. ``forecast`` runs it on every dimension independently (§9.1): the
 ``(B, n, D)`` problem is reshaped to ``B*D`` independent one-issue runs of ``n`` actors, and all
@@ -873,7 +873,7 @@ def forecast(
     rounds: int = 10,
     **flags: Any,
 ) -> Forecast:
-    """BDM forecast per dimension for every batch element (``specs/bdm.md``).
+    """BDM forecast per dimension for every batch element (``docs/specs/bdm.md``).
 
     Deterministic: ``rng`` is accepted for the protocol and not used. Saliences are divided by
     100 (§1). ``outcome`` (B, D) is the final round's median (§7); ``trajectory`` is

@@ -1,6 +1,6 @@
 """Achen's compromise model: the capability-and-salience weighted mean (or median).
 
-Spec: ``specs/bargaining.md``, section "compromise — the weighted mean (and median)".
+Spec: ``docs/specs/bargaining.md``, section "compromise — the weighted mean (and median)".
 
 For every batch element ``b`` and dimension ``d`` the weights are ``w_id = c_i * s_id``
 (capability times salience) and
@@ -50,7 +50,7 @@ def weighted_median(x: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArra
     """Lower weighted median over axis 1 of ``(B, n, D)`` arrays; returns ``(median, total)``.
 
     The smallest ``x`` at which the cumulative weight of the ascending-sorted positions reaches
-    half the total (``specs/bargaining.md``, compromise, variant ``median``). Where the total
+    half the total (``docs/specs/bargaining.md``, compromise, variant ``median``). Where the total
     weight is zero the returned value is meaningless (callers replace it).
     """
     order = np.argsort(x, axis=1, kind="stable")
@@ -70,7 +70,9 @@ def forecast(
     variant: str = "mean",
     **params: Any,
 ) -> Forecast:
-    """Achen's compromise outcome for every batch element (``specs/bargaining.md``, compromise).
+    """Achen's compromise outcome for every batch element.
+
+    (``docs/specs/bargaining.md``, compromise.)
 
     Deterministic: ``rng`` is accepted for the protocol and not used.
     Returns ``outcome`` (B, D), ``rounds`` zeros (B,), ``trajectory`` (B, 1, n, D) = the input

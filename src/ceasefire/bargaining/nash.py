@@ -1,6 +1,6 @@
 """The asymmetric Nash bargaining solution with quadratic, salience-weighted utilities.
 
-Spec: ``specs/bargaining.md``, section "nash — the asymmetric Nash bargaining solution".
+Spec: ``docs/specs/bargaining.md``, section "nash — the asymmetric Nash bargaining solution".
 
 Utilities ``u_i(x) = -sum_d s_id (x_d - x_id)^2``, disagreement point the status quo ``q``. With
 the gains ``g_i(x) = u_i(x) - u_i(q)`` the solution maximises
@@ -193,7 +193,9 @@ def forecast(
     max_iter: int = 500,
     **params: Any,
 ) -> Forecast:
-    """Asymmetric Nash bargaining solution for every batch element (``specs/bargaining.md``, nash).
+    """Asymmetric Nash bargaining solution for every batch element.
+
+    (``docs/specs/bargaining.md``, nash.)
 
     Deterministic: ``rng`` is accepted for the protocol and not used. See the module docstring
     for the method, the feasibility test and the case codes. ``extras``: ``case`` (B,) int8,

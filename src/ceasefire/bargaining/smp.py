@@ -1,4 +1,4 @@
-"""KTAB's Spatial Model of Politics (SMP), deterministic default mode (``specs/smp.md``).
+"""KTAB's Spatial Model of Politics (SMP), deterministic default mode (``docs/specs/smp.md``).
 
 This module holds the ``smp`` engine, :func:`forecast`, behind the bargaining protocol
 (``base.py``), and its helpers. It runs KTAB's SMP turn by turn (spec §4-§6) on a batch of
@@ -725,7 +725,7 @@ def forecast(
     trajectory: bool = True,
     **params: Any,
 ) -> Forecast:
-    """Run KTAB's SMP (``specs/smp.md``) on every problem of the batch.
+    """Run KTAB's SMP (``docs/specs/smp.md``) on every problem of the batch.
 
     Inputs are scaled as in §2 (positions and saliences divided by 100, capabilities raw);
     ``status_quo`` is ignored. Each element runs turns (§5) until the stopping rule of §6

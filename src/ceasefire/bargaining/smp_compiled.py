@@ -1,4 +1,4 @@
-"""Compiled kernel of KTAB's SMP in its default configuration (``specs/smp.md`` §3-§7).
+"""Compiled kernel of KTAB's SMP in its default configuration (``docs/specs/smp.md`` §3-§7).
 
 Optional: needs ``numba`` (the ``fast`` extra). :mod:`ceasefire.bargaining.smp` uses it for the
 default settings (Linear victory, Proportional votes, Conditional PCE, Deterministic

@@ -1,7 +1,8 @@
 """Peer tools' file formats, read from text into plain arrays (no I/O, no scenario mapping).
 
-* :mod:`ceasefire.formats.ktab` -- KTAB SMP CSV files (``specs/smp.md`` §2);
-* :mod:`ceasefire.formats.bdm` -- the BDM replications' one-issue tables (``specs/bdm.md`` §1.1).
+* :mod:`ceasefire.formats.ktab` -- KTAB SMP CSV files (``docs/specs/smp.md`` §2);
+* :mod:`ceasefire.formats.bdm` -- the BDM replications' one-issue tables
+  (``docs/specs/bdm.md`` §1.1).
 
 Both raise a subclass of :class:`FormatError` naming the line and column. Turning what they
 read into a scenario is :mod:`ceasefire.importers`' job; running a model on it is an engine's.

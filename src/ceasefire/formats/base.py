@@ -33,7 +33,7 @@ def placeholder_status_quo(
     """The capability x salience weighted mean of the positions, per dimension: (D,).
 
     ``sq_d = sum_i c_i s_id x_id / sum_i c_i s_id`` (50 where nobody weighs dimension ``d``).
-    Neither the KTAB CSV (``specs/smp.md`` §2) nor the BDM tables (``specs/bdm.md`` §1.1)
+    Neither the KTAB CSV (``docs/specs/smp.md`` §2) nor the BDM tables (``docs/specs/bdm.md`` §1.1)
     carry a status quo; this is only a placeholder for engines and scenarios that need one
     (judgement: the point the actors' weight pulls towards, not a measured status quo).
     ``capability`` is (n,), ``saliences`` and ``positions`` are (n, D).

@@ -1,4 +1,6 @@
-"""The BDM replications' one-issue tables (``specs/bdm.md`` §1.1): text into a :class:`BdmTable`.
+"""The BDM replications' one-issue tables: text into a :class:`BdmTable`.
+
+``docs/specs/bdm.md`` §1.1.
 
 A CSV with a header row; the columns are found by name -- ``Actor``, ``Capability``,
 ``Position``, ``Salience`` -- and any others are ignored, as are blank lines. The caller reads
@@ -72,7 +74,7 @@ def _columns(header: list[str], line: int) -> dict[str, int]:
 
 
 def parse_bdm_table(text: str) -> BdmTable:
-    """Parse the text of a BDM replication table (``specs/bdm.md`` §1.1) and validate it.
+    """Parse the text of a BDM replication table (``docs/specs/bdm.md`` §1.1) and validate it.
 
     Raises :class:`BdmFormatError` (a :class:`FormatError`) naming the line and column for a
     missing header or column, an empty or non-numeric cell, a negative capability, a salience

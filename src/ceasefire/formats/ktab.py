@@ -1,4 +1,4 @@
-"""KTAB SMP CSV files (``specs/smp.md`` §2): the text of a file into a :class:`KtabScenario`.
+"""KTAB SMP CSV files (``docs/specs/smp.md`` §2): the text of a file into a :class:`KtabScenario`.
 
 The file is ``n + 2`` lines: the scenario line (name, description, ``n``, ``D``), a header
 line (actor, description, capability label, then a position and a salience label per

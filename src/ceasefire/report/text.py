@@ -170,7 +170,7 @@ def smp_options(f: Any) -> list[tuple[float, tuple[float, ...], list[str]]]:
 
     from ceasefire.bargaining.smp import TAU_POS
 
-    # KTAB's equivalence of positions (specs/smp.md §3.5): within TAU_POS on the [0, 1] scale
+    # KTAB's equivalence of positions (docs/specs/smp.md §3.5): within TAU_POS on the [0, 1] scale
     groups: list[tuple[tuple[float, ...], list[str]]] = []
     for actor, pos in zip(f.actors, f.trajectory[-1], strict=True):
         for rep, holders in groups:

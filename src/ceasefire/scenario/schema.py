@@ -198,7 +198,7 @@ class Actor(_Model):
     war_cost: float = Field(
         default=0.0,
         ge=0.0,
-        description="Cost of continued war on the 0-100 utility scale (specs/preferences.md).",
+        description="Cost of continued war on the 0-100 utility scale (docs/specs/preferences.md).",
     )
     position: FrozenFloats
     salience: FrozenFloats
@@ -350,7 +350,7 @@ class Ranged(_Model):
 
 
 class DeterrenceInputs(_Model):
-    """The ``[deterrence]`` table: inputs of the guarantee game (specs/deterrence.md §1).
+    """The ``[deterrence]`` table: inputs of the guarantee game (docs/specs/deterrence.md §1).
 
     Any input left out takes the spec's default; ``c1`` defaults to the aggressor's
     ``war_cost / 100`` with its range.
@@ -382,7 +382,7 @@ class DurabilityInputs(_Model):
     hr_collective_defence: Ranged | None = None
 
 
-#: names of the guarantee game's inputs (specs/deterrence.md §1), in the model's order;
+#: names of the guarantee game's inputs (docs/specs/deterrence.md §1), in the model's order;
 #: ``ceasefire.deterrence.GAME_PARAMETERS`` is this tuple
 DETERRENCE_INPUTS: tuple[str, ...] = tuple(
     name for name in DeterrenceInputs.model_fields if name != "aggressor"

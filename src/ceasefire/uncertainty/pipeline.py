@@ -8,13 +8,13 @@ loop over draws), the same kernels a single run calls with a batch of one:
 * coverage (``coverage.fractions``, ``share``, ``guarantee_share``): per-unit fractions
   invited / guaranteed / ceded / occupied from the drawn control shares, their area-weighted
   shares, and ``g``, the share of the defender-held area under collective defence;
-* acceptance (``preferences.accept``, ``specs/preferences.md``):
+* acceptance (``preferences.accept``, ``docs/specs/preferences.md``):
   ``U_i(x) = -Σ_d w_id |x_d - p_id| / 100``, ``U_i(no deal) = U_i(q) - war_cost_i / 100`` if
   fighting continues; accept iff red lines are respected and the margin is ``>= 0`` (ties
   accept, ``preferences.TIE_TOLERANCE``);
 * institutions (``institutions.decide_batch``): unanimity/all, or qualified majority by weight
   and count;
-* the guarantee game (``specs/deterrence.md`` §1) with ``h`` from ``deterrence.hold_value`` in
+* the guarantee game (``docs/specs/deterrence.md`` §1) with ``h`` from ``deterrence.hold_value`` in
   the proposal's own order of events, and ``c1 = war_cost_A / 100`` unless given;
 * durability (§2), with collective defence added as a mechanism where ``g > 0``;
 * each bargaining engine as one ``Problem`` of shape ``(B, n, D)``, with the parameters its
@@ -394,7 +394,7 @@ def _institutions(model: Model, accepts: BoolArray) -> dict[str, FloatArray]:
 def _deterrence(
     model: Model, bt: Batch, utility: FloatArray, g: FloatArray
 ) -> dict[str, FloatArray]:
-    """The guarantee game, all proposals at once ``(B, P)`` (``specs/deterrence.md`` §1)."""
+    """The guarantee game, all proposals at once ``(B, P)`` (``docs/specs/deterrence.md`` §1)."""
     if model.aggressor < 0:
         return {}
     ia = model.aggressor

@@ -6,7 +6,7 @@ positions (``range.<dimension>``), saliences (``range.salience.<dimension>``), r
 (``controlled_share_range``), and the inputs of the deterrence and durability models
 (``{central, range}``; absent ones take the spec's defaults, as in a single run). A range with
 ``low == high`` fixes the input. ``c1`` of the guarantee game is the aggressor's
-``war_cost / 100`` unless the scenario gives it (``specs/deterrence.md`` §1, "Coupling"), so it
+``war_cost / 100`` unless the scenario gives it (``docs/specs/deterrence.md`` §1, "Coupling"), so it
 is not an input of its own: it moves with the aggressor's war cost.
 
 Sampling (pure: an explicit seed, no global state):
