@@ -12,17 +12,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from ceasefire import __version__
 from ceasefire.backtest.cli import backtest_app
+from ceasefire.console import err_console, fail, out_console
 from ceasefire.scenario import Loaded, ScenarioError, builtin_ids, json_schema, read
 
 DEFAULT_SCENARIO = "ukraine-2024-11"
-EXIT_BAD_INPUT = 2
 
 app = typer.Typer(
     name="ceasefire",
@@ -34,15 +33,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-out_console = Console(highlight=False, soft_wrap=False)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def fail(lines: list[str]) -> NoReturn:
-    for line in lines:
-        err_console.print(line, markup=False)
-    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _load(ref: str) -> Loaded:

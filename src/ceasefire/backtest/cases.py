@@ -33,7 +33,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from ceasefire import durability as dur
-from ceasefire.results import Analysis, ProposalResult
+from ceasefire.results import Analysis, CaseStageFigure, ProposalResult
 from ceasefire.scenario import Scenario
 from ceasefire.scenario.schema import (
     ObservedAttackCovered,
@@ -92,20 +92,14 @@ class RowScore(_Score):
     note: str = ""
 
 
-class StageScore(_Score):
-    """A stage's record over rows: hits of scored rows, mean Brier and log score."""
+class StageScore(CaseStageFigure):
+    """A stage's record over rows (the record's :class:`CaseStageFigure`, its stage typed).
+
+    ``n`` rows, ``scored`` with a model output, ``hits``; ``n_probability`` rows with a
+    probability, their mean ``brier`` and ``log_score``, and ``events`` that happened.
+    """
 
     stage: Stage
-    #: rows of the stage, and those the model gave an output for
-    n: int
-    scored: int
-    hits: int
-    #: rows with a probability, and their mean scores (None without any)
-    n_probability: int
-    brier: float | None
-    log_score: float | None
-    #: of the rows with a probability, those whose event happened (outcome true)
-    events: int = 0
 
 
 class CaseScorecard(_Score):

@@ -12,24 +12,20 @@ import hashlib
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+
+from ceasefire.console import err_console, fail, out_console
 
 if TYPE_CHECKING:
-    from ceasefire.backtest.cases import Scorecard as CaseScores
     from ceasefire.scenario import Scenario
 
-EXIT_BAD_INPUT = 2
 
 backtest_app = typer.Typer(
     help="How accurate are the engines? Backtests on decisions with known outcomes.",
     no_args_is_help=True,
 )
-
-_out = Console(highlight=False, soft_wrap=False)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class Capability(StrEnum):
@@ -38,23 +34,17 @@ class Capability(StrEnum):
     votes = "votes"
 
 
-def _fail(lines: list[str]) -> NoReturn:
-    for line in lines:
-        _err.print(line, markup=False)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
 def _read(file: Path) -> str:
     try:
         return file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        _fail([f"{file}: file not found"])
+        fail([f"{file}: file not found"])
     except IsADirectoryError:
-        _fail([f"{file}: is a folder, not a file"])
+        fail([f"{file}: is a folder, not a file"])
     except UnicodeDecodeError as err:
-        _fail([f"{file}: not UTF-8 text (byte {err.start})"])
+        fail([f"{file}: not UTF-8 text (byte {err.start})"])
     except OSError as err:
-        _fail([f"{file}: cannot read: {err.strerror}"])
+        fail([f"{file}: cannot read: {err.strerror}"])
 
 
 @backtest_app.command("deu")
@@ -88,7 +78,6 @@ def deu(
     from ceasefire.backtest import render
     from ceasefire.backtest.deu import DeuFormatError, parse
     from ceasefire.backtest.runner import backtest
-    from ceasefire.outputs import OutputError, atomic_write, prepare_run_dir
 
     text = _read(file)
     try:
@@ -103,22 +92,15 @@ def deu(
             package_version=__version__,
         )
     except DeuFormatError as err:
-        _fail([err.located(str(file))])
+        fail([err.located(str(file))])
     if out is not None:
-        try:
-            folder = prepare_run_dir(out, "deu", force, Path("runs"))
-            atomic_write(folder / "results.json", result.model_dump_json(indent=2) + "\n")
-            atomic_write(folder / "report.html", render.html(result))
-        except OutputError as err:
-            _fail([str(err)])
-        except OSError as err:
-            _fail([f"{out}: cannot write: {err.strerror}"])
+        _write(out, force, "deu", result.model_dump_json(indent=2) + "\n", render.html(result))
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
-        render.terminal(result, _out)
+        render.terminal(result, out_console)
     if out is not None:
-        _err.print(f"Wrote {out / 'results.json'} and {out / 'report.html'}", markup=False)
+        err_console.print(f"Wrote {out / 'results.json'} and {out / 'report.html'}", markup=False)
 
 
 def _load_case(ref: str) -> tuple[Scenario, str]:
@@ -128,9 +110,9 @@ def _load_case(ref: str) -> tuple[Scenario, str]:
     try:
         loaded = read(ref)
     except ScenarioError as err:
-        _fail(err.lines(located=True))
+        fail(err.lines(located=True))
     if not loaded.scenario.observed:
-        _fail(
+        fail(
             [
                 f"{loaded.source}: scenario {loaded.scenario.id!r} has no [[observed]] rows: "
                 "nothing to score (see docs/specs/observed.md)"
@@ -146,18 +128,18 @@ def case_ids() -> list[str]:
     return [sid for sid in builtin_ids() if load(sid).observed]
 
 
-def _write_cases(out: Path, force: bool, result: CaseScores) -> None:
-    from ceasefire.backtest import render_cases
+def _write(out: Path, force: bool, kind: str, results_json: str, report_html: str) -> None:
+    """Write results.json and report.html into a new ``--out`` folder; exit 2 if it cannot."""
     from ceasefire.outputs import OutputError, atomic_write, prepare_run_dir
 
     try:
-        folder = prepare_run_dir(out, "cases", force, Path("runs"))
-        atomic_write(folder / "results.json", result.model_dump_json(indent=2) + "\n")
-        atomic_write(folder / "report.html", render_cases.html(result))
+        folder = prepare_run_dir(out, kind, force, Path("runs"))
+        atomic_write(folder / "results.json", results_json)
+        atomic_write(folder / "report.html", report_html)
     except OutputError as err:
-        _fail([str(err)])
+        fail([str(err)])
     except OSError as err:
-        _fail([f"{out}: cannot write: {err.strerror}"])
+        fail([f"{out}: cannot write: {err.strerror}"])
 
 
 @backtest_app.command("cases")
@@ -187,10 +169,12 @@ def cases(
     loaded = [_load_case(ref) for ref in (refs or case_ids())]
     result = run_cases([s for s, _ in loaded], package_version=__version__)
     if out is not None:
-        _write_cases(out, force, result)
+        _write(
+            out, force, "cases", result.model_dump_json(indent=2) + "\n", render_cases.html(result)
+        )
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
-        render_cases.terminal(result, _out)
+        render_cases.terminal(result, out_console)
     if out is not None:
-        _err.print(f"Wrote {out / 'results.json'} and {out / 'report.html'}", markup=False)
+        err_console.print(f"Wrote {out / 'results.json'} and {out / 'report.html'}", markup=False)
