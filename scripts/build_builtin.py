@@ -321,8 +321,12 @@ def build(variant: str) -> str:
             f"key = {q(r['key'])}",
             f"citation = {q(r['citation'])}",
         ]
-        if r["locator"]:
-            lines.append(f"locator = {q(r['locator'])}")
+        for field in ("locator", "archived", "kind"):
+            if r[field]:
+                lines.append(f"{field} = {q(r[field])}")
+        lines.append(f"published = {r['published']}")  # a TOML date, unquoted
+        if r["hindsight"] == "true":
+            lines.append("hindsight = true")
         if r["notes"]:
             lines.append(f"notes = {q(r['notes'])}")
         out.append("\n".join(lines) + "\n")

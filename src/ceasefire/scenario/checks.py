@@ -483,6 +483,26 @@ def check_source_dates(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
                 )
 
 
+def check_source_records(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
+    """Source keys are unique; ``hindsight = true`` comes with the date it is about (issue 19).
+
+    A hindsight flag says "published after as_of, used on purpose"; without ``published`` the
+    report could not show when, and the flag would hide nothing and prove nothing.
+    """
+    seen: set[str] = set()
+    for i, s in items(raw, "sources"):
+        key = s.get("key")
+        if isinstance(key, str):
+            if key in seen:
+                yield Problem(f"sources[{i}].key", f"duplicate source key {key!r}")
+            seen.add(key)
+        if s.get("hindsight") is True and "published" not in s:
+            yield Problem(
+                f"sources[{i}].published",
+                "missing: a source marked hindsight = true gives the date it was published",
+            )
+
+
 Rule = Callable[[Mapping[str, Any], _Ids], Iterator[Problem]]
 
 #: every cross-check, in the order their problems are reported
@@ -499,6 +519,7 @@ RULES: tuple[Rule, ...] = (
     check_warnings,
     check_observed,
     check_source_dates,
+    check_source_records,
 )
 
 

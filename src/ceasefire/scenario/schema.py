@@ -405,18 +405,57 @@ class MonteCarlo(_Model):
     )
 
 
-class Source(_Model):
-    """A source key and its citation, with its publication date when known.
+#: what a source is, from the strongest evidence to the weakest; ``secondary-unverified`` is a
+#: copy, summary or report whose original publication could not be established (issue 19)
+SourceKind = Literal[
+    "primary-text",
+    "official-statistic",
+    "peer-reviewed",
+    "news",
+    "dataset",
+    "analyst-judgement",
+    "secondary-unverified",
+]
+SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
+#: how the report names each kind
+SOURCE_KIND_LABELS: dict[str, str] = {
+    "primary-text": "primary text",
+    "official-statistic": "official statistic",
+    "peer-reviewed": "peer-reviewed",
+    "news": "wire / newspaper",
+    "dataset": "dataset",
+    "analyst-judgement": "analyst judgement",
+    "secondary-unverified": "secondary, unverified",
+}
 
+
+class Source(_Model):
+    """A source key and its citation, with its publication date and kind.
+
+    ``locator`` is the original publication: the publisher's URL, the DOI or the official
+    reference; ``archived`` the copy actually read when it is not the original (a mirror or an
+    archive), so that the citation points to the publisher and still says what was read.
     ``published`` (a TOML date) lets a historical case show that its inputs use only sources
     published on or before ``[scenario] as_of`` (docs/specs/observed.md); ``hindsight`` marks a
-    later source that an input uses all the same, so that the report can say so.
+    later source that an input uses all the same, so that the report can say so. ``kind`` and
+    ``published`` are optional in a user's scenario (a case must date every source); every
+    built-in scenario gives both (tests/unit/test_builtin_sources.py).
     """
 
     key: str
     citation: str
     locator: str = ""
+    archived: str = Field(
+        default="",
+        description="The copy actually read (mirror, archive) when it is not the original "
+        "publication named by locator.",
+    )
     notes: str = ""
+    kind: SourceKind | None = Field(
+        default=None,
+        description="primary-text, official-statistic, peer-reviewed, news, dataset, "
+        "analyst-judgement or secondary-unverified (no original publication established).",
+    )
     published: dt.date | None = None
     hindsight: bool = Field(
         default=False,
