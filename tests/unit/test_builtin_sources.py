@@ -8,6 +8,7 @@ published.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,7 +18,7 @@ import pytest
 from ceasefire.scenario import load
 from ceasefire.scenario.io import builtin_ids, builtin_text, loads
 from ceasefire.scenario.problems import ScenarioError
-from ceasefire.scenario.schema import Source
+from ceasefire.scenario.schema import SOURCE_KIND_LABELS, Source
 
 #: text about how a file was found (a search tool, an index's file ids), not where it is published
 SEARCH_NOTE = re.compile(r"search[- ]?(index|tool|engine)|file id|found in a public", re.I)
@@ -73,7 +74,7 @@ def test_the_check_catches_each_fault(data_dir):
         citation="c",
         locator="https://www.nato.int/x",
         kind="primary-text",
-        published="2020-01-01",
+        published=dt.date(2020, 1, 1),
     )
     assert problems(ok, deny) == []
     faulty = Source(
@@ -107,3 +108,44 @@ def test_a_later_source_without_hindsight_fails_with_a_located_error():
     lines = info.value.lines(located=True)
     assert lines and all("cites S_DS_ANNUAL" in x or "S_PRESS" in x for x in lines)
     assert any(x.startswith("ukraine.toml: territory[") and "[line " in x for x in lines)
+
+
+@pytest.fixture(scope="module")
+def page(builtin, builtin_analysis):
+    from ceasefire.report import html
+
+    return html.render(builtin_analysis, builtin)
+
+
+def _section(page: str, start: str, end: str) -> str:
+    return page[page.index(start) : page.index(end, page.index(start))]
+
+
+def test_the_report_boxes_the_inputs_that_use_hindsight(page):
+    box = _section(page, 'id="hindsight"', "</div>")
+    assert "S_DS_ANNUAL</b> (published 2026-01-01)" in box
+    assert "S_PRESS_2025_01" in box
+    assert "territory UA-09.source" in box and "deterrence.p1.source" in box
+    assert "S_DS_POLY" not in box  # published 2024-11-25, before as_of
+
+
+def test_the_report_shows_each_source_date_and_kind_and_the_original(builtin, page, data_dir):
+    table = _section(page, '<h2 id="sources">', "</table>")
+    for s in builtin.sources:
+        row = _section(table, f"<tr><td>{s.key}</td>", "</tr>")
+        assert f'<td class="num">{s.published}' in row
+        assert s.kind is not None and f"<td>{SOURCE_KIND_LABELS[s.kind]}</td>" in row
+    assert "copy read: https://like123.com/" in table  # the mirror stays, as the copy read
+    unverified = _section(page, 'id="unverified"', "</p>")
+    assert (
+        "S_AREA" in unverified and "S_PRESS_2025_01" in unverified and "S_TREATY" not in unverified
+    )
+
+
+def test_the_territory_note_names_the_sources_of_the_whole_table(builtin, page):
+    note = _section(page, "Territory (27 units):", "</p>")
+    assert "S_AREA, S_POP22, S_POP14, S_DS_POLY, S_NE_GEOM, S_DS_ANNUAL" in note
+    assert "No occupied area" not in note  # one unit's note stays with its unit
+    units = _section(page, "Territorial units:", "</details>")
+    assert all(u.code in units for u in builtin.territory)
+    assert "No occupied area on DeepStateMap on 2024-11-25" in units

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -11,6 +12,8 @@ from ceasefire.report import charts, text
 from ceasefire.report.format import jinja_env
 from ceasefire.results import Analysis
 from ceasefire.scenario import Scenario, UnitGeometry
+from ceasefire.scenario.checks import citations, hindsight_inputs
+from ceasefire.scenario.schema import SOURCE_KIND_LABELS
 from ceasefire.sweep_results import SweepSummary
 
 
@@ -54,6 +57,32 @@ def figures(analysis: Analysis, geometry: UnitGeometry | None = None) -> dict[st
     return out
 
 
+_ITEM = re.compile(r"^(actors|territory|proposals|institutions)\[(\d+)\]")
+
+
+def _input_label(path: str, scenario: Scenario) -> str:
+    """``territory[2].source`` -> ``territory UA-09.source``: the item's id, not its index."""
+    m = _ITEM.match(path)
+    if not m:
+        return path
+    table, i = m.group(1), int(m.group(2))
+    item = getattr(scenario, table)[i]
+    return f"{table} {getattr(item, 'code', None) or getattr(item, 'id', i)}{path[m.end() :]}"
+
+
+def source_context(scenario: Scenario) -> dict[str, Any]:
+    """What the report's source list needs (issue 19): the inputs that use hindsight, by
+    source; the sources the territory table as a whole cites; the labels of source kinds."""
+    later = hindsight_inputs(scenario.model_dump(mode="python"))
+    territory = {"territory": [{"source": u.source} for u in scenario.territory]}
+    known = [src.key for src in scenario.sources]
+    return {
+        "hindsight": {k: [_input_label(p, scenario) for p in paths] for k, paths in later.items()},
+        "territory_sources": [k for k in known if k in {c for _, c in citations(territory, known)}],
+        "kind_labels": SOURCE_KIND_LABELS,
+    }
+
+
 def render(analysis: Analysis, scenario: Scenario, geometry: UnitGeometry | None = None) -> str:
     """The report as one HTML string that works offline (``geometry``: the scenario's map)."""
     from plotly.offline import get_plotlyjs
@@ -62,6 +91,7 @@ def render(analysis: Analysis, scenario: Scenario, geometry: UnitGeometry | None
     return template.render(
         a=analysis,
         s=scenario,
+        sources=source_context(scenario),
         u=analysis.uncertainty,
         ufig=uncertainty_figures(analysis.uncertainty) if analysis.uncertainty else {},
         figures=figures(analysis, geometry),

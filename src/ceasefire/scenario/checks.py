@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
@@ -35,7 +35,7 @@ from ceasefire.scenario.schema import (
 def items(raw: Mapping[str, Any], key: str) -> list[tuple[int, Mapping[str, Any]]]:
     """The tables of the array ``key`` with their index (anything else is skipped)."""
     value = raw.get(key)
-    if not isinstance(value, list):
+    if not isinstance(value, list | tuple):  # a tuple: a dumped Scenario model
         return []
     return [(i, v) for i, v in enumerate(value) if isinstance(v, Mapping)]
 
@@ -433,7 +433,7 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, Mapping):
         for k, v in value.items():
             yield from _strings(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, list):
+    elif isinstance(value, list | tuple):
         for i, v in enumerate(value):
             yield from _strings(v, f"{path}[{i}]")
 
@@ -450,37 +450,76 @@ def _late_sources(raw: Mapping[str, Any], as_of: dt.date) -> dict[str, dt.date]:
     }
 
 
+def citations(raw: Mapping[str, Any], keys: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(path, key) for each input text that names one of ``keys`` (docs/specs/observed.md).
+
+    An input is any text outside ``[[observed]]`` and ``[[sources]]``; a key counts as cited
+    where it stands as a whole word.
+    """
+    wanted = sorted(set(keys))
+    if not wanted:
+        return
+    cited = re.compile(r"\b(" + "|".join(map(re.escape, wanted)) + r")\b")
+    for key, value in raw.items():
+        if key in ("observed", "sources"):
+            continue
+        for path, text in _strings(value, key):
+            for k in sorted(set(cited.findall(text))):
+                yield path, k
+
+
+def _as_of(raw: Mapping[str, Any]) -> dt.date | None:
+    meta = raw.get("scenario")
+    as_of = meta.get("as_of") if isinstance(meta, Mapping) else None
+    return as_of if isinstance(as_of, dt.date) else None
+
+
+def hindsight_inputs(raw: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Source key -> the input paths citing it, for sources published after ``as_of``.
+
+    These are the inputs that know more than the decision moment did (marked
+    ``hindsight = true``, or they would not validate); the report shows them in a box of their
+    own (issue 19). Accepts the raw TOML mapping or ``Scenario.model_dump()``.
+    """
+    as_of = _as_of(raw)
+    if as_of is None:
+        return {}
+    later = [
+        str(s["key"])
+        for _, s in items(raw, "sources")
+        if isinstance(s.get("key"), str)
+        and isinstance(s.get("published"), dt.date)
+        and s["published"] > as_of
+    ]
+    out: dict[str, list[str]] = {}
+    for path, key in citations(raw, later):
+        out.setdefault(key, []).append(path)
+    return out
+
+
 def check_source_dates(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
     """Inputs cite only sources published on or before ``as_of`` (docs/specs/observed.md).
 
     A key of ``[[sources]]`` named in any text outside ``[[observed]]`` and ``[[sources]]``
     counts as cited. A case (a scenario with ``[[observed]]`` rows) dates every source.
     """
-    meta = raw.get("scenario")
-    as_of = meta.get("as_of") if isinstance(meta, Mapping) else None
     if items(raw, "observed"):
         for i, s in items(raw, "sources"):
             if "published" not in s:
                 yield Problem(
                     f"sources[{i}].published", "missing: a historical case dates every source"
                 )
-    if not isinstance(as_of, dt.date):
+    as_of = _as_of(raw)
+    if as_of is None:
         return
     late = _late_sources(raw, as_of)
-    if not late:
-        return
-    cited = re.compile(r"\b(" + "|".join(map(re.escape, late)) + r")\b")
-    for key, value in raw.items():
-        if key in ("observed", "sources"):
-            continue
-        for path, text in _strings(value, key):
-            for k in sorted(set(cited.findall(text))):
-                yield Problem(
-                    path,
-                    f"cites {k}, published {late[k]}, after as_of {as_of}: an "
-                    "input may use only sources available then (if intended, mark "
-                    "the source hindsight = true)",
-                )
+    for path, k in citations(raw, late):
+        yield Problem(
+            path,
+            f"cites {k}, published {late[k]}, after as_of {as_of}: an "
+            "input may use only sources available then (if intended, mark "
+            "the source hindsight = true)",
+        )
 
 
 def check_source_records(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
