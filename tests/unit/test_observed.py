@@ -134,10 +134,17 @@ def test_a_case_dates_every_source():
     ]
 
 
-def test_a_scenario_without_observed_rows_may_leave_sources_undated():
+def test_a_scenario_without_observed_rows_or_as_of_may_leave_sources_undated():
     plain = CASE[: CASE.index("[[observed]]")] + CASE[CASE.index("[[sources]]") :]
-    s = loads(plain.replace("published = 1954-08-31\n", ""))
+    undated = plain.replace("published = 1954-08-31\n", "")
+    s = loads(undated.replace("as_of = 1954-08-01\n", ""))
     assert s.sources[0].published is None and s.observed == ()
+    # with an as_of every source is dated: an undated one cannot be checked against it
+    assert problems(undated) == [
+        "case.toml: sources[0].published: missing: a scenario as of 1954-08-01 dates every "
+        "source, so that each can be checked against that date "
+        f"[line {_line(undated, '[[sources]]')}, id 'S_ASSEMBLEE_1954']"
+    ]
 
 
 INPUT_CITES_LATER = CASE.replace(

@@ -501,15 +501,20 @@ def check_source_dates(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
     """Inputs cite only sources published on or before ``as_of`` (docs/specs/observed.md).
 
     A key of ``[[sources]]`` named in any text outside ``[[observed]]`` and ``[[sources]]``
-    counts as cited. A case (a scenario with ``[[observed]]`` rows) dates every source.
+    counts as cited. A case (a scenario with ``[[observed]]`` rows) and a scenario with an
+    ``as_of`` date every source (issue 19: an undated source cannot be checked against as_of).
     """
-    if items(raw, "observed"):
+    as_of = _as_of(raw)
+    if items(raw, "observed") or as_of is not None:
+        why = (
+            "a historical case dates every source"
+            if items(raw, "observed")
+            else f"a scenario as of {as_of} dates every source, so that each can be checked "
+            "against that date"
+        )
         for i, s in items(raw, "sources"):
             if "published" not in s:
-                yield Problem(
-                    f"sources[{i}].published", "missing: a historical case dates every source"
-                )
-    as_of = _as_of(raw)
+                yield Problem(f"sources[{i}].published", f"missing: {why}")
     if as_of is None:
         return
     late = _late_sources(raw, as_of)
