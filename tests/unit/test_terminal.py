@@ -232,3 +232,24 @@ def test_list_aligns_without_tabs(monkeypatch: pytest.MonkeyPatch) -> None:
         title = read(sid).scenario.scenario.title
         starts.add(line.index(title.split()[0], len(sid)))
     assert len(starts) == 1, "titles start in different columns"
+
+
+def test_a_scenario_without_proposals_says_so() -> None:
+    """An imported scenario has no proposals: no bare headers, no ``None`` (issue 18, item 7)."""
+    from pathlib import Path
+
+    from ceasefire import importers
+    from ceasefire.scenario import from_dict
+
+    path = Path(__file__).parents[1] / "data" / "ktab" / "dummyData_3Dim.csv"
+    scenario = from_dict(importers.from_ktab(path.read_text(encoding="utf-8-sig"), path.name), "")
+    a = analyze(scenario, draws=50)
+    assert not a.proposals
+    for view in (
+        lambda c: terminal.summary(a, c),
+        lambda c: terminal.deterrence(a, c),
+        lambda c: terminal.winsets(a, a.winsets, c),
+    ):
+        out = render(80, view)
+        assert "None" not in out and "proposal " not in out.replace("no proposals", "")
+    assert "no proposals" in render(80, lambda c: terminal.summary(a, c))

@@ -105,6 +105,9 @@ def grid(
     heading, then ``header value`` pairs)."""
     if title:
         say(console, f"[bold]{title}[/bold]", hang=0)
+    if not rows:  # headers over nothing read as a fault; say it is empty
+        say(console, Text("none", style="dim"), indent=2)
+        return
     for short in (False, True):
         if short and not any(c.short for c in columns):
             break
@@ -212,6 +215,21 @@ def summary(analysis: Analysis, console: Console) -> None:
         else "no fighting without a deal (the no-deal point carries no war costs)"
     )
     say(console, Text(f"{held}{no_deal}."), hang=0)
+    if not a.proposals:
+        say(console, "The scenario has no proposals: nothing to judge.", hang=0)
+    else:
+        _proposals(a, console)
+    if a.forecasts:
+        console.print("[bold]Where bargaining ends up[/bold] (details: ceasefire forecast)")
+        for f in a.forecasts:
+            where = ", ".join(f"{d} {v:.0f}" for d, v in f.outcome.items())
+            nearest = f.nearest_proposal or MISSING
+            say(console, Text(f"{f.engine} ({f.variant}): {where} — nearest: {nearest}"), 2)
+    track_record(a, console)
+
+
+def _proposals(a: Analysis, console: Console) -> None:
+    """The proposals table, its notes, and who blocks what."""
     grid(
         console,
         PROPOSAL_COLUMNS,
@@ -230,13 +248,6 @@ def summary(analysis: Analysis, console: Console) -> None:
         )
     say(console, Text(notes, style="dim"), hang=0)
     _blockers(a, console)
-    if a.forecasts:
-        console.print("[bold]Where bargaining ends up[/bold] (details: ceasefire forecast)")
-        for f in a.forecasts:
-            where = ", ".join(f"{d} {v:.0f}" for d, v in f.outcome.items())
-            nearest = f.nearest_proposal or MISSING
-            say(console, Text(f"{f.engine} ({f.variant}): {where} — nearest: {nearest}"), 2)
-    track_record(a, console)
 
 
 def _blockers(a: Analysis, console: Console) -> None:
@@ -374,6 +385,9 @@ def winsets(analysis: Analysis, chains: list[Any], console: Console) -> None:
             (Column("dimension", justify="left"), Column("deep point"), Column("extent")),
             rows,
         )
+    if not analysis.proposals:
+        console.print("[bold]Rescues[/bold]: none (the scenario has no proposals)")
+        return
     console.print("[bold]Rescues[/bold]")
     rescues = text.rescue_sentences(analysis)
     for p in analysis.proposals:

@@ -7,7 +7,7 @@ from rich.text import Text
 
 from ceasefire.report.format import input_label, pct_bounded, quantity_label
 from ceasefire.report.terminal import Cell, Column, grid, say
-from ceasefire.sweep_results import ProposalSweep, SweepSummary
+from ceasefire.sweep_results import DecisionSwitches, ProposalSweep, SweepSummary
 
 #: a factor is named among the most influential when its Sobol' total index exceeds this
 MIN_ST = 0.01
@@ -41,6 +41,43 @@ def influential(summary: SweepSummary, proposal: ProposalSweep, n: int = 3) -> l
     return out
 
 
+SWEEP_COLUMNS = (
+    Column("proposal", justify="left"),
+    Column("central", justify="left"),
+    Column("P(passes) [95% CI]"),
+    Column("by institution", justify="left", wrap=True),
+)
+
+
+def _row(p: ProposalSweep) -> list[Cell]:
+    """A proposal's central verdict and pass probabilities ("< 0.1%" rather than a rounded 0)."""
+    lo, hi = p.passes.ci95
+    insts = ", ".join(f"{iid} {pct_bounded(r.p_pass)}" for iid, r in p.institutions.items())
+    return [
+        Text(p.id),
+        "passes" if p.passes.central else "fails",
+        f"{pct_bounded(p.passes.p_pass)} [{pct_bounded(lo)}, {pct_bounded(hi)}]",
+        Text(insts),
+    ]
+
+
+def _switch_lines(p: ProposalSweep, switches: dict[tuple[str, str], DecisionSwitches]) -> list[str]:
+    """Per institution: the switch points of its conclusion, or that no single input flips it."""
+    out: list[str] = []
+    for iid in p.institutions:
+        e = switches.get((p.id, iid))
+        if e is None:
+            continue
+        out += [
+            "switch: " + s.sentence.replace(s.label, input_label(s.input, s.label))
+            for s in e.switches
+        ]
+        if not e.switches:
+            verdict = "passes" if e.central else "fails"
+            out.append(f"{verdict} {iid} whatever any single input does within its range")
+    return out
+
+
 def print_sweep(summary: SweepSummary, console: Console) -> None:
     """Per proposal: pass probabilities, the most influential inputs and the switch points."""
     console.print(
@@ -48,41 +85,10 @@ def print_sweep(summary: SweepSummary, console: Console) -> None:
         f"({summary.spec.method}, seed {summary.spec.seed})",
         markup=False,
     )
-    columns = (
-        Column("proposal", justify="left"),
-        Column("central", justify="left"),
-        Column("P(passes) [95% CI]"),
-        Column("by institution", justify="left", wrap=True),
-    )
-    rows: list[list[Cell]] = []
-    for p in summary.proposals:
-        lo, hi = p.passes.ci95
-        insts = ", ".join(f"{iid} {pct_bounded(r.p_pass)}" for iid, r in p.institutions.items())
-        rows.append(
-            [
-                Text(p.id),
-                "passes" if p.passes.central else "fails",
-                f"{pct_bounded(p.passes.p_pass)} [{pct_bounded(lo)}, {pct_bounded(hi)}]",
-                Text(insts),
-            ]
-        )
-    grid(console, columns, rows)
+    grid(console, SWEEP_COLUMNS, [_row(p) for p in summary.proposals])
     switches = {(e.proposal, e.institution): e for e in summary.switch_points}
     for p in summary.proposals:
         console.print(f"\n{p.id}", markup=False, style="bold")
-        for line in influential(summary, p):
-            say(console, Text(f"most influential — {line}"), indent=2)
-        for iid in p.institutions:
-            e = switches.get((p.id, iid))
-            if e is None:
-                continue
-            for s in e.switches:
-                sentence = s.sentence.replace(s.label, input_label(s.input, s.label))
-                say(console, Text(f"switch: {sentence}"), indent=2)
-            if not e.switches:
-                verdict = "passes" if e.central else "fails"
-                say(
-                    console,
-                    Text(f"{verdict} {iid} whatever any single input does within its range"),
-                    indent=2,
-                )
+        lines = [f"most influential — {x}" for x in influential(summary, p)]
+        for line in lines + _switch_lines(p, switches):
+            say(console, Text(line), indent=2)
