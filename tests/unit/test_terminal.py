@@ -253,3 +253,15 @@ def test_a_scenario_without_proposals_says_so() -> None:
         out = render(80, view)
         assert "None" not in out and "proposal " not in out.replace("no proposals", "")
     assert "no proposals" in render(80, lambda c: terminal.summary(a, c))
+
+
+def test_a_small_critical_credibility_is_not_rounded_to_zero(
+    analysis: tuple[Analysis, Any],
+) -> None:
+    a, _ = analysis
+    out = render(120, lambda c: terminal.deterrence(a, c))
+    assert "probability above 0.00." not in out
+    for p in a.proposals:
+        qc = p.deterrence.q_critical.central if p.deterrence else None
+        if qc:
+            assert f"probability above {qc:.2g}." in " ".join(out.split())

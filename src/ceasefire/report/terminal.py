@@ -377,7 +377,7 @@ def winsets(analysis: Analysis, chains: list[Any], console: Console) -> None:
         say(console, Text(f"volume share of the space: {share}"), indent=4)
         assert w.center is not None and w.extent is not None
         rows: list[list[Cell]] = [
-            [d, f"{v:.1f}", f"{w.extent[d][0]:.1f} – {w.extent[d][1]:.1f}"]
+            [Text(d), f"{v:.1f}", f"{w.extent[d][0]:.1f} – {w.extent[d][1]:.1f}"]
             for d, v in w.center.items()
         ]
         grid(
