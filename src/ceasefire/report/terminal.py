@@ -257,7 +257,7 @@ def _blockers(a: Analysis, console: Console) -> None:
     for p in a.proposals:
         colour = "green" if p.passes else "red"
         verdict = Text.assemble((p.id, colour), f": {text.verdict(p)}")
-        say(console, verdict, indent=2)
+        say(console, verdict, indent=2, hang=2)
         for line in text.blocker_sentences(p):
             say(console, Text(line), indent=6, hang=2)
         if not p.passes:
@@ -391,7 +391,7 @@ def winsets(analysis: Analysis, chains: list[Any], console: Console) -> None:
     console.print("[bold]Rescues[/bold]")
     rescues = text.rescue_sentences(analysis)
     for p in analysis.proposals:
-        say(console, Text(rescues[p.id]), indent=2)
+        say(console, Text(rescues[p.id]), indent=2, hang=2)
         for line in text.actor_change_sentences(p):
             say(console, Text(line), indent=6, hang=2)
 
