@@ -381,9 +381,13 @@ def show(scenario: ScenarioArg = DEFAULT_SCENARIO) -> None:
 @app.command("list")
 def list_() -> None:
     """List the built-in scenarios."""
-    for sid in builtin_ids():
-        loaded = read(sid)
-        out_console.print(f"{sid}\t{loaded.scenario.scenario.title}", markup=False)
+    from rich.text import Text
+
+    from ceasefire.report.terminal import Column, grid
+
+    rows = [[Text(sid), Text(read(sid).scenario.scenario.title)] for sid in builtin_ids()]
+    columns = (Column("id", justify="left"), Column("title", justify="left", wrap=True))
+    grid(out_console, columns, rows)
 
 
 @app.command()

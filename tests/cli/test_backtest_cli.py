@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -103,3 +104,25 @@ def test_missing_file_and_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"isnr;counvte\n\xe9\n")
     r = invoke("backtest", "deu", str(path))
     assert r.exit_code == 2 and "not UTF-8" in r.output
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_terminal_wraps_with_indentation(
+    derived: Path, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Narrow consoles: no line wider than the console, no cut cell, and a wrapped refusal or
+    diagnostic line continues indented under its first line (issue 18)."""
+    from rich.console import Console
+
+    from ceasefire.backtest import cli as backtest_cli
+
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    monkeypatch.setattr(backtest_cli, "out_console", console)
+    assert invoke("backtest", "deu", str(derived)).exit_code == 0
+    out = console.export_text()
+    lines = out.splitlines()
+    assert all(len(line) <= width for line in lines) and "…" not in out
+    tail = lines[next(k for k, x in enumerate(lines) if x == "Refusals") :]
+    labels = ("Refusals", "Diagnostics", "compromise", "nash", "bdm", "smp")
+    starts = [x for x in tail if not x.startswith(" ") and not x.startswith(labels)]
+    assert len(tail) > 2 and not starts, starts

@@ -10,12 +10,13 @@ from collections import defaultdict
 from typing import Any
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ceasefire.backtest.models import DeuBacktest, ErrorStats, Record
 from ceasefire.report.format import MISSING, num, pct
+from ceasefire.report.terminal import say, show
 
 MAX_IDS = 6  # issue ids listed per refusal reason in the terminal
 # one colour per forecaster, the same in both figures (Okabe-Ito, then greys)
@@ -118,14 +119,13 @@ def terminal(res: DeuBacktest, console: Console) -> None:
         f"scale; beats and ΔMAE against the {res.baseline} (seed {res.seed}).",
         markup=False,
     )
-    parts: list[RenderableType] = [
-        summary_table(res),
-        Text("By Council voting rule"),
-        split_table(res, "rule"),
-        Text("By whether the issue has a reference point"),
-        split_table(res, "rp"),
-    ]
-    console.print(Group(*parts))
+    show(console, summary_table(res))
+    for title, which in (
+        ("By Council voting rule", "rule"),
+        ("By whether the issue has a reference point", "rp"),
+    ):
+        console.print(title, markup=False)
+        show(console, split_table(res, which))
     for title, lines in (
         ("Refusals", refusal_lines(res)),
         ("Diagnostics (identical forecasts, engine cases)", diagnostic_lines(res)),
@@ -133,7 +133,9 @@ def terminal(res: DeuBacktest, console: Console) -> None:
         if lines:
             console.print(title, markup=False)
             for line in lines:
-                console.print(line, markup=False)
+                # a reason's line is indented under its engine; wrapped lines keep the indent
+                indent = len(line) - len(line.lstrip())
+                say(console, Text(line.lstrip()), indent=indent, hang=4)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -118,3 +118,72 @@ def jinja_env(*loaders: BaseLoader) -> Environment:
     env.globals["zip"] = zip
     env.globals["version"] = __version__
     return env
+
+
+def pct_bounded(x: float | None, digits: int = 1) -> str:
+    """:func:`pct`, except that a share which rounds to 0% or 100% without being exactly 0 or 1
+    says so: ``0.00038`` -> ``< 0.1%``, ``0.9996`` -> ``> 99.9%`` (an upper bound of 10,000
+    draws must not read ``0.0%``)."""
+    if _missing(x):
+        return MISSING
+    assert x is not None
+    step = 10.0**-digits / 100
+    if 0 < x < step / 2:
+        return f"< {pct(step, digits)}"
+    if 1 - step / 2 <= x < 1:
+        return f"> {pct(1 - step, digits)}"
+    return pct(x, digits)
+
+
+def prob(x: float | None, digits: int = 3) -> str:
+    """A probability with ``digits`` decimals, bounded like :func:`pct_bounded`:
+    ``0.0004`` -> ``< 0.001``, ``0.9996`` -> ``> 0.999``, ``0.25`` -> ``0.250``."""
+    if _missing(x):
+        return MISSING
+    assert x is not None
+    step = 10.0**-digits
+    if 0 < x < step / 2:
+        return f"< {step:.{digits}f}"
+    if 1 - step / 2 <= x < 1:
+        return f"> {1 - step:.{digits}f}"
+    return f"{x:.{digits}f}"
+
+
+#: readable names of the models' inputs (docs/specs/deterrence.md §1, §2), for output that
+#: would otherwise show the spec's symbols (``lam``, ``c2``)
+MODEL_INPUT_LABELS: dict[str, str] = {
+    "deterrence.v": "the aggressor's value of taking the defender's territory (v)",
+    "deterrence.p1": "the aggressor's chance of winning against the defender alone (p1)",
+    "deterrence.p2": "the aggressor's chance of winning against the guarantors (p2)",
+    "deterrence.c1": "the aggressor's cost of war against the defender alone (c1)",
+    "deterrence.c2": "the aggressor's cost of war against the guarantors (c2)",
+    "deterrence.q": "the guarantors' credibility (q)",
+    "deterrence.h": "the aggressor's value of holding the line (h)",
+    "deterrence.lam": "how sharply the aggressor responds to expected gains (λ)",
+    "durability.k": "the durability model's Weibull shape (k)",
+    "durability.p5_bare": "a bare ceasefire's 5-year breakdown chance (p5)",
+    "durability.floor": "the durability model's floor of the hazard ratio",
+}
+
+#: readable names of the sensitivity analysis' headline outputs
+QUANTITY_LABELS: dict[str, str] = {
+    "min_veto_margin": "smallest veto margin",
+    "p_hold": "P(hold)",
+    "forecast": "forecast",
+}
+
+
+def input_label(key: str, label: str) -> str:
+    """The readable label of a ranged input: its label, unless that is built from a model's
+    symbol (``the guarantee game's lam``); a mechanism's hazard ratio is named in words."""
+    if key in MODEL_INPUT_LABELS:
+        return MODEL_INPUT_LABELS[key]
+    if key.startswith("durability.hr_"):
+        mechanism = key.removeprefix("durability.hr_").replace("_", " ")
+        return f"the hazard ratio of {mechanism} (durability model)"
+    return label
+
+
+def quantity_label(quantity: str) -> str:
+    """The readable name of a headline output (``min_veto_margin`` -> smallest veto margin)."""
+    return QUANTITY_LABELS.get(quantity, quantity.replace("_", " "))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
-from ceasefire.report.format import pct
-from ceasefire.sweep_results import ProposalSweep, SweepSummary
+from ceasefire.report.format import input_label, pct_bounded, quantity_label
+from ceasefire.report.terminal import Cell, Column, grid, say
+from ceasefire.sweep_results import DecisionSwitches, ProposalSweep, SweepSummary
 
 #: a factor is named among the most influential when its Sobol' total index exceeds this
 MIN_ST = 0.01
@@ -20,9 +21,13 @@ def influential(summary: SweepSummary, proposal: ProposalSweep, n: int = 3) -> l
         for o in outputs:
             if (o.output.quantity, o.output.subject) != (quantity, proposal.id):
                 continue
-            items = [f"{x.label} (ST {x.st:.2f})" for x in o.top_sobol(MIN_ST)[:n] if x.st]
+            items = [
+                f"{input_label(x.factor, x.label)} (ST {x.st:.2f})"
+                for x in o.top_sobol(MIN_ST)[:n]
+                if x.st
+            ]
             if items:
-                return [f"{quantity}: " + "; ".join(items)]
+                return [f"{quantity_label(quantity)}: " + "; ".join(items)]
     out: list[str] = []
     inf = proposal.influential
     for what, rows in (
@@ -31,7 +36,45 @@ def influential(summary: SweepSummary, proposal: ProposalSweep, n: int = 3) -> l
         ("p_hold", inf.p_hold),
     ):
         if rows:
-            out.append(f"{what}: " + "; ".join(f"{r.label} (r {r.r:+.2f})" for r in rows[:n]))
+            named = (f"{input_label(r.input, r.label)} (r {r.r:+.2f})" for r in rows[:n])
+            out.append(f"{quantity_label(what)}: " + "; ".join(named))
+    return out
+
+
+SWEEP_COLUMNS = (
+    Column("proposal", justify="left"),
+    Column("central", justify="left"),
+    Column("P(passes) [95% CI]"),
+    Column("by institution", justify="left", wrap=True),
+)
+
+
+def _row(p: ProposalSweep) -> list[Cell]:
+    """A proposal's central verdict and pass probabilities ("< 0.1%" rather than a rounded 0)."""
+    lo, hi = p.passes.ci95
+    insts = ", ".join(f"{iid} {pct_bounded(r.p_pass)}" for iid, r in p.institutions.items())
+    return [
+        Text(p.id),
+        "passes" if p.passes.central else "fails",
+        f"{pct_bounded(p.passes.p_pass)} [{pct_bounded(lo)}, {pct_bounded(hi)}]",
+        Text(insts),
+    ]
+
+
+def _switch_lines(p: ProposalSweep, switches: dict[tuple[str, str], DecisionSwitches]) -> list[str]:
+    """Per institution: the switch points of its conclusion, or that no single input flips it."""
+    out: list[str] = []
+    for iid in p.institutions:
+        e = switches.get((p.id, iid))
+        if e is None:
+            continue
+        out += [
+            "switch: " + s.sentence.replace(s.label, input_label(s.input, s.label))
+            for s in e.switches
+        ]
+        if not e.switches:
+            verdict = "passes" if e.central else "fails"
+            out.append(f"{verdict} {iid} whatever any single input does within its range")
     return out
 
 
@@ -42,35 +85,10 @@ def print_sweep(summary: SweepSummary, console: Console) -> None:
         f"({summary.spec.method}, seed {summary.spec.seed})",
         markup=False,
     )
-    table = Table(show_lines=False)
-    table.add_column("proposal")
-    table.add_column("central")
-    table.add_column("P(passes) [95% CI]", justify="right")
-    table.add_column("by institution")
-    for p in summary.proposals:
-        lo, hi = p.passes.ci95
-        insts = ", ".join(f"{iid} {pct(r.p_pass)}" for iid, r in p.institutions.items())
-        table.add_row(
-            p.id,
-            "passes" if p.passes.central else "fails",
-            f"{pct(p.passes.p_pass)} [{pct(lo)}, {pct(hi)}]",
-            insts,
-        )
-    console.print(table)
+    grid(console, SWEEP_COLUMNS, [_row(p) for p in summary.proposals])
     switches = {(e.proposal, e.institution): e for e in summary.switch_points}
     for p in summary.proposals:
         console.print(f"\n{p.id}", markup=False, style="bold")
-        for line in influential(summary, p):
-            console.print(f"  most influential — {line}", markup=False)
-        for iid in p.institutions:
-            e = switches.get((p.id, iid))
-            if e is None:
-                continue
-            for s in e.switches:
-                console.print(f"  switch: {s.sentence}", markup=False)
-            if not e.switches:
-                verdict = "passes" if e.central else "fails"
-                console.print(
-                    f"  {verdict} {iid} whatever any single input does within its range",
-                    markup=False,
-                )
+        lines = [f"most influential — {x}" for x in influential(summary, p)]
+        for line in lines + _switch_lines(p, switches):
+            say(console, Text(line), indent=2)

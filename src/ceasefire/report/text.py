@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ceasefire.report.format import interval_of, pct
+from ceasefire.report.format import interval_of, pct, sig
 from ceasefire.results import Analysis, ProposalResult
 
 
@@ -75,7 +75,7 @@ def deterrence_paragraph(p: ProposalResult, aggressor: str | None) -> str:
             else:
                 parts.append(
                     f"The guarantee deters as long as the guarantors honour it with probability "
-                    f"above {qc.central:.2f}."
+                    f"above {sig(qc.central, '%.2g')}."  # 0.004, not 0.00
                 )
         else:
             parts.append(
