@@ -524,7 +524,10 @@ def s1_tornado(output: OutputSensitivity) -> go.Figure | None:
         title=output.output.title,
         height=140 + 30 * len(kept),
         margin={"l": 320, "t": 40, "b": 40},
-        xaxis={"title": "first-order index S1 (share of the output's variance)", "rangemode": "tozero"},
+        xaxis={
+            "title": "first-order index S1 (share of the output's variance)",
+            "rangemode": "tozero",
+        },
     )
     return fig
 

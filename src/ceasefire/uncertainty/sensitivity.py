@@ -48,7 +48,6 @@ from ceasefire.sweep_results import (
     SOBOL_MAX_HALF_WIDTH,
     DecisionSwitches,
     GivenDataIndex,
-    Headline,
     MorrisEffect,
     OutputSensitivity,
     Sensitivity,
@@ -158,7 +157,7 @@ def _bootstrap_sd(
         sorted_rs = np.repeat(cols, counts[cols]).reshape(len(inputs), n).T  # (n, inputs)
         yr = y[sorted_rs[:, col], out]  # (n, pairs)
         yc = yr - yr.mean(axis=0)
-        est[b] = _s1_from_ordered(_zigzag(yc), (yc * yc).sum(axis=0), w, m)  # type: ignore[arg-type]
+        est[b] = _s1_from_ordered(_zigzag(yc), (yc * yc).sum(axis=0), w, m)
     return np.asarray(est.std(axis=0, ddof=1), dtype=np.float64)
 
 
@@ -191,7 +190,7 @@ def given_data(
         h = y[: n // 2][:, ok]
         varies = np.ptp(h, axis=0) > 0
         half[:, np.flatnonzero(ok)[varies]] = rbd_fast(x[: n // 2], h[:, varies], m)
-    tops = {t: np.argsort(-full[:, t], kind="stable")[:top] for t in np.flatnonzero(ok)}
+    tops = {int(t): np.argsort(-full[:, t], kind="stable")[:top] for t in np.flatnonzero(ok)}
     pairs = [(int(i), int(t)) for t, idx in tops.items() for i in idx]
     sd = _bootstrap_sd(
         np.argsort(x, axis=0, kind="stable"), y, pairs, np.random.default_rng(seed), resamples, m
@@ -376,7 +375,9 @@ def headline_function(model: Model, *, seed: int = 0) -> Outputs:
 
 def _choose(given: dict[str, dict[str, Any]], names: Sequence[str], top: int) -> set[str]:
     """Each output's most influential inputs by given-data S1, in turn, until ``top``."""
-    ranked = [[i for i, v in zip(r["order"], r["s1"], strict=True) if v > 0] for r in given.values() if r]
+    ranked = [
+        [i for i, v in zip(r["order"], r["s1"], strict=True) if v > 0] for r in given.values() if r
+    ]
     order: list[int] = []
     for depth in range(max((len(r) for r in ranked), default=0)):
         for r in ranked:
@@ -402,7 +403,12 @@ def morris_trajectories(draws: int, d: int, morris_r: int | None = None) -> int:
 
 
 def extra_evaluations(
-    model: Model, method: str, draws: int, *, sobol_n: int | None = None, morris_r: int | None = None
+    model: Model,
+    method: str,
+    draws: int,
+    *,
+    sobol_n: int | None = None,
+    morris_r: int | None = None,
 ) -> int:
     """Model evaluations ``method`` adds to the sweep's draws (0 for the given-data indices):
     Sobol' ``N (k + 2)`` over ``k`` factors, Morris ``r (d + 1)``."""
@@ -496,7 +502,7 @@ def analyze(
         for head, _ in headline_keys(model, all_dimensions=True)
     ]
     return Sensitivity(
-        method=method,  # type: ignore[arg-type]
+        method=method,
         draws=used,
         extra_evaluations=extra_evaluations(
             model, method, draws, sobol_n=sobol_n, morris_r=morris_r
