@@ -75,6 +75,9 @@ MAX_DRAWS = 20_000
 #: bootstrap resamples of the given-data intervals (judgement: the half-width's own relative
 #: error is about 1/sqrt(2 B), 10 % at 50; the bootstrap is most of the analysis's cost)
 RESAMPLES = 50
+#: draws per bootstrap resample at most (judgement: the intervals of 2,000 draws are measured
+#: in docs/specs/sensitivity.md; beyond, the m-out-of-n bootstrap keeps the cost flat)
+BOOTSTRAP_DRAWS = 2000
 #: inputs kept, with their intervals, per output (the largest first; judgement: the report
 #: shows five, a requested Sobol' analysis names eight)
 TOP = 8
@@ -111,22 +114,30 @@ def _s1_from_ordered(ordered: FloatArray, var_sum: FloatArray, w: FloatArray, m:
     """Bias-corrected S1 from centred outputs in zig-zag order ``(n, ...)``, ``Σ (y - ȳ)²``
     and the harmonics ``w`` (:func:`_harmonics`)."""
     n = ordered.shape[0]
-    # einsum, not BLAS: for these small products OpenBLAS threads cost more than they save
-    f = np.einsum("kn,np->kp", w, ordered.reshape(n, -1))
+    block = ordered.reshape(n, -1)
+    # small products (a bootstrap resample) by einsum: measured, OpenBLAS's threads cost more
+    # than they save there on a busy machine; large ones (every input of an output) by BLAS
+    f = w @ block if block.size > 1_000_000 else np.einsum("kn,np->kp", w, block)
     raw = 2.0 * (f * f).sum(axis=0).reshape(ordered.shape[1:]) / (n * var_sum)
     lam = 2.0 * m / n
     return np.asarray(raw - lam / (1.0 - lam) * (1.0 - raw), dtype=np.float64)
 
 
-def rbd_fast(x: FloatArray, y: FloatArray, m: int = HARMONICS) -> FloatArray:
+def rbd_fast(
+    x: FloatArray, y: FloatArray, m: int = HARMONICS, order: NDArray[np.intp] | None = None
+) -> FloatArray:
     """First-order indices ``(d, t)`` of outputs ``y (n, t)`` on inputs ``x (n, d)``.
 
     RBD-FAST/EASI (module docstring): equal to ``SALib.analyze.rbd_fast`` 's ``S1`` for each
     pair, computed for all inputs and outputs at once. Outputs must be finite and vary.
+    ``order``: ``argsort(x, axis=0)`` when the caller has it.
     """
     yc = y - y.mean(axis=0)
-    ordered = yc[_zigzag(np.argsort(x, axis=0, kind="stable"))]  # (n, d, t)
-    return _s1_from_ordered(ordered, (yc * yc).sum(axis=0), _harmonics(x.shape[0], m), m)
+    perm = _zigzag(np.argsort(x, axis=0, kind="stable") if order is None else order)
+    w, var_sum = _harmonics(x.shape[0], m), (yc * yc).sum(axis=0)
+    # one output at a time: an (n, d) block, not (n, d, t) (840 MB at 20,000 draws)
+    cols = [_s1_from_ordered(yc[:, t][perm], var_sum[t], w, m) for t in range(y.shape[1])]
+    return np.stack(cols, axis=1) if cols else np.zeros((x.shape[1], 0))
 
 
 def _bootstrap_sd(
@@ -140,25 +151,30 @@ def _bootstrap_sd(
     """Standard deviation of S1 over bootstrap resamples of the draws, for each (input,
     output) pair; every pair sees the same resamples (one bootstrap of the whole sample).
 
+    Beyond :data:`BOOTSTRAP_DRAWS` draws each resample takes that many (the m-out-of-n
+    bootstrap, Bickel, Götze & van Zwet 1997) and the deviation is scaled by ``sqrt(m / n)``
+    (the estimator's variance falls as ``1/n``), so the cost stops growing with the draws.
+
     ``sort_all`` ``(n, d)`` sorts the draws by each input. A resample with multiplicities
     ``c`` sorted by an input is the full order with draw ``j`` repeated ``c_j`` times (ties
     among copies do not matter: they carry the same output), so no resample is sorted again.
     """
     n = sort_all.shape[0]
+    size = min(n, BOOTSTRAP_DRAWS)
     inputs = sorted({i for i, _ in pairs})
     pos = {i: p for p, i in enumerate(inputs)}
     col = np.array([pos[i] for i, _ in pairs])
     out = np.array([t for _, t in pairs])
     cols = sort_all[:, inputs].T.ravel()
-    w = _harmonics(n, m)
+    w = _harmonics(size, m)
     est = np.empty((resamples, len(pairs)))
     for b in range(resamples):
-        counts = np.bincount(rng.integers(0, n, n), minlength=n)
-        sorted_rs = np.repeat(cols, counts[cols]).reshape(len(inputs), n).T  # (n, inputs)
+        counts = np.bincount(rng.integers(0, n, size), minlength=n)
+        sorted_rs = np.repeat(cols, counts[cols]).reshape(len(inputs), size).T  # (m, inputs)
         yr = y[sorted_rs[:, col], out]  # (n, pairs)
         yc = yr - yr.mean(axis=0)
         est[b] = _s1_from_ordered(_zigzag(yc), (yc * yc).sum(axis=0), w, m)
-    return np.asarray(est.std(axis=0, ddof=1), dtype=np.float64)
+    return np.asarray(est.std(axis=0, ddof=1) * math.sqrt(size / n), dtype=np.float64)
 
 
 def given_data(
@@ -185,16 +201,17 @@ def given_data(
         return [{} for _ in range(y.shape[1])]
     full = np.full((x.shape[1], y.shape[1]), np.nan)
     half = np.full_like(full, np.nan)
-    full[:, ok] = rbd_fast(x, y[:, ok], m)
+    order = np.argsort(x, axis=0, kind="stable")
+    full[:, ok] = rbd_fast(x, y[:, ok], m, order)
     if n // 2 >= MIN_DRAWS:
         h = y[: n // 2][:, ok]
         varies = np.ptp(h, axis=0) > 0
-        half[:, np.flatnonzero(ok)[varies]] = rbd_fast(x[: n // 2], h[:, varies], m)
+        # the first half's order is the full order without the later draws (no new sort)
+        h_order = order.T[order.T < n // 2].reshape(x.shape[1], n // 2).T
+        half[:, np.flatnonzero(ok)[varies]] = rbd_fast(x[: n // 2], h[:, varies], m, h_order)
     tops = {int(t): np.argsort(-full[:, t], kind="stable")[:top] for t in np.flatnonzero(ok)}
     pairs = [(int(i), int(t)) for t, idx in tops.items() for i in idx]
-    sd = _bootstrap_sd(
-        np.argsort(x, axis=0, kind="stable"), y, pairs, np.random.default_rng(seed), resamples, m
-    )
+    sd = _bootstrap_sd(order, y, pairs, np.random.default_rng(seed), resamples, m)
     conf = dict(zip(pairs, Z95 * sd, strict=True))
     out: list[dict[str, Any]] = []
     for t in range(y.shape[1]):
