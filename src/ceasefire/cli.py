@@ -259,7 +259,7 @@ def sweep(
     loop = time.perf_counter() - started
     todo = draws - result.resumed_chunks * chunk
     if extra and todo > 0:
-        err_console.print(f"  expected ~{extra * loop / todo:,.0f} s at the draw loop's rate")
+        err_console.print(f"  expected ~{extra * loop / todo:,.1f} s at the draw loop's rate")
     summary = summarise_run(
         model,
         spec,

@@ -153,3 +153,11 @@ def test_cli_sensitivity_sobol_prints_extra_evaluations(tmp_path):
     assert "model evaluations after the 100 draws" in res.output
     bad = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "p"), "--sensitivity", "fast"])
     assert bad.exit_code == 2 and "--sensitivity fast: unknown" in bad.output
+
+
+def test_same_indices_on_every_backend_and_from_a_sweep_folder(tmp_path):
+    spec = SweepSpec(draws=240, seed=6, chunk=60, engines=("compromise",))
+    model = compile_model(loads(SMALL), spec)
+    serial = summarise_run(model, spec, run_sweep(model, spec)).sensitivity
+    run = run_sweep(model, spec, backend="processes", workers=2, out=tmp_path / "s")
+    assert summarise_run(model, spec, run).sensitivity == serial

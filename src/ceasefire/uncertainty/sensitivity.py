@@ -207,7 +207,8 @@ def given_data(
         h = y[: n // 2][:, ok]
         varies = np.ptp(h, axis=0) > 0
         # the first half's order is the full order without the later draws (no new sort)
-        h_order = order.T[order.T < n // 2].reshape(x.shape[1], n // 2).T
+        by_input = order.T
+        h_order = by_input[by_input < n // 2].reshape(x.shape[1], n // 2).T
         half[:, np.flatnonzero(ok)[varies]] = rbd_fast(x[: n // 2], h[:, varies], m, h_order)
     tops = {int(t): np.argsort(-full[:, t], kind="stable")[:top] for t in np.flatnonzero(ok)}
     pairs = [(int(i), int(t)) for t, idx in tops.items() for i in idx]
