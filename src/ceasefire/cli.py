@@ -109,12 +109,18 @@ def _module_missing(module: str) -> bool:
     return importlib.util.find_spec(module) is None
 
 
-def _sweep_engines(method: str, backend: str, address: str | None, engines: str) -> tuple[str, ...]:
+def _sweep_engines(
+    method: str, backend: str, address: str | None, engines: str, sensitivity: str = "rbd-fast"
+) -> tuple[str, ...]:
     """The engines a sweep runs, after checking its options (every problem at once, exit 2)."""
     from ceasefire.uncertainty.backends import BACKENDS
     from ceasefire.uncertainty.ranges import METHODS
+    from ceasefire.uncertainty.sensitivity import METHODS as SENSITIVITY
 
     problems = []
+    if sensitivity not in SENSITIVITY:
+        choices = ", ".join(SENSITIVITY)
+        problems.append(f"--sensitivity {sensitivity}: unknown (choose from {choices})")
     if method not in METHODS:
         problems.append(f"--method {method}: unknown (choose from {', '.join(METHODS)})")
     if backend not in BACKENDS:
@@ -187,19 +193,28 @@ def sweep(
         bool, typer.Option("--winsets", help="Also test win-set emptiness (an LP per draw).")
     ] = False,
     sensitivity: Annotated[
-        bool, typer.Option("--sensitivity/--no-sensitivity", help="Morris and Sobol' analyses.")
-    ] = True,
-    sobol_n: Annotated[int, typer.Option(min=8, help="Sobol' base sample (power of 2).")] = 256,
+        str,
+        typer.Option(
+            help="rbd-fast (from the draws, no extra runs) | sobol | morris (extra runs) | none."
+        ),
+    ] = "rbd-fast",
+    sobol_n: Annotated[
+        int | None,
+        typer.Option(min=8, help="Sobol' base sample (power of 2; default: nearest the draws)."),
+    ] = None,
 ) -> None:
     """How sure are we: Monte Carlo over every stated range, sensitivity, switch points."""
+    import time
+
     from ceasefire import bargaining
     from ceasefire.outputs import atomic_write, new_folder_path
     from ceasefire.report import html
     from ceasefire.report.terminal_sweep import print_sweep
     from ceasefire.uncertainty.backends import SweepError, run_sweep, summarise_run, write_json
     from ceasefire.uncertainty.pipeline import SweepSpec, compile_model
+    from ceasefire.uncertainty.sensitivity import extra_evaluations
 
-    names = _sweep_engines(method, backend, address, engines)
+    names = _sweep_engines(method, backend, address, engines, sensitivity)
     loaded = _load(scenario)
     folder = out or new_folder_path(Path("runs"), f"sweep-{loaded.scenario.id}")
     spec = SweepSpec(
@@ -218,6 +233,13 @@ def sweep(
                 f"note: {name} runs on numpy; install the 'fast' extra ({module}) for its "
                 "compiled kernel, faster with the same numbers"
             )
+    extra = extra_evaluations(model, sensitivity, draws, sobol_n=sobol_n)
+    if extra:
+        err_console.print(
+            f"--sensitivity {sensitivity}: {extra:,} model evaluations after the {draws:,} draws "
+            "(serial, in this process)"
+        )
+    started = time.perf_counter()
     with _draws_bar(draws) as advance:
         try:
             result = run_sweep(
@@ -234,6 +256,10 @@ def sweep(
             fail([str(err)])
         except OSError as err:
             fail([f"{folder}: {err.strerror or err}"])
+    loop = time.perf_counter() - started
+    todo = draws - result.resumed_chunks * chunk
+    if extra and todo > 0:
+        err_console.print(f"  expected ~{extra * loop / todo:,.1f} s at the draw loop's rate")
     summary = summarise_run(
         model,
         spec,

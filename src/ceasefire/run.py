@@ -25,8 +25,11 @@ class SweepOptions:
 
     method: str = "lhs"
     engines: tuple[str, ...] = DEFAULT_ENGINES
-    sobol_n: int = 128
-    morris_r: int = 8
+    #: "rbd-fast" (from the draws), "sobol", "morris" or "none" (``sensitivity.METHODS``)
+    sensitivity: str = "rbd-fast"
+    #: the Sobol' base sample / Morris trajectories when asked for (default: sized from draws)
+    sobol_n: int | None = None
+    morris_r: int | None = None
 
 
 def run(
@@ -65,6 +68,7 @@ def run(
         result.monte_carlo["seed"],
         method=sweep.method,
         engines=sweep.engines,
+        sensitivity=sweep.sensitivity,
         sobol_n=sweep.sobol_n,
         morris_r=sweep.morris_r,
         progress=progress,

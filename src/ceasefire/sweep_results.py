@@ -5,8 +5,9 @@ range; :func:`ceasefire.uncertainty.summary.summarise` reduces the draws to a
 :class:`SweepSummary`. This module holds only the models, so the report and the web app can
 read a summary without importing numpy, scipy or an engine. Every number is computed by the
 uncertainty package; the models carry it, plus two classifications the renderers used to
-compute themselves: whether a conclusion is *robust* (:data:`ROBUST_AGREEMENT`) and the
-Morris ranking of inputs (stored sorted).
+compute themselves: whether a conclusion is *robust* (:data:`ROBUST_AGREEMENT`), the ranking
+of inputs (stored sorted), whether a given-data index has converged and whether a Sobol' index
+is resolved.
 
 Probabilities carry a 95 % Wilson score interval (``ci95``); distributions carry the central
 run's value and the 5th, 25th, 50th, 75th and 95th percentiles of the draws (None where no
@@ -20,7 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 #: version of this schema; bumped when a field changes meaning or is removed
-SWEEP_SCHEMA_VERSION = "1.0"
+SWEEP_SCHEMA_VERSION = "2.0"
 
 #: a pass/fail conclusion of the central run is robust when at least this share of the draws
 #: agrees with it (judgement: the conventional 95 %, the level of the Wilson intervals)
@@ -31,6 +32,10 @@ MORRIS_ZERO = 1e-9
 
 #: the factor of a grouped Sobol' analysis that holds every input not named on its own
 OTHERS = "all other inputs"
+
+#: a Sobol' index whose 95 % half-width exceeds this is "not resolved" (judgement: a tenth of
+#: the output's variance, the resolution at which a ranking of a dozen factors means anything)
+SOBOL_MAX_HALF_WIDTH = 0.1
 
 
 class _Schema(BaseModel):
@@ -184,7 +189,7 @@ class DecisionSwitches(_Schema):
 
 class Headline(_Schema):
     """A headline output of the sensitivity analysis: a proposal's smallest veto margin or
-    P(hold), or an engine's forecast on the first dimension."""
+    P(hold), or an engine's forecast on one dimension."""
 
     quantity: Literal["min_veto_margin", "p_hold", "forecast"]
     #: the proposal's id, or the engine's key for a forecast
@@ -202,8 +207,28 @@ class Headline(_Schema):
         return " · ".join(x for x in (self.quantity, self.subject, self.dimension) if x)
 
 
+class GivenDataIndex(_Schema):
+    """First-order index ``s1`` of one input estimated from the sweep's own draws (RBD-FAST,
+    docs/specs/sensitivity.md): the share of the output's variance its effect alone explains.
+
+    ``s1_conf`` is the half-width of the 95 % bootstrap interval; ``s1_half`` the estimate on
+    the first half of the draws; ``converged`` is ``|s1_half - s1| <= max(s1_conf, 0.01)``
+    (``sensitivity.CONVERGENCE_FLOOR``; None when the draws are too few to halve).
+    """
+
+    input: str
+    label: str
+    s1: float
+    s1_conf: float
+    s1_half: float | None
+    converged: bool | None
+
+
 class SobolIndex(_Schema):
-    """Sobol' first-order (``s1``) and total (``st``) index of one factor, 95 % intervals."""
+    """Sobol' first-order (``s1``) and total (``st``) index of one factor, 95 % intervals.
+
+    ``resolved`` is False when an interval is wider than ±:data:`SOBOL_MAX_HALF_WIDTH` or lies
+    wholly outside [0, 1]: the design was too small to tell the index."""
 
     factor: str
     label: str
@@ -211,6 +236,7 @@ class SobolIndex(_Schema):
     s1_conf: float | None
     st: float | None
     st_conf: float | None
+    resolved: bool = True
 
 
 class MorrisEffect(_Schema):
@@ -224,15 +250,24 @@ class MorrisEffect(_Schema):
 
 
 class OutputSensitivity(_Schema):
-    """Sobol' and Morris results of one headline output.
+    """The sensitivity of one headline output.
 
-    ``sobol`` is sorted by the total index, largest first, and empty when the output does not
-    vary within the ranges; ``morris`` is sorted by ``mu_star``, largest first.
+    ``given``: the inputs with the largest given-data first-order index, largest first (empty
+    when the output does not vary within the ranges or the draws are too few);
+    ``first_order_total``: ``Σ s1`` over every input (well below 1: interactions matter).
+    ``sobol`` (sorted by the total index) and ``morris`` (by ``mu_star``) are filled only when
+    that analysis was asked for.
     """
 
     output: Headline
-    sobol: list[SobolIndex]
-    morris: list[MorrisEffect]
+    given: list[GivenDataIndex] = []
+    first_order_total: float | None = None
+    sobol: list[SobolIndex] = []
+    morris: list[MorrisEffect] = []
+
+    def top_given(self, n: int = 5, min_s1: float = 0.01) -> list[GivenDataIndex]:
+        """The ``n`` inputs with the largest first-order index above ``min_s1``."""
+        return [g for g in self.given if g.s1 > min_s1][:n]
 
     def top_morris(self, n: int = 5) -> list[MorrisEffect]:
         """The ``n`` inputs with the largest effect, numerically zero effects left out."""
@@ -244,13 +279,27 @@ class OutputSensitivity(_Schema):
 
 
 class Sensitivity(_Schema):
-    """Morris screening over every input, then Sobol' over the groups it picks."""
+    """Global sensitivity of the headline outputs: given-data first-order indices from the
+    sweep's draws, and Sobol' or Morris on a design of its own when asked for."""
 
-    morris_r: int
-    sobol_n: int
+    method: Literal["rbd-fast", "sobol", "morris"]
+    #: the sweep's draws the given-data indices read (the first ones)
+    draws: int
+    #: model evaluations beyond the sweep's draws (0 for the given-data indices alone)
+    extra_evaluations: int = 0
+    sobol_n: int | None = None
+    morris_r: int | None = None
     #: the Sobol' factors: inputs analysed on their own, then :data:`OTHERS`
-    groups: list[str]
+    groups: list[str] = []
     outputs: list[OutputSensitivity]
+
+    def unconverged(self) -> list[tuple[Headline, GivenDataIndex]]:
+        """Every given-data index whose half-sample estimate is outside its interval."""
+        return [(o.output, g) for o in self.outputs for g in o.given if g.converged is False]
+
+    def unresolved(self) -> list[tuple[Headline, SobolIndex]]:
+        """Every Sobol' index flagged "not resolved"."""
+        return [(o.output, s) for o in self.outputs for s in o.sobol if not s.resolved]
 
 
 class SweepSettings(_Schema):
@@ -311,6 +360,7 @@ __all__ = [
     "MORRIS_ZERO",
     "OTHERS",
     "ROBUST_AGREEMENT",
+    "SOBOL_MAX_HALF_WIDTH",
     "SWEEP_SCHEMA_VERSION",
     "AcceptanceSweep",
     "CoverageSweep",
@@ -319,6 +369,7 @@ __all__ = [
     "DeterrenceSweep",
     "DurabilitySweep",
     "ForecastSweep",
+    "GivenDataIndex",
     "Headline",
     "Influence",
     "InputRange",

@@ -29,7 +29,15 @@ def summary(small):
     spec = SweepSpec(draws=200, seed=3, chunk=50, engines=ENGINES)
     model = compile_model(small, spec)
     run = run_sweep(model, spec)
-    return summarise_run(model, spec, run, sobol_n=64, morris_r=4)
+    return summarise_run(model, spec, run, sensitivity="sobol", sobol_n=64)
+
+
+@pytest.fixture(scope="module")
+def given_summary(small):
+    """The default sensitivity: first-order indices from the draws only."""
+    spec = SweepSpec(draws=400, seed=3, chunk=100, engines=ENGINES)
+    model = compile_model(small, spec)
+    return summarise_run(model, spec, run_sweep(model, spec))
 
 
 def test_quantiles_hold_quartiles_in_order():
@@ -87,6 +95,22 @@ def test_tornado_per_headline_output(summary):
     best = max(out.sobol, key=lambda x: x.st or 0.0)
     assert st.y[-1] == best.label
     assert charts.sobol_tornado(out.model_copy(update={"sobol": []})) is None
+
+
+def test_s1_tornado_from_the_draws(given_summary, small):
+    sens = given_summary.sensitivity
+    assert sens.method == "rbd-fast" and sens.extra_evaluations == 0 and sens.draws == 400
+    (out,) = [o for o in sens.outputs if o.output.key == "min_veto_margin-wgm"]
+    assert not out.sobol and not out.morris and out.given
+    s1 = [x.s1 for x in out.given]
+    assert s1 == sorted(s1, reverse=True)
+    fig = charts.s1_tornado(out)
+    (bars,) = fig.data
+    assert list(bars.x) == sorted(bars.x) and bars.y[-1].startswith(out.given[0].label)
+    assert charts.s1_tornado(out.model_copy(update={"given": []})) is None
+    page = html.render_sweep(given_summary, small)
+    assert 'id="tornado-min_veto_margin-wgm"' in page
+    assert "Sobol&#39; indices" not in page and "first half of the draws" in page
 
 
 def test_pass_probability_bars_keep_the_proposals_order(summary):

@@ -34,7 +34,7 @@ from tests.uncertainty.test_uncertainty import SMALL
 @pytest.fixture(scope="module")
 def small_summary() -> tuple[SweepSummary, Analysis]:
     scenario = loads(SMALL)
-    summary = sweep_in_memory(scenario, 120, 4, sobol_n=16, morris_r=2)
+    summary = sweep_in_memory(scenario, 120, 4, sensitivity="morris", morris_r=2)
     return summary, analyze(scenario, draws=10).model_copy(update={"uncertainty": summary})
 
 
@@ -99,8 +99,10 @@ def test_morris_effects_are_stored_largest_first(small_summary):
     for out in summary.sensitivity.outputs:
         mus = [m.mu_star or 0.0 for m in out.morris]
         assert mus == sorted(mus, reverse=True)
-        sts = [s.st or 0.0 for s in out.sobol]
-        assert sts == sorted(sts, reverse=True)
+        s1 = [g.s1 for g in out.given]
+        assert s1 == sorted(s1, reverse=True)
+    assert summary.sensitivity.morris_r == 2
+    assert summary.sensitivity.extra_evaluations == 2 * (len(summary.inputs) + 1)
 
 
 def test_top_morris_leaves_out_numerically_zero_effects():

@@ -249,7 +249,7 @@ def test_sweep_shows_progress_then_the_uncertainty_section(
     for fig in ("#pass-probability", "#acceptance-prob"):
         expect(pg.locator(f"{fig} .main-svg").first).to_be_visible()  # drawn by plotly
     assert "Switch points" in section.inner_text()
-    assert "Sobol' indices" in section.inner_text()
+    assert "Sensitivity: which inputs drive each headline output" in section.inner_text()
     assert pg.locator("#morris-table tr").count() > 1
     assert pg.locator("[id^=tornado-]").count() >= 1
     assert "%" in pg.locator("#summary-west-german-model").inner_text()

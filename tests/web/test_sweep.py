@@ -23,7 +23,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fastapi.testclient import TestClient
 
-SWEEP_DRAWS = 40
+SWEEP_DRAWS = 200  # enough for the given-data indices (sensitivity.MIN_DRAWS)
 
 
 def start_sweep(client: TestClient, draft_id: str, draws: int = SWEEP_DRAWS, **extra: Any) -> str:
@@ -99,10 +99,10 @@ def test_finished_sweep_stores_the_uncertainty_summary(swept: Any) -> None:
     assert u["draws"] == SWEEP_DRAWS and u["spec"]["seed"] == 3
     assert data["monte_carlo"] == {**data["monte_carlo"], "draws": SWEEP_DRAWS, "seed": 3}
     assert {p["id"] for p in u["proposals"]} == {p["id"] for p in data["proposals"]}
-    assert u["sensitivity"]["sobol_n"] == TEST_SWEEP["sobol_n"]
+    assert u["sensitivity"]["method"] == TEST_SWEEP["sensitivity"]
     assert u["sensitivity"]["morris_r"] == TEST_SWEEP["morris_r"]
     assert u["switch_points"]
-    # what `ceasefire run --draws 40 --seed 3` stores
+    # what `ceasefire run --draws 200 --seed 3` stores
     scenario = loads(client.get(f"/runs/{run_id}/scenario.toml").text, "x")
     expected = sweep_in_memory(scenario, SWEEP_DRAWS, 3, **TEST_SWEEP)
     assert u == expected.model_dump(mode="json")
@@ -115,7 +115,7 @@ def test_results_page_shows_the_uncertainty_section(swept: Any) -> None:
     assert page.status_code == 200
     text = page.text
     assert 'href="#uncertainty"' in text and 'id="uncertainty"' in text
-    assert "How sure are we: 40 draws over every stated range" in text
+    assert "How sure are we: 200 draws over every stated range" in text
     # pass probabilities per proposal and institution, acceptance probabilities: the report's
     for anchor in ("pass-probability", "acceptance-prob"):
         assert f'id="{anchor}"' in text
@@ -131,8 +131,8 @@ def test_results_page_shows_the_uncertainty_section(swept: Any) -> None:
         if not e["switches"]:
             verdict = "passes" if e["central"] else "fails"
             assert f"{e['proposal']} {verdict} {e['institution']} whatever" in text
-    # sensitivity: Sobol' (table and the report's tornado charts) and Morris
-    assert "Sensitivity: Sobol&#39; indices" in text or "Sensitivity: Sobol' indices" in text
+    # sensitivity: the given-data indices (table and the report's tornado charts) and Morris
+    assert "Sensitivity: which inputs drive each headline output" in text
     assert 'id="tornado-' in text
     assert 'id="morris-table"' in text and "μ*" in text
     assert "Traceback" not in text
@@ -142,13 +142,15 @@ def test_report_of_a_sweep_has_the_section(swept: Any) -> None:
     client, run_id = swept
     report = client.get(f"/runs/{run_id}/report.html")
     assert report.status_code == 200
-    assert "How sure are we: 40 draws" in report.text and 'id="pass-probability"' in report.text
+    assert "How sure are we: 200 draws" in report.text and 'id="pass-probability"' in report.text
 
 
 def test_runs_lists_say_sweep(swept: Any) -> None:
     client, run_id = swept
     home = client.get("/").text
-    assert re.search(rf'href="/runs/{run_id}".*?40<br><span class="small">sweep</span>', home, re.S)
+    assert re.search(
+        rf'href="/runs/{run_id}".*?200<br><span class="small">sweep</span>', home, re.S
+    )
 
 
 @pytest.mark.parametrize(

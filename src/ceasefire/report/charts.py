@@ -499,6 +499,39 @@ def sobol_tornado(output: OutputSensitivity) -> go.Figure | None:
     return fig
 
 
+def s1_tornado(output: OutputSensitivity) -> go.Figure | None:
+    """The tornado chart of one headline output from the sweep's own draws: the first-order
+    index S1 of its most influential inputs (RBD-FAST, docs/specs/sensitivity.md), largest
+    first, with the 95 % bootstrap interval; an input whose half-sample estimate falls outside
+    the interval is marked "not converged". None when the output has no variance."""
+    kept = output.top_given(12, TORNADO_MIN_ST) or output.given[:1]
+    if not kept:
+        return None
+    kept = kept[::-1]  # plotly draws the first bar at the bottom
+    names = [x.label + ("" if x.converged is not False else " (not converged)") for x in kept]
+    fig = go.Figure()
+    fig.add_bar(
+        y=names,
+        x=[max(x.s1, 0.0) for x in kept],
+        orientation="h",
+        name="first order (S1)",
+        marker_color="#E69F00",
+        error_x={"type": "data", "array": [x.s1_conf for x in kept]},
+        customdata=[x.s1 for x in kept],
+        hovertemplate="%{y}: S1 %{customdata:.3f}<extra></extra>",
+    )
+    fig.update_layout(
+        title=output.output.title,
+        height=140 + 30 * len(kept),
+        margin={"l": 320, "t": 40, "b": 40},
+        xaxis={
+            "title": "first-order index S1 (share of the output's variance)",
+            "rangemode": "tozero",
+        },
+    )
+    return fig
+
+
 def _quantile_box(
     fig: go.Figure,
     x: str,

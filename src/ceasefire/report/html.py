@@ -121,7 +121,7 @@ def uncertainty_figures(summary: SweepSummary) -> dict[str, str]:
     if forecasts is not None:
         figs["forecasts"] = figure_html(forecasts, "forecast-distributions")
     for out in summary.sensitivity.outputs if summary.sensitivity else []:
-        fig = charts.sobol_tornado(out)
+        fig = charts.sobol_tornado(out) if out.sobol else charts.s1_tornado(out)
         if fig is not None:
             figs[f"tornado:{out.output.key}"] = figure_html(fig, f"tornado-{out.output.key}")
     return figs

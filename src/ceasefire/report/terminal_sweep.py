@@ -9,12 +9,12 @@ from ceasefire.report.format import input_label, pct_bounded, quantity_label
 from ceasefire.report.terminal import Cell, Column, grid, say
 from ceasefire.sweep_results import DecisionSwitches, ProposalSweep, SweepSummary
 
-#: a factor is named among the most influential when its Sobol' total index exceeds this
+#: an input is named among the most influential when its first-order index exceeds this
 MIN_ST = 0.01
 
 
 def influential(summary: SweepSummary, proposal: ProposalSweep, n: int = 3) -> list[str]:
-    """The proposal's most influential inputs: Sobol' total indices of its smallest veto
+    """The proposal's most influential inputs: first-order indices of its smallest veto
     margin (or P(hold)) when the sensitivity analysis ran, else the sweep's correlations."""
     outputs = summary.sensitivity.outputs if summary.sensitivity else []
     for quantity in ("min_veto_margin", "p_hold"):
@@ -22,9 +22,8 @@ def influential(summary: SweepSummary, proposal: ProposalSweep, n: int = 3) -> l
             if (o.output.quantity, o.output.subject) != (quantity, proposal.id):
                 continue
             items = [
-                f"{input_label(x.factor, x.label)} (ST {x.st:.2f})"
-                for x in o.top_sobol(MIN_ST)[:n]
-                if x.st
+                f"{input_label(x.input, x.label)} (S1 {x.s1:.2f} ± {x.s1_conf:.2f})"
+                for x in o.top_given(n, MIN_ST)
             ]
             if items:
                 return [f"{quantity_label(quantity)}: " + "; ".join(items)]

@@ -4,8 +4,8 @@
 * :mod:`~ceasefire.uncertainty.pipeline` — the whole analysis for a batch of draws at once;
 * :mod:`~ceasefire.uncertainty.summary` — aggregation of draws into probabilities and
   quantiles;
-* :mod:`~ceasefire.uncertainty.sensitivity` — Sobol' indices, Morris screening (SALib) and
-  switch points;
+* :mod:`~ceasefire.uncertainty.sensitivity` — first-order indices from the draws (RBD-FAST),
+  Sobol' indices and Morris screening on request (SALib), and switch points;
 * :mod:`~ceasefire.uncertainty.backends` — sweeps in chunks on serial / processes / Dask, with
   chunk files, a manifest and resumption (the only module here that does I/O).
 """

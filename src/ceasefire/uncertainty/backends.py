@@ -363,13 +363,18 @@ def summarise_run(
     spec: SweepSpec,
     run: SweepRun,
     *,
-    sensitivity: bool = True,
-    sobol_n: int = 256,
-    morris_r: int = 10,
+    sensitivity: str = "rbd-fast",
+    sobol_n: int | None = None,
+    morris_r: int | None = None,
     backend: str | None = None,
     scenario_sha256: str | None = None,
 ) -> SweepSummary:
-    """The sweep's summary: aggregates, sensitivity (Morris, Sobol') and switch points."""
+    """The sweep's summary: aggregates, sensitivity and switch points.
+
+    ``sensitivity``: "rbd-fast" (given-data indices from the draws, no extra evaluation),
+    "sobol" or "morris" (those too, plus that analysis on a design sized from the draws or
+    from ``sobol_n`` / ``morris_r``), or "none".
+    """
     from ceasefire.uncertainty import sensitivity as sens
     from ceasefire.uncertainty.summary import summarise
 
@@ -382,6 +387,17 @@ def summarise_run(
         winsets=spec.winsets,
         backend=backend,
     )
+    indices = None
+    if sensitivity != "none":
+        indices = sens.analyze(
+            model,
+            run.store.column,
+            seed=spec.seed,
+            method=sensitivity,
+            draws=spec.draws,
+            sobol_n=sobol_n,
+            morris_r=morris_r,
+        )
     return summarise(
         model,
         run.store.column,
@@ -389,11 +405,7 @@ def summarise_run(
         spec=settings,
         scenario_sha256=scenario_sha256,
         switch_points=sens.switch_points(model),
-        sensitivity=(
-            sens.analyze(model, seed=spec.seed, sobol_n=sobol_n, morris_r=morris_r)
-            if sensitivity
-            else None
-        ),
+        sensitivity=indices,
     )
 
 
@@ -404,8 +416,9 @@ def sweep_in_memory(
     *,
     method: str = "lhs",
     engines: tuple[str, ...] = DEFAULT_ENGINES,
-    sobol_n: int = 128,
-    morris_r: int = 8,
+    sensitivity: str = "rbd-fast",
+    sobol_n: int | None = None,
+    morris_r: int | None = None,
     progress: Progress | None = None,
 ) -> SweepSummary:
     """A serial sweep kept in memory, summarised (what ``ceasefire run --draws N`` adds).
@@ -417,4 +430,6 @@ def sweep_in_memory(
     spec = SweepSpec(draws=draws, seed=seed, method=method, engines=engines)
     model = compile_model(scenario, spec)
     run = run_sweep(model, spec, backend="serial", progress=progress)
-    return summarise_run(model, spec, run, sobol_n=sobol_n, morris_r=morris_r)
+    return summarise_run(
+        model, spec, run, sensitivity=sensitivity, sobol_n=sobol_n, morris_r=morris_r
+    )

@@ -1,17 +1,26 @@
 """Global sensitivity (SALib) and switch points. Pure: explicit seeds, no I/O.
 
-* **Morris screening** (Morris 1991; Campolongo, Cariboni & Saltelli 2007, ``mu_star``) over
-  every ranged input: ``r`` trajectories of ``d + 1`` points on a 4-level grid of the unit
-  cube (``SALib.sample.morris``), the mean absolute elementary effect ``mu_star`` and its
-  bootstrap confidence interval (``SALib.analyze.morris``).
-* **Sobol' indices** (Saltelli 2002; Saltelli et al. 2010, first-order ``S1`` and total
-  ``ST`` with bootstrap 95 % confidence intervals; ``SALib.sample.sobol`` and
-  ``SALib.analyze.sobol``, ``calc_second_order=False``: ``N (k + 2)`` model runs for ``k``
-  factors). With 200 inputs and a few hundred base samples that would be 10^5 runs, so the
-  Sobol' analysis of a scenario is over *groups* (SALib's ``groups``): each of the inputs
-  Morris ranks most influential for some headline output is its own group, and every other
-  input is one group "all other inputs" — variance is still fully accounted for, and the
-  named groups' indices are those of the inputs themselves.
+docs/specs/sensitivity.md gives the equations, the choice of estimator and its tests.
+
+* **Given-data first-order indices** (the default; no model evaluation beyond the sweep's own
+  draws): RBD-FAST in Plischke's EASI form (Tarantola, Gatelli & Mara 2006,
+  doi:10.1016/j.ress.2005.06.003; Plischke 2010, doi:10.1016/j.ress.2009.11.005) with the bias
+  correction of Tissot & Prieur 2012 (doi:10.1016/j.ress.2012.06.010) — the estimator of
+  ``SALib.analyze.rbd_fast``, vectorised over inputs and outputs. For input ``i`` the draws are
+  reordered by ``x_i`` into a "zig-zag" (even ranks ascending, odd ranks descending), which
+  makes ``E[Y | x_i]`` a periodic signal; its power in the first ``M`` harmonics over the total
+  power is ``S1``:
+  ``Ŝ1 = 2 Σ_{k=1..M} |F_k|² / (n Σ_j (y_j - ȳ)²)``, ``F_k = Σ_j y_(j) e^{-2πi jk/n}``, then
+  ``S1 = Ŝ1 - λ/(1-λ) (1 - Ŝ1)``, ``λ = 2M/n``. The 95 % interval is ``1.96 ×`` the standard
+  deviation of the estimate over bootstrap resamples of the draws (as SALib, but resampling
+  ``n`` draws, not ``n/2``); the convergence check compares the estimate on the first half of
+  the draws with the estimate on all of them.
+* **Morris screening** on request (Morris 1991; Campolongo, Cariboni & Saltelli 2007,
+  ``mu_star``): ``r`` trajectories of ``d + 1`` points on a 4-level grid of the unit cube.
+* **Sobol' indices** on request (Saltelli 2002; Saltelli et al. 2010, ``S1`` and ``ST`` with
+  bootstrap 95 % intervals; ``N (k + 2)`` model runs for ``k`` factors), over *groups*: each of
+  the inputs the given-data indices rank most influential for some headline output is its own
+  group, every other input is one group "all other inputs".
 * **Switch points**: for each conclusion "proposal P passes / fails institution I" at the
   central values, every single input whose range holds a value that flips it, the others
   held central. Each input's range is scanned on a grid (both ends included), then the flip
@@ -27,7 +36,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -36,8 +45,9 @@ from numpy.typing import NDArray
 from ceasefire._types import FloatArray
 from ceasefire.sweep_results import (
     OTHERS,
+    SOBOL_MAX_HALF_WIDTH,
     DecisionSwitches,
-    Headline,
+    GivenDataIndex,
     MorrisEffect,
     OutputSensitivity,
     Sensitivity,
@@ -46,14 +56,242 @@ from ceasefire.sweep_results import (
 )
 from ceasefire.uncertainty.pipeline import Model, evaluate
 from ceasefire.uncertainty.ranges import central_values, to_values
-from ceasefire.uncertainty.summary import headline_keys
+from ceasefire.uncertainty.summary import Target, headline_keys
 
 Outputs = Callable[[FloatArray], dict[str, FloatArray]]
+Column = Callable[[str], Iterator[NDArray[Any]]]
+
+#: the analyses ``--sensitivity`` offers; ``rbd-fast`` reads the draws, the others evaluate
+#: the model again on designs of their own
+METHODS: tuple[str, ...] = ("rbd-fast", "sobol", "morris", "none")
+#: harmonics summed by RBD-FAST (SALib's default ``M``; Plischke 2010 §3)
+HARMONICS = 10
+#: the estimator needs ``λ = 2M/n`` well below 1; fewer draws give no given-data indices
+#: (judgement: λ <= 0.2)
+MIN_DRAWS = 10 * HARMONICS
+#: given-data indices read at most this many draws (the first ones): memory stays
+#: ``8 d`` bytes per draw, and at 20,000 draws the interval is already ~±0.02 (judgement)
+MAX_DRAWS = 20_000
+#: bootstrap resamples of the given-data intervals (judgement: the half-width's own relative
+#: error is about 1/sqrt(2 B), 10 % at 50; the bootstrap is most of the analysis's cost)
+RESAMPLES = 50
+#: draws per bootstrap resample at most (judgement: the intervals of 2,000 draws are measured
+#: in docs/specs/sensitivity.md; beyond, the m-out-of-n bootstrap keeps the cost flat)
+BOOTSTRAP_DRAWS = 2000
+#: inputs kept, with their intervals, per output (the largest first; judgement: the report
+#: shows five, a requested Sobol' analysis names eight)
+TOP = 8
+#: half-sample and full estimates closer than this count as converged even when the interval
+#: is narrower (judgement: a hundredth of the variance changes no ranking or conclusion; it
+#: keeps near-zero indices, whose bootstrap interval is very narrow, from raising false alarms)
+CONVERGENCE_FLOOR = 0.01
+#: inputs a requested Sobol' analysis names on their own (the rest form one group)
+SOBOL_GROUPS = 8
+Z95 = 1.959963984540054
 
 
 def _clean(x: Any) -> float | None:
     v = float(x)
     return None if math.isnan(v) or math.isinf(v) else v
+
+
+# ---------------------------------------------------------------------------------------------
+# Given-data first-order indices (RBD-FAST / EASI)
+
+
+def _zigzag(order: NDArray[Any]) -> NDArray[Any]:
+    """Plischke's reordering of sorted rows: even ranks ascending, then odd ranks descending."""
+    return np.concatenate([order[::2], order[1::2][::-1]], axis=0)
+
+
+def _harmonics(n: int, m: int) -> FloatArray:
+    """The cosine and sine rows of the first ``m`` harmonics of a length-``n`` DFT, ``(2m, n)``."""
+    ang = 2.0 * np.pi * np.outer(np.arange(1, m + 1), np.arange(n)) / n
+    return np.concatenate([np.cos(ang), np.sin(ang)])
+
+
+def _s1_from_ordered(ordered: FloatArray, var_sum: FloatArray, w: FloatArray, m: int) -> FloatArray:
+    """Bias-corrected S1 from centred outputs in zig-zag order ``(n, ...)``, ``Σ (y - ȳ)²``
+    and the harmonics ``w`` (:func:`_harmonics`)."""
+    n = ordered.shape[0]
+    block = ordered.reshape(n, -1)
+    # small products (a bootstrap resample) by einsum: measured, OpenBLAS's threads cost more
+    # than they save there on a busy machine; large ones (every input of an output) by BLAS
+    f = w @ block if block.size > 1_000_000 else np.einsum("kn,np->kp", w, block)
+    raw = 2.0 * (f * f).sum(axis=0).reshape(ordered.shape[1:]) / (n * var_sum)
+    lam = 2.0 * m / n
+    return np.asarray(raw - lam / (1.0 - lam) * (1.0 - raw), dtype=np.float64)
+
+
+def rbd_fast(
+    x: FloatArray, y: FloatArray, m: int = HARMONICS, order: NDArray[np.intp] | None = None
+) -> FloatArray:
+    """First-order indices ``(d, t)`` of outputs ``y (n, t)`` on inputs ``x (n, d)``.
+
+    RBD-FAST/EASI (module docstring): equal to ``SALib.analyze.rbd_fast`` 's ``S1`` for each
+    pair, computed for all inputs and outputs at once. Outputs must be finite and vary.
+    ``order``: ``argsort(x, axis=0)`` when the caller has it.
+    """
+    yc = y - y.mean(axis=0)
+    perm = _zigzag(np.argsort(x, axis=0, kind="stable") if order is None else order)
+    w, var_sum = _harmonics(x.shape[0], m), (yc * yc).sum(axis=0)
+    # one output at a time: an (n, d) block, not (n, d, t) (840 MB at 20,000 draws)
+    cols = [_s1_from_ordered(yc[:, t][perm], var_sum[t], w, m) for t in range(y.shape[1])]
+    return np.stack(cols, axis=1) if cols else np.zeros((x.shape[1], 0))
+
+
+def _bootstrap_sd(
+    sort_all: NDArray[np.intp],
+    y: FloatArray,
+    pairs: Sequence[tuple[int, int]],
+    rng: np.random.Generator,
+    resamples: int,
+    m: int,
+) -> FloatArray:
+    """Standard deviation of S1 over bootstrap resamples of the draws, for each (input,
+    output) pair; every pair sees the same resamples (one bootstrap of the whole sample).
+
+    Beyond :data:`BOOTSTRAP_DRAWS` draws each resample takes that many (the m-out-of-n
+    bootstrap, Bickel, Götze & van Zwet 1997) and the deviation is scaled by ``sqrt(m / n)``
+    (the estimator's variance falls as ``1/n``), so the cost stops growing with the draws.
+
+    ``sort_all`` ``(n, d)`` sorts the draws by each input. A resample with multiplicities
+    ``c`` sorted by an input is the full order with draw ``j`` repeated ``c_j`` times (ties
+    among copies do not matter: they carry the same output), so no resample is sorted again.
+    """
+    n = sort_all.shape[0]
+    size = min(n, BOOTSTRAP_DRAWS)
+    inputs = sorted({i for i, _ in pairs})
+    pos = {i: p for p, i in enumerate(inputs)}
+    col = np.array([pos[i] for i, _ in pairs])
+    out = np.array([t for _, t in pairs])
+    cols = sort_all[:, inputs].T.ravel()
+    w = _harmonics(size, m)
+    est = np.empty((resamples, len(pairs)))
+    for b in range(resamples):
+        counts = np.bincount(rng.integers(0, n, size), minlength=n)
+        sorted_rs = np.repeat(cols, counts[cols]).reshape(len(inputs), size).T  # (m, inputs)
+        yr = y[sorted_rs[:, col], out]  # (n, pairs)
+        yc = yr - yr.mean(axis=0)
+        est[b] = _s1_from_ordered(_zigzag(yc), (yc * yc).sum(axis=0), w, m)
+    return np.asarray(est.std(axis=0, ddof=1) * math.sqrt(size / n), dtype=np.float64)
+
+
+def given_data(
+    x: FloatArray,
+    y: FloatArray,
+    *,
+    seed: int,
+    top: int = TOP,
+    resamples: int = RESAMPLES,
+    m: int = HARMONICS,
+) -> list[dict[str, Any]]:
+    """Given-data S1 of each output column of ``y (n, t)``: its ``top`` inputs with intervals.
+
+    Returns per output ``{"order", "s1", "s1_conf", "s1_half", "total"}`` (indices of the
+    inputs largest first, their S1, 95 % half-widths, S1 on the first half of the draws, and
+    ``Σ S1`` over all inputs), or ``{}`` for an output that is not finite or does not vary, or
+    when the draws are fewer than :data:`MIN_DRAWS`. The bootstrap draws from
+    ``numpy.random.default_rng(seed)``.
+    """
+    n = x.shape[0]
+    finite = np.all(np.isfinite(y), axis=0)
+    ok = finite & (np.ptp(np.where(np.isfinite(y), y, 0.0), axis=0) > 0)
+    if n < MIN_DRAWS or not ok.any():
+        return [{} for _ in range(y.shape[1])]
+    full = np.full((x.shape[1], y.shape[1]), np.nan)
+    half = np.full_like(full, np.nan)
+    order = np.argsort(x, axis=0, kind="stable")
+    full[:, ok] = rbd_fast(x, y[:, ok], m, order)
+    if n // 2 >= MIN_DRAWS:
+        h = y[: n // 2][:, ok]
+        varies = np.ptp(h, axis=0) > 0
+        # the first half's order is the full order without the later draws (no new sort)
+        by_input = order.T
+        h_order = by_input[by_input < n // 2].reshape(x.shape[1], n // 2).T
+        half[:, np.flatnonzero(ok)[varies]] = rbd_fast(x[: n // 2], h[:, varies], m, h_order)
+    tops = {int(t): np.argsort(-full[:, t], kind="stable")[:top] for t in np.flatnonzero(ok)}
+    pairs = [(int(i), int(t)) for t, idx in tops.items() for i in idx]
+    sd = _bootstrap_sd(order, y, pairs, np.random.default_rng(seed), resamples, m)
+    conf = dict(zip(pairs, Z95 * sd, strict=True))
+    out: list[dict[str, Any]] = []
+    for t in range(y.shape[1]):
+        if t not in tops:
+            out.append({})
+            continue
+        idx = tops[t]
+        out.append(
+            {
+                "order": [int(i) for i in idx],
+                "s1": [float(v) for v in full[idx, t]],
+                "s1_conf": [float(conf[(int(i), t)]) for i in idx],
+                "s1_half": [_clean(v) for v in half[idx, t]],
+                "total": float(full[:, t].sum()),
+            }
+        )
+    return out
+
+
+def _read_draws(
+    model: Model, column: Column, targets: Sequence[Target], limit: int
+) -> tuple[FloatArray, FloatArray]:
+    """The first ``limit`` draws' input values ``(n, d)`` and target outputs ``(n, t)``."""
+    xs: list[FloatArray] = []
+    got = 0
+    for values in column("values"):
+        if got >= limit:
+            break
+        xs.append(np.asarray(values, dtype=np.float64)[: limit - got])
+        got += xs[-1].shape[0]
+    x = np.concatenate(xs) if xs else np.zeros((0, len(model.inputs)))
+    cols = []
+    for target in targets:
+        parts, got = [], 0
+        for arr in column(target.key):
+            if got >= limit:
+                break
+            parts.append(target.pick(np.asarray(arr))[: limit - got])
+            got += parts[-1].shape[0]
+        cols.append(np.concatenate(parts) if parts else np.zeros(0))
+    y = np.stack(cols, axis=1) if cols else np.zeros((x.shape[0], 0))
+    return x, y
+
+
+def _given_rows(res: dict[str, Any], model: Model) -> list[GivenDataIndex]:
+    """One output's given-data result as records (largest S1 first)."""
+    if not res:
+        return []
+    rows = []
+    for i, s1, conf, half in zip(
+        res["order"], res["s1"], res["s1_conf"], res["s1_half"], strict=True
+    ):
+        x = model.inputs[i]
+        converged = None if half is None else abs(half - s1) <= max(conf, CONVERGENCE_FLOOR)
+        rows.append(
+            GivenDataIndex(
+                input=x.key, label=x.label, s1=s1, s1_conf=conf, s1_half=half, converged=converged
+            )
+        )
+    return rows
+
+
+def _seed(seed: int) -> int:
+    """A non-zero seed derived from the sweep's: SALib seeds its own generator only for a
+    non-zero seed (``if seed:``) and otherwise draws from numpy's global state."""
+    return int(np.random.SeedSequence(seed).generate_state(1)[0]) | 1
+
+
+def from_draws(
+    model: Model, column: Column, *, seed: int, max_draws: int = MAX_DRAWS
+) -> tuple[int, dict[str, dict[str, Any]]]:
+    """Given-data indices of every headline output from the sweep's stored draws.
+
+    Returns the number of draws read and, per headline key, the :func:`given_data` result.
+    """
+    keys = headline_keys(model, all_dimensions=True)
+    x, y = _read_draws(model, column, [t for _, t in keys], max_draws)
+    res = given_data(x, y, seed=_seed(seed)) if model.inputs else [{} for _ in keys]
+    return x.shape[0], {head.key: r for (head, _), r in zip(keys, res, strict=True)}
 
 
 def sobol_indices(
@@ -140,9 +378,9 @@ def headline_function(model: Model, *, seed: int = 0) -> Outputs:
     """Unit-cube points -> the headline outputs of ``model`` (one batch through the pipeline).
 
     Per proposal its smallest veto margin and (with a guarantee game) P(hold); per engine the
-    forecast on the first dimension; keyed by :attr:`Headline.key`.
+    forecast on each dimension; keyed by :attr:`Headline.key`.
     """
-    keys = headline_keys(model)
+    keys = headline_keys(model, all_dimensions=True)
 
     def fn(unit: FloatArray) -> dict[str, FloatArray]:
         out = evaluate(
@@ -153,76 +391,144 @@ def headline_function(model: Model, *, seed: int = 0) -> Outputs:
     return fn
 
 
-def _choose(morris: dict[str, dict[str, Any]], names: Sequence[str], top: int) -> set[str]:
-    """Each output's few most influential inputs by ``mu_star``, in turn, until ``top``."""
-    ranked = []
-    for res in morris.values():
-        mu = np.array([v or 0.0 for v in res["mu_star"]])
-        ranked.append([int(i) for i in np.argsort(-mu, kind="stable") if mu[i] > 0])
+def _choose(given: dict[str, dict[str, Any]], names: Sequence[str], top: int) -> set[str]:
+    """Each output's most influential inputs by given-data S1, in turn, until ``top``."""
+    ranked = [
+        [i for i, v in zip(r["order"], r["s1"], strict=True) if v > 0] for r in given.values() if r
+    ]
     order: list[int] = []
-    for depth in range(len(names)):
+    for depth in range(max((len(r) for r in ranked), default=0)):
         for r in ranked:
             if depth < len(r) and r[depth] not in order and len(order) < top:
                 order.append(r[depth])
-        if len(order) >= top or all(depth >= len(r) for r in ranked):
-            break
     return {names[i] for i in order}
 
 
-def _output(
-    head: Headline, morris: dict[str, Any], sobol: dict[str, Any], labels: dict[str, str]
-) -> OutputSensitivity:
-    """One output's indices as records, each list sorted largest first (ST, then mu_star)."""
-    indices = []
-    if sobol["ST"]:
-        rows = zip(
-            sobol["names"],
-            sobol["S1"],
-            sobol["S1_conf"],
-            sobol["ST"],
-            sobol["ST_conf"],
-            strict=True,
+def sobol_base(draws: int, sobol_n: int | None = None) -> int:
+    """The Sobol' base sample: ``sobol_n`` if given, else the power of two nearest the draws
+    asked for (at least 16), so the indices' precision follows the sweep's."""
+    if sobol_n is not None:
+        return sobol_n
+    return int(2 ** max(4, round(math.log2(max(draws, 1)))))
+
+
+def morris_trajectories(draws: int, d: int, morris_r: int | None = None) -> int:
+    """Morris trajectories: ``morris_r`` if given, else about the draws' number of evaluations
+    (``r (d + 1) ≈ draws``), between 4 and 50 (judgement: Campolongo et al. 2007 use 10-20)."""
+    if morris_r is not None:
+        return morris_r
+    return max(4, min(50, draws // max(d + 1, 1)))
+
+
+def extra_evaluations(
+    model: Model,
+    method: str,
+    draws: int,
+    *,
+    sobol_n: int | None = None,
+    morris_r: int | None = None,
+) -> int:
+    """Model evaluations ``method`` adds to the sweep's draws (0 for the given-data indices):
+    Sobol' ``N (k + 2)`` over ``k`` factors, Morris ``r (d + 1)``."""
+    d = len(model.inputs)
+    if method == "sobol" and d:
+        k = min(d, SOBOL_GROUPS) + (1 if d > SOBOL_GROUPS else 0)
+        return sobol_base(draws, sobol_n) * (k + 2)
+    if method == "morris" and d:
+        return morris_trajectories(draws, d, morris_r) * (d + 1)
+    return 0
+
+
+def _resolved(est: float | None, conf: float | None) -> bool:
+    """An index is resolved when its 95 % interval is narrow and meets [0, 1]."""
+    if est is None or conf is None:
+        return False
+    return conf <= SOBOL_MAX_HALF_WIDTH and est + conf >= 0.0 and est - conf <= 1.0
+
+
+def _sobol_rows(sobol: dict[str, Any], labels: dict[str, str]) -> list[SobolIndex]:
+    """One output's Sobol' indices as records, largest ST first; "not resolved" flagged."""
+    if not sobol.get("ST"):
+        return []
+    cols = ("names", "S1", "S1_conf", "ST", "ST_conf")
+    rows = [
+        SobolIndex(
+            factor=f,
+            label=labels.get(f, f),
+            s1=s1,
+            s1_conf=s1c,
+            st=st,
+            st_conf=stc,
+            resolved=_resolved(s1, s1c) and _resolved(st, stc),
         )
-        indices = [
-            SobolIndex(factor=f, label=labels.get(f, f), s1=s1, s1_conf=s1c, st=st, st_conf=stc)
-            for f, s1, s1c, st, stc in rows
-        ]
-        indices.sort(key=lambda x: -(x.st or 0.0))
+        for f, s1, s1c, st, stc in zip(*(sobol[c] for c in cols), strict=True)
+    ]
+    return sorted(rows, key=lambda x: -(x.st or 0.0))
+
+
+def _morris_rows(morris: dict[str, Any], labels: dict[str, str]) -> list[MorrisEffect]:
+    """One output's Morris effects as records, largest ``mu_star`` first."""
+    if not morris:
+        return []
+    cols = ("names", "mu_star", "mu_star_conf", "sigma")
     effects = [
         MorrisEffect(input=nm, label=labels.get(nm, nm), mu_star=mu, mu_star_conf=muc, sigma=sd)
-        for nm, mu, muc, sd in zip(
-            morris["names"], morris["mu_star"], morris["mu_star_conf"], morris["sigma"], strict=True
-        )
+        for nm, mu, muc, sd in zip(*(morris[c] for c in cols), strict=True)
     ]
-    effects.sort(key=lambda x: -(x.mu_star or 0.0))
-    return OutputSensitivity(output=head, sobol=indices, morris=effects)
+    return sorted(effects, key=lambda x: -(x.mu_star or 0.0))
 
 
 def analyze(
-    model: Model, *, seed: int, sobol_n: int = 256, morris_r: int = 10, top: int = 12
+    model: Model,
+    column: Column,
+    *,
+    seed: int,
+    method: str = "rbd-fast",
+    draws: int = 0,
+    sobol_n: int | None = None,
+    morris_r: int | None = None,
 ) -> Sensitivity:
-    """Morris over every ranged input, then Sobol' over the most influential (module doc)."""
+    """Given-data indices from the sweep's draws; with ``method`` "sobol" or "morris" also
+    that analysis on a design of its own, sized from ``draws`` (module docstring)."""
+    if method not in METHODS[:-1]:
+        raise ValueError(f"unknown sensitivity method {method!r}; choose from {METHODS}")
+    used, given = from_draws(model, column, seed=seed)
     names = [x.key for x in model.inputs]
-    if not names:
-        return Sensitivity(morris_r=morris_r, sobol_n=sobol_n, groups=[], outputs=[])
-    fn = headline_function(model, seed=seed)
-    # SALib seeds its own generator only for a non-zero seed (``if seed:``) and otherwise
-    # draws from numpy's global state; derive a non-zero seed so seed 0 is reproducible too
-    seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) | 1
-    morris = morris_screening(fn, names, morris_r, seed=seed)
-    chosen = _choose(morris, names, top)
-    groups = [nm if nm in chosen else OTHERS for nm in names]
-    sobol = sobol_indices(fn, names, sobol_n, seed=seed, groups=groups)
-    labels = {x.key: x.label for x in model.inputs}
-    labels[OTHERS] = OTHERS
+    labels = {x.key: x.label for x in model.inputs} | {OTHERS: OTHERS}
+    sobol: dict[str, dict[str, Any]] = {}
+    morris: dict[str, dict[str, Any]] = {}
+    groups: list[str] = []
+    n_sobol = r_morris = None
+    if names and method == "sobol":
+        n_sobol = sobol_base(draws, sobol_n)
+        chosen = _choose(given, names, SOBOL_GROUPS)
+        groups = [nm if nm in chosen else OTHERS for nm in names]
+        fn = headline_function(model, seed=seed)
+        sobol = sobol_indices(fn, names, n_sobol, seed=_seed(seed), groups=groups)
+    elif names and method == "morris":
+        r_morris = morris_trajectories(draws, len(names), morris_r)
+        fn = headline_function(model, seed=seed)
+        morris = morris_screening(fn, names, r_morris, seed=_seed(seed))
+    outputs = [
+        OutputSensitivity(
+            output=head,
+            given=_given_rows(given[head.key], model),
+            first_order_total=given[head.key].get("total"),
+            sobol=_sobol_rows(sobol.get(head.key, {}), labels),
+            morris=_morris_rows(morris.get(head.key, {}), labels),
+        )
+        for head, _ in headline_keys(model, all_dimensions=True)
+    ]
     return Sensitivity(
-        morris_r=morris_r,
-        sobol_n=sobol_n,
+        method=method,
+        draws=used,
+        extra_evaluations=extra_evaluations(
+            model, method, draws, sobol_n=sobol_n, morris_r=morris_r
+        ),
+        sobol_n=n_sobol,
+        morris_r=r_morris,
         groups=list(dict.fromkeys(groups)),
-        outputs=[
-            _output(head, morris[head.key], sobol[head.key], labels)
-            for head, _ in headline_keys(model)
-        ],
+        outputs=outputs,
     )
 
 

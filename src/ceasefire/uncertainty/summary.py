@@ -14,8 +14,9 @@ memory at a time:
   linear interpolation over the column of all draws, NaN draws left out (``q_critical`` is
   NaN where no credibility deters);
 * "the inputs that matter most" in the sweep itself are Pearson correlations between each
-  input and each headline output, accumulated as running sums (the Sobol' and Morris
-  analyses of :mod:`~ceasefire.uncertainty.sensitivity` are the variance-based answer).
+  input and each headline output, accumulated as running sums (the first-order indices of
+  :mod:`~ceasefire.uncertainty.sensitivity`, from the same draws, are the variance-based
+  answer).
 """
 
 from __future__ import annotations
@@ -121,8 +122,10 @@ class Target:
         return np.asarray(arr[:, self.k if self.k >= 0 else self.j], dtype=np.float64)
 
 
-def headline_keys(model: Model) -> list[tuple[Headline, Target]]:
-    """The headline outputs of a model and where the pipeline's outputs hold them."""
+def headline_keys(model: Model, *, all_dimensions: bool = False) -> list[tuple[Headline, Target]]:
+    """The headline outputs of a model and where the pipeline's outputs hold them: per
+    proposal its smallest veto margin and P(hold), per engine its forecast on the first
+    dimension (on every dimension with ``all_dimensions``, as the sensitivity analysis has)."""
     out: list[tuple[Headline, Target]] = []
     for k, pid in enumerate(model.proposal_ids):
         out.append(
@@ -130,10 +133,11 @@ def headline_keys(model: Model) -> list[tuple[Headline, Target]]:
         )
         if model.aggressor >= 0:
             out.append((Headline(quantity="p_hold", subject=pid), Target("det.p_hold", k)))
-    dim = model.dimension_ids[0] if model.dimension_ids else None
+    dims = list(model.dimension_ids) if all_dimensions else list(model.dimension_ids[:1])
     for ek in model.engine_keys:
-        head = Headline(quantity="forecast", subject=ek, dimension=dim)
-        out.append((head, Target(f"forecast.{ek}", j=0)))
+        for j, dim in enumerate(dims):
+            head = Headline(quantity="forecast", subject=ek, dimension=dim)
+            out.append((head, Target(f"forecast.{ek}", j=j)))
     return out
 
 
@@ -313,7 +317,7 @@ def summarise(
     """The sweep summary from the chunks' columns (module docstring).
 
     ``switch_points`` and ``sensitivity`` come from :mod:`~ceasefire.uncertainty.sensitivity`
-    (they rerun the pipeline rather than read the draws).
+    (switch points rerun the pipeline; the default sensitivity reads the draws).
     """
     sums: dict[str, NDArray[Any]] = {}
     for key in ("institution_passes", "accepts"):

@@ -41,7 +41,8 @@ def create_app(
 
     ``allowed_hosts``: the Host headers accepted (``None``: any, for ``--host`` other than
     loopback). ``max_body``: the largest request body accepted, in bytes. ``sweep_options``:
-    ``sobol_n`` and ``morris_r`` of every sweep (default: those of ``ceasefire run --draws``).
+    ``sensitivity``, ``sobol_n`` and ``morris_r`` of every sweep (default: those of
+    ``ceasefire run --draws``: given-data indices from the draws).
     """
     ws = Workspace(workspace)
     ws.mark_interrupted()

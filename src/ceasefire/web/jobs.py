@@ -42,8 +42,8 @@ def _summary(result: Analysis) -> list[dict[str, Any]]:
 class Runner:
     """Runs analyses in a thread pool and records their status in the workspace.
 
-    ``sweep_options``: fields of :class:`ceasefire.run.SweepOptions` (``sobol_n``,
-    ``morris_r``; tests make them small), the same for every sweep this runner does.
+    ``sweep_options``: fields of :class:`ceasefire.run.SweepOptions` (``sensitivity``,
+    ``sobol_n``, ``morris_r``), the same for every sweep this runner does.
     """
 
     def __init__(
@@ -79,7 +79,7 @@ class Runner:
         def progress(count: int) -> None:  # called in this worker thread, once per chunk
             nonlocal done
             done = min(draws, done + count)
-            stage = "sweep" if done < draws else "sensitivity"  # then Morris, Sobol', switches
+            stage = "sweep" if done < draws else "sensitivity"  # then indices, switch points
             ws.update_run(run_id, progress={"stage": stage, "done": done, "total": draws})
 
         return progress

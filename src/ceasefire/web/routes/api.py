@@ -117,7 +117,7 @@ def run_status(ws: Ws, run_id: str) -> JSONResponse:
 
     ``progress`` (sweeps only, else null): ``{"stage", "done", "total"}`` — draws done of
     the total; the stage is ``analysis`` (the central run), ``sweep`` (the draws), then
-    ``sensitivity`` (Morris, Sobol' and switch points, after the last draw).
+    ``sensitivity`` (sensitivity indices and switch points, after the last draw).
     """
     meta = ws.run_meta(run_id)
     keys = ("id", "kind", "status", "error", "created", "started", "finished", "draws")

@@ -20,7 +20,7 @@ window.ceasefirePoll = function (statusUrl, el, onDone) {
     el.dataset.total = p.total;
     if (p.stage === "analysis") return `central analysis, then ${count(p.total)} draws… ${secs} s`;
     if (p.stage === "sensitivity") {
-      return `all ${count(p.total)} draws done; sensitivity (Morris, Sobol') and switch points… ${secs} s`;
+      return `all ${count(p.total)} draws done; sensitivity and switch points… ${secs} s`;
     }
     const pct = Math.floor((100 * p.done) / p.total);
     return `sweep: ${count(p.done)} of ${count(p.total)} draws (${pct}%)… ${secs} s`;
