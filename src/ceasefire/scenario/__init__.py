@@ -27,6 +27,7 @@ from ceasefire.scenario.io import (
     line_of,
     load,
     loads,
+    parse_toml,
     read,
     read_geometry,
 )
@@ -151,6 +152,7 @@ __all__ = [
     "load",
     "loads",
     "parse_geometry",
+    "parse_toml",
     "read",
     "read_geometry",
 ]

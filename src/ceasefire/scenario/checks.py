@@ -246,7 +246,8 @@ def check_proposals(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
         proposer = p.get("proposer")
         if isinstance(proposer, str) and proposer not in ref.actors:
             yield Problem(f"{base}.proposer", f"unknown actor {proposer!r}")
-        for j, inst in enumerate(p.get("requires") or []):
+        requires = p.get("requires")
+        for j, inst in enumerate(requires if isinstance(requires, list) else []):
             if isinstance(inst, str) and inst not in ref.institutions:
                 yield Problem(f"{base}.requires[{j}]", f"unknown institution {inst!r}")
         yield from _returned(base, p, ref)
