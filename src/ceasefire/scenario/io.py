@@ -49,6 +49,9 @@ def _message(e: ErrorDetails) -> str:
         return "must not be empty" if n == 1 else f"needs at least {n} entries"
     if kind in _TYPE_WORDS:
         return _TYPE_WORDS[kind]
+    if kind == "too_long":
+        n = (e.get("ctx") or {}).get("max_length")
+        return f"more than {n:,} entries: over the limit (a run's memory and time)"
     if kind == "union_tag_not_found":
         return f"missing (one of {', '.join(OBSERVED_KINDS)})"
     if kind == "union_tag_invalid":
