@@ -143,3 +143,10 @@ def test_capability_and_war_cost_are_bounded() -> None:
     assert any("actors[0].capability" in line for line in _problems(text))
     text = re.sub(r"war_cost = \[12.8, 38.2\]", "war_cost = [12.8, 1e300]", BASE, count=1)
     assert any("actors[0].range.war_cost: high 1e+300" in line for line in _problems(text))
+
+
+def test_scenario_draws_are_bounded() -> None:
+    text = re.sub(r"^draws = \d+", "draws = 100001", BASE, count=1, flags=re.M)
+    lines = _problems(text)
+    assert len(lines) == 1 and lines[0].startswith("f.toml: monte_carlo.draws: ")
+    assert "100000" in lines[0] and "[line " in lines[0]
