@@ -110,3 +110,9 @@ def test_scalar_where_a_list_or_table_belongs(key: str, value: str, path: str) -
 
 def test_an_empty_key_is_named() -> None:
     assert _problems('"" = 1\n' + BASE) == ['f.toml: "": unknown field']
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_an_endless_file_is_refused_without_reading_it_all() -> None:
+    with pytest.raises(ScenarioError, match="larger than the limit"):
+        read("/dev/zero")
