@@ -86,6 +86,8 @@ def main() -> int:
     with ProcessPoolExecutor(a.workers) as pool:
         for index, family, kind, detail in pool.map(run_one, jobs, chunksize=8):
             counts[kind] += 1
+            if sum(counts.values()) % 1000 == 0:
+                print(f"{sum(counts.values())} done: {dict(counts)}", flush=True)
             families[(family, kind)] += 1
             if kind not in ("refused", "completed"):
                 (a.keep / f"{a.seed}-{index}.txt").write_text(f"{kind}\n{detail}\n", "utf-8")

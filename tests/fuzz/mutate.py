@@ -375,5 +375,8 @@ def mutant(seed: int, index: int) -> Mutant:
     raw = tomllib.loads(text)
     ops = [rng.choice(STRUCTURED) for _ in range(rng.randint(1, 4))]
     for op in ops:
-        op(raw, rng)
+        try:
+            op(raw, rng)
+        except (TypeError, KeyError, IndexError, AttributeError):
+            continue  # an earlier operator changed the shape this one expects: skip it
     return Mutant(index, base, family, tuple(o.__name__ for o in ops), emit(raw).encode("utf-8"))
