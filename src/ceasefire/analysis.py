@@ -390,7 +390,9 @@ def winset_of_chain(
         volume_method=ws.volume_method,
         volume_error=ws.volume_error,
         center=None if ws.empty else _point(dims, ws.center),
-        min_margin=ws.min_margin,
+        # inf when no veto player binds (a qualified majority no single member can sink): the
+        # whole scale is acceptable and no margin exists; JSON has no inf, so it is None
+        min_margin=ws.min_margin if np.isfinite(ws.min_margin) else None,
         extent=None
         if ws.empty
         else {d: [float(ws.extent[k, 0]), float(ws.extent[k, 1])] for k, d in enumerate(dims)},

@@ -16,7 +16,7 @@ from ceasefire.sweep_results import SweepSummary
 
 #: the version of this schema; 1.1 added ``ForecastResult.version`` (the engine's version),
 #: 1.2 ``Analysis.track_record`` (each stage's measured out-of-sample record)
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class _Result(BaseModel):
@@ -193,7 +193,9 @@ class WinSetResult(_Result):
     volume_method: str
     volume_error: float
     center: dict[str, float] | None
-    min_margin: float
+    #: the depth of the centre in utility units; None when no veto player's margin binds
+    #: (no veto players: the whole scale is acceptable)
+    min_margin: float | None
     extent: dict[str, list[float]] | None
     conflicts: list[list[str]]
     unexplained: bool

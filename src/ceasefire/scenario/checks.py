@@ -20,6 +20,9 @@ from typing import Any, TypeGuard
 
 from ceasefire.scenario.problems import Problem
 from ceasefire.scenario.schema import (
+    MAX_CAPABILITY,
+    MAX_WAR_COST,
+    MODEL_INPUT_DOMAINS,
     OBSERVED_KINDS,
     OBSERVED_MODELS,
     RANGE_PREFIXES,
@@ -27,6 +30,7 @@ from ceasefire.scenario.schema import (
     SCALE_MIN,
     WARNING_FIELDS,
     WARNING_TEXT_FIELDS,
+    Domain,
     RedLine,
     flatten_range,
 )
@@ -193,6 +197,10 @@ def _bounds(path: str, bounds: Any, centre: Any, on_scale: bool) -> Iterator[Pro
         yield Problem(path, "range must not go below 0")
 
 
+#: the upper limits of an actor's unscaled inputs (schema.MAX_CAPABILITY, MAX_WAR_COST)
+_ACTOR_LIMITS = {"capability": MAX_CAPABILITY, "war_cost": MAX_WAR_COST}
+
+
 def _actor_ranges(base: str, a: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
     """Range keys name an input of the actor, bounds are ordered and hold the central value."""
     rng = flatten_range(a.get("range"))
@@ -204,6 +212,9 @@ def _actor_ranges(base: str, a: Mapping[str, Any], ref: _Ids) -> Iterator[Proble
             yield Problem(f"{base}.range.{k}", found)
             continue
         yield from _bounds(f"{base}.range.{k}", bounds, *found)
+        limit = _ACTOR_LIMITS.get(k)
+        if limit is not None and _is_pair(bounds) and bounds[1] > limit:
+            yield Problem(f"{base}.range.{k}", f"high {bounds[1]} is above the limit {limit:g}")
     dist = flatten_range(a.get("distribution"))
     if isinstance(dist, Mapping):
         for k in dist:
@@ -246,7 +257,8 @@ def check_proposals(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
         proposer = p.get("proposer")
         if isinstance(proposer, str) and proposer not in ref.actors:
             yield Problem(f"{base}.proposer", f"unknown actor {proposer!r}")
-        for j, inst in enumerate(p.get("requires") or []):
+        requires = p.get("requires")
+        for j, inst in enumerate(requires if isinstance(requires, list) else []):
             if isinstance(inst, str) and inst not in ref.institutions:
                 yield Problem(f"{base}.requires[{j}]", f"unknown institution {inst!r}")
         yield from _returned(base, p, ref)
@@ -280,8 +292,8 @@ def _weights(base: str, inst: Mapping[str, Any]) -> Iterator[Problem]:
     for m, w in weights.items() if isinstance(weights, Mapping) else ():
         if m not in listed:
             yield Problem(f"{base}.weights.{m}", f"{m!r} is not a member")
-        elif _is_number(w) and w < 0:
-            yield Problem(f"{base}.weights.{m}", "weight must be >= 0")
+        elif _is_number(w) and not 0 <= w <= MAX_CAPABILITY:
+            yield Problem(f"{base}.weights.{m}", f"weight must lie in [0, {MAX_CAPABILITY:g}]")
 
 
 def check_institutions(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
@@ -312,6 +324,30 @@ def check_model_inputs(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
                 yield Problem(where, f"low {r[0]} is above high {r[1]}")
             elif _is_number(c) and not r[0] <= c <= r[1]:
                 yield Problem(where, f"central value {c} lies outside [{r[0]}, {r[1]}]")
+
+
+def _outside(where: str, value: Any, domain: Domain, what: str) -> Iterator[Problem]:
+    if _is_number(value) and not domain.contains(value):
+        yield Problem(where, f"{what} {value} lies outside {domain} ({domain.why})")
+
+
+def check_model_domains(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
+    """Every deterrence and durability input, central value and range, lies in its domain.
+
+    The domains are those of docs/specs/deterrence.md (probabilities in [0, 1], costs and
+    precision not negative, Weibull shape and hazard ratios positive, 0 < p5 < 1), bounded
+    where the spec is open so that the models' outputs stay finite (``MODEL_INPUT_DOMAINS``).
+    """
+    for table, domains in MODEL_INPUT_DOMAINS.items():
+        inputs = raw.get(table)
+        for name, spec in inputs.items() if isinstance(inputs, Mapping) else ():
+            if name not in domains or not isinstance(spec, Mapping):
+                continue
+            base = f"{table}.{name}"
+            yield from _outside(f"{base}.central", spec.get("central"), domains[name], "central")
+            r = spec.get("range")
+            for end, value in zip(("low", "high"), r if _is_pair(r) else (), strict=False):
+                yield from _outside(f"{base}.range", value, domains[name], end)
 
 
 def check_actor_references(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
@@ -558,6 +594,7 @@ RULES: tuple[Rule, ...] = (
     check_proposals,
     check_institutions,
     check_model_inputs,
+    check_model_domains,
     check_actor_references,
     check_map,
     check_warnings,

@@ -30,6 +30,14 @@ from ceasefire.scenario.schema import BUILTIN_GEOMETRY, OBSERVED_KINDS, Scenario
 # The structural pass's errors, in the format's words
 
 
+#: pydantic's container errors in the format's words (a scalar where a list or table belongs)
+_TYPE_WORDS = {
+    "tuple_type": "must be a list",
+    "list_type": "must be a list",
+    "dict_type": "must be a table",
+}
+
+
 def _message(e: ErrorDetails) -> str:
     kind, msg = e["type"], e["msg"]
     if kind == "missing":
@@ -39,6 +47,11 @@ def _message(e: ErrorDetails) -> str:
     if kind == "too_short":
         n = (e.get("ctx") or {}).get("min_length", 1)
         return "must not be empty" if n == 1 else f"needs at least {n} entries"
+    if kind in _TYPE_WORDS:
+        return _TYPE_WORDS[kind]
+    if kind == "too_long":
+        n = (e.get("ctx") or {}).get("max_length")
+        return f"more than {n:,} entries: over the limit (a run's memory and time)"
     if kind == "union_tag_not_found":
         return f"missing (one of {', '.join(OBSERVED_KINDS)})"
     if kind == "union_tag_invalid":
@@ -50,6 +63,7 @@ def _message(e: ErrorDetails) -> str:
 def _loc(e: ErrorDetails) -> list[Any]:
     """The error's location without pydantic's validator and union-tag segments."""
     loc = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+    loc = ['""' if p == "" else p for p in loc]  # an empty key is still a place in the file
     if loc[:1] == ["observed"] and len(loc) > 2 and loc[2] in OBSERVED_KINDS:
         del loc[2]  # observed[i].<kind>.field -> observed[i].field
     if e["type"] in ("union_tag_not_found", "union_tag_invalid"):
@@ -197,13 +211,106 @@ def from_dict(
     return scenario
 
 
-def loads(text: str, source: str = "<scenario>") -> Scenario:
-    """Parse TOML text into a validated :class:`Scenario`."""
+# ---------------------------------------------------------------------------------------------
+# Guarding the TOML parser: untrusted text (a CLI argument, a web upload) is measured before
+# ``tomllib`` sees it. The stdlib parser recurses once per level of bracket or brace nesting
+# (``RecursionError`` near 330 inline tables or 450 arrays) and its time and memory grow
+# quadratically with the depth of a dotted key (20,000 levels: 13 s and 1.5 GB; 100,000: killed
+# for memory at 23.6 GB; docs/../reviews: reliability.md §2.2). Each limit is far above what the
+# built-in scenarios use (largest 70 KB, longest line 1,187 characters, dotted keys of 2 parts,
+# nesting 3, about 3,000 keys and items) and far below what hurts the parser.
+
+#: total size of a scenario's text, bytes: 15x the largest built-in scenario (70 KB); a scenario
+#: at the actor limit (MAX_ACTORS, ~1.7 KB per actor) stays under 400 KB
+MAX_TEXT_BYTES = 1_048_576
+#: characters on one line: 8x the longest built-in line (1,187)
+MAX_LINE_CHARS = 10_000
+#: parts of one dotted key or table header (``a.b.c`` has 3): the format needs at most 3
+MAX_KEY_PARTS = 16
+#: open brackets and braces at once: the format needs 3; tomllib fails near 330
+MAX_NESTING = 32
+#: keys, table headers and array items in all: 30x the ~3,400 of the largest built-in
+MAX_ENTRIES = 100_000
+
+_TOKEN = re.compile(
+    r'''(?P<string>"""(?:[^"\\]|\\[\s\S]|"(?!""))*""""{0,2}
+        |\'\'\'[\s\S]*?\'\'\'\'{0,2}
+        |"(?:[^"\\\n]|\\.)*"
+        |'[^'\n]*')
+      |(?P<comment>\#[^\n]*)
+      |(?P<open>[\[{])
+      |(?P<close>[\]}])
+      |(?P<entry>[=,])
+      |(?P<newline>\n)
+      |(?P<dot>\.)
+      |(?P<name>[A-Za-z0-9_+\-]+)''',
+    re.VERBOSE,
+)
+
+
+def _limit(source: str, text: str, pos: int, message: str) -> ScenarioError:
+    line = text.count("\n", 0, pos) + 1
+    return ScenarioError(source, [Problem("", message, line=line)])
+
+
+def _scan(text: str, source: str) -> None:
+    """Raise :class:`ScenarioError` at the first nesting, dotted key or count over its limit.
+
+    A lexical pass (strings and comments skipped, as TOML reads them): brackets and braces
+    nest, a run of names joined by dots is one dotted key (a float ``1.5`` counts 2 parts),
+    ``=`` and ``,`` each start an entry.
+    """
+    depth = parts = entries = 0
+    after_dot = False
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("open", "entry"):
+            entries += 1
+            if entries > MAX_ENTRIES:
+                raise _limit(source, text, m.start(), f"more than {MAX_ENTRIES:,} keys and items")
+        if kind == "open":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise _limit(source, text, m.start(), f"brackets nested deeper than {MAX_NESTING}")
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif kind in ("name", "string"):
+            parts = parts + 1 if after_dot else 1
+            if parts > MAX_KEY_PARTS:
+                raise _limit(source, text, m.start(), f"a key of more than {MAX_KEY_PARTS} parts")
+        after_dot = kind == "dot"
+
+
+def _check_size(text: str, source: str) -> None:
+    """Refuse text over the size or line-length limit, located at the first long line."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_TEXT_BYTES:
+        raise ScenarioError(
+            source, [Problem("", f"{size:,} bytes, over the limit of {MAX_TEXT_BYTES:,}")]
+        )
+    long_line = re.search(rf"^[^\n]{{{MAX_LINE_CHARS + 1},}}", text, re.MULTILINE)
+    if long_line:
+        raise _limit(source, text, long_line.start(), f"a line over {MAX_LINE_CHARS:,} characters")
+
+
+def parse_toml(text: str, source: str = "<scenario>") -> dict[str, Any]:
+    """``tomllib.loads`` behind the limits above; :class:`ScenarioError` (located) otherwise.
+
+    Every reader of untrusted scenario text should parse through this function.
+    """
+    _check_size(text, source)
+    _scan(text, source)
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(source, [Problem("", f"TOML syntax error: {err}")]) from None
-    return from_dict(raw, source, text)
+    except RecursionError:  # unreachable behind MAX_NESTING; kept so no traceback escapes
+        raise ScenarioError(source, [Problem("", "nested too deeply")]) from None
+
+
+def loads(text: str, source: str = "<scenario>") -> Scenario:
+    """Parse TOML text into a validated :class:`Scenario` (limits: :func:`parse_toml`)."""
+    return from_dict(parse_toml(text, source), source, text)
 
 
 def builtin_ids() -> tuple[str, ...]:
@@ -245,13 +352,18 @@ class Loaded:
 def _read_text(ref: str | Path) -> str:
     path = Path(ref)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:  # a bounded read: /dev/zero or a huge file cannot fill memory
+            data = f.read(MAX_TEXT_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError(str(ref), [Problem("", "file not found")]) from None
     except IsADirectoryError:
         raise ScenarioError(str(ref), [Problem("", "is a directory, not a file")]) from None
     except OSError as err:
         raise ScenarioError(str(ref), [Problem("", f"cannot read: {err.strerror}")]) from None
+    if len(data) > MAX_TEXT_BYTES:
+        raise ScenarioError(
+            str(ref), [Problem("", f"larger than the limit of {MAX_TEXT_BYTES:,} bytes")]
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:

@@ -188,16 +188,29 @@ def flatten_range(value: Any) -> Any:
     return out
 
 
+#: capabilities are relative (the built-ins use 0-100); at most 1e12 (judgement) so that sums
+#: and products over MAX_ACTORS actors stay finite (1e308 gave NaN forecasts: reliability.md)
+MAX_CAPABILITY = 1e12
+#: war cost on the 0-100 utility scale may exceed the scale, but at most 1e6 (judgement): the
+#: guarantee game's c1 = war_cost / 100 then stays within its domain (MODEL_INPUT_DOMAINS)
+MAX_WAR_COST = 1e6
+
+
 class Actor(_Model):
     """A party to the negotiation (a state, a bloc, a leader)."""
 
     id: Id
     name: str = ""
     kind: str = ""
-    capability: float = Field(ge=0.0, description="Influence on the negotiation, >= 0.")
+    capability: float = Field(
+        ge=0.0,
+        le=MAX_CAPABILITY,
+        description="Influence on the negotiation, >= 0 (relative; at most 1e12).",
+    )
     war_cost: float = Field(
         default=0.0,
         ge=0.0,
+        le=MAX_WAR_COST,
         description="Cost of continued war on the 0-100 utility scale (docs/specs/preferences.md).",
     )
     position: FrozenFloats
@@ -393,10 +406,90 @@ DETERRENCE_INPUTS: tuple[str, ...] = tuple(
 DURABILITY_INPUTS: tuple[str, ...] = tuple(DurabilityInputs.model_fields)
 
 
+@dataclass(frozen=True)
+class Domain:
+    """The values a model input may take: ``low``..``high``, each end open or closed, and why.
+
+    The spec's domain (a probability lies in [0, 1], a cost is not negative, a Weibull shape is
+    positive) narrowed, where the spec leaves it open, to a span that keeps every output of the
+    model finite in float64 (labelled judgement in ``why``).
+    """
+
+    low: float
+    high: float
+    why: str
+    low_open: bool = False
+    high_open: bool = False
+
+    def contains(self, x: float) -> bool:
+        above = x > self.low if self.low_open else x >= self.low
+        below = x < self.high if self.high_open else x <= self.high
+        return above and below
+
+    def __str__(self) -> str:
+        left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
+        return f"{left}{self.low:g}, {self.high:g}{right}"
+
+
+_DET = "docs/specs/deterrence.md §1"
+_DUR = "docs/specs/deterrence.md §2"
+#: utility inputs of the game are bounded at 1e12 utility units (judgement: a whole-range move
+#: on every salient dimension is 1, preferences.md; the spec's limit c2 -> inf is reached long
+#: before), so that expected utilities and λ·EU stay finite
+_UTILITY = Domain(0.0, 1e12, f"{_DET}: utility units, not negative; at most 1e12 (judgement)")
+_PROBABILITY = Domain(0.0, 1.0, f"{_DET}: a probability")
+#: hazard ratios between 1/1000 and 1000 (judgement; the spec's priors are 0.2-0.9): with
+#: k >= 0.1 the scale η·HR^(-1/k) and Γ(1 + 1/k) stay finite for any six mechanisms
+_HAZARD = Domain(1e-3, 1e3, f"{_DUR}: a hazard ratio, positive; 0.001-1000 (judgement)")
+
+#: the domain of every ``[deterrence]`` and ``[durability]`` input, central value and range
+MODEL_INPUT_DOMAINS: Mapping[str, Mapping[str, Domain]] = MappingProxyType(
+    {
+        "deterrence": MappingProxyType(
+            {
+                "v": _UTILITY,
+                "p1": _PROBABILITY,
+                "p2": _PROBABILITY,
+                "c1": _UTILITY,
+                "c2": _UTILITY,
+                "q": Domain(0.0, 1.0, f"{_DET}: credibility, a probability"),
+                "lam": Domain(
+                    0.0, 1e4, f"{_DET}: logit precision, not negative; at most 1e4 (judgement)"
+                ),
+            }
+        ),
+        "durability": MappingProxyType(
+            {
+                "k": Domain(
+                    0.1,
+                    10.0,
+                    f"{_DUR}: Weibull shape, positive; 0.1-10 (judgement: the prior is 0.5-0.9, "
+                    "and below 0.1 Γ(1 + 1/k) and η overflow)",
+                ),
+                "p5_bare": Domain(
+                    1e-3,
+                    1 - 1e-3,
+                    f"{_DUR}: P(breakdown by 5 years), strictly between 0 and 1; 0.001-0.999 "
+                    "(judgement)",
+                ),
+                "floor": Domain(0.0, 1.0, f"{_DUR}: the floor of the hazard ratio"),
+                **{f"hr_{m}": _HAZARD for m in MECHANISMS},
+            }
+        ),
+    }
+)
+
+
+#: the draws a scenario may ask for: 50x the built-ins' 2,000; every proposal draws the game's
+#: and the durability model's inputs this many times (100,000 draws of the built-in: about 4 s
+#: and 160 MB, so the old limit of 1,000,000 meant about 40 s per run, more with MAX_PROPOSALS)
+MAX_SCENARIO_DRAWS = 100_000
+
+
 class MonteCarlo(_Model):
     """The ``[monte_carlo]`` table: draws and seed of the built-in uncertainty."""
 
-    draws: int = Field(default=2000, ge=10, le=1_000_000)
+    draws: int = Field(default=2000, ge=10, le=MAX_SCENARIO_DRAWS)
     seed: int = Field(default=20241130, ge=0)
     distribution: Distribution = Field(
         default="uniform",
@@ -593,16 +686,31 @@ OBSERVED_MODELS: Mapping[str, type[_ObservedRow]] = MappingProxyType(
 OBSERVED_KINDS: tuple[str, ...] = tuple(OBSERVED_MODELS)
 
 
+# Sizes that bound a run's memory and time (each a located error at validation). The analysis
+# grows about with the cube of the actor count (SMP and BDM rounds over pairs of actors; the
+# reliability review measured 1.1 s at 36 actors, 5.4 s at 136, 13.6 s at 236, 127 s at 536):
+# 150 actors is 4x the largest built-in (36) and the 80-actor KTAB test data, and runs in
+# seconds. The win-set needs 2·D linear programs and an exact volume only up to 6 dimensions:
+# 20 dimensions is 5x the built-ins' 4. Coverage is linear in units: 1,000 units is 37x the 27
+# oblasts of Ukraine and more than the first-level units of any state. Every proposal runs
+# every stage and engine: 100 is 16x the built-ins' 6. Institutions: 100 (built-ins: 7).
+MAX_ACTORS = 150
+MAX_DIMENSIONS = 20
+MAX_UNITS = 1_000
+MAX_PROPOSALS = 100
+MAX_INSTITUTIONS = 100
+
+
 class Scenario(_Model):
     """A whole scenario, validated and immutable."""
 
     scenario: Meta
-    dimensions: tuple[Dimension, ...] = Field(min_length=1)
+    dimensions: tuple[Dimension, ...] = Field(min_length=1, max_length=MAX_DIMENSIONS)
     status_quo: StatusQuo
-    actors: tuple[Actor, ...] = Field(min_length=1)
-    territory: tuple[TerritoryUnit, ...] = ()
-    proposals: tuple[Proposal, ...] = ()
-    institutions: tuple[Institution, ...] = ()
+    actors: tuple[Actor, ...] = Field(min_length=1, max_length=MAX_ACTORS)
+    territory: tuple[TerritoryUnit, ...] = Field(default=(), max_length=MAX_UNITS)
+    proposals: tuple[Proposal, ...] = Field(default=(), max_length=MAX_PROPOSALS)
+    institutions: tuple[Institution, ...] = Field(default=(), max_length=MAX_INSTITUTIONS)
     deterrence: DeterrenceInputs = Field(default_factory=DeterrenceInputs)
     durability: DurabilityInputs = Field(default_factory=DurabilityInputs)
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
