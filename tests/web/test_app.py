@@ -201,6 +201,18 @@ def test_upload_bad_toml(client: TestClient, app: Any) -> None:
     assert files_under(app.state.workspace.root) == before
 
 
+def test_upload_of_a_dotted_key_bomb_is_refused_before_parsing(
+    client: TestClient, app: Any
+) -> None:
+    # 100,000 dotted parts made tomllib take gigabytes and minutes (issue 20): refused by the
+    # bounded reader in milliseconds, located, and nothing saved
+    before = files_under(app.state.workspace.root)
+    r = upload(client, "bomb.toml", ("x." * 100_000 + "x = 1\n").encode())
+    assert r.status_code == 422
+    assert "bomb.toml" in r.text and "line 1" in r.text
+    assert files_under(app.state.workspace.root) == before
+
+
 def test_upload_is_never_executed(client: TestClient, tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     payload = f'__import__("os").system("touch {marker}")\n'.encode()

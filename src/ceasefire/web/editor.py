@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
@@ -31,6 +30,7 @@ from ceasefire.scenario import (
     TerritorialTerms,
     dumps,
     from_dict,
+    parse_toml,
 )
 
 TABLES = ("actors", "proposals")
@@ -407,9 +407,9 @@ def _merged_tables(
 def merge(old_raw: dict[str, Any], edit: Edit) -> Merged:
     """Apply the editor's tables and raw rest to a draft and write the TOML text."""
     try:
-        rest = tomllib.loads(edit.rest)
-    except tomllib.TOMLDecodeError as err:
-        return Merged(None, None, [Problem("rest", f"TOML syntax error: {err}")])
+        rest = parse_toml(edit.rest, "rest")
+    except ScenarioError as err:
+        return Merged(None, None, [Problem("rest", p.message) for p in err.problems])
     old = view(old_raw)
     problems = _misplaced(old, rest)
     if problems:

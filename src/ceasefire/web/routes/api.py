@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from typing import Literal
 
 from fastapi import APIRouter
@@ -10,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from ceasefire.scenario import ScenarioError, loads
+from ceasefire.scenario import ScenarioError, loads, parse_toml
 from ceasefire.web import editor
 from ceasefire.web.routes.deps import Jobs, Ws, problem_json
 from ceasefire.web.routes.drafts import DEFAULT_DRAWS, MAX_DRAWS, MAX_SWEEP_DRAWS
@@ -52,7 +51,7 @@ def save_draft(ws: Ws, draft_id: str, edit: editor.Edit) -> JSONResponse:
     the raw TOML does not parse: then nothing is saved and the syntax error is returned.
     """
     meta = ws.draft_meta(draft_id)
-    old = tomllib.loads(ws.draft_text(draft_id))
+    old = parse_toml(ws.draft_text(draft_id))
     merged = editor.merge(old, edit)
     if merged.text is None or merged.raw is None:
         return JSONResponse(

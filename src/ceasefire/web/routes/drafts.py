@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
-
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ceasefire.scenario import ScenarioError, builtin_ids, builtin_text, loads
+from ceasefire.scenario import ScenarioError, builtin_ids, builtin_text, loads, parse_toml
 from ceasefire.web import editor
 from ceasefire.web.routes.deps import Ws, error, page, problem_json
 from ceasefire.web.routes.pages import home_page
@@ -56,9 +54,9 @@ async def upload(request: Request, ws: Ws) -> Response:
     except UnicodeDecodeError as err:
         return home_page(request, 422, upload_errors=[f"{name}: not UTF-8 text (byte {err.start})"])
     try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        return home_page(request, 422, upload_errors=[f"{name}: TOML syntax error: {err}"])
+        parse_toml(text, name)  # bounded before tomllib: size, depth, dotted keys (issue 20)
+    except ScenarioError as err:
+        return home_page(request, 422, upload_errors=err.lines(located=True))
     draft_id = ws.create_draft(text, name, f"upload {name}")
     try:
         loads(text, name)
@@ -73,7 +71,7 @@ async def upload(request: Request, ws: Ws) -> Response:
 def edit_draft(request: Request, ws: Ws, draft_id: str) -> HTMLResponse:
     """The editor: actors and proposals as tables, the rest as TOML, problems on cells."""
     meta = ws.draft_meta(draft_id)
-    raw = tomllib.loads(ws.draft_text(draft_id))
+    raw = parse_toml(ws.draft_text(draft_id), meta["name"])
     v = editor.view(raw)
     mc = raw.get("monte_carlo")
     draws = mc.get("draws") if isinstance(mc, dict) else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -13,7 +12,7 @@ from starlette.exceptions import HTTPException
 
 from ceasefire.report import charts
 from ceasefire.report.html import figure_html
-from ceasefire.scenario import ScenarioError, builtin_ids, builtin_text, loads
+from ceasefire.scenario import ScenarioError, builtin_ids, builtin_text, loads, parse_toml
 from ceasefire.web import compare
 from ceasefire.web.routes.deps import Ws, analysis, page
 
@@ -72,7 +71,7 @@ def compare_page(request: Request, ws: Ws, a: str = "", b: str = "") -> HTMLResp
         mb=mb,
         ra=ra,
         rb=rb,
-        inputs=compare.input_changes(tomllib.loads(text_a), tomllib.loads(text_b)),
+        inputs=compare.input_changes(parse_toml(text_a), parse_toml(text_b)),
         conclusions=compare.conclusion_changes(ra, rb),
         diff=compare.text_diff(text_a, text_b),
         heat_a=figure_html(charts.acceptance_heatmap(ra), "heatmap-a"),
