@@ -498,6 +498,9 @@ def test_run_results_and_downloads(client: TestClient) -> None:
     )
     for anchor in ("coverage-map", "acceptance-heatmap", "forecast-paths", "survival-curves"):
         assert f'id="{anchor}"' in r.text
+    # the measured record beside each stage (issue 12), as in report.html
+    assert r.text.count('class="record"') >= 4
+    assert "not validated out of sample" in r.text and "historical cases" in r.text
     assert "passes if" in r.text  # rescues in words
     assert '<script src="/static/plotly.min.js">' in r.text
     assert "cdn.plot.ly" not in r.text
