@@ -137,8 +137,12 @@ def coverage_map(
     return fig
 
 
+#: the colour of a cell whose proposal crosses the actor's red line (a rejection, any margin)
+RED_LINE_COLOUR = "#4d4d4d"
+
+
 def acceptance_heatmap(analysis: Analysis) -> go.Figure:
-    """Actors x proposals: the acceptance margin, red-line violations marked."""
+    """Actors x proposals: the acceptance margin; a red-line crossing in its own dark grey."""
     props = analysis.proposals
     actors = analysis.actors
     z = [[p.acceptance[a].margin for p in props] for a in actors]
@@ -163,21 +167,41 @@ def acceptance_heatmap(analysis: Analysis) -> go.Figure:
         for a in actors
     ]
     bound = max(0.05, max((abs(v) for row in z for v in row), default=0.05))
+    # A red-line rejection is a rejection whatever the margin: drawn in its own colour, never
+    # in the margin's blue (issue 18: the legend must match the cells)
+    crossed = [[bool(p.acceptance[a].red_line_violations) for p in props] for a in actors]
+    margins = [
+        [None if c else v for v, c in zip(zr, cr, strict=True)]
+        for zr, cr in zip(z, crossed, strict=True)
+    ]
+    lines = [[1.0 if c else None for c in cr] for cr in crossed]
+    common = {"x": [p.id for p in props], "y": actors, "hoverinfo": "text"}
     fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[p.id for p in props],
-            y=actors,
-            text=text,
-            texttemplate="%{text}",
-            hovertext=hover,
-            hoverinfo="text",
-            colorscale="RdBu",
-            zmid=0,
-            zmin=-bound,
-            zmax=bound,
-            colorbar={"title": "margin"},
-        )
+        [
+            go.Heatmap(
+                z=margins,
+                text=text,
+                texttemplate="%{text}",
+                hovertext=hover,
+                colorscale="RdBu",
+                zmid=0,
+                zmin=-bound,
+                zmax=bound,
+                colorbar={"title": "margin"},
+                name="margin",
+                **common,
+            ),
+            go.Heatmap(
+                z=lines,
+                text=text,
+                texttemplate="%{text}",
+                hovertext=hover,
+                colorscale=[[0.0, RED_LINE_COLOUR], [1.0, RED_LINE_COLOUR]],
+                showscale=False,
+                name="crosses a red line",
+                **common,
+            ),
+        ]
     )
     fig.update_layout(
         height=22 * len(actors) + 160,
