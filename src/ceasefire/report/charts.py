@@ -141,31 +141,28 @@ def coverage_map(
 RED_LINE_COLOUR = "#4d4d4d"
 
 
+def _acceptance_mark(p: ProposalResult, actor: str) -> str:
+    """A cell's text: ✓ accepts, ✗ rejects, "✗ red line" crosses one of the actor's lines."""
+    r = p.acceptance[actor]
+    return "✓" if r.accepts else ("✗ red line" if r.red_line_violations else "✗")
+
+
+def _acceptance_hover(p: ProposalResult, actor: str) -> str:
+    """A cell's hover: the margin and every red line the proposal crosses."""
+    r = p.acceptance[actor]
+    crossed = "; ".join(v.red_line for v in r.red_line_violations)
+    return f"{actor} on {p.id}<br>margin {r.margin:+.3f}" + (
+        f"<br>crosses {crossed}" if crossed else ""
+    )
+
+
 def acceptance_heatmap(analysis: Analysis) -> go.Figure:
     """Actors x proposals: the acceptance margin; a red-line crossing in its own dark grey."""
     props = analysis.proposals
     actors = analysis.actors
     z = [[p.acceptance[a].margin for p in props] for a in actors]
-    text = []
-    for a in actors:
-        row = []
-        for p in props:
-            r = p.acceptance[a]
-            mark = "✓" if r.accepts else ("✗ red line" if r.red_line_violations else "✗")
-            row.append(mark)
-        text.append(row)
-    hover = [
-        [
-            f"{a} on {p.id}<br>margin {p.acceptance[a].margin:+.3f}"
-            + (
-                "<br>crosses " + "; ".join(v.red_line for v in p.acceptance[a].red_line_violations)
-                if p.acceptance[a].red_line_violations
-                else ""
-            )
-            for p in props
-        ]
-        for a in actors
-    ]
+    text = [[_acceptance_mark(p, a) for p in props] for a in actors]
+    hover = [[_acceptance_hover(p, a) for p in props] for a in actors]
     bound = max(0.05, max((abs(v) for row in z for v in row), default=0.05))
     # A red-line rejection is a rejection whatever the margin: drawn in its own colour, never
     # in the margin's blue (issue 18: the legend must match the cells)
