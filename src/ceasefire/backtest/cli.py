@@ -27,6 +27,16 @@ backtest_app = typer.Typer(
     no_args_is_help=True,
 )
 
+# the options both commands share: where to write, whether to reuse the folder, JSON output
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Also write results.json and report.html here."),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Write into an existing non-empty --out folder.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]
+
 
 class Capability(StrEnum):
     gdp = "gdp"
@@ -63,14 +73,9 @@ def deu(
             "equal (default otherwise) or votes (Council votes under the Treaty of Nice)."
         ),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Also write results.json and report.html here."),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Write into an existing non-empty --out folder.")
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    out: OutOption = None,
+    force: ForceOption = False,
+    as_json: JsonOption = False,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the bootstrap and engines.")] = 0,
 ) -> None:
     """Score every engine on DEU III (EU legislative issues with known outcomes)."""
@@ -152,14 +157,9 @@ def cases(
             show_default=False,
         ),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Also write results.json and report.html here."),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Write into an existing non-empty --out folder.")
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    out: OutOption = None,
+    force: ForceOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Score the model against historical cases: decisions, blockers, rescues, durability."""
     from ceasefire import __version__
