@@ -143,6 +143,19 @@ def terminal(res: DeuBacktest, console: Console) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def points_trace(pts: list[tuple[float, float, str]], **style: Any) -> Any:
+    """A marker scatter of ``(x, y, label)`` points (both backtest reports draw their points so)."""
+    import plotly.graph_objects as go
+
+    return go.Scatter(
+        x=[p[0] for p in pts],
+        y=[p[1] for p in pts],
+        text=[p[2] for p in pts],
+        mode="markers",
+        **style,
+    )
+
+
 def error_figure(res: DeuBacktest) -> Any:
     """Box plot of the absolute errors of every forecaster (all points shown)."""
     import plotly.graph_objects as go
@@ -196,11 +209,8 @@ def scatter_figure(res: DeuBacktest) -> Any:
             if (v := row.forecasts.get(r.label)) is not None
         ]
         fig.add_trace(
-            go.Scatter(
-                x=[p[0] for p in pts],
-                y=[p[1] for p in pts],
-                text=[p[2] for p in pts],
-                mode="markers",
+            points_trace(
+                pts,
                 name=r.label,
                 marker={"size": 5, "opacity": 0.6, "color": _colour(c)},
                 hovertemplate="%{text}: outcome %{x:.0f}, forecast %{y:.1f}",

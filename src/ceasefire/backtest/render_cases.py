@@ -23,6 +23,7 @@ from ceasefire.backtest.cases import (
     StageScore,
     stage_summary,
 )
+from ceasefire.backtest.render import points_trace
 from ceasefire.report.format import MISSING, num
 
 HIT, MISS = "hit", "MISS"
@@ -103,11 +104,8 @@ def probability_figure(sc: Scorecard) -> Any:
         if not pts:
             continue
         fig.add_trace(
-            go.Scatter(
-                x=[p[0] for p in pts],
-                y=[p[1] for p in pts],
-                text=[p[2] for p in pts],
-                mode="markers",
+            points_trace(
+                pts,
                 name=STAGE_LABELS[stage],
                 marker={"size": 10, "opacity": 0.7},
                 hovertemplate="%{text}: P = %{x:.3f}, happened = %{y:.0f}",
