@@ -10,6 +10,7 @@ not finite, or the JSON does not load back) or ``crash`` (any other exception).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import traceback
@@ -62,8 +63,11 @@ def _analyse(path: Path) -> Outcome:
     if where:
         return Outcome("non-finite", where)
     text = result.to_json()
-    if re.search(r"\bNaN\b|Infinity", text):
-        return Outcome("non-finite", "NaN or Infinity token in the JSON")
+    constants: list[str] = []
+    # parse, don't grep: a unit code "UA-Infinity" is a string, not a number
+    json.loads(text, parse_constant=constants.append)
+    if constants:
+        return Outcome("non-finite", f"{constants[0]} in the JSON")
     Analysis.model_validate_json(text)
     return Outcome("completed")
 

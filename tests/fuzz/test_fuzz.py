@@ -62,3 +62,9 @@ def test_validate_exits_2_without_traceback() -> None:
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stdout + r.stderr
     assert all(f"{n}.toml" in r.stdout + r.stderr for n in names)
+
+
+def test_string_holding_infinity_is_not_a_number() -> None:
+    """A unit code "UA-Infinity" is text: the invariant parses the JSON rather than grepping it."""
+    outcome = classify(DATA / "fuzz-11-1749.toml")
+    assert outcome.kind == "completed", outcome
