@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     field_validator,
+    model_validator,
 )
 
 SCALE_MIN = 0.0
@@ -57,10 +58,44 @@ Id = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
+def _admits_bool(annotation: Any) -> bool:
+    """Whether a field's type accepts ``true``/``false`` anywhere in it.
+
+    ``Any`` does, and so does a nested model: it checks its own fields.
+    """
+    if annotation is bool or annotation is Any:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_admits_bool(a) for a in get_args(annotation))
+
+
+def _holds_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, list | tuple):
+        return any(_holds_bool(v) for v in value)
+    if isinstance(value, Mapping):
+        return any(_holds_bool(v) for v in value.values())
+    return False
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(
         frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_as_number(cls, data: Any) -> Any:
+        # pydantic's lax mode reads true as 1.0: a "central = true" typo would pass as a number
+        if not isinstance(data, Mapping):
+            return data
+        for name, value in data.items():
+            field = cls.model_fields.get(name) if isinstance(name, str) else None
+            if field is not None and _holds_bool(value) and not _admits_bool(field.annotation):
+                raise ValueError(f"{name}: true/false where a number or text belongs")
+        return data
 
 
 # ---------------------------------------------------------------------------------------------
