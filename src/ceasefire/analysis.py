@@ -541,7 +541,25 @@ def _forecast_result(
         else {a: float(v) for a, v in zip(prefs.actor_ids, probabilities[0], strict=True)},
         outcome_original_units=_original_units(scenario, outcome),
         note=caps.note_of(f),
+        round_range=_round_range(dims, f),
+        status=_status(dims, f),
     )
+
+
+def _round_range(dims: tuple[str, ...], f: bargaining.Forecast) -> dict[str, list[float]] | None:
+    """An engine's per-dimension round-count sensitivity (``round_low``/``round_high``)."""
+    if "round_low" not in f.extras:
+        return None
+    low, high = f.extras["round_low"][0], f.extras["round_high"][0]
+    return {d: [float(low[k]), float(high[k])] for k, d in enumerate(dims)}
+
+
+def _status(dims: tuple[str, ...], f: bargaining.Forecast) -> dict[str, str] | None:
+    """An engine's per-dimension status (``status`` codes named by ``status_names``)."""
+    if "status" not in f.extras:
+        return None
+    names = f.extras["status_names"]
+    return {d: str(names[int(c)]) for d, c in zip(dims, f.extras["status"][0], strict=True)}
 
 
 def run_forecasts(

@@ -221,6 +221,12 @@ class ForecastResult(_Result):
     probabilities: dict[str, float] | None = None
     outcome_original_units: dict[str, float] | None = None
     note: str = ""
+    #: engines with rounds (bdm): the forecast's range over rounds T-2..T+2 per dimension,
+    #: [low, high] (round-count sensitivity, docs/specs/bdm.md §8.1); None for other engines
+    round_range: dict[str, list[float]] | None = None
+    #: engines that report one: the status of each dimension's forecast (bdm: settled, cycle,
+    #: unsettled; §8.1)
+    status: dict[str, str] | None = None
 
 
 class ForecastSkip(_Result):

@@ -225,7 +225,20 @@ def summary(analysis: Analysis, console: Console) -> None:
             where = ", ".join(f"{d} {v:.0f}" for d, v in f.outcome.items())
             nearest = f.nearest_proposal or MISSING
             say(console, Text(f"{f.engine} ({f.variant}): {where} — nearest: {nearest}"), 2)
+        forecast_notes(a.forecasts, console)
     track_record(a, console)
+
+
+def forecast_notes(results: list[Any], console: Console) -> None:
+    """Each forecast's warning (its engine's note) with bdm's round-count sensitivity."""
+    for f in results:
+        if not f.note:
+            continue
+        line = f"{f.engine} ({f.variant}): {f.note}"
+        if f.round_range:
+            spans = "; ".join(f"{d} {lo:.1f}-{hi:.1f}" for d, (lo, hi) in f.round_range.items())
+            line += f". Rounds {max(f.rounds - 2, 0)}-{f.rounds + 2}: {spans}"
+        say(console, Text(f"! {line}", "yellow"), indent=2, hang=4)
 
 
 def _proposals(a: Analysis, console: Console) -> None:
@@ -427,6 +440,7 @@ def forecasts(results: list[Any], scenario: Any, console: Console) -> None:
         near = f.nearest_proposal
         where = f"{near} ({f.distances[near]:.1f})" if near else MISSING
         say(console, Text(f"{f.engine} ({f.variant}): {where}"), indent=2)
+    forecast_notes(results, console)
     for f in results:
         if f.probabilities:
             _options(f, dims, console)
