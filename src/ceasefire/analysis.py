@@ -581,7 +581,11 @@ def run_forecasts(
     """
     prefs = Preferences.from_scenario(scenario)
     cap = np.array([a.capability for a in scenario.actors], dtype=float)
-    problem = bargaining.Problem.single(prefs.ideal, prefs.salience, cap, prefs.status_quo)
+    # the no-deal point of nash carries the acceptance stage's war costs (zero without fighting)
+    war_cost = prefs.war_cost if prefs.fighting else np.zeros_like(prefs.war_cost)
+    problem = bargaining.Problem.single(
+        prefs.ideal, prefs.salience, cap, prefs.status_quo, war_cost
+    )
     seeds = dict(zip(engines, np.random.SeedSequence(seed).spawn(len(engines)), strict=True))
     out: list[ForecastResult] = []
     skipped: list[ForecastSkip] = []
