@@ -540,10 +540,20 @@ def _forecast_result(
         if probabilities is None
         else {a: float(v) for a, v in zip(prefs.actor_ids, probabilities[0], strict=True)},
         outcome_original_units=_original_units(scenario, outcome),
-        note=caps.note_of(f),
+        note=_note(caps, f, prefs.actor_ids),
         round_range=_round_range(dims, f),
         status=_status(dims, f),
     )
+
+
+def _note(caps: bargaining.Capabilities, f: bargaining.Forecast, actors: tuple[str, ...]) -> str:
+    """The engine's note, naming the actors it flags (nash: those at the disagreement point)."""
+    note = caps.note_of(f)
+    flagged = f.extras.get("at_q")
+    if note and flagged is not None and np.any(flagged[0]):
+        names = [a for a, hit in zip(actors, flagged[0], strict=True) if hit]
+        note += f" (at the status quo: {', '.join(names)})"
+    return note
 
 
 def _round_range(dims: tuple[str, ...], f: bargaining.Forecast) -> dict[str, list[float]] | None:

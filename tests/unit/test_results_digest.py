@@ -20,7 +20,7 @@ from typing import Any
 
 import ceasefire
 
-PINNED = "7fb8b21649e7f342cc66175a3acf2db6874d80b2e0c643cc6b45a2b39b114735"
+PINNED = "6771578725e1a36a8ef66f64b8440ab734a386bd21a2f3360cc6a6ca7518e597"
 
 
 def _is_version(key: str) -> bool:

@@ -900,9 +900,7 @@ def stability(positions: FloatArray, median: FloatArray, rounds: int) -> Stabili
     # the latest earlier round with the same state gives the shortest period
     latest = np.where(same.any(axis=1), last - 1 - np.argmax(same[:, ::-1], axis=1), -1)
     period = np.where(latest >= 0, last - latest, 0)
-    status = np.where(
-        settled, STATUS_SETTLED, np.where(period > 0, STATUS_CYCLE, STATUS_UNSETTLED)
-    )
+    status = np.where(settled, STATUS_SETTLED, np.where(period > 0, STATUS_CYCLE, STATUS_UNSETTLED))
     return Stability(status.astype(np.int64), low, high, period.astype(np.int64))
 
 
@@ -997,6 +995,4 @@ def forecast(
 
 # What the pipeline reads (``base.Capabilities``):
 # fixed rounds; the per-round median is the forecast path; the note says whether it settled.
-CAPABILITIES = Capabilities(
-    takes_rounds=True, path="median", note=("stability", "stability_names")
-)
+CAPABILITIES = Capabilities(takes_rounds=True, path="median", note=("stability", "stability_names"))
