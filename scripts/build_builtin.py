@@ -313,6 +313,7 @@ def build(variant: str) -> str:
         'members = ["UKR"]\n'
         'source = "Constitution of Ukraine Art. 73 (cited in actors_2024_11.csv)"\n'
     )
+    out.append(actor_set_tables())
     out.append(warning_tables())
     out.append(deterrence_tables())
     for r in rows("sources.csv"):
@@ -329,6 +330,26 @@ def build(variant: str) -> str:
             lines.append("hindsight = true")
         if r["notes"]:
             lines.append(f"notes = {q(r['notes'])}")
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
+def actor_set_tables() -> str:
+    """The [[groups]] and [[actor_sets]] of actor_sets.csv (issue 16): stakeholder groups and
+    the named sets of actors and groups the forecasts run on, each with its source."""
+    out = []
+    for r in rows("actor_sets.csv"):
+        table = "groups" if r["kind"] == "group" else "actor_sets"
+        label = "name" if r["kind"] == "group" else "title"
+        lines = [
+            f"[[{table}]]",
+            f"id = {q(r['id'])}",
+            f"{label} = {q(r['title'])}",
+            f"members = [{', '.join(q(m) for m in r['members'].split())}]",
+        ]
+        if r["capability"]:
+            lines.append(f"capability = {num(float(r['capability']))}")
+        lines.append(f"source = {q(r['source'])}")
         out.append("\n".join(lines) + "\n")
     return "\n".join(out)
 

@@ -663,6 +663,9 @@ def analyze(
     fcs, skipped = (
         run_forecasts(scenario, engines, rounds=rounds, seed=ctx.seed) if engines else ([], [])
     )
+    from ceasefire.actor_sets import run_actor_sets
+
+    set_fcs, spread = run_actor_sets(scenario, engines or (), rounds=rounds, seed=ctx.seed)
     held_area, held_pop = cov.held_shares(scenario)
     dims = scenario.dimension_ids
     return Analysis(
@@ -684,6 +687,8 @@ def analyze(
         winsets=_winsets(ctx),
         forecasts=fcs,
         forecasts_skipped=skipped,
+        actor_set_forecasts=set_fcs,
+        forecast_spread=spread,
     )
 
 

@@ -291,6 +291,7 @@ def forecast(
     as_json: Annotated[bool, typer.Option("--json", help="Print {'forecasts': [...]}.")] = False,
 ) -> None:
     """Where will bargaining end up: each engine's forecast per dimension."""
+    from ceasefire.actor_sets import run_actor_sets
     from ceasefire.analysis import run_forecasts
     from ceasefire.report import terminal
 
@@ -298,15 +299,19 @@ def forecast(
         fail([f"--engine {engine}: unknown engine (choose from {', '.join(ENGINE_CHOICES)})"])
     loaded = _load(scenario)
     names = tuple(e for e in ENGINE_CHOICES[:-1] if engine in (e, "all"))
-    result, skipped = run_forecasts(
-        loaded.scenario, names, rounds=rounds, seed=loaded.scenario.monte_carlo.seed
-    )
+    seed = loaded.scenario.monte_carlo.seed
+    result, skipped = run_forecasts(loaded.scenario, names, rounds=rounds, seed=seed)
+    per_set, spread = run_actor_sets(loaded.scenario, names, rounds=rounds, seed=seed)
     if as_json:
         payload: dict[str, Any] = {"forecasts": [f.model_dump(mode="json") for f in result]}
         if skipped:
             payload["skipped"] = [s.model_dump(mode="json") for s in skipped]
+        if per_set:
+            payload["actor_sets"] = [f.model_dump(mode="json") for f in per_set]
+            payload["spread"] = [s.model_dump(mode="json") for s in spread]
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
+    terminal.forecast_spread(spread, loaded.scenario.dimension_ids, out_console)
     terminal.forecasts(result, loaded.scenario, out_console)
     for s in skipped:
         err_console.print(f"{s.engine} ({s.variant}) gave no forecast: {s.reason}", markup=False)

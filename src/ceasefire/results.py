@@ -431,6 +431,10 @@ class Analysis(_Result):
     #: each stage's measured out-of-sample record (package data attached by the caller: ``run``
     #: in the CLI and the web app); None when the analysis was not given one
     track_record: TrackRecord | None = None
+    #: every engine's forecast on every declared actor set (issue 16; empty without sets)
+    actor_set_forecasts: list[ActorSetForecast] = []
+    #: per engine, the range of its forecasts over the actor sets (what the report leads with)
+    forecast_spread: list[ForecastSpread] = []
 
     def winset(self, chain_id: str) -> WinSetResult:
         for w in self.winsets:
@@ -491,3 +495,36 @@ class Analysis(_Result):
                 for iid, r in p.institutions.items()
             ]
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Forecasts per actor set (issue 16, part 1): the same engines on each declared set of actors
+# and stakeholder groups, and the spread across the sets.
+
+
+class ActorSetForecast(_Result):
+    """One engine's forecast on one actor set (``ceasefire.actor_sets``)."""
+
+    set_id: str
+    title: str
+    #: the stakeholders of the set: actor ids and group ids
+    stakeholders: list[str]
+    engine: str
+    variant: str
+    outcome: dict[str, float]
+    note: str = ""
+    #: per group of the set: each dimension's [lowest, highest] member position
+    group_spread: dict[str, dict[str, list[float]]] = {}
+
+
+class ForecastSpread(_Result):
+    """One engine's forecasts over every actor set: each dimension's [low, high]."""
+
+    engine: str
+    variant: str
+    sets: list[str]
+    low: dict[str, float]
+    high: dict[str, float]
+
+
+Analysis.model_rebuild()

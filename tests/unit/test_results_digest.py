@@ -20,7 +20,7 @@ from typing import Any
 
 import ceasefire
 
-PINNED = "6771578725e1a36a8ef66f64b8440ab734a386bd21a2f3360cc6a6ca7518e597"
+PINNED = "3a553b15de1aabd9153060bd9d631837ea5f736d7d2b973442506f5eb4d88bca"
 
 
 def _is_version(key: str) -> bool:

@@ -221,12 +221,27 @@ def summary(analysis: Analysis, console: Console) -> None:
         _proposals(a, console)
     if a.forecasts:
         console.print("[bold]Where bargaining ends up[/bold] (details: ceasefire forecast)")
+        forecast_spread(a.forecast_spread, a.dimensions, console, indent=2)
         for f in a.forecasts:
             where = ", ".join(f"{d} {v:.0f}" for d, v in f.outcome.items())
             nearest = f.nearest_proposal or MISSING
             say(console, Text(f"{f.engine} ({f.variant}): {where} — nearest: {nearest}"), 2)
         forecast_notes(a.forecasts, console)
     track_record(a, console)
+
+
+def forecast_spread(
+    spread: list[Any], dims: Sequence[str], console: Console, indent: int = 0
+) -> None:
+    """Each engine's range of forecasts over the scenario's actor sets (issue 16), first."""
+    if not spread:
+        return
+    sets = ", ".join(spread[0].sets)
+    head = Text("Forecasts depend on who is counted", "bold") + Text(f" (actor sets: {sets}):")
+    say(console, head, indent=indent)
+    for s in spread:
+        spans = ", ".join(f"{d} {s.low[d]:.0f}-{s.high[d]:.0f}" for d in dims)
+        say(console, Text(f"{s.engine} ({s.variant}): {spans}"), indent=indent + 2)
 
 
 def forecast_notes(results: list[Any], console: Console) -> None:

@@ -686,6 +686,33 @@ OBSERVED_MODELS: Mapping[str, type[_ObservedRow]] = MappingProxyType(
 OBSERVED_KINDS: tuple[str, ...] = tuple(OBSERVED_MODELS)
 
 
+class ActorGroup(_Model):
+    """Actors that bargain as one stakeholder (e.g. the EU-27 as a bloc).
+
+    In a forecast the group is one actor: capability ``capability`` (default: the members'
+    sum); on each dimension the position is the members' capability x salience weighted mean,
+    the salience their capability-weighted mean salience, the war cost their
+    capability-weighted mean. The members' own spread is reported beside it.
+    """
+
+    id: Id
+    name: str = ""
+    members: tuple[str, ...] = Field(min_length=1)
+    capability: float | None = Field(
+        default=None, ge=0.0, description="The bloc's own capability; default the members' sum."
+    )
+    source: str = ""
+
+
+class ActorSet(_Model):
+    """A named set of actors and groups that the forecasts run on (issue 16)."""
+
+    id: Id
+    title: str = ""
+    members: tuple[str, ...] = Field(min_length=1, description="Actor or group ids.")
+    source: str = ""
+
+
 # Sizes that bound a run's memory and time (each a located error at validation). The analysis
 # grows about with the cube of the actor count (SMP and BDM rounds over pairs of actors; the
 # reliability review measured 1.1 s at 36 actors, 5.4 s at 136, 13.6 s at 236, 127 s at 536):
@@ -726,6 +753,11 @@ class Scenario(_Model):
         description="Warning code -> the scenario's wording of that warning.",
     )
     observed: tuple[Observed, ...] = ()
+    #: stakeholder groups: several actors bargaining as one (issue 16; docs/specs/bargaining.md,
+    #: "Actor sets")
+    groups: tuple[ActorGroup, ...] = ()
+    #: named actor sets the forecasts run on, each of actors and groups
+    actor_sets: tuple[ActorSet, ...] = ()
 
     @property
     def id(self) -> str:
