@@ -19,7 +19,7 @@ merge hides). Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ from ceasefire._types import FloatArray
 from ceasefire.preferences import Preferences
 from ceasefire.results import ActorSetForecast, ForecastSpread
 from ceasefire.scenario import Scenario
-from ceasefire.scenario.schema import ActorGroup, ActorSet
+from ceasefire.scenario.schema import ActorGroup, ActorSet, CapabilityRule
 
 
 @dataclass(frozen=True)
@@ -141,10 +141,18 @@ def spread(forecasts: Sequence[ActorSetForecast], dims: Sequence[str]) -> list[F
 
 
 def run_actor_sets(
-    scenario: Scenario, engines: tuple[str, ...], *, rounds: int = 10, seed: int = 0
+    scenario: Scenario,
+    engines: tuple[str, ...],
+    *,
+    rounds: int = 10,
+    seed: int = 0,
+    rule_ids: Sequence[str] | None = None,
+    corners: bool = False,
 ) -> tuple[list[ActorSetForecast], list[ForecastSpread]]:
-    """Every engine on every declared actor set, and the spread across the sets."""
-    if not scenario.actor_sets or not engines:
+    """Every engine on every declared actor set and on the whole actor list under the
+    capability rules ``rule_ids`` (None: all; :func:`run_capability_rules`, ``corners`` adds
+    the ends of each weight's range); the spread across all of them."""
+    if not engines:
         return [], []
     prefs = Preferences.from_scenario(scenario)
     dims = prefs.dimension_ids
@@ -156,4 +164,137 @@ def run_actor_sets(
             f = _forecast(sp, dims, prefs.status_quo, name, params, rng)
             if f is not None:
                 out.append(f)
+    out += run_capability_rules(
+        scenario, engines, rounds=rounds, seed=seed, rule_ids=rule_ids, corners=corners
+    )
     return out, spread(out, dims)
+
+
+# ---------------------------------------------------------------------------------------------
+# Capability rules (issue 16, part 2)
+
+
+def rule(scenario: Scenario, rule_id: str) -> CapabilityRule:
+    """The scenario's capability rule ``rule_id`` (KeyError naming the rules it has)."""
+    for r in scenario.capability_rules:
+        if r.id == rule_id:
+            return r
+    known = ", ".join(r.id for r in scenario.capability_rules) or "none"
+    raise KeyError(f"no capability rule {rule_id!r} (the scenario has: {known})")
+
+
+def rule_capability(
+    scenario: Scenario, capability_rule: CapabilityRule, weights: Mapping[str, float] = {}
+) -> FloatArray:
+    """``c_i = scale * sum_k (w_k / sum_j w_j) x_ik`` (:class:`CapabilityRule`), (n,).
+
+    ``weights`` overrides the rule's central weights (e.g. a corner of their ranges)."""
+    w = {k: float(weights.get(k, r.central)) for k, r in capability_rule.weights.items()}
+    total = sum(w.values())
+    x = np.array([[a.capability_inputs[k] for k in w] for a in scenario.actors], dtype=float)
+    out: FloatArray = capability_rule.scale * (x @ np.array(list(w.values()))) / total
+    return out
+
+
+def with_capability(
+    scenario: Scenario, rule_id: str, weights: Mapping[str, float] = {}
+) -> Scenario:
+    """The scenario with every actor's capability given by capability rule ``rule_id``."""
+    cap = rule_capability(scenario, rule(scenario, rule_id), weights)
+    actors = tuple(
+        a.model_copy(update={"capability": float(c)})
+        for a, c in zip(scenario.actors, cap, strict=True)
+    )
+    return scenario.model_copy(update={"actors": actors})
+
+
+def rule_variants(
+    scenario: Scenario, rule_ids: Sequence[str] | None = None, corners: bool = False
+) -> list[tuple[str, FloatArray]]:
+    """(label, capabilities (n,)) of the capability rules ``rule_ids`` (None: all) at their
+    central weights and, with ``corners``, at each corner where one weight sits at an end of
+    its range and the others at their centres."""
+    out: list[tuple[str, FloatArray]] = []
+    for r in scenario.capability_rules:
+        if rule_ids is not None and r.id not in rule_ids:
+            continue
+        out.append((r.id, rule_capability(scenario, r)))
+        for k, w in r.weights.items() if corners else ():
+            for end, value in zip(("low", "high"), w.range or (), strict=False):
+                out.append((f"{r.id}:{k}={end}", rule_capability(scenario, r, {k: value})))
+    return out
+
+
+def run_capability_rules(
+    scenario: Scenario,
+    engines: tuple[str, ...],
+    *,
+    rounds: int = 10,
+    seed: int = 0,
+    rule_ids: Sequence[str] | None = None,
+    corners: bool = False,
+) -> list[ActorSetForecast]:
+    """Every engine on the whole actor list under every :func:`rule_variants` capability
+    vector: one batch per engine (how forecasts move with the rule)."""
+    variants = rule_variants(scenario, rule_ids, corners)
+    if not variants:
+        return []
+    prefs = Preferences.from_scenario(scenario)
+    dims = prefs.dimension_ids
+    b = len(variants)
+    war = prefs.war_cost if prefs.fighting else np.zeros_like(prefs.war_cost)
+    problem = bargaining.Problem(
+        positions=np.repeat(prefs.ideal[None], b, axis=0),
+        saliences=np.repeat(prefs.salience[None], b, axis=0),
+        capability=np.stack([c for _, c in variants]),
+        status_quo=np.repeat(prefs.status_quo[None], b, axis=0),
+        war_cost=np.repeat(war[None], b, axis=0),
+    )
+    out: list[ActorSetForecast] = []
+    for name, params in bargaining.runs(engines, rounds):
+        for k, f, j in _batch_or_each(problem, name, params, seed):
+            label = variants[k][0]
+            out.append(
+                ActorSetForecast(
+                    set_id=f"capability:{label}",
+                    title=f"all actors, capability {label}",
+                    stakeholders=list(prefs.actor_ids),
+                    engine=f.method,
+                    variant=f.variant,
+                    outcome={d: float(v) for d, v in zip(dims, f.outcome[j], strict=True)},
+                    note=bargaining.capabilities(name).note_of(f, j),
+                )
+            )
+    return out
+
+
+def _take(problem: bargaining.Problem, idx: list[int]) -> bargaining.Problem:
+    return bargaining.Problem(
+        problem.positions[idx],
+        problem.saliences[idx],
+        problem.capability[idx],
+        problem.status_quo[idx],
+        None if problem.war_cost is None else problem.war_cost[idx],
+    )
+
+
+def _batch_or_each(
+    problem: bargaining.Problem, name: str, params: dict[str, Any], seed: int,
+    idx: list[int] | None = None,
+) -> list[tuple[int, bargaining.Forecast, int]]:  # fmt: skip
+    """(element, forecast, index in that forecast) of one engine on a batch. If the engine
+    rejects the batch (e.g. smp: a rule gives some actor capability 0), the batch is halved
+    until the elements it rejects are alone, and those are left out."""
+    idx = list(range(problem.shape[0])) if idx is None else idx
+    try:
+        f = bargaining.engine(name)(
+            _take(problem, idx), np.random.default_rng(np.random.SeedSequence(seed)), **params
+        )
+        return [(k, f, j) for j, k in enumerate(idx)]
+    except ValueError:
+        if len(idx) == 1:
+            return []
+    half = len(idx) // 2
+    return _batch_or_each(problem, name, params, seed, idx[:half]) + _batch_or_each(
+        problem, name, params, seed, idx[half:]
+    )

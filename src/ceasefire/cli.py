@@ -289,9 +289,17 @@ def forecast(
         int, typer.Option(min=0, max=1000, help="Rounds of engines with a fixed count (bdm).")
     ] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print {'forecasts': [...]}.")] = False,
+    capability: Annotated[
+        str | None,
+        typer.Option(
+            "--capability",
+            help="A capability rule of the scenario ([[capability_rules]]): actors' capability "
+            "by its formula; the spread adds the ends of each weight's range.",
+        ),
+    ] = None,
 ) -> None:
     """Where will bargaining end up: each engine's forecast per dimension."""
-    from ceasefire.actor_sets import run_actor_sets
+    from ceasefire.actor_sets import run_actor_sets, with_capability
     from ceasefire.analysis import run_forecasts
     from ceasefire.report import terminal
 
@@ -300,8 +308,17 @@ def forecast(
     loaded = _load(scenario)
     names = tuple(e for e in ENGINE_CHOICES[:-1] if engine in (e, "all"))
     seed = loaded.scenario.monte_carlo.seed
-    result, skipped = run_forecasts(loaded.scenario, names, rounds=rounds, seed=seed)
-    per_set, spread = run_actor_sets(loaded.scenario, names, rounds=rounds, seed=seed)
+    chosen = loaded.scenario
+    if capability is not None:
+        try:
+            chosen = with_capability(loaded.scenario, capability)
+        except KeyError as err:
+            fail([f"--capability: {err.args[0]}"])
+    result, skipped = run_forecasts(chosen, names, rounds=rounds, seed=seed)
+    rules = None if capability is None else [capability]
+    per_set, spread = run_actor_sets(
+        chosen, names, rounds=rounds, seed=seed, rule_ids=rules, corners=capability is not None
+    )
     if as_json:
         payload: dict[str, Any] = {"forecasts": [f.model_dump(mode="json") for f in result]}
         if skipped:

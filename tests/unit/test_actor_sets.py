@@ -60,7 +60,7 @@ def test_builtin_declares_sets_and_the_spread_covers_them():
         "UKR", "RUS", "USA", "CHN", "EU", "GBR", "FRA", "DEU", "TUR", "POL", "HUN"
     )  # fmt: skip
     assert all(s.source for s in scenario.actor_sets) and all(g.source for g in scenario.groups)
-    per_set, spread = run_actor_sets(scenario, ("compromise", "bdm"), rounds=10, seed=0)
+    per_set, spread = run_actor_sets(scenario, ("compromise", "bdm"), rule_ids=())
     by = {(f.set_id, f.engine, f.variant): f for f in per_set}
     # blocs merge with summed capability: the weighted mean equals the all-actors one
     for d in scenario.dimension_ids:
@@ -107,3 +107,53 @@ def _problems(text: str) -> list[str]:
 def test_bad_declarations_are_located(table, message):
     lines = _problems(BASE + "\n" + table)
     assert any(message in line for line in lines), lines
+
+
+# ----------------------------------------------------------------------------- capability rules
+
+
+def test_shipped_rule_reproduces_the_shipped_capabilities():
+    """actors-notes.md: capability = 100 (0.2 g + 0.2 m + 0.3 w + 0.3 s); the CSV rounds the
+    inputs to 3 decimals and the capability to 1, so they agree within 0.1."""
+    from ceasefire.actor_sets import rule, rule_capability
+
+    scenario = ceasefire.load("ukraine-2024-11")
+    cap = rule_capability(scenario, rule(scenario, "shipped"))
+    shipped = np.array([a.capability for a in scenario.actors])
+    np.testing.assert_allclose(cap, shipped, atol=0.1)
+
+
+def test_rule_capability_hand_checked_and_weights_normalised():
+    """UKR: g 0.007, m 0.070 -> hard power 100 (0.5*0.007 + 0.5*0.070) = 3.85; weights 2 and
+    2 give the same (only ratios matter); weights 1 and 3: 100 (0.007 + 3*0.070) / 4 = 5.425."""
+    from ceasefire.actor_sets import rule, rule_capability
+
+    scenario = ceasefire.load("ukraine-2024-11")
+    r = rule(scenario, "hard-power")
+    ukr = scenario.actor_ids.index("UKR")
+    assert rule_capability(scenario, r)[ukr] == pytest.approx(3.85)
+    assert rule_capability(scenario, r, {"gdp": 2.0, "defence": 2.0})[ukr] == pytest.approx(3.85)
+    assert rule_capability(scenario, r, {"gdp": 1.0, "defence": 3.0})[ukr] == pytest.approx(5.425)
+    with pytest.raises(KeyError, match="hard-power"):
+        rule(scenario, "nope")
+
+
+def test_capability_rules_move_the_forecasts_and_corners_are_reported():
+    from ceasefire.actor_sets import run_capability_rules
+
+    scenario = ceasefire.load("ukraine-2024-11")
+    out = run_capability_rules(scenario, ("compromise",), corners=True, rule_ids=["hard-power"])
+    labels = {f.set_id for f in out}
+    assert labels == {
+        "capability:hard-power",
+        *(f"capability:hard-power:{k}={e}" for k in ("gdp", "defence") for e in ("low", "high")),
+    }
+    mean = {f.set_id: f.outcome for f in out if f.variant == "mean"}
+    # hard power (issue 16's table: 27/60/64/51) moves the weighted mean from the shipped 36/65
+    assert mean["capability:hard-power"]["alliance"] == pytest.approx(27.4, abs=0.05)
+    assert mean["capability:hard-power"]["sovereignty"] == pytest.approx(60.3, abs=0.05)
+
+
+def test_capability_rule_needs_every_input():
+    text = BASE.replace("capability_inputs = { gdp", "capability_inputs = { gdpx", 1)
+    assert any("has no gdp for capability rule" in line for line in _problems(text))

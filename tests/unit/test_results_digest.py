@@ -20,7 +20,7 @@ from typing import Any
 
 import ceasefire
 
-PINNED = "3a553b15de1aabd9153060bd9d631837ea5f736d7d2b973442506f5eb4d88bca"
+PINNED = "bc73389637b3f9b4c8fe429a623b15b9288946c18691f033cb35c35d152d60dc"
 
 
 def _is_version(key: str) -> bool:

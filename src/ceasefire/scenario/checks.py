@@ -649,7 +649,33 @@ def check_actor_sets(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
             seen.update(covered)
 
 
-RULES = (*RULES, check_groups, check_actor_sets)
+def check_capability_rules(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
+    """Rule ids are unique; weights are >= 0 and not all 0; every actor has every component
+    a rule weighs."""
+    yield from _unique("capability_rules", raw, set())
+    actors = items(raw, "actors")
+    for i, rule in items(raw, "capability_rules"):
+        weights = rule.get("weights")
+        if not isinstance(weights, Mapping):
+            continue
+        centrals = [w.get("central") for w in weights.values() if isinstance(w, Mapping)]
+        if any(_is_number(c) and c < 0 for c in centrals):
+            yield Problem(f"capability_rules[{i}].weights", "weights must be >= 0")
+        elif centrals and all(_is_number(c) and c == 0 for c in centrals):
+            yield Problem(f"capability_rules[{i}].weights", "at least one weight must be > 0")
+        for k, a in actors:
+            inputs = a.get("capability_inputs")
+            have = inputs if isinstance(inputs, Mapping) else {}
+            missing = [c for c in weights if c not in have]
+            if missing:
+                yield Problem(
+                    f"actors[{k}].capability_inputs",
+                    f"actor {a.get('id')!r} has no {', '.join(missing)} for capability rule "
+                    f"{rule.get('id')!r} (capability_rules[{i}])",
+                )
+
+
+RULES = (*RULES, check_groups, check_actor_sets, check_capability_rules)
 
 
 def cross_check(raw: Mapping[str, Any]) -> list[Problem]:

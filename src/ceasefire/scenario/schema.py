@@ -231,6 +231,9 @@ class Actor(_Model):
     )
     source: str = ""
     red_line_source: str = ""
+    #: components a capability rule combines (issue 16): name -> value on the rule's stated
+    #: scale (the built-in: shares of the US value of GDP, defence spending, aid; gatekeeping)
+    capability_inputs: FrozenFloats = Field(default_factory=dict, validate_default=True)
 
     @field_validator("range", "distribution", mode="before")
     @classmethod
@@ -713,6 +716,20 @@ class ActorSet(_Model):
     source: str = ""
 
 
+class CapabilityRule(_Model):
+    """Capability as a formula over sourced components (issue 16, part 2).
+
+    ``capability_i = scale * sum_k (w_k / sum_j w_j) * capability_inputs_i[k]``: the weights are
+    ranged inputs and only their ratios matter (they are normalised to sum 1).
+    """
+
+    id: Id
+    title: str = ""
+    weights: dict[str, Ranged] = Field(min_length=1)
+    scale: float = Field(default=100.0, gt=0.0, le=MAX_CAPABILITY)
+    source: str = ""
+
+
 # Sizes that bound a run's memory and time (each a located error at validation). The analysis
 # grows about with the cube of the actor count (SMP and BDM rounds over pairs of actors; the
 # reliability review measured 1.1 s at 36 actors, 5.4 s at 136, 13.6 s at 236, 127 s at 536):
@@ -758,6 +775,8 @@ class Scenario(_Model):
     groups: tuple[ActorGroup, ...] = ()
     #: named actor sets the forecasts run on, each of actors and groups
     actor_sets: tuple[ActorSet, ...] = ()
+    #: capability as a stated formula over the actors' ``capability_inputs`` (issue 16)
+    capability_rules: tuple[CapabilityRule, ...] = ()
 
     @property
     def id(self) -> str:
