@@ -27,6 +27,7 @@ import numpy as np
 
 from ceasefire import bargaining
 from ceasefire._types import FloatArray
+from ceasefire.feasibility import check
 from ceasefire.preferences import Preferences
 from ceasefire.results import ActorSetForecast, ForecastSpread
 from ceasefire.scenario import Scenario
@@ -167,6 +168,12 @@ def run_actor_sets(
     out += run_capability_rules(
         scenario, engines, rounds=rounds, seed=seed, rule_ids=rule_ids, corners=corners
     )
+    out = [
+        f.model_copy(
+            update={"check": check(scenario, prefs, np.array([f.outcome[d] for d in dims]))}
+        )
+        for f in out
+    ]
     return out, spread(out, dims)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ceasefire import __version__, bargaining
+from ceasefire import __version__, bargaining, feasibility
 from ceasefire import coverage as cov
 from ceasefire import deterrence as det
 from ceasefire import durability as dur
@@ -541,6 +541,7 @@ def _forecast_result(
         else {a: float(v) for a, v in zip(prefs.actor_ids, probabilities[0], strict=True)},
         outcome_original_units=_original_units(scenario, outcome),
         note=_note(caps, f, prefs.actor_ids),
+        check=feasibility.check(scenario, prefs, outcome),
         round_range=_round_range(dims, f),
         status=_status(dims, f),
     )

@@ -227,6 +227,8 @@ class ForecastResult(_Result):
     #: engines that report one: the status of each dimension's forecast (bdm: settled, cycle,
     #: unsettled; §8.1)
     status: dict[str, str] | None = None
+    #: red lines, institutions and proposal terms at the forecast point (``ceasefire.feasibility``)
+    check: ForecastCheck | None = None
 
 
 class ForecastSkip(_Result):
@@ -515,6 +517,8 @@ class ActorSetForecast(_Result):
     note: str = ""
     #: per group of the set: each dimension's [lowest, highest] member position
     group_spread: dict[str, dict[str, list[float]]] = {}
+    #: red lines, institutions and proposal terms at the forecast point
+    check: ForecastCheck | None = None
 
 
 class ForecastSpread(_Result):
@@ -527,4 +531,19 @@ class ForecastSpread(_Result):
     high: dict[str, float]
 
 
+class ForecastCheck(_Result):
+    """Is a forecast feasible (``ceasefire.feasibility``): red lines it crosses, institutions
+    whose rule fails at it (with their blockers), and the defining terms of every proposal it
+    violates; the nearest proposal in those terms."""
+
+    red_lines_crossed: list[str] = []
+    #: actors who would reject the point (red line, or prefer no deal)
+    rejecting: list[str] = []
+    blocked: dict[str, list[str]] = {}
+    terms_violated: dict[str, list[str]] = {}
+    nearest_in_terms: str | None = None
+
+
+ForecastResult.model_rebuild()
+ActorSetForecast.model_rebuild()
 Analysis.model_rebuild()

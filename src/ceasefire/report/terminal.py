@@ -224,8 +224,7 @@ def summary(analysis: Analysis, console: Console) -> None:
         forecast_spread(a.forecast_spread, a.dimensions, console, indent=2)
         for f in a.forecasts:
             where = ", ".join(f"{d} {v:.0f}" for d, v in f.outcome.items())
-            nearest = f.nearest_proposal or MISSING
-            say(console, Text(f"{f.engine} ({f.variant}): {where} — nearest: {nearest}"), 2)
+            say(console, Text(f"{f.engine} ({f.variant}): {where} — {text.check_line(f)}"), 2)
         forecast_notes(a.forecasts, console)
     track_record(a, console)
 
@@ -454,7 +453,13 @@ def forecasts(results: list[Any], scenario: Any, console: Console) -> None:
     for f in results:
         near = f.nearest_proposal
         where = f"{near} ({f.distances[near]:.1f})" if near else MISSING
+        bad = [t.split(":", 1)[0] for t in f.check.terms_violated.get(near, [])] if f.check else []
+        if bad:
+            where += f" - violates its terms on {', '.join(bad)}"
         say(console, Text(f"{f.engine} ({f.variant}): {where}"), indent=2)
+    say(console, "[bold]Is each forecast feasible?[/bold] (red lines, institutions, terms)", hang=0)
+    for f in results:
+        say(console, Text(f"{f.engine} ({f.variant}): {text.check_line(f)}"), indent=2)
     forecast_notes(results, console)
     for f in results:
         if f.probabilities:
