@@ -46,8 +46,9 @@ def fit_weights(f: FloatArray, y: FloatArray) -> FloatArray:
     )  # fmt: skip
     if res.status != 0:
         raise ValueError(f"stacking LP failed: {res.message}")
-    w: FloatArray = np.clip(res.x[:k], 0.0, None)
-    return w / w.sum()
+    w: FloatArray = np.clip(np.asarray(res.x[:k], dtype=np.float64), 0.0, None)
+    out: FloatArray = w / w.sum()
+    return out
 
 
 def folds_by_group(groups: Sequence[str], folds: int, seed: int) -> NDArray[np.int64]:
