@@ -164,7 +164,25 @@ def actor_block(r: dict[str, str], as_id: str | None = None) -> str:
     ]
     if r["red_line_sources"]:
         lines.append(f"red_line_source = {q(r['red_line_sources'])}")
+    inputs = capability_inputs(r["sources"])
+    if inputs:
+        lines.append(f"capability_inputs = {inline(inputs)}  # actors-notes.md, capability formula")
     return "\n".join(lines)
+
+
+#: the components of the capability formula (actors-notes.md) as each row's sources state them
+CAPABILITY_INPUTS = {"g": "gdp", "m": "defence", "w": "aid", "s": "gatekeeping"}
+
+
+def capability_inputs(sources: str) -> dict[str, float]:
+    """``capability inputs g=0.007 m=0.070 w=1.000 s=1.00`` of a row's sources, by name."""
+    import re
+
+    found = re.search(r"capability inputs ((?:[gmws]=[0-9.]+ ?)+)", sources)
+    if not found:
+        return {}
+    pairs = (t.split("=") for t in found.group(1).split())
+    return {CAPABILITY_INPUTS[k]: float(v) for k, v in pairs}
 
 
 def build(variant: str) -> str:
@@ -313,6 +331,8 @@ def build(variant: str) -> str:
         'members = ["UKR"]\n'
         'source = "Constitution of Ukraine Art. 73 (cited in actors_2024_11.csv)"\n'
     )
+    out.append(actor_set_tables())
+    out.append(capability_rule_tables())
     out.append(warning_tables())
     out.append(deterrence_tables())
     for r in rows("sources.csv"):
@@ -329,6 +349,67 @@ def build(variant: str) -> str:
             lines.append("hindsight = true")
         if r["notes"]:
             lines.append(f"notes = {q(r['notes'])}")
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
+def actor_set_tables() -> str:
+    """The [[groups]] and [[actor_sets]] of actor_sets.csv (issue 16): stakeholder groups and
+    the named sets of actors and groups the forecasts run on, each with its source."""
+    out = []
+    for r in rows("actor_sets.csv"):
+        table = "groups" if r["kind"] == "group" else "actor_sets"
+        label = "name" if r["kind"] == "group" else "title"
+        lines = [
+            f"[[{table}]]",
+            f"id = {q(r['id'])}",
+            f"{label} = {q(r['title'])}",
+            f"members = [{', '.join(q(m) for m in r['members'].split())}]",
+        ]
+        if r["capability"]:
+            lines.append(f"capability = {num(float(r['capability']))}")
+        lines.append(f"source = {q(r['source'])}")
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
+#: capability rules over the components of actors-notes.md (issue 16): id, title, weights as
+#: (central, low, high) per component, source
+CAPABILITY_RULES = (
+    (
+        "shipped",
+        "as shipped: 0.2 GDP + 0.2 defence + 0.3 aid + 0.3 gatekeeping",
+        {
+            "gdp": (0.2, 0.1, 0.3),
+            "defence": (0.2, 0.1, 0.3),
+            "aid": (0.3, 0.2, 0.4),
+            "gatekeeping": (0.3, 0.2, 0.4),
+        },
+        "actors-notes.md, capability formula (judgement; ranges +-0.1 are judgement)",
+    ),
+    (
+        "hard-power",
+        "hard power: 0.5 GDP + 0.5 defence",
+        {"gdp": (0.5, 0.3, 0.7), "defence": (0.5, 0.3, 0.7)},
+        "judgement: the alternative rule of issue 16's table (economic and military weight only)",
+    ),
+    (
+        "involvement",
+        "involvement: 0.5 aid + 0.5 gatekeeping",
+        {"aid": (0.5, 0.3, 0.7), "gatekeeping": (0.5, 0.3, 0.7)},
+        "judgement: weight by what an actor puts into this war and whose consent a deal needs",
+    ),
+)
+
+
+def capability_rule_tables() -> str:
+    """The [[capability_rules]] (issue 16): capability as a stated formula with ranged weights."""
+    out = []
+    for rid, title, weights, source in CAPABILITY_RULES:
+        lines = ["[[capability_rules]]", f"id = {q(rid)}", f"title = {q(title)}",
+                 f"source = {q(source)}"]  # fmt: skip
+        for k, (c, lo, hi) in weights.items():
+            lines.append(f"weights.{k} = {{ central = {num(c)}, range = [{num(lo)}, {num(hi)}] }}")
         out.append("\n".join(lines) + "\n")
     return "\n".join(out)
 

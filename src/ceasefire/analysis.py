@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ceasefire import __version__, bargaining
+from ceasefire import __version__, bargaining, feasibility
 from ceasefire import coverage as cov
 from ceasefire import deterrence as det
 from ceasefire import durability as dur
@@ -540,8 +540,37 @@ def _forecast_result(
         if probabilities is None
         else {a: float(v) for a, v in zip(prefs.actor_ids, probabilities[0], strict=True)},
         outcome_original_units=_original_units(scenario, outcome),
-        note=caps.note_of(f),
+        note=_note(caps, f, prefs.actor_ids),
+        check=feasibility.check(scenario, prefs, outcome),
+        round_range=_round_range(dims, f),
+        status=_status(dims, f),
     )
+
+
+def _note(caps: bargaining.Capabilities, f: bargaining.Forecast, actors: tuple[str, ...]) -> str:
+    """The engine's note, naming the actors it flags (nash: those at the disagreement point)."""
+    note = caps.note_of(f)
+    flagged = f.extras.get("at_q")
+    if note and flagged is not None and np.any(flagged[0]):
+        names = [a for a, hit in zip(actors, flagged[0], strict=True) if hit]
+        note += f" (at the status quo: {', '.join(names)})"
+    return note
+
+
+def _round_range(dims: tuple[str, ...], f: bargaining.Forecast) -> dict[str, list[float]] | None:
+    """An engine's per-dimension round-count sensitivity (``round_low``/``round_high``)."""
+    if "round_low" not in f.extras:
+        return None
+    low, high = f.extras["round_low"][0], f.extras["round_high"][0]
+    return {d: [float(low[k]), float(high[k])] for k, d in enumerate(dims)}
+
+
+def _status(dims: tuple[str, ...], f: bargaining.Forecast) -> dict[str, str] | None:
+    """An engine's per-dimension status (``status`` codes named by ``status_names``)."""
+    if "status" not in f.extras:
+        return None
+    names = f.extras["status_names"]
+    return {d: str(names[int(c)]) for d, c in zip(dims, f.extras["status"][0], strict=True)}
 
 
 def run_forecasts(
@@ -563,7 +592,11 @@ def run_forecasts(
     """
     prefs = Preferences.from_scenario(scenario)
     cap = np.array([a.capability for a in scenario.actors], dtype=float)
-    problem = bargaining.Problem.single(prefs.ideal, prefs.salience, cap, prefs.status_quo)
+    # the no-deal point of nash carries the acceptance stage's war costs (zero without fighting)
+    war_cost = prefs.war_cost if prefs.fighting else np.zeros_like(prefs.war_cost)
+    problem = bargaining.Problem.single(
+        prefs.ideal, prefs.salience, cap, prefs.status_quo, war_cost
+    )
     seeds = dict(zip(engines, np.random.SeedSequence(seed).spawn(len(engines)), strict=True))
     out: list[ForecastResult] = []
     skipped: list[ForecastSkip] = []
@@ -631,6 +664,9 @@ def analyze(
     fcs, skipped = (
         run_forecasts(scenario, engines, rounds=rounds, seed=ctx.seed) if engines else ([], [])
     )
+    from ceasefire.actor_sets import run_actor_sets
+
+    set_fcs, spread = run_actor_sets(scenario, engines or (), rounds=rounds, seed=ctx.seed)
     held_area, held_pop = cov.held_shares(scenario)
     dims = scenario.dimension_ids
     return Analysis(
@@ -652,6 +688,8 @@ def analyze(
         winsets=_winsets(ctx),
         forecasts=fcs,
         forecasts_skipped=skipped,
+        actor_set_forecasts=set_fcs,
+        forecast_spread=spread,
     )
 
 

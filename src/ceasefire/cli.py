@@ -289,8 +289,17 @@ def forecast(
         int, typer.Option(min=0, max=1000, help="Rounds of engines with a fixed count (bdm).")
     ] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print {'forecasts': [...]}.")] = False,
+    capability: Annotated[
+        str | None,
+        typer.Option(
+            "--capability",
+            help="A capability rule of the scenario ([[capability_rules]]): actors' capability "
+            "by its formula; the spread adds the ends of each weight's range.",
+        ),
+    ] = None,
 ) -> None:
     """Where will bargaining end up: each engine's forecast per dimension."""
+    from ceasefire.actor_sets import run_actor_sets, with_capability
     from ceasefire.analysis import run_forecasts
     from ceasefire.report import terminal
 
@@ -298,15 +307,28 @@ def forecast(
         fail([f"--engine {engine}: unknown engine (choose from {', '.join(ENGINE_CHOICES)})"])
     loaded = _load(scenario)
     names = tuple(e for e in ENGINE_CHOICES[:-1] if engine in (e, "all"))
-    result, skipped = run_forecasts(
-        loaded.scenario, names, rounds=rounds, seed=loaded.scenario.monte_carlo.seed
+    seed = loaded.scenario.monte_carlo.seed
+    chosen = loaded.scenario
+    if capability is not None:
+        try:
+            chosen = with_capability(loaded.scenario, capability)
+        except KeyError as err:
+            fail([f"--capability: {err.args[0]}"])
+    result, skipped = run_forecasts(chosen, names, rounds=rounds, seed=seed)
+    rules = None if capability is None else [capability]
+    per_set, spread = run_actor_sets(
+        chosen, names, rounds=rounds, seed=seed, rule_ids=rules, corners=capability is not None
     )
     if as_json:
         payload: dict[str, Any] = {"forecasts": [f.model_dump(mode="json") for f in result]}
         if skipped:
             payload["skipped"] = [s.model_dump(mode="json") for s in skipped]
+        if per_set:
+            payload["actor_sets"] = [f.model_dump(mode="json") for f in per_set]
+            payload["spread"] = [s.model_dump(mode="json") for s in spread]
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
+    terminal.forecast_spread(spread, loaded.scenario.dimension_ids, out_console)
     terminal.forecasts(result, loaded.scenario, out_console)
     for s in skipped:
         err_console.print(f"{s.engine} ({s.variant}) gave no forecast: {s.reason}", markup=False)

@@ -221,6 +221,14 @@ class ForecastResult(_Result):
     probabilities: dict[str, float] | None = None
     outcome_original_units: dict[str, float] | None = None
     note: str = ""
+    #: engines with rounds (bdm): the forecast's range over rounds T-2..T+2 per dimension,
+    #: [low, high] (round-count sensitivity, docs/specs/bdm.md §8.1); None for other engines
+    round_range: dict[str, list[float]] | None = None
+    #: engines that report one: the status of each dimension's forecast (bdm: settled, cycle,
+    #: unsettled; §8.1)
+    status: dict[str, str] | None = None
+    #: red lines, institutions and proposal terms at the forecast point (``ceasefire.feasibility``)
+    check: ForecastCheck | None = None
 
 
 class ForecastSkip(_Result):
@@ -425,6 +433,10 @@ class Analysis(_Result):
     #: each stage's measured out-of-sample record (package data attached by the caller: ``run``
     #: in the CLI and the web app); None when the analysis was not given one
     track_record: TrackRecord | None = None
+    #: every engine's forecast on every declared actor set (issue 16; empty without sets)
+    actor_set_forecasts: list[ActorSetForecast] = []
+    #: per engine, the range of its forecasts over the actor sets (what the report leads with)
+    forecast_spread: list[ForecastSpread] = []
 
     def winset(self, chain_id: str) -> WinSetResult:
         for w in self.winsets:
@@ -485,3 +497,53 @@ class Analysis(_Result):
                 for iid, r in p.institutions.items()
             ]
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Forecasts per actor set (issue 16, part 1): the same engines on each declared set of actors
+# and stakeholder groups, and the spread across the sets.
+
+
+class ActorSetForecast(_Result):
+    """One engine's forecast on one actor set (``ceasefire.actor_sets``)."""
+
+    set_id: str
+    title: str
+    #: the stakeholders of the set: actor ids and group ids
+    stakeholders: list[str]
+    engine: str
+    variant: str
+    outcome: dict[str, float]
+    note: str = ""
+    #: per group of the set: each dimension's [lowest, highest] member position
+    group_spread: dict[str, dict[str, list[float]]] = {}
+    #: red lines, institutions and proposal terms at the forecast point
+    check: ForecastCheck | None = None
+
+
+class ForecastSpread(_Result):
+    """One engine's forecasts over every actor set: each dimension's [low, high]."""
+
+    engine: str
+    variant: str
+    sets: list[str]
+    low: dict[str, float]
+    high: dict[str, float]
+
+
+class ForecastCheck(_Result):
+    """Is a forecast feasible (``ceasefire.feasibility``): red lines it crosses, institutions
+    whose rule fails at it (with their blockers), and the defining terms of every proposal it
+    violates; the nearest proposal in those terms."""
+
+    red_lines_crossed: list[str] = []
+    #: actors who would reject the point (red line, or prefer no deal)
+    rejecting: list[str] = []
+    blocked: dict[str, list[str]] = {}
+    terms_violated: dict[str, list[str]] = {}
+    nearest_in_terms: str | None = None
+
+
+ForecastResult.model_rebuild()
+ActorSetForecast.model_rebuild()
+Analysis.model_rebuild()

@@ -43,7 +43,9 @@ def table(
         blank = [""] * len(ID_COLUMNS)
         lines.append(sep.join([*blank, *(f'"{g:g}"' for g in gdp), *[""] * (len(actors) + 2)]))
     for k, (isnr, rule, pos, sal, rp, out) in enumerate(issues):
-        ids = [str(k + 1), str(k + 1), "d0001", "test", isnr, "Reg", "Gen", "COD", rule, "3",
+        # three issues per legislative proposal (as in DEU III, where proposals hold 1-10)
+        prnr = f"d{k // 3:04d}"
+        ids = [str(k + 1), str(k + 1), prnr, "test", isnr, "Reg", "Gen", "COD", rule, "3",
                "1", "01-01-00", "999"]  # fmt: skip
         if derived:
             ids = [f'"{c}"' if j in (2, 3, 4, 5, 6, 7, 8, 11) else c for j, c in enumerate(ids)]

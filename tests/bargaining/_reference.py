@@ -44,47 +44,86 @@ def compromise(positions, saliences, capability, status_quo, variant="mean"):
 # ----------------------------------------------------------------------------- nash
 
 
-def nash_one(pos, sal, cap, q):
+def nash_one(pos, sal, cap, q, k=None):
     """Asymmetric Nash solution for one problem: (outcome (D,), case name).
 
-    Feasibility by a linear programme on the gradients at q (see ``nash.py``), optimum by
-    Nelder-Mead restarted from its own result, on -sum c_i log g_i (inf outside the set),
-    polished by a root finder on the gradient.
+    ``k`` (n,) disagreement costs (None: 0). An active actor with ``k_i = 0`` whose ideal is
+    ``q`` on every dimension it cares about pins those dimensions at ``q`` and leaves; the
+    rest is solved as a smaller problem (one actor at a time, recursively). Feasibility by a
+    linear programme on the gradients at q of the actors with ``k_i = 0`` (see ``nash.py``),
+    optimum by Nelder-Mead restarted from its own result, on -sum c_i log g_i (inf outside the
+    set), polished by a root finder on the gradient.
     """
     pos = np.asarray(pos, float)
     sal = np.asarray(sal, float)
     cap = np.asarray(cap, float)
     q = np.asarray(q, float)
     n, d_n = pos.shape
+    k = np.zeros(n) if k is None else np.asarray(k, float)
     act = [i for i in range(n) if cap[i] > 0]
     if not act:
         return q.copy(), "no_active_actors"
-    a = [[2 * sal[i, d] * (pos[i, d] - q[d]) for d in range(d_n)] for i in act]
-    if any(all(v == 0 for v in row) for row in a):
-        return q.copy(), "ideal_at_q"
+    for i in act:
+        if k[i] == 0 and all(sal[i, d] == 0 or pos[i, d] == q[d] for d in range(d_n)):
+            free = [d for d in range(d_n) if sal[i, d] == 0]
+            others = [j for j in range(n) if j != i]
+            out = q.copy()
+            if free and others:
+                sub, _ = nash_one(
+                    pos[np.ix_(others, free)], sal[np.ix_(others, free)], cap[others],
+                    q[free], k[others],
+                )  # fmt: skip
+                out[free] = sub
+            return out, "ideal_at_q"
+    tight = [i for i in act if k[i] == 0]
+    a_all = {i: [2 * sal[i, d] * (pos[i, d] - q[d]) for d in range(d_n)] for i in act}
+    a = [a_all[i] for i in tight]
+    if not tight:
+        v = np.zeros(d_n)
+    else:
+        v = _nash_direction(a, d_n)
+        if v is None:
+            return q.copy(), "no_common_gain"
+    return _nash_solve(pos, sal, cap, q, k, act, tight, a, v), "solved"
+
+
+def _nash_direction(a, d_n):
+    """A direction v with a_i . v > 0 for every row of ``a`` (an LP), or None."""
     rows = np.array([np.array(row) / math.sqrt(sum(v * v for v in row)) for row in a])
     c = np.zeros(d_n + 1)
     c[-1] = -1
     res = linprog(
         c,
-        A_ub=np.hstack([-rows, np.ones((len(act), 1))]),
-        b_ub=np.zeros(len(act)),
+        A_ub=np.hstack([-rows, np.ones((len(a), 1))]),
+        b_ub=np.zeros(len(a)),
         bounds=[(-1, 1)] * d_n + [(None, 1)],
         method="highs",
     )
     v = res.x[:d_n]
     if np.linalg.norm(v) == 0 or min(rows @ v) / np.linalg.norm(v) <= 1e-9:
-        return q.copy(), "no_common_gain"
+        return None
+    return v
+
+
+def _nash_solve(pos, sal, cap, q, k, act, tight, a, v):
+    """The maximiser from a strictly feasible start on the ray ``q + t v``."""
+    d_n = pos.shape[1]
     cared = [any(sal[i, d] > 0 for i in act) for d in range(d_n)]
 
     def gain(i, x):  # (q - x_i)^2 - (x - x_i)^2 = (q - x)(q + x - 2 x_i), without cancellation
-        return sum(sal[i, d] * (q[d] - x[d]) * (q[d] + x[d] - 2 * pos[i, d]) for d in range(d_n))
+        return k[i] + sum(
+            sal[i, d] * (q[d] - x[d]) * (q[d] + x[d] - 2 * pos[i, d]) for d in range(d_n)
+        )
 
-    t = 0.5 * min(
-        sum(a[k][d] * v[d] for d in range(d_n)) / sum(sal[i, d] * v[d] ** 2 for d in range(d_n))
-        for k, i in enumerate(act)
-    )
+    ratios = [
+        sum(a[m][d] * v[d] for d in range(d_n)) / sum(sal[i, d] * v[d] ** 2 for d in range(d_n))
+        for m, i in enumerate(tight)
+    ]
+    t = 0.5 * min(ratios) if ratios else 1.0
     x0 = q + t * v
+    while any(gain(i, x0) <= 0 for i in act):
+        t *= 0.5
+        x0 = q + t * v
     csum = sum(cap[i] for i in act)
 
     def negf(x):
@@ -124,15 +163,18 @@ def nash_one(pos, sal, cap, q):
         and np.linalg.norm(grad(sol.x)) < np.linalg.norm(grad(x))
     ):
         x = sol.x
-    x = np.array([x[d] if cared[d] else q[d] for d in range(d_n)])
-    return x, "solved"
+    return np.array([x[d] if cared[d] else q[d] for d in range(d_n)])
 
 
-def nash(positions, saliences, capability, status_quo):
-    """Loop over the batch; returns (outcomes (B, D), list of case names)."""
+def nash(positions, saliences, capability, status_quo, war_cost=None):
+    """Loop over the batch; returns (outcomes (B, D), list of case names). ``war_cost`` (B, n)
+    becomes the disagreement cost ``k_i = sum_d s_id * w_i^2`` (``nash.disagreement_cost``)."""
     outs, cases = [], []
     for b in range(len(positions)):
-        x, case = nash_one(positions[b], saliences[b], capability[b], status_quo[b])
+        k = None
+        if war_cost is not None:
+            k = np.sum(saliences[b], axis=1) * np.asarray(war_cost[b], float) ** 2
+        x, case = nash_one(positions[b], saliences[b], capability[b], status_quo[b], k)
         outs.append(x)
         cases.append(case)
     return np.array(outs), cases

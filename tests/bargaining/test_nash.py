@@ -98,11 +98,15 @@ def test_empty_sets_give_status_quo():
     f = nash.forecast(p, RNG)
     assert f.extras["case"][0] == nash.CASE_NO_COMMON_GAIN
     assert f.outcome[0, 0] == 50.0
-    # an actor whose ideal is q on every dimension it cares about
+    # an actor whose ideal is q on every dimension it cares about (dimension 0): that dimension
+    # is pinned at q (its only individually rational value); dimension 1 is bargained by the
+    # other actor alone, who gets its ideal 10 there
     p = Problem.single([[20.0, 70.0], [90.0, 10.0]], [[50.0, 0.0], [50.0, 50.0]], [1, 1], [20.0, 5])
     f = nash.forecast(p, RNG)
     assert f.extras["case"][0] == nash.CASE_IDEAL_AT_Q
-    np.testing.assert_array_equal(f.outcome[0], [20.0, 5.0])
+    np.testing.assert_allclose(f.outcome[0], [20.0, 10.0], atol=1e-9)
+    np.testing.assert_array_equal(f.extras["at_q"][0], [True, False])
+    assert "ideal at the status quo" in nash.CAPABILITIES.note_of(f)
     # ... unless it has no capability: then it is ignored and the other gets its ideal
     p = Problem.single([[20.0, 70.0], [90.0, 10.0]], [[50.0, 0.0], [50.0, 50.0]], [0, 1], [20.0, 5])
     f = nash.forecast(p, RNG)
@@ -170,3 +174,57 @@ def test_forecast_fields(make_problem):
     assert f.extras["case"].shape == (2,)
     with pytest.raises(TypeError):
         nash.forecast(p, RNG, tolerance=1.0)
+
+
+# ----------------------------------------------------------------------------- war costs
+
+
+def test_war_cost_opens_the_bargaining_set_closed_form():
+    """q = 50 between ideals 10 and 90 (no common gain without war costs). Actor 2 has war cost
+    40, so k_2 = S_2 40^2 and g_2 = s (40^2 - (x - 90)^2 + 40^2); actor 1 none, g_1 = s (40^2 -
+    (x - 10)^2). Equal weights: (x - 10) g_2 + (x - 90) g_1 = 0 (s cancels), a cubic whose
+    root in (10, 50) -- where g_1 > 0 and g_2 > 0 -- is the solution."""
+    p1 = np.poly1d([1.0, -10.0])
+    p2 = np.poly1d([1.0, -90.0])
+    g1 = 1600.0 - p1 * p1
+    g2 = 3200.0 - p2 * p2
+    roots = [r.real for r in (p1 * g2 + p2 * g1).roots if abs(r.imag) < 1e-9]
+    inside = [r for r in roots if 10.0 < r < 50.0 and g1(r) > 0 and g2(r) > 0]
+    assert len(inside) == 1
+    base = Problem.single([[10.0], [90.0]], [[50.0], [50.0]], [1.0, 1.0], [50.0])
+    assert nash.forecast(base, RNG).extras["case"][0] == nash.CASE_NO_COMMON_GAIN
+    p = Problem.single([[10.0], [90.0]], [[50.0], [50.0]], [1.0, 1.0], [50.0], [0.0, 40.0])
+    f = nash.forecast(p, RNG)
+    assert f.extras["case"][0] == nash.CASE_SOLVED
+    assert f.outcome[0, 0] == pytest.approx(inside[0], abs=1e-8)
+    np.testing.assert_allclose(f.extras["disagreement_cost"][0], [0.0, 50.0 * 1600.0])
+
+
+def test_war_cost_of_an_actor_at_q_keeps_it_in_the_product():
+    """An actor at q with a war cost gains from any deal near q: it is not at the disagreement
+    point, so nothing is pinned (contrast with test_empty_sets_give_status_quo)."""
+    p = Problem.single([[20.0], [90.0]], [[50.0], [50.0]], [1.0, 1.0], [20.0], [10.0, 0.0])
+    f = nash.forecast(p, RNG)
+    assert f.extras["case"][0] == nash.CASE_SOLVED
+    assert not f.extras["at_q"].any()
+    assert 20.0 < f.outcome[0, 0] < 90.0
+    assert np.all(f.extras["gains"][0] > 0)
+
+
+@settings(deadline=None, max_examples=20)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 4), d=st.integers(1, 3))
+def test_war_costs_match_reference(seed, n, d, ref, make_problem):
+    p = make_problem(seed, 1, n, d, zero_salience=0.15)
+    wc = np.random.default_rng(seed + 2).choice([0.0, 5.0, 30.0], size=(1, n))
+    p = Problem(p.positions, p.saliences, p.capability, p.status_quo, wc)
+    fast = nash.forecast(p, RNG)
+    slow, cases = ref.nash(p.positions, p.saliences, p.capability, p.status_quo, wc)
+    assert [nash.CASE_NAMES[k] for k in fast.extras["case"]] == cases
+    np.testing.assert_allclose(fast.outcome, slow, atol=1e-6, rtol=0)
+
+
+def test_war_cost_shape_is_checked():
+    with pytest.raises(ValueError, match="war_cost"):
+        Problem.single([[10.0], [90.0]], [[50.0], [50.0]], [1.0, 1.0], [50.0], [1.0])
+    with pytest.raises(ValueError, match="war_cost"):
+        Problem.single([[10.0], [90.0]], [[50.0], [50.0]], [1.0, 1.0], [50.0], [1.0, -1.0])

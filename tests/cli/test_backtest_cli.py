@@ -123,6 +123,6 @@ def test_terminal_wraps_with_indentation(
     lines = out.splitlines()
     assert all(len(line) <= width for line in lines) and "…" not in out
     tail = lines[next(k for k, x in enumerate(lines) if x == "Refusals") :]
-    labels = ("Refusals", "Diagnostics", "compromise", "nash", "bdm", "smp")
+    labels = ("Refusals", "Diagnostics", "compromise", "nash", "bdm", "smp", "combined")
     starts = [x for x in tail if not x.startswith(" ") and not x.startswith(labels)]
     assert len(tail) > 2 and not starts, starts

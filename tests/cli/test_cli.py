@@ -240,7 +240,10 @@ def test_forecast_command():
     assert "compromise (mean)" in r.output and "nearest proposal" in r.output
     r = invoke("forecast", "--engine", "bdm", "--rounds", "4", "--json")
     data = json.loads(r.output)
-    assert list(data) == ["forecasts"] and data["forecasts"][0]["rounds"] == 4
+    assert next(iter(data)) == "forecasts" and data["forecasts"][0]["rounds"] == 4
+    # the built-in declares actor sets: every set's forecast and the spread across them
+    assert {f["set_id"] for f in data["actor_sets"]} >= {"all", "principals", "blocs"}
+    assert data["spread"][0]["engine"] == "bdm"
     assert len(data["forecasts"][0]["trajectory"]) == 5
     r = invoke("forecast", "--engine", "nope")
     assert r.exit_code == 2 and "unknown engine" in r.output

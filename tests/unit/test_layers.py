@@ -48,7 +48,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "importers",
         ),
     ),
-    ("pipeline", ("analysis", "uncertainty", "run", "outputs", "backtest")),
+    (
+        "pipeline",
+        ("analysis", "actor_sets", "feasibility", "uncertainty", "run", "outputs", "backtest"),
+    ),
     ("presentation", ("report", "backtest.render", "backtest.render_cases")),
     ("adapters", ("cli", "console", "web", "backtest.cli", "__init__", "__main__")),
 )

@@ -20,7 +20,7 @@ from typing import Any
 
 import ceasefire
 
-PINNED = "7fb8b21649e7f342cc66175a3acf2db6874d80b2e0c643cc6b45a2b39b114735"
+PINNED = "bc73389637b3f9b4c8fe429a623b15b9288946c18691f033cb35c35d152d60dc"
 
 
 def _is_version(key: str) -> bool:

@@ -84,6 +84,9 @@ class DeuIssue:
     saliences: tuple[float | None, ...]
     reference_point: float | None
     outcome: float | None
+    #: the legislative proposal the issue belongs to (column ``prnr``; the issue id if absent):
+    #: cross-validation folds never split a proposal's issues
+    proposal: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,7 @@ def _issue(row: list[str], col: dict[str, int], codes: tuple[str, ...], line: in
         saliences=_row_values(row, col, codes, "s", line, hi=100.0),
         reference_point=_number(row[col["rp"]], line, "rp"),
         outcome=_number(row[col["out"]], line, "out"),
+        proposal=(row[col["prnr"]].strip() if "prnr" in col else "") or row[col["isnr"]].strip(),
     )
 
 

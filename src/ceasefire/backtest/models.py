@@ -96,3 +96,21 @@ class DeuBacktest(_Model):
     records: list[Record]
     issues: list[IssueRow]
     notes: list[str]
+    #: the combined forecast's weights (issue 16); None when it could not be fitted
+    stacking: Stacking | None = None
+
+
+class Stacking(_Model):
+    """The combined forecast: non-negative weights summing to 1 over the forecasters, fitted
+    by least absolute error; its record is scored out of sample (cross-validated by proposal)."""
+
+    folds: int
+    proposals: int
+    seed: int
+    #: forecaster label -> weight fitted on every scored issue
+    weights: dict[str, float]
+    #: forecaster label -> [lowest, highest] weight over the folds' fits
+    fold_range: dict[str, list[float]]
+
+
+DeuBacktest.model_rebuild()

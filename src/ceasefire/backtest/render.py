@@ -107,7 +107,23 @@ def diagnostic_lines(res: DeuBacktest) -> list[str]:
         if r.cases:
             cases = ", ".join(f"{k} {v}" for k, v in sorted(r.cases.items()))
             lines.append(f"{r.label} cases: {cases}")
-    return lines
+    return lines + stacking_lines(res)
+
+
+def stacking_lines(res: DeuBacktest) -> list[str]:
+    """The combined forecast's weights: fitted on every issue, and their range over the folds."""
+    st = res.stacking
+    if st is None:
+        return []
+    used = [
+        f"{k} {w:.2f} [{st.fold_range[k][0]:.2f}-{st.fold_range[k][1]:.2f}]"
+        for k, w in sorted(st.weights.items(), key=lambda kv: -kv[1])
+        if w > 0 or st.fold_range[k][1] > 0
+    ]
+    return [
+        f"combined forecast: weights fitted on all {res.scored} issues [range over the "
+        f"{st.folds} folds, {st.proposals} proposals]: " + "; ".join(used)
+    ]
 
 
 def terminal(res: DeuBacktest, console: Console) -> None:

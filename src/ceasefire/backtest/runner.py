@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ceasefire.backtest import stats
+from ceasefire.backtest import stacking, stats
 from ceasefire.backtest.deu import DeuData, DeuFormatError, DeuIssue, capabilities
 from ceasefire.backtest.models import (
     DeuBacktest,
@@ -44,6 +44,7 @@ from ceasefire.backtest.models import (
     Record,
     Refusal,
     Skipped,
+    Stacking,
 )
 
 FloatArray = NDArray[np.float64]
@@ -62,10 +63,42 @@ NOTES = (
     "status quo goes from 0 to 100 is refused on that issue.",
     "Baselines use every actor with a position: the salience-weighted mean, the median of "
     "the positions, the reference point.",
+    "combined = weights >= 0 summing to 1 over every forecaster above (a missing forecast "
+    "counts as the salience-weighted mean's), fitted by least absolute error; scored out of "
+    f"sample: {stacking.FOLDS}-fold cross-validation, folds by legislative proposal.",
     "beats = share of issues where the engine's absolute error is strictly below the "
     "salience-weighted mean's; the interval is a paired percentile bootstrap of the MAE "
     "difference (engine - weighted mean).",
 )
+
+
+COMBINED = "combined (stacked, CV by proposal)"
+
+
+def _stack(scored: Scored, forecasts: dict[str, FloatArray], seed: int) -> stacking.Stack | None:
+    """The combined forecast, cross-validated by proposal (``stacking``); None with fewer
+    than two proposals or no forecaster."""
+    groups = [i.proposal or i.id for i in scored.issues]
+    base = scored.baselines[WEIGHTED_MEAN]
+    ok = np.isfinite(base)
+    if len(set(groups)) < 2 or not ok.all():
+        return None
+    labels = list(forecasts)
+    f = np.stack([np.where(np.isfinite(forecasts[k]), forecasts[k], base) for k in labels], 1)
+    return stacking.cross_validate(f, scored.outcome, groups, labels, seed=seed)
+
+
+def _stacking(stack: stacking.Stack, scored: Scored, seed: int) -> Stacking:
+    return Stacking(
+        folds=int(stack.fold.max()) + 1,
+        proposals=len({i.proposal or i.id for i in scored.issues}),
+        seed=seed,
+        weights={k: float(w) for k, w in zip(stack.labels, stack.weights, strict=True)},
+        fold_range={
+            k: [float(stack.fold_weights[:, j].min()), float(stack.fold_weights[:, j].max())]
+            for j, k in enumerate(stack.labels)
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -405,6 +438,10 @@ def backtest(
                 params=params,
             )
         )
+    stack = _stack(scored, forecasts, seed)
+    if stack is not None:
+        records.append(score(scored, COMBINED, stack.oof, kind="combined", rng=rng, draws=draws))
+        forecasts[COMBINED] = stack.oof
     records = [
         r.model_copy(update={"identical_to": _identical(r.label, forecasts)}) for r in records
     ]
@@ -436,4 +473,5 @@ def backtest(
         records=records,
         issues=rows,
         notes=list(NOTES),
+        stacking=None if stack is None else _stacking(stack, scored, seed),
     )

@@ -25,12 +25,16 @@ class Problem:
     saliences:  (B, n, D) salience of each dimension to each actor, 0-100
     capability: (B, n)    influence, >= 0
     status_quo: (B, D)    the no-deal point, 0-100 (used by ``nash``)
+    war_cost:   (B, n)    what no deal costs each actor beyond the status quo, on the 0-100
+                          scale of ``docs/specs/preferences.md`` ("No deal"; 0 if fighting
+                          stops without a deal); None = 0 for every actor (used by ``nash``)
     """
 
     positions: FloatArray
     saliences: FloatArray
     capability: FloatArray
     status_quo: FloatArray
+    war_cost: FloatArray | None = None
 
     def __post_init__(self) -> None:
         pos = np.asarray(self.positions, dtype=np.float64)
@@ -50,6 +54,13 @@ class Problem:
         object.__setattr__(self, "saliences", sal)
         object.__setattr__(self, "capability", cap)
         object.__setattr__(self, "status_quo", sq)
+        if self.war_cost is not None:
+            wc = np.asarray(self.war_cost, dtype=np.float64)
+            if wc.shape != (b, n):
+                raise ValueError(f"war_cost must have shape {(b, n)}, got {wc.shape}")
+            if np.any(wc < 0):
+                raise ValueError("war_cost must be >= 0")
+            object.__setattr__(self, "war_cost", wc)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -64,13 +75,15 @@ class Problem:
         saliences: Any,
         capability: Any,
         status_quo: Any,
+        war_cost: Any = None,
     ) -> Problem:
-        """A batch of one from unbatched arrays: (n, D), (n, D), (n,), (D,)."""
+        """A batch of one from unbatched arrays: (n, D), (n, D), (n,), (D,), war cost (n,)."""
         return cls(
             positions=np.asarray(positions, dtype=np.float64)[None],
             saliences=np.asarray(saliences, dtype=np.float64)[None],
             capability=np.asarray(capability, dtype=np.float64)[None],
             status_quo=np.asarray(status_quo, dtype=np.float64)[None],
+            war_cost=None if war_cost is None else np.asarray(war_cost, dtype=np.float64)[None],
         )
 
 

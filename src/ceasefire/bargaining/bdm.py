@@ -849,6 +849,61 @@ def _simulate_fast(
             break
 
 
+# --------------------------------------------------------------------------------------------
+# the stopping rule (§8.1): is round T's median a resting point, part of a cycle, or neither?
+# --------------------------------------------------------------------------------------------
+
+#: rounds either side of T over which the median's round-count sensitivity is measured
+WINDOW = 2
+#: positions (0-100 scale) this close count as equal when the median is compared across rounds
+#: and when a state is matched with an earlier one
+STABLE_TOL = 1e-9
+STATUS_SETTLED = 0
+STATUS_CYCLE = 1
+STATUS_UNSETTLED = 2
+STATUS_NAMES = ("settled", "cycle", "unsettled")
+#: the note on a forecast, by the worst status over its dimensions
+STABILITY_NOTES = (
+    "",
+    "the median cycles: the state repeats an earlier round, so the forecast depends on the "
+    "round count (see the round range)",
+    "the median has not settled: it moves between rounds T-2 and T+2, so the forecast "
+    "depends on the round count (see the round range)",
+)
+
+
+@dataclass(frozen=True)
+class Stability:
+    """§8.1 per run (M,): status code, the median's range over rounds ``T-WINDOW .. T+WINDOW``
+    (clipped at 0), and the period of the cycle the state has entered (0: none found)."""
+
+    status: IntArray
+    low: FloatArray
+    high: FloatArray
+    period: IntArray
+
+
+def stability(positions: FloatArray, median: FloatArray, rounds: int) -> Stability:
+    """Classify round ``T = rounds`` of runs simulated for ``T + WINDOW`` rounds (§8.1).
+
+    ``positions`` (M, T+WINDOW+1, n), ``median`` (M, T+WINDOW+1). The median's range over
+    rounds ``max(0, T-WINDOW) .. T+WINDOW`` is the round-count sensitivity. Status: *settled*
+    if that range is at most ``STABLE_TOL``; else *cycle* if the last state equals an earlier
+    one (every position within ``STABLE_TOL``; the model is deterministic and its state is the
+    positions, §8, so it then repeats with that period for ever); else *unsettled*.
+    """
+    last = median.shape[1] - 1
+    window = median[:, max(0, rounds - WINDOW) :]
+    low, high = window.min(axis=1), window.max(axis=1)
+    settled = high - low <= STABLE_TOL
+    same = np.all(np.abs(positions[:, :last] - positions[:, last : last + 1]) <= STABLE_TOL, axis=2)
+    # the latest earlier round with the same state gives the shortest period
+    latest = np.where(same.any(axis=1), last - 1 - np.argmax(same[:, ::-1], axis=1), -1)
+    period = np.where(latest >= 0, last - latest, 0)
+    status = np.where(settled, STATUS_SETTLED, np.where(period > 0, STATUS_CYCLE, STATUS_UNSETTLED))
+    return Stability(status.astype(np.int64), low, high, period.astype(np.int64))
+
+
 def resolve_flags(variant: str, overrides: dict[str, Any]) -> tuple[str, Flags]:
     """The flag set of a named variant with keyword overrides; the reported variant name."""
     if variant not in VARIANTS:
@@ -889,13 +944,26 @@ def forecast(
     x = problem.positions.transpose(0, 2, 1).reshape(b * d, n)
     s = (problem.saliences / 100.0).transpose(0, 2, 1).reshape(b * d, n)
     c = np.broadcast_to(problem.capability[:, None, :], (b, d, n)).reshape(b * d, n)
-    run = simulate(x, s, c, rounds, fl)
+    # §8.1: WINDOW rounds beyond T tell whether round T's median is a resting point
+    long = simulate(x, s, c, rounds + WINDOW, fl)
+    st = stability(long.positions, long.median, rounds)
+    run = Run(
+        positions=long.positions[:, : rounds + 1],
+        median=long.median[:, : rounds + 1],
+        mean=long.mean[:, : rounds + 1],
+        risk=long.risk[:, : rounds + 1],
+        offer_type=long.offer_type[:, :rounds],
+        proposer=long.proposer[:, :rounds],
+    )
 
     def back3(a: np.ndarray) -> np.ndarray:  # (B*D, T, n) -> (B, T, n, D)
         return a.reshape(b, d, a.shape[1], n).transpose(0, 2, 3, 1)
 
     def back2(a: np.ndarray) -> np.ndarray:  # (B*D, T) -> (B, T, D)
         return a.reshape(b, d, a.shape[1]).transpose(0, 2, 1)
+
+    def back1(a: np.ndarray) -> np.ndarray:  # (B*D,) -> (B, D)
+        return np.ascontiguousarray(a.reshape(b, d))
 
     median = back2(run.median)
     params = {"rounds": rounds, **asdict(fl)}
@@ -914,10 +982,17 @@ def forecast(
             "offer_type": np.ascontiguousarray(back3(run.offer_type)),
             "proposer": np.ascontiguousarray(back3(run.proposer)),
             "offer_names": OFFER_NAMES,
+            "status": back1(st.status),
+            "status_names": STATUS_NAMES,
+            "round_low": back1(st.low),
+            "round_high": back1(st.high),
+            "cycle_period": back1(st.period),
+            "stability": back1(st.status).max(axis=1),
+            "stability_names": STABILITY_NOTES,
         },
     )
 
 
 # What the pipeline reads (``base.Capabilities``):
-# fixed rounds; the per-round median is the forecast path.
-CAPABILITIES = Capabilities(takes_rounds=True, path="median")
+# fixed rounds; the per-round median is the forecast path; the note says whether it settled.
+CAPABILITIES = Capabilities(takes_rounds=True, path="median", note=("stability", "stability_names"))

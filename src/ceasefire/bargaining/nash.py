@@ -75,6 +75,15 @@ CASE_IDEAL_AT_Q = 1
 CASE_NO_COMMON_GAIN = 2
 CASE_NO_ACTIVE_ACTORS = 3
 CASE_NAMES = ("solved", "ideal_at_q", "no_common_gain", "no_active_actors")
+#: the warning each case puts on a forecast (none when solved)
+NOTE_NAMES = (
+    "",
+    "an actor without war cost has its ideal at the status quo on every dimension it cares "
+    "about, so it gains from no move there: those dimensions stay at the status quo (its only "
+    "individually rational values) and the others are bargained among the rest",
+    "no point improves on the no-deal point for every actor: the outcome is the status quo",
+    "no actor has capability: the outcome is the status quo",
+)
 
 FEASIBILITY_TOL = 1e-9
 PURE_NEWTON_DEC = 1e-8
@@ -162,28 +171,78 @@ def _feasible_direction(
     return best_v, feasible
 
 
-def gains(x: FloatArray, pos: FloatArray, sal: FloatArray, q: FloatArray) -> FloatArray:
-    """``g_i(x) = u_i(x) - u_i(q) = sum_d s_id (q_d - x_d)(q_d + x_d - 2 x_id)``, (B, n).
+def gains(
+    x: FloatArray, pos: FloatArray, sal: FloatArray, q: FloatArray, k: FloatArray | None = None
+) -> FloatArray:
+    """``g_i(x) = u_i(x) - u_i(d) = sum_d s_id (q_d - x_d)(q_d + x_d - 2 x_id) + k_i``, (B, n).
 
-    The factored form avoids the cancellation of ``(q - x_i)^2 - (x - x_i)^2`` near the
-    boundary ``g_i = 0``.
+    ``k`` (B, n) is the disagreement cost :func:`disagreement_cost` (None: 0). The factored
+    form avoids the cancellation of ``(q - x_i)^2 - (x - x_i)^2`` near the boundary.
     """
     qb = q[:, None, :]
     xb = x[:, None, :]
     out: FloatArray = np.einsum("bnd,bnd->bn", sal, (qb - xb) * (qb + xb - 2.0 * pos))
+    return out if k is None else out + k
+
+
+def disagreement_cost(problem: Problem) -> FloatArray:
+    """``k_i = S_i w_i^2`` (B, n) with ``S_i = sum_d s_id`` and ``w_i`` the war cost.
+
+    ``docs/specs/preferences.md`` ("No deal") defines a war cost of ``w`` as being as bad as
+    moving ``w`` points away from the ideal on a dimension that carries all of the actor's
+    salience; with this engine's quadratic loss that move costs ``S_i w_i^2``. So the
+    disagreement point is ``u_i(d) = u_i(q) - k_i``, the acceptance stage's no-deal utility
+    in this engine's units (0 where the problem gives no war cost).
+    """
+    b, n, _ = problem.shape
+    if problem.war_cost is None:
+        return np.zeros((b, n))
+    out: FloatArray = problem.saliences.sum(axis=2) * problem.war_cost**2
     return out
 
 
+def _restrict(
+    a: FloatArray, sal: FloatArray, active: BoolArray, tight: BoolArray
+) -> tuple[BoolArray, BoolArray]:
+    """Actors at the disagreement point and the dimensions they pin, ``(B, n)``, ``(B, D)``.
+
+    An active actor with no disagreement cost (``tight``) whose gradient at ``q`` vanishes on
+    every free dimension has ``g_i(x) = -sum_d s_id (x_d - q_d)^2 <= 0`` there: its only
+    individually rational points keep ``x_d = q_d`` wherever ``s_id > 0``. Those dimensions
+    are pinned at ``q`` and the actor leaves the product (its factor is 0 on the whole
+    individually rational set); repeated, since pinning can leave another actor with nothing.
+    """
+    b, n, d = a.shape
+    stuck = np.zeros((b, n), dtype=bool)
+    fixed = np.zeros((b, d), dtype=bool)
+    for _ in range(n):
+        free = np.where(fixed[:, None, :], 0.0, a)
+        new = active & tight & ~stuck & ~np.any(free != 0, axis=-1)
+        if not new.any():
+            break
+        stuck |= new
+        fixed |= np.any(new[:, :, None] & (sal > 0), axis=1)
+    return stuck, fixed
+
+
 def _objective(
-    x: FloatArray, pos: FloatArray, sal: FloatArray, c: FloatArray, q: FloatArray
+    x: FloatArray, pos: FloatArray, sal: FloatArray, c: FloatArray, q: FloatArray, k: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Gains g (B, n) and objective F (B,) (-inf where some active gain is <= 0)."""
-    g = gains(x, pos, sal, q)
+    g = gains(x, pos, sal, q, k)
     active = c > 0
     ok = np.all(np.where(active, g > 0, True), axis=1)
     logs = np.where(active & (g > 0), np.log(np.where(g > 0, g, 1.0)), 0.0)
     f = np.where(ok, (c * logs).sum(axis=1), -np.inf)
     return g, f
+
+
+def _normalise(cap: FloatArray, live: BoolArray) -> FloatArray:
+    """Capabilities of the live actors, summing to 1 per element (0 elsewhere)."""
+    c = np.where(live, cap, 0.0)
+    csum = c.sum(axis=1)
+    out: FloatArray = c / np.where(csum > 0, csum, 1.0)[:, None]
+    return out
 
 
 def forecast(
@@ -199,61 +258,44 @@ def forecast(
 
     Deterministic: ``rng`` is accepted for the protocol and not used. See the module docstring
     for the method, the feasibility test and the case codes. ``extras``: ``case`` (B,) int8,
-    ``case_names``, ``iterations`` (B,) Newton iterations, ``decrement`` (B,) final Newton
-    decrement ``lambda^2`` (0 where not solved), ``converged`` (B,) bool (decrement at most
-    ``CONVERGED_DEC``; True where not solved), ``gains`` (B, n) ``u_i(outcome) - u_i(q)``.
+    ``case_names``, ``note_names`` (the warning of each case), ``at_q`` (B, n) the actors at
+    the disagreement point, ``disagreement_cost`` (B, n), ``iterations`` (B,) Newton
+    iterations, ``decrement`` (B,) final Newton decrement ``lambda^2`` (0 where not solved),
+    ``converged`` (B,) bool, ``gains`` (B, n) ``u_i(outcome) - u_i(d)``.
     """
     if params:
         raise TypeError(f"nash: unknown parameters {sorted(params)}")
     if variant != "quadratic":
         raise ValueError(f"nash: the only variant is 'quadratic', got {variant!r}")
-    pos = problem.positions
-    sal = problem.saliences
-    cap = problem.capability
-    q = problem.status_quo
+    pos, sal, cap, q = problem.positions, problem.saliences, problem.capability, problem.status_quo
     b = pos.shape[0]
-
+    k = disagreement_cost(problem)
     active = cap > 0
-    csum = np.where(active, cap, 0.0).sum(axis=1)
-    c = np.where(active, cap, 0.0) / np.where(csum > 0, csum, 1.0)[:, None]
     a = 2.0 * sal * (pos - q[:, None, :])  # grad g_i at q
+    stuck, fixed = _restrict(a, sal, active, k <= 0)
+    live = active & ~stuck
+    cared = np.any(live[:, :, None] & (sal > 0), axis=1) & ~fixed  # (B, D)
 
     case = np.full(b, CASE_SOLVED, dtype=np.int8)
-    no_actors = ~active.any(axis=1)
-    case[no_actors] = CASE_NO_ACTIVE_ACTORS
-    stuck = np.any(active & ~np.any(a != 0, axis=-1), axis=1) & ~no_actors
-    case[stuck] = CASE_IDEAL_AT_Q
-    todo = case == CASE_SOLVED
-
+    case[stuck.any(axis=1)] = CASE_IDEAL_AT_Q
+    case[~active.any(axis=1)] = CASE_NO_ACTIVE_ACTORS
     outcome = q.copy()
     iterations = np.zeros(b, dtype=np.int64)
     decrement = np.zeros(b)
-    if todo.any():
-        idx = np.flatnonzero(todo)
-        # dimensions nobody active cares about stay at q
-        cared = np.any(active[idx, :, None] & (sal[idx] > 0), axis=1)  # (m, D)
-        w = c[idx, :, None] * sal[idx]
-        wsum = w.sum(axis=1)
-        cmean = (w * pos[idx]).sum(axis=1) / np.where(wsum > 0, wsum, 1.0)
-        cand0 = np.where(cared, cmean - q[idx], 0.0)
-        v, feasible = _feasible_direction(a[idx], active[idx], cand0)
-        case[idx[~feasible]] = CASE_NO_COMMON_GAIN
-        sel = idx[feasible]
-        v = v[feasible]
-        cared = cared[feasible]
+    idx = np.flatnonzero(live.any(axis=1) & cared.any(axis=1))
+    if idx.size:
+        c = _normalise(cap[idx], live[idx])
+        af = np.where(cared[idx, None, :], a[idx], 0.0)
+        need = live[idx] & (k[idx] <= 0)  # actors who gain only by moving away from q
+        v, feasible = _directions(af, need, c, sal[idx], pos[idx], q[idx], cared[idx])
+        case[idx[~feasible & (case[idx] == CASE_SOLVED)]] = CASE_NO_COMMON_GAIN
+        sel, keep = idx[feasible], feasible
         if sel.size:
-            ps, ss, cs, qs = pos[sel], sal[sel], c[sel], q[sel]
-            x0 = _start(ps, ss, cs, qs, a[sel], v)
-            # phase 1: equal weights (centres every gain), phase 2: the capabilities
-            ceq = np.where(cs > 0, 1.0, 0.0)
-            ceq /= ceq.sum(axis=1, keepdims=True)
-            x1, it1, _ = _newton(x0, ps, ss, ceq, qs, cared, max_iter)
-            x, it2, lam2 = _newton(x1, ps, ss, cs, qs, cared, max_iter)
-            outcome[sel] = np.where(cared, x, q[sel])
-            iterations[sel] = it1 + it2
-            decrement[sel] = lam2
+            x, its, lam2 = _solve(pos[sel], sal[sel], c[keep], q[sel], k[sel], af[keep],
+                                  v[keep], need[keep], cared[sel], max_iter)  # fmt: skip
+            outcome[sel] = np.where(cared[sel], x, q[sel])
+            iterations[sel], decrement[sel] = its, lam2
 
-    gain = gains(outcome, pos, sal, q)
     return Forecast(
         outcome=outcome,
         rounds=np.zeros(b, dtype=np.int64),
@@ -265,12 +307,47 @@ def forecast(
         extras={
             "case": case,
             "case_names": CASE_NAMES,
+            "note_names": NOTE_NAMES,
+            "at_q": stuck,
+            "disagreement_cost": k,
             "iterations": iterations,
             "decrement": decrement,
             "converged": (case != CASE_SOLVED) | (decrement <= CONVERGED_DEC),
-            "gains": gain,
+            "gains": gains(outcome, pos, sal, q, k),
         },
     )
+
+
+def _directions(
+    af: FloatArray, need: BoolArray, c: FloatArray, sal: FloatArray, pos: FloatArray,
+    q: FloatArray, cared: BoolArray,
+) -> tuple[FloatArray, BoolArray]:  # fmt: skip
+    """Step 1 of the method on the actors that must gain strictly by moving (``need``);
+    elements without such actors are feasible at ``q`` itself (direction 0)."""
+    m, _, d = af.shape
+    v = np.zeros((m, d))
+    feasible = np.ones(m, dtype=bool)
+    sub = np.flatnonzero(need.any(axis=1))
+    if sub.size:
+        w = c[sub, :, None] * sal[sub]
+        wsum = w.sum(axis=1)
+        cmean = (w * pos[sub]).sum(axis=1) / np.where(wsum > 0, wsum, 1.0)
+        cand0 = np.where(cared[sub], cmean - q[sub], 0.0)
+        v[sub], feasible[sub] = _feasible_direction(af[sub], need[sub], cand0)
+    return v, feasible
+
+
+def _solve(
+    pos: FloatArray, sal: FloatArray, c: FloatArray, q: FloatArray, k: FloatArray,
+    a: FloatArray, v: FloatArray, need: BoolArray, cared: BoolArray, max_iter: int,
+) -> tuple[FloatArray, IntArray, FloatArray]:  # fmt: skip
+    """Steps 2-3: a strictly feasible start, then Newton with equal weights, then with ``c``."""
+    x0 = _start(pos, sal, c, q, k, a, v, need)
+    ceq = np.where(c > 0, 1.0, 0.0)
+    ceq /= ceq.sum(axis=1, keepdims=True)
+    x1, it1, _ = _newton(x0, pos, sal, ceq, q, k, cared, max_iter)
+    x, it2, lam2 = _newton(x1, pos, sal, c, q, k, cared, max_iter)
+    return x, it1 + it2, lam2
 
 
 def _start(
@@ -278,18 +355,20 @@ def _start(
     sal: FloatArray,
     c: FloatArray,
     q: FloatArray,
+    k: FloatArray,
     a: FloatArray,
     v: FloatArray,
+    need: BoolArray,
 ) -> FloatArray:
-    """A strictly feasible point ``q + t v`` with ``t = t_max / 2`` (module docstring, step 2)."""
-    active = c > 0
+    """A strictly feasible point ``q + t v`` with ``t = t_max / 2`` over the ``need`` actors
+    (module docstring, step 2), halved while an actor with a disagreement cost would lose."""
     av = np.einsum("bnd,bd->bn", a, v)
     sv = np.einsum("bnd,bd->bn", sal, v * v)
-    ratio = np.where(active & (sv > 0), av / np.where(sv > 0, sv, 1.0), np.inf)
+    ratio = np.where(need & (sv > 0), av / np.where(sv > 0, sv, 1.0), np.inf)
     t = 0.5 * ratio.min(axis=1)
     t = np.where(np.isfinite(t), t, 1.0)
     x = q + t[:, None] * v
-    _, f = _objective(x, pos, sal, c, q)
+    _, f = _objective(x, pos, sal, c, q, k)
     # guard: if rounding made x infeasible, shrink t towards q until feasible
     for _ in range(60):
         bad = ~np.isfinite(f)
@@ -297,7 +376,7 @@ def _start(
             break
         t = np.where(bad, 0.5 * t, t)
         x = q + t[:, None] * v
-        _, f = _objective(x, pos, sal, c, q)
+        _, f = _objective(x, pos, sal, c, q, k)
     return x
 
 
@@ -307,6 +386,7 @@ def _newton(
     sal: FloatArray,
     c: FloatArray,
     q: FloatArray,
+    k: FloatArray,
     cared: BoolArray,
     max_iter: int,
 ) -> tuple[FloatArray, IntArray, FloatArray]:
@@ -318,7 +398,7 @@ def _newton(
     m, _, d = pos.shape
     active = c > 0
     x = x0.copy()
-    g, f = _objective(x, pos, sal, c, q)
+    g, f = _objective(x, pos, sal, c, q, k)
     iterations = np.zeros(m, dtype=np.int64)
     lam2 = np.zeros(m)
     eye = np.eye(d)
@@ -355,7 +435,7 @@ def _newton(
         xn, gn, fn = xr.copy(), gr.copy(), fr.copy()
         for _ in range(80):
             xt = xr + s[:, None] * step
-            gt, ft = _objective(xt, pr, sr, cr, q[run])
+            gt, ft = _objective(xt, pr, sr, cr, q[run], k[run])
             ok = np.isfinite(ft) & ((ft >= fr + 0.25 * s * dec) | pure)
             new = ok & ~accept
             xn[new], gn[new], fn[new] = xt[new], gt[new], ft[new]
@@ -373,4 +453,4 @@ def _newton(
 
 # What the pipeline reads (``base.Capabilities``):
 # the solution's case (interior, boundary, ...) is the note.
-CAPABILITIES = Capabilities(note=("case", "case_names"))
+CAPABILITIES = Capabilities(note=("case", "note_names"))

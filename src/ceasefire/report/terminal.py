@@ -221,11 +221,38 @@ def summary(analysis: Analysis, console: Console) -> None:
         _proposals(a, console)
     if a.forecasts:
         console.print("[bold]Where bargaining ends up[/bold] (details: ceasefire forecast)")
+        forecast_spread(a.forecast_spread, a.dimensions, console, indent=2)
         for f in a.forecasts:
             where = ", ".join(f"{d} {v:.0f}" for d, v in f.outcome.items())
-            nearest = f.nearest_proposal or MISSING
-            say(console, Text(f"{f.engine} ({f.variant}): {where} — nearest: {nearest}"), 2)
+            say(console, Text(f"{f.engine} ({f.variant}): {where} — {text.check_line(f)}"), 2)
+        forecast_notes(a.forecasts, console)
     track_record(a, console)
+
+
+def forecast_spread(
+    spread: list[Any], dims: Sequence[str], console: Console, indent: int = 0
+) -> None:
+    """Each engine's range of forecasts over the scenario's actor sets (issue 16), first."""
+    if not spread:
+        return
+    sets = ", ".join(spread[0].sets)
+    head = Text("Forecasts depend on who is counted", "bold") + Text(f" (actor sets: {sets}):")
+    say(console, head, indent=indent)
+    for s in spread:
+        spans = ", ".join(f"{d} {s.low[d]:.0f}-{s.high[d]:.0f}" for d in dims)
+        say(console, Text(f"{s.engine} ({s.variant}): {spans}"), indent=indent + 2)
+
+
+def forecast_notes(results: list[Any], console: Console) -> None:
+    """Each forecast's warning (its engine's note) with bdm's round-count sensitivity."""
+    for f in results:
+        if not f.note:
+            continue
+        line = f"{f.engine} ({f.variant}): {f.note}"
+        if f.round_range:
+            spans = "; ".join(f"{d} {lo:.1f}-{hi:.1f}" for d, (lo, hi) in f.round_range.items())
+            line += f". Rounds {max(f.rounds - 2, 0)}-{f.rounds + 2}: {spans}"
+        say(console, Text(f"! {line}", "yellow"), indent=2, hang=4)
 
 
 def _proposals(a: Analysis, console: Console) -> None:
@@ -426,7 +453,14 @@ def forecasts(results: list[Any], scenario: Any, console: Console) -> None:
     for f in results:
         near = f.nearest_proposal
         where = f"{near} ({f.distances[near]:.1f})" if near else MISSING
+        bad = [t.split(":", 1)[0] for t in f.check.terms_violated.get(near, [])] if f.check else []
+        if bad:
+            where += f" - violates its terms on {', '.join(bad)}"
         say(console, Text(f"{f.engine} ({f.variant}): {where}"), indent=2)
+    say(console, "[bold]Is each forecast feasible?[/bold] (red lines, institutions, terms)", hang=0)
+    for f in results:
+        say(console, Text(f"{f.engine} ({f.variant}): {text.check_line(f)}"), indent=2)
+    forecast_notes(results, console)
     for f in results:
         if f.probabilities:
             _options(f, dims, console)

@@ -202,3 +202,24 @@ def sentences(analysis: Analysis) -> dict[str, Any]:
         "changes": {p.id: actor_change_sentences(p) for p in props},
         "paragraphs": {p.id: deterrence_paragraph(p, analysis.aggressor) for p in props},
     }
+
+
+def check_line(f: Any) -> str:
+    """A forecast's feasibility in one line (issue 16): the nearest proposal in terms and the
+    terms it violates, the red lines crossed, the institutions that would block it."""
+    c = f.check
+    if c is None:
+        return f"nearest: {f.nearest_proposal or '-'}"
+    parts = []
+    if c.nearest_in_terms:
+        bad = [t.split(":", 1)[0] for t in c.terms_violated[c.nearest_in_terms]]
+        near = f"nearest in terms: {c.nearest_in_terms}"
+        parts.append(f"{near} (violates its terms on {', '.join(bad)})" if bad else near)
+    if c.red_lines_crossed:
+        who = sorted({r.split(" ", 1)[0] for r in c.red_lines_crossed})
+        parts.append(f"crosses {len(c.red_lines_crossed)} red line(s) of {', '.join(who)}")
+    if c.blocked:
+        parts.append(
+            "blocked in " + "; ".join(f"{i} ({', '.join(b)})" for i, b in c.blocked.items())
+        )
+    return "; ".join(parts) or "feasible: no red line crossed, no institution blocks"

@@ -604,6 +604,80 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# ---------------------------------------------------------------------------------------------
+# Stakeholder groups and actor sets (issue 16)
+
+
+def _unique(key: str, raw: Mapping[str, Any], taken: set[str]) -> Iterator[Problem]:
+    for i, item in items(raw, key):
+        v = item.get("id")
+        if isinstance(v, str):
+            if v in taken:
+                yield Problem(f"{key}[{i}].id", f"duplicate id {v!r}")
+            taken.add(v)
+
+
+def check_groups(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """Group ids are unique and differ from actor ids; members are known actors, once each."""
+    yield from _unique("groups", raw, set(ref.actors))
+    for i, g in items(raw, "groups"):
+        yield from _members(f"groups[{i}]", g, ref)
+
+
+def check_actor_sets(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """Set ids are unique; members are known actors or groups, once each, and a set holds no
+    actor twice (neither directly nor through a group)."""
+    yield from _unique("actor_sets", raw, set())
+    groups = {
+        str(g["id"]): [m for m in g.get("members") or () if isinstance(m, str)]
+        for _, g in items(raw, "groups")
+        if isinstance(g.get("id"), str)
+    }
+    for i, s in items(raw, "actor_sets"):
+        members = s.get("members")
+        seen: set[str] = set()
+        for j, m in enumerate(members if isinstance(members, list) else []):
+            if not isinstance(m, str):
+                continue
+            where = f"actor_sets[{i}].members[{j}]"
+            if m not in ref.actors and m not in groups:
+                yield Problem(where, f"unknown actor or group {m!r}")
+            covered = groups.get(m, [m])
+            twice = sorted(seen.intersection(covered))
+            if twice:
+                yield Problem(where, f"{', '.join(twice)} already in the set")
+            seen.update(covered)
+
+
+def check_capability_rules(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
+    """Rule ids are unique; weights are >= 0 and not all 0; every actor has every component
+    a rule weighs."""
+    yield from _unique("capability_rules", raw, set())
+    actors = items(raw, "actors")
+    for i, rule in items(raw, "capability_rules"):
+        weights = rule.get("weights")
+        if not isinstance(weights, Mapping):
+            continue
+        centrals = [w.get("central") for w in weights.values() if isinstance(w, Mapping)]
+        if any(_is_number(c) and c < 0 for c in centrals):
+            yield Problem(f"capability_rules[{i}].weights", "weights must be >= 0")
+        elif centrals and all(_is_number(c) and c == 0 for c in centrals):
+            yield Problem(f"capability_rules[{i}].weights", "at least one weight must be > 0")
+        for k, a in actors:
+            inputs = a.get("capability_inputs")
+            have = inputs if isinstance(inputs, Mapping) else {}
+            missing = [c for c in weights if c not in have]
+            if missing:
+                yield Problem(
+                    f"actors[{k}].capability_inputs",
+                    f"actor {a.get('id')!r} has no {', '.join(missing)} for capability rule "
+                    f"{rule.get('id')!r} (capability_rules[{i}])",
+                )
+
+
+RULES = (*RULES, check_groups, check_actor_sets, check_capability_rules)
+
+
 def cross_check(raw: Mapping[str, Any]) -> list[Problem]:
     """Every problem of every rule on the raw scenario mapping."""
     ref = _Ids.of(raw)

@@ -266,6 +266,9 @@ class Actor(_Model):
     )
     source: str = ""
     red_line_source: str = ""
+    #: components a capability rule combines (issue 16): name -> value on the rule's stated
+    #: scale (the built-in: shares of the US value of GDP, defence spending, aid; gatekeeping)
+    capability_inputs: FrozenFloats = Field(default_factory=dict, validate_default=True)
 
     @field_validator("range", "distribution", mode="before")
     @classmethod
@@ -721,6 +724,47 @@ OBSERVED_MODELS: Mapping[str, type[_ObservedRow]] = MappingProxyType(
 OBSERVED_KINDS: tuple[str, ...] = tuple(OBSERVED_MODELS)
 
 
+class ActorGroup(_Model):
+    """Actors that bargain as one stakeholder (e.g. the EU-27 as a bloc).
+
+    In a forecast the group is one actor: capability ``capability`` (default: the members'
+    sum); on each dimension the position is the members' capability x salience weighted mean,
+    the salience their capability-weighted mean salience, the war cost their
+    capability-weighted mean. The members' own spread is reported beside it.
+    """
+
+    id: Id
+    name: str = ""
+    members: tuple[str, ...] = Field(min_length=1)
+    capability: float | None = Field(
+        default=None, ge=0.0, description="The bloc's own capability; default the members' sum."
+    )
+    source: str = ""
+
+
+class ActorSet(_Model):
+    """A named set of actors and groups that the forecasts run on (issue 16)."""
+
+    id: Id
+    title: str = ""
+    members: tuple[str, ...] = Field(min_length=1, description="Actor or group ids.")
+    source: str = ""
+
+
+class CapabilityRule(_Model):
+    """Capability as a formula over sourced components (issue 16, part 2).
+
+    ``capability_i = scale * sum_k (w_k / sum_j w_j) * capability_inputs_i[k]``: the weights are
+    ranged inputs and only their ratios matter (they are normalised to sum 1).
+    """
+
+    id: Id
+    title: str = ""
+    weights: dict[str, Ranged] = Field(min_length=1)
+    scale: float = Field(default=100.0, gt=0.0, le=MAX_CAPABILITY)
+    source: str = ""
+
+
 # Sizes that bound a run's memory and time (each a located error at validation). The analysis
 # grows about with the cube of the actor count (SMP and BDM rounds over pairs of actors; the
 # reliability review measured 1.1 s at 36 actors, 5.4 s at 136, 13.6 s at 236, 127 s at 536):
@@ -761,6 +805,13 @@ class Scenario(_Model):
         description="Warning code -> the scenario's wording of that warning.",
     )
     observed: tuple[Observed, ...] = ()
+    #: stakeholder groups: several actors bargaining as one (issue 16; docs/specs/bargaining.md,
+    #: "Actor sets")
+    groups: tuple[ActorGroup, ...] = ()
+    #: named actor sets the forecasts run on, each of actors and groups
+    actor_sets: tuple[ActorSet, ...] = ()
+    #: capability as a stated formula over the actors' ``capability_inputs`` (issue 16)
+    capability_rules: tuple[CapabilityRule, ...] = ()
 
     @property
     def id(self) -> str:

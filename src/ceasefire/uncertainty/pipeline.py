@@ -441,6 +441,7 @@ def _forecasts(model: Model, bt: Batch, seed: np.random.SeedSequence) -> dict[st
         saliences=bt.salience,
         capability=bt.capability,
         status_quo=np.repeat(model.status_quo[None], b, axis=0),
+        war_cost=bt.war_cost if model.fighting else np.zeros_like(bt.war_cost),
     )
     out: dict[str, FloatArray] = {}
     for (name, params), ss in zip(model.engines, seed.spawn(len(model.engines)), strict=True):
