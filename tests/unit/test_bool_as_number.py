@@ -23,6 +23,7 @@ CASES = [
         "controlled_share_range",
     ),
     ("seed = 20241130", "seed = false", "monte_carlo", "seed"),
+    ("position = { alliance = 40,", "position = { alliance = true,", "status_quo", "position"),
 ]
 
 

@@ -14,8 +14,8 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Annotated, Any, Literal, get_args
+from types import MappingProxyType, UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -58,25 +58,27 @@ Id = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-def _admits_bool(annotation: Any) -> bool:
-    """Whether a field's type accepts ``true``/``false`` anywhere in it.
-
-    ``Any`` does, and so does a nested model: it checks its own fields.
-    """
-    if annotation is bool or annotation is Any:
+def _number_at(annotation: Any, top: bool) -> bool:
+    """Whether a number is read at the top of a field's type (``top``) or anywhere in it."""
+    if annotation is float or annotation is int:
         return True
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return True
-    return any(_admits_bool(a) for a in get_args(annotation))
+    if isinstance(annotation, type):
+        return False  # bool, str, a nested model (it checks its own fields), ...
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _number_at(args[0], top)
+    if top and origin not in (Union, UnionType):
+        return False  # a container: pydantic's own "must be a list" error is the better one
+    return any(_number_at(a, top) for a in args)
 
 
-def _holds_bool(value: Any) -> bool:
+def _misread_bool(annotation: Any, value: Any) -> bool:
+    """True where pydantic's lax mode would read a ``true``/``false`` as a number."""
     if isinstance(value, bool):
-        return True
-    if isinstance(value, list | tuple):
-        return any(_holds_bool(v) for v in value)
-    if isinstance(value, Mapping):
-        return any(_holds_bool(v) for v in value.values())
+        return _number_at(annotation, top=True)
+    items = value.values() if isinstance(value, Mapping) else value
+    if isinstance(value, list | tuple | Mapping) and any(isinstance(v, bool) for v in items):
+        return _number_at(annotation, top=False)  # a nested model's type is no number: it checks
     return False
 
 
@@ -93,7 +95,7 @@ class _Model(BaseModel):
             return data
         for name, value in data.items():
             field = cls.model_fields.get(name) if isinstance(name, str) else None
-            if field is not None and _holds_bool(value) and not _admits_bool(field.annotation):
+            if field is not None and _misread_bool(field.annotation, value):
                 raise ValueError(f"{name}: true/false where a number or text belongs")
         return data
 
