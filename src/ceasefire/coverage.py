@@ -564,7 +564,11 @@ def _guarantee_over_occupied(ctx: _Context) -> Fields | None:
 
 def _guarantee_during_fighting(ctx: _Context) -> Fields | None:
     p = ctx.proposal
-    front = [u for u in ctx.scenario.territory if 0.0 < u.controlled_share < 1.0]
+    front = [
+        u
+        for u in ctx.scenario.territory
+        if 0.0 < u.controlled_share < 1.0 and u.belongs_to == "defender"
+    ]
     if (
         p.guarantee not in _COLLECTIVE
         or p.ceasefire_before_accession not in ("open", "guarantee-first")

@@ -20,7 +20,10 @@ from typing import Any
 
 import ceasefire
 
-PINNED = "7fb8b21649e7f342cc66175a3acf2db6874d80b2e0c643cc6b45a2b39b114735"
+#: re-pinned for issue 17: only added numbers (per-unit coverage outcomes: withdrawn, recognised,
+#: frozen, buffer, returned, and the Kursk salient foreign_held_km2 = 800, handed back by
+#: russia-june-2024); no earlier number moved
+PINNED = "8e73f6813c37dcc3085ce0a600fc8655d0da1deef543b2044306140d66b81981"
 
 
 def _is_version(key: str) -> bool:
