@@ -47,7 +47,8 @@ class Fractions(NamedTuple):
     """Fractions of each unit, arrays ``(..., U)`` like the held shares they came from.
 
     ``recognised`` (de facto), ``withdrawn`` (held part the defender leaves), ``frozen``
-    (occupied part left occupied, claim kept, no recognition: a freeze on the line), ``buffer``
+    (occupied part left to the aggressor, not ceded de jure, in a unit the line crosses and
+    whose held part stays held: a freeze on the line), ``buffer``
     (demilitarised zone) and ``returned`` (occupied part the aggressor leaves) are 0 for units
     of the aggressor; ``foreign_kept``/``foreign_returned`` are the shares of an aggressor's
     unit the defender keeps / hands back (0 for the defender's units).
@@ -214,7 +215,8 @@ def fractions(
     is the shorthand switch or the compiled per-unit :class:`Terms` (:func:`proposal_terms`).
     With ``m_u = c_u H_u + (1 - c_u) O_u`` the unit's outcome mass: ceded = Σ m[·, de jure];
     occupied = Σ m[aggressor, not de jure]; recognised = Σ m[·, de facto]; withdrawn =
-    c_u (1 - Σ H[defender, ·]); frozen = (1 - c_u) O[aggressor, claim kept]; buffer =
+    c_u (1 - Σ H[defender, ·]); frozen = (1 - c_u) Σ O[aggressor, not de jure] Σ H[defender, ·]
+    [c_u > 0] (the line crosses the unit and stays the boundary); buffer =
     Σ m[buffer, ·]; returned = (1 - c_u) Σ O[defender, ·]. Units of the aggressor count in
     none of these but in foreign_kept = c_u Σ H[defender, ·] and foreign_returned = c_u - kept.
     Pass population shares as ``held`` for the population fractions.
@@ -233,7 +235,13 @@ def fractions(
         occupied=m[..., AGGRESSOR, :DE_JURE].sum(axis=-1),
         recognised=m[..., DE_FACTO].sum(axis=-1),
         withdrawn=h * (1.0 - kept_held) * own,
-        frozen=(1.0 - h) * terms.occupied[:, AGGRESSOR, CLAIM_KEPT] * own,
+        # frozen on the line: the occupied part stays with the aggressor (not ceded de jure)
+        # in a unit the line crosses (c_u > 0) whose held part stays held
+        frozen=(1.0 - h)
+        * terms.occupied[:, AGGRESSOR, :DE_JURE].sum(axis=-1)
+        * kept_held
+        * (h > 0)
+        * own,
         buffer=m[..., BUFFER, :].sum(axis=-1),
         returned=(1.0 - h) * terms.occupied[:, DEFENDER, :].sum(axis=-1) * own,
         foreign_kept=h * kept_held * (1.0 - own),

@@ -66,7 +66,7 @@ administered_by = "nobody's forces (judgement)"
     assert c.ceded_area_share == 0.0
     # occupied = aggressor control without cession: U1's half and U2's occupied 3/4
     assert c.occupied_area_share == pytest.approx((5 + 30 * 0.75) / total)
-    assert c.frozen_area_share == pytest.approx(5 / total)  # U1 frozen on the line
+    assert c.frozen_area_share == pytest.approx(5 / total)  # U1 frozen on the line, not U2
     codes = [w.code for w in analyst_warnings(s, s.proposals[0], c)]
     assert {"withdrawal", "buffer-zone", "de-facto-cession", "bargaining-chip"} <= set(codes)
 
