@@ -73,10 +73,31 @@ SNAPSHOTS: dict[str, tuple[dt.date, str, str, str]] = {
 }
 
 #: EU member states among the flagship's actors (TEU Art. 31 unanimity; S_TEU_31)
-EU_MEMBERS = (
-    "FRA DEU POL EST LVA LTU FIN SWE DNK NLD BEL LUX CZE ROU BGR HRV SVN SVK HUN GRC PRT "
-    "ESP ITA"
-).split()
+EU_MEMBERS = [
+    "FRA",
+    "DEU",
+    "POL",
+    "EST",
+    "LVA",
+    "LTU",
+    "FIN",
+    "SWE",
+    "DNK",
+    "NLD",
+    "BEL",
+    "LUX",
+    "CZE",
+    "ROU",
+    "BGR",
+    "HRV",
+    "SVN",
+    "SVK",
+    "HUN",
+    "GRC",
+    "PRT",
+    "ESP",
+    "ITA",
+]
 
 INSTITUTIONS: list[dict[str, Any]] = [
     {
@@ -86,8 +107,7 @@ INSTITUTIONS: list[dict[str, Any]] = [
         "the 20-point framework)",
         "rule": "all",
         "members": ["UKR"],
-        "source": "S_UA_CONST_73; the public's vote is stood in for by the UKR actor "
-        "(judgement)",
+        "source": "S_UA_CONST_73; the public's vote is stood in for by the UKR actor (judgement)",
     },
     {
         "id": "eu-sanctions",
@@ -125,9 +145,10 @@ def flagship() -> dict[str, Any]:
 
 def territory(units: list[dict[str, Any]], day: str) -> list[dict[str, Any]]:
     """The flagship's units of Ukraine with the snapshot day's control shares."""
-    shares = {r["iso_3166_2"]: float(r[f"gov_control_pct_{day}"]) / 100 for r in rows(
-        "control_shares.csv"
-    )}
+    shares = {
+        r["iso_3166_2"]: float(r[f"gov_control_pct_{day}"]) / 100
+        for r in rows("control_shares.csv")
+    }
     out = []
     for u in units:
         if u.get("belongs_to") == "aggressor":
