@@ -71,3 +71,15 @@ def test_cli_refuses_a_single_or_bad_scenario(tmp_path):
     bad.write_text("[scenario]\nid = 'x'\n", encoding="utf-8")
     r = CliRunner().invoke(app, ["timeline", str(bad), "ukraine-2025-03"])
     assert r.exit_code == 2 and "bad.toml" in r.output
+
+
+def test_web_timeline_route(tmp_path):
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from ceasefire.web.app import create_app
+
+    with TestClient(create_app(tmp_path / "ws"), base_url="http://127.0.0.1") as client:
+        r = client.get("/timeline", params={"ids": "ukraine-2025-03,ukraine-2025-06"})
+        assert r.status_code == 200 and "How the answers moved" in r.text
+        assert client.get("/timeline", params={"ids": "../etc/passwd,x"}).status_code == 404
