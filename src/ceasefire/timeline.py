@@ -12,7 +12,8 @@ data vs new judgement"), comparing the two scenarios' inputs:
 * ``data``: the line of contact (a unit's ``controlled_share``), the proposals on the table
   (added or withdrawn), the institutions;
 * ``judgement``: an actor's position, salience, capability, war cost or red lines; a recurring
-  proposal's coded terms or position; the deterrence and durability inputs.
+  proposal's coded terms or position; new dimensions (their scales and every coding on them);
+  the deterrence and durability inputs.
 
 A recurring proposal whose outcome moved while neither its coding nor any actor changed moved
 because of data (the line, or the institutions it requires). No I/O: the CLI reads the
@@ -130,6 +131,9 @@ def input_changes(a: Scenario, b: Scenario, before: str, after: str) -> list[Cha
     if inst_a != inst_b:
         added = ", ".join(sorted(inst_b - inst_a)) or "none"
         out.append(Change(before, after, "institutions", f"added: {added}", "data"))
+    if a.dimension_ids != b.dimension_ids:
+        added = ", ".join(d for d in b.dimension_ids if d not in a.dimension_ids) or "none"
+        out.append(Change(before, after, "dimensions", f"added: {added}", "judgement"))
     if a.deterrence != b.deterrence or a.durability != b.durability:
         out.append(Change(before, after, "model inputs", "deterrence/durability", "judgement"))
     return out

@@ -68,3 +68,21 @@ def test_the_28_point_plan_per_unit():
 def test_snapshot_runs(sid):
     a = ceasefire.analyze(ceasefire.load(sid), draws=50)
     assert a.proposals and all(p.coverage.units for p in a.proposals)
+
+
+def test_the_2025_agenda_dimensions():
+    """Army cap, foreign forces, arms deliveries during a truce and the guarantee's strength,
+    each with anchored points and sources, in the snapshots whose plans state them."""
+    new = ("army_size", "foreign_forces", "arms_truce", "guarantee")
+    for sid in ("ukraine-2025-11", "ukraine-2026-01"):
+        s = ceasefire.load(sid)
+        dims = {d.id: d for d in s.dimensions}
+        for d in new:
+            assert len(dims[d].anchors) >= 3 and "S_" in dims[d].description
+        plan = {p.id: p for p in s.proposals}
+        if sid == "ukraine-2025-11":
+            # 600,000 in the US plan, 800,000 in the E3 text: the anchors 40 and 60
+            assert plan["us-28-point-plan"].position["army_size"] == 40
+            assert plan["european-counter-proposal"].position["army_size"] == 60
+        assert "foreign_forces <= 25" in s.actor("RUS").red_lines
+    assert "army_size" not in ceasefire.load("ukraine-2025-06").dimension_ids
