@@ -105,38 +105,48 @@ def _line_changes(a: Scenario, b: Scenario) -> list[str]:
     ]
 
 
-def input_changes(a: Scenario, b: Scenario, before: str, after: str) -> list[Change]:
-    """What differs in the inputs of two consecutive snapshots, labelled data or judgement."""
-    out: list[Change] = []
-    line = _line_changes(a, b)
-    if line:
-        out.append(Change(before, after, "line of contact", "; ".join(line), "data"))
+def _proposal_changes(a: Scenario, b: Scenario) -> list[tuple[str, str, str]]:
+    """(subject, what, origin) for proposals tabled, withdrawn, recoded or re-routed."""
     old, new = {p.id for p in a.proposals}, {p.id for p in b.proposals}
-    for pid in sorted(new - old):
-        out.append(Change(before, after, pid, "tabled", "data"))
-    for pid in sorted(old - new):
-        out.append(Change(before, after, pid, "off the table", "data"))
+    out = [(pid, "tabled", "data") for pid in sorted(new - old)]
+    out += [(pid, "off the table", "data") for pid in sorted(old - new)]
     pa = {p.id: p for p in a.proposals}
     for p in b.proposals:
         q = pa.get(p.id)
-        if q is not None and _coding(q) != _coding(p):
-            out.append(Change(before, after, p.id, "terms or position recoded", "judgement"))
-        if q is not None and set(q.requires) != set(p.requires):
-            needs = ", ".join(p.requires)
-            out.append(Change(before, after, p.id, f"now needs {needs}", "data"))
+        if q is None:
+            continue
+        if _coding(q) != _coding(p):
+            out.append((p.id, "terms or position recoded", "judgement"))
+        if set(q.requires) != set(p.requires):
+            out.append((p.id, f"now needs {', '.join(p.requires)}", "data"))
+    return out
+
+
+def _structure_changes(a: Scenario, b: Scenario) -> list[tuple[str, str, str]]:
+    """(subject, what, origin) for actors, institutions, dimensions and model inputs."""
+    out = []
     actors = _actor_changes(a, b)
     if actors:
-        out.append(Change(before, after, "actors", ", ".join(actors), "judgement"))
+        out.append(("actors", ", ".join(actors), "judgement"))
     inst_a, inst_b = {i.id for i in a.institutions}, {i.id for i in b.institutions}
     if inst_a != inst_b:
-        added = ", ".join(sorted(inst_b - inst_a)) or "none"
-        out.append(Change(before, after, "institutions", f"added: {added}", "data"))
+        out.append(
+            ("institutions", f"added: {', '.join(sorted(inst_b - inst_a)) or 'none'}", "data")
+        )
     if a.dimension_ids != b.dimension_ids:
         added = ", ".join(d for d in b.dimension_ids if d not in a.dimension_ids) or "none"
-        out.append(Change(before, after, "dimensions", f"added: {added}", "judgement"))
+        out.append(("dimensions", f"added: {added}", "judgement"))
     if a.deterrence != b.deterrence or a.durability != b.durability:
-        out.append(Change(before, after, "model inputs", "deterrence/durability", "judgement"))
+        out.append(("model inputs", "deterrence/durability", "judgement"))
     return out
+
+
+def input_changes(a: Scenario, b: Scenario, before: str, after: str) -> list[Change]:
+    """What differs in the inputs of two consecutive snapshots, labelled data or judgement."""
+    line = _line_changes(a, b)
+    rows = [("line of contact", "; ".join(line), "data")] if line else []
+    rows += _proposal_changes(a, b) + _structure_changes(a, b)
+    return [Change(before, after, subject, what, origin) for subject, what, origin in rows]
 
 
 def _coding(p: Proposal) -> dict[str, object]:
