@@ -183,6 +183,50 @@ def capability_inputs(sources: str) -> dict[str, float]:
         return {}
     pairs = (t.split("=") for t in found.group(1).split())
     return {CAPABILITY_INPUTS[k]: float(v) for k, v in pairs}
+def aggressor_units() -> list[str]:
+    """The aggressor's territory the defender holds (aggressor_held.csv): Ukraine's Kursk
+    salient, a bargaining chip on 30 Nov 2024 (issue 17)."""
+    out = []
+    for r in rows("aggressor_held.csv"):
+        area = float(r["area_km2"])
+        share = float(r["held_km2"]) / area
+        lo, hi = float(r["held_km2_low"]) / area, float(r["held_km2_high"]) / area
+        lines = [
+            "[[territory]]",
+            f"code = {q(r['code'])}",
+            f"name = {q(r['name_en'])}",
+            f"area_km2 = {num(area)}",
+            f"population = {num(float(r['population']))}  # {r['population_basis']}",
+            f"controlled_share = {num(round(share, 8))}  # {r['held_km2']} km2 held",
+            f"controlled_share_range = [{num(round(lo, 6))}, {num(round(hi, 6))}]",
+            f"source = {q(r['sources'].replace(';', '; ') + ' -- ' + r['note'])}",
+            'belongs_to = "aggressor"',
+        ]
+        out.append("\n".join(lines) + "\n")
+    return out
+
+
+#: per-unit territorial terms of the flagship's proposals beyond their shorthand (judgement):
+#: Russia's terms require Ukraine to leave the Kursk salient (Russian statements since Aug
+#: 2024 ruled out talks while Ukrainian troops were in Kursk); every other proposal freezes the
+#: line, which leaves the salient held.
+UNIT_TERMS = {
+    "russia-june-2024": [
+        (
+            "RU-KRS",
+            "withdraw",
+            "judgement: Russia's terms require withdrawal from Kursk (S_KURSK_REUTERS_2024_11)",
+        )
+    ],
+}
+
+
+def unit_terms(proposal_id: str) -> list[str]:
+    """The ``[[proposals.unit_terms]]`` rows of one flagship proposal."""
+    return [
+        f"\n[[proposals.unit_terms]]\nunit = {q(u)}\nterm = {q(t)}\nsource = {q(src)}"
+        for u, t, src in UNIT_TERMS.get(proposal_id, [])
+    ]
 
 
 def build(variant: str) -> str:
@@ -283,6 +327,7 @@ def build(variant: str) -> str:
             lines.append("claimed_by_aggressor = true  # S_PUTIN_2024_06")
         lines.append(f"source = {q(r['sources'] + ' -- ' + r['control_note'])}")
         out.append("\n".join(lines) + "\n")
+    out.extend(aggressor_units())
     for r in rows("proposals_positions.csv"):
         mech = [m for m in r["mechanisms"].split(",") if m]
         pos = {d: float(r[d]) for d in DIMS}
@@ -304,6 +349,7 @@ def build(variant: str) -> str:
             "  # judgement: see scripts/build_builtin.py",
             f"rationale = {q(r['rationale'])}",
         ]
+        lines += unit_terms(r["id"])
         out.append("\n".join(lines) + "\n")
     out.append(
         "[[institutions]]\n"

@@ -99,7 +99,7 @@ def _context(
         points=points.reshape(-1, len(dims)),
         acc=acceptance(prefs, points.reshape(-1, len(dims))),
         u_status_quo=prefs.utility(prefs.status_quo),
-        area=np.array([u.area_km2 for u in scenario.territory], dtype=float),
+        area=cov.recognised_weights(scenario.territory),
         held=cov.held_fractions(scenario.territory)[0],
         det_ranges=deterrence_inputs(scenario),
         dur_ranges=durability_inputs(scenario),
@@ -153,20 +153,31 @@ def chain_id(institutions: tuple[str, ...] | list[str]) -> str:
 # Per-proposal stages
 
 
-def _coverage_result(scenario: Scenario, c: cov.Coverage) -> CoverageResult:
+def _administrators(prop: Proposal) -> dict[str, str]:
+    """Who administers each unit's buffer zone under the proposal (unit code -> text)."""
+    return {t.unit: t.administered_by for t in prop.unit_terms if t.term == "buffer-zone"}
+
+
+def _coverage_result(scenario: Scenario, prop: Proposal, c: cov.Coverage) -> CoverageResult:
+    f, admin = c.units.area, _administrators(prop)
     units = [
         UnitCoverage(
             code=u.code,
             name=u.name,
-            invited=float(c.units.invited[j]),
-            guaranteed=float(c.units.guaranteed[j]),
-            ceded=float(c.units.ceded[j]),
-            occupied=float(c.units.occupied[j]),
+            **{o: float(getattr(f, o)[j]) for o in cov.OUTCOMES},
             controlled=u.controlled_share,
+            belongs_to=u.belongs_to,
+            foreign_returned=float(f.foreign_returned[j]),
+            buffer_administered_by=admin.get(u.code, ""),
         )
         for j, u in enumerate(scenario.territory)
     ]
-    return CoverageResult(**{name: getattr(c, name) for name in cov.SHARES}, units=units)
+    return CoverageResult(
+        **{name: getattr(c, name) for name in cov.SHARES},
+        units=units,
+        foreign_held_km2=c.foreign_held_km2,
+        foreign_returned_km2=c.foreign_returned_km2,
+    )
 
 
 def _acceptance_results(ctx: _Context, k: int, prop: Proposal) -> dict[str, ActorAcceptance]:
@@ -280,6 +291,7 @@ def _terms(prop: Proposal) -> dict[str, Any]:
         "mechanisms": list(prop.mechanisms),
         "ceasefire_before_accession": prop.ceasefire_before_accession,
         "requires": list(prop.requires),
+        "unit_terms": [t.model_dump(exclude_defaults=True) for t in prop.unit_terms],
     }
 
 
@@ -306,7 +318,7 @@ def _proposal_result(ctx: _Context, k: int, prop: Proposal) -> ProposalResult:
         proposer=prop.proposer,
         position={d: float(prop.position[d]) for d in scenario.dimension_ids},
         terms=_terms(prop),
-        coverage=_coverage_result(scenario, c),
+        coverage=_coverage_result(scenario, prop, c),
         warnings=[
             WarningResult(code=w.code, text=w.text) for w in cov.analyst_warnings(scenario, prop, c)
         ],

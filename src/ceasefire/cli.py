@@ -506,6 +506,16 @@ app.add_typer(import_app, name="import")
 app.add_typer(backtest_app, name="backtest")
 
 
+def _register_timeline() -> None:
+    # issue 17: the timeline command lives in its own module
+    from ceasefire.timeline_cli import timeline
+
+    app.command("timeline")(timeline)
+
+
+_register_timeline()
+
+
 def _import(kind: str, file: Path, out: Path | None, force: bool) -> None:
     from ceasefire import importers
     from ceasefire.formats import FormatError

@@ -30,27 +30,12 @@ from typing import NamedTuple
 import numpy as np
 
 from ceasefire._types import BoolArray, FloatArray
-from ceasefire.scenario import Proposal, Scenario, TerritoryUnit
+from ceasefire.scenario import Proposal, Scenario, TerritoryUnit, UnitTerm
 
 _OCCUPATION_KEPT = {"claim-kept", "ceded-occupied-de-facto", "ceded-occupied-implicitly"}
 #: the guarantees that are collective defence (``bilateral`` is not, and counts 0)
 _COLLECTIVE = ("recognized", "controlled")
 #: the guarantees that are collective defence (``bilateral`` is not, and counts 0)
-
-
-@dataclass(frozen=True)
-class UnitFractions:
-    """Per-unit fractions (arrays over units, in scenario order) for one proposal."""
-
-    codes: tuple[str, ...]
-    invited: FloatArray
-    guaranteed: FloatArray
-    ceded: FloatArray
-    occupied: FloatArray
-    invited_pop: FloatArray
-    guaranteed_pop: FloatArray
-    ceded_pop: FloatArray
-    occupied_pop: FloatArray
 
 
 # --------------------------------------------------------------------------------------------
@@ -59,12 +44,47 @@ class UnitFractions:
 
 
 class Fractions(NamedTuple):
-    """Fractions of each unit, arrays ``(..., U)`` like the held shares they came from."""
+    """Fractions of each unit, arrays ``(..., U)`` like the held shares they came from.
+
+    ``recognised`` (de facto), ``withdrawn`` (held part the defender leaves), ``frozen``
+    (occupied part left to the aggressor, not ceded de jure, in a unit the line crosses and
+    whose held part stays held: a freeze on the line), ``buffer``
+    (demilitarised zone) and ``returned`` (occupied part the aggressor leaves) are 0 for units
+    of the aggressor; ``foreign_kept``/``foreign_returned`` are the shares of an aggressor's
+    unit the defender keeps / hands back (0 for the defender's units).
+    """
 
     invited: FloatArray
     guaranteed: FloatArray
     ceded: FloatArray
     occupied: FloatArray
+    recognised: FloatArray
+    withdrawn: FloatArray
+    frozen: FloatArray
+    buffer: FloatArray
+    returned: FloatArray
+    foreign_kept: FloatArray
+    foreign_returned: FloatArray
+
+
+# Control after the settlement (first axis of a part's outcome) and legal status (second axis)
+DEFENDER, AGGRESSOR, BUFFER = 0, 1, 2
+CLAIM_KEPT, DE_FACTO, DE_JURE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A proposal's territorial terms compiled per unit: the joint distribution of (control,
+    status) after the settlement, ``(U, 3, 3)``, for the part the defender holds now
+    (``held``) and the part the aggressor occupies now (``occupied``); rows of control
+    DEFENDER/AGGRESSOR/BUFFER, columns of status CLAIM_KEPT/DE_FACTO/DE_JURE, each summing
+    to 1. ``foreign`` marks units of the aggressor (``belongs_to = 'aggressor'``), where "held"
+    is the part the defender holds of the aggressor's territory.
+    """
+
+    held: FloatArray
+    occupied: FloatArray
+    foreign: BoolArray
 
 
 def _scope(scope: str, held: FloatArray) -> FloatArray:
@@ -76,22 +96,106 @@ def _scope(scope: str, held: FloatArray) -> FloatArray:
     return np.zeros_like(held)
 
 
-def _ceded_occupied(
-    territory: str, held: FloatArray, claimed: BoolArray, returned: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Ceded de jure and left occupied, per unit (module docstring)."""
+def _outcome(control: int, status: int) -> FloatArray:
+    out = np.zeros((3, 3))
+    out[control, status] = 1.0
+    return out
+
+
+#: the default outcome of each part: the held part stays held, the occupied part occupied,
+#: the claim kept (a freeze on the line)
+_HELD_DEFAULT = _outcome(DEFENDER, CLAIM_KEPT)
+_OCC_DEFAULT = _outcome(AGGRESSOR, CLAIM_KEPT)
+
+
+def shorthand_terms(territory: str, claimed: BoolArray, returned: FloatArray) -> Terms:
+    """The four-switch shorthand (``Proposal.territory``) as per-unit outcomes.
+
+    ``ceded-claimed``: claimed units ceded de jure whole (the held part withdrawn); others
+    frozen. ``ceded-occupied``: the occupied part ceded de jure. ``ceded-occupied-de-facto``:
+    the occupied part left to the aggressor with no path back (recognised de facto).
+    ``claim-kept``/``ceded-occupied-implicitly``: a freeze. ``partial-return``: share ``r_u``
+    of the occupied part returned. ``restored``: the occupied part returned.
+    """
+    n = len(claimed)
+    held = np.broadcast_to(_HELD_DEFAULT, (n, 3, 3)).copy()
+    occ = np.broadcast_to(_OCC_DEFAULT, (n, 3, 3)).copy()
+    cede = _outcome(AGGRESSOR, DE_JURE)
     if territory == "ceded-claimed":
-        ceded = np.broadcast_to(np.where(claimed, 1.0, 0.0), held.shape).copy()
-        return ceded, np.where(claimed, 0.0, 1.0 - held)
-    if territory == "ceded-occupied":
-        return 1.0 - held, np.zeros_like(held)
-    if territory == "partial-return":
-        return np.zeros_like(held), (1.0 - held) * (1.0 - returned)
-    if territory == "restored":
-        return np.zeros_like(held), np.zeros_like(held)
-    if territory not in _OCCUPATION_KEPT:
+        held[claimed], occ[claimed] = cede, cede
+    elif territory == "ceded-occupied":
+        occ[:] = cede
+    elif territory == "ceded-occupied-de-facto":
+        occ[:] = _outcome(AGGRESSOR, DE_FACTO)
+    elif territory in ("partial-return", "restored"):
+        r = returned if territory == "partial-return" else np.ones(n)
+        occ = r[:, None, None] * _outcome(DEFENDER, CLAIM_KEPT) + (1 - r)[:, None, None] * occ
+    elif territory not in _OCCUPATION_KEPT:
         raise ValueError(f"unknown territorial terms {territory!r}")
-    return np.zeros_like(held), 1.0 - held
+    return Terms(held=held, occupied=occ, foreign=np.zeros(n, dtype=bool))
+
+
+_CONTROL_TARGET = {"withdraw": AGGRESSOR, "buffer-zone": BUFFER, "restore": DEFENDER}
+_STATUS_TARGET = {"recognise-de-facto": DE_FACTO, "cede-de-jure": DE_JURE}
+
+
+def _parts(term: UnitTerm) -> tuple[str, ...]:
+    """The parts a term acts on: ``withdraw`` only moves the held part, ``restore`` only the
+    occupied one; every other term acts on the parts its ``part`` names."""
+    if term.term == "withdraw":
+        return ("held",)
+    if term.term == "restore":
+        return ("occupied",)
+    return ("held", "occupied") if term.part == "whole" else (term.part,)
+
+
+def _part_outcome(part: str, terms: list[UnitTerm]) -> FloatArray:
+    """The (control, status) outcome of one part of one unit under its terms.
+
+    Control C and status S are distributions over 3 values: a control term with share s moves
+    s of the part from its default control to the term's; a status term likewise. The joint is
+    the product C ⊗ S (the two are independent within the part), except that recognising or
+    ceding the held part without a control term implies the defender withdraws from what it
+    recognises or cedes (joint: s at (aggressor, status), 1 - s at (defender, claim kept)).
+    """
+    default = _HELD_DEFAULT if part == "held" else _OCC_DEFAULT
+    control = default.sum(axis=1)
+    status = default.sum(axis=0)
+    has_control = False
+    for t in terms:
+        if t.term in _CONTROL_TARGET:
+            control = (1 - t.share) * control + t.share * np.eye(3)[_CONTROL_TARGET[t.term]]
+            has_control = True
+        elif t.term in _STATUS_TARGET:
+            status = (1 - t.share) * status + t.share * np.eye(3)[_STATUS_TARGET[t.term]]
+    if part == "held" and not has_control and status[CLAIM_KEPT] < 1:
+        out: FloatArray = status[CLAIM_KEPT] * _HELD_DEFAULT
+        out[AGGRESSOR, 1:] = status[1:]
+        return out
+    return np.asarray(np.outer(control, status), dtype=np.float64)
+
+
+def compile_terms(
+    base: Terms, codes: tuple[str, ...], foreign: BoolArray, unit_terms: tuple[UnitTerm, ...]
+) -> Terms:
+    """``base`` (the shorthand) with the units named in ``unit_terms`` replaced: a named part
+    starts from its default (freeze) and takes its terms (:func:`_part_outcome`)."""
+    held, occ = base.held.copy(), base.occupied.copy()
+    index = {c: j for j, c in enumerate(codes)}
+    by_part: dict[tuple[int, str], list[UnitTerm]] = {}
+    for t in unit_terms:
+        for part in _parts(t):
+            by_part.setdefault((index[t.unit], part), []).append(t)
+    for (j, part), terms in by_part.items():
+        target = held if part == "held" else occ
+        target[j] = _part_outcome(part, terms)
+    return Terms(held=held, occupied=occ, foreign=foreign.copy())
+
+
+def _mix(held: FloatArray, terms: Terms) -> FloatArray:
+    """Outcome mass per unit, ``(..., U, 3, 3)``: ``c_u H_u + (1 - c_u) O_u``."""
+    h = held[..., None, None]
+    return np.asarray(h * terms.held + (1.0 - h) * terms.occupied, dtype=np.float64)
 
 
 def fractions(
@@ -101,23 +205,47 @@ def fractions(
     *,
     invitation: str,
     guarantee: str,
-    territory: str,
+    territory: str | Terms,
 ) -> Fractions:
-    """The fraction of each unit invited, guaranteed, ceded and left occupied.
+    """The fraction of each unit invited, guaranteed, ceded, left occupied, and the rest.
 
     ``held`` is the defending government's share of each unit, ``(..., U)`` (a batch of draws
     or a single run); ``claimed`` ``(U,)`` whether the aggressor claims the unit; ``returned``
-    ``(U,)`` the share of its occupied part that ``partial-return`` gives back. The terms are
-    the proposal's (module docstring). Pass population shares as ``held`` for the population
-    fractions.
+    ``(U,)`` the share of its occupied part that ``partial-return`` gives back. ``territory``
+    is the shorthand switch or the compiled per-unit :class:`Terms` (:func:`proposal_terms`).
+    With ``m_u = c_u H_u + (1 - c_u) O_u`` the unit's outcome mass: ceded = Σ m[·, de jure];
+    occupied = Σ m[aggressor, not de jure]; recognised = Σ m[·, de facto]; withdrawn =
+    c_u (1 - Σ H[defender, ·]); frozen = (1 - c_u) Σ O[aggressor, not de jure] Σ H[defender, ·]
+    [c_u > 0] (the line crosses the unit and stays the boundary); buffer =
+    Σ m[buffer, ·]; returned = (1 - c_u) Σ O[defender, ·]. Units of the aggressor count in
+    none of these but in foreign_kept = c_u Σ H[defender, ·] and foreign_returned = c_u - kept.
+    Pass population shares as ``held`` for the population fractions.
     """
     h = np.asarray(held, dtype=np.float64)
-    ceded, occupied = _ceded_occupied(territory, h, claimed, returned)
+    terms = (
+        territory if isinstance(territory, Terms) else shorthand_terms(territory, claimed, returned)
+    )
+    own = np.where(terms.foreign, 0.0, 1.0)
+    m = _mix(h, terms) * own[:, None, None]
+    kept_held = terms.held[:, DEFENDER, :].sum(axis=-1)
     return Fractions(
-        invited=_scope(invitation, h),
-        guaranteed=_scope(guarantee if guarantee in _COLLECTIVE else "none", h),
-        ceded=ceded,
-        occupied=occupied,
+        invited=_scope(invitation, h) * own,
+        guaranteed=_scope(guarantee if guarantee in _COLLECTIVE else "none", h) * own,
+        ceded=m[..., DE_JURE].sum(axis=-1),
+        occupied=m[..., AGGRESSOR, :DE_JURE].sum(axis=-1),
+        recognised=m[..., DE_FACTO].sum(axis=-1),
+        withdrawn=h * (1.0 - kept_held) * own,
+        # frozen on the line: the occupied part stays with the aggressor (not ceded de jure)
+        # in a unit the line crosses (c_u > 0) whose held part stays held
+        frozen=(1.0 - h)
+        * terms.occupied[:, AGGRESSOR, :DE_JURE].sum(axis=-1)
+        * kept_held
+        * (h > 0)
+        * own,
+        buffer=m[..., BUFFER, :].sum(axis=-1),
+        returned=(1.0 - h) * terms.occupied[:, DEFENDER, :].sum(axis=-1) * own,
+        foreign_kept=h * kept_held * (1.0 - own),
+        foreign_returned=h * (1.0 - kept_held) * (1.0 - own),
     )
 
 
@@ -181,6 +309,27 @@ def returned_shares(units: tuple[TerritoryUnit, ...], proposal: Proposal) -> Flo
     return np.array([proposal.returned.get(u.code, 0.0) for u in units], dtype=np.float64)
 
 
+def foreign_units(units: tuple[TerritoryUnit, ...]) -> BoolArray:
+    """Whether each unit is the aggressor's own territory (``belongs_to``), ``(U,)``."""
+    return np.array([u.belongs_to == "aggressor" for u in units], dtype=bool)
+
+
+def recognised_weights(units: tuple[TerritoryUnit, ...], of: str = "area") -> FloatArray:
+    """Area (or population) of each unit of the disputed state, 0 for the aggressor's units:
+    the weights of every share of the recognised territory."""
+    w = np.array([u.area_km2 if of == "area" else u.population for u in units], dtype=np.float64)
+    return np.where(foreign_units(units), 0.0, w)
+
+
+def proposal_terms(proposal: Proposal, units: tuple[TerritoryUnit, ...]) -> Terms:
+    """The proposal's territorial terms per unit: the shorthand, then its ``unit_terms``."""
+    base = shorthand_terms(
+        proposal.territory, claimed_units(units), returned_shares(units, proposal)
+    )
+    codes = tuple(u.code for u in units)
+    return compile_terms(base, codes, foreign_units(units), proposal.unit_terms)
+
+
 def proposal_fractions(
     proposal: Proposal, held: FloatArray, units: tuple[TerritoryUnit, ...]
 ) -> Fractions:
@@ -191,55 +340,83 @@ def proposal_fractions(
         returned_shares(units, proposal),
         invitation=proposal.invitation,
         guarantee=proposal.guarantee,
-        territory=proposal.territory,
+        territory=proposal_terms(proposal, units),
     )
+
+
+@dataclass(frozen=True)
+class UnitFractions:
+    """Per-unit fractions (arrays over units, in scenario order) for one proposal: of area
+    (``area``) and of population (``pop``), :class:`Fractions` each."""
+
+    codes: tuple[str, ...]
+    area: Fractions
+    pop: Fractions
+
+    @property
+    def invited(self) -> FloatArray:
+        return self.area.invited
+
+    @property
+    def guaranteed(self) -> FloatArray:
+        return self.area.guaranteed
+
+    @property
+    def ceded(self) -> FloatArray:
+        return self.area.ceded
+
+    @property
+    def occupied(self) -> FloatArray:
+        return self.area.occupied
 
 
 def unit_fractions(units: tuple[TerritoryUnit, ...], proposal: Proposal) -> UnitFractions:
-    """The fraction of each unit invited, guaranteed, ceded and left occupied (see module doc)."""
+    """The fractions of each unit under the proposal (module doc, :func:`fractions`)."""
     held, held_pop = held_fractions(units)
-    area = proposal_fractions(proposal, held, units)
-    pop = proposal_fractions(proposal, held_pop, units)
     return UnitFractions(
         codes=tuple(u.code for u in units),
-        invited=area.invited,
-        guaranteed=area.guaranteed,
-        ceded=area.ceded,
-        occupied=area.occupied,
-        invited_pop=pop.invited,
-        guaranteed_pop=pop.guaranteed,
-        ceded_pop=pop.ceded,
-        occupied_pop=pop.occupied,
+        area=proposal_fractions(proposal, held, units),
+        pop=proposal_fractions(proposal, held_pop, units),
     )
 
 
-#: the shares of the recognised territory reported for every proposal
-SHARES = (
-    "invited_area_share",
-    "invited_population_share",
-    "guaranteed_area_share",
-    "guaranteed_population_share",
-    "ceded_area_share",
-    "ceded_population_share",
-    "occupied_area_share",
-    "occupied_population_share",
+#: the outcomes reported as shares of the recognised territory, each of area and population
+OUTCOMES = (
+    "invited",
+    "guaranteed",
+    "ceded",
+    "occupied",
+    "recognised",
+    "withdrawn",
+    "frozen",
+    "buffer",
+    "returned",
 )
+#: the shares of the recognised territory reported for every proposal
+SHARES = tuple(f"{o}_{w}_share" for o in OUTCOMES for w in ("area", "population"))
 
 
 @dataclass(frozen=True)
 class Coverage:
-    """Shares of the recognised territory (area and population) for one proposal."""
+    """Shares of the recognised territory (area and population) for one proposal.
 
-    invited_area_share: float
-    invited_population_share: float
-    guaranteed_area_share: float
-    guaranteed_population_share: float
-    ceded_area_share: float
-    ceded_population_share: float
-    occupied_area_share: float
-    occupied_population_share: float
+    ``shares`` maps each name of :data:`SHARES` to its value; ``foreign_held_km2`` is the
+    aggressor's territory the defender holds now, ``foreign_returned_km2`` what the proposal
+    hands back of it (a bargaining chip).
+    """
+
+    shares: Mapping[str, float]
     controlled_area_share: float
+    foreign_held_km2: float
+    foreign_returned_km2: float
     units: UnitFractions
+
+    def __getattr__(self, name: str) -> float:
+        # the shares read as attributes (``cov.ceded_area_share``), as the results do
+        shares = self.__dict__.get("shares", {})
+        if name in shares:
+            return float(shares[name])
+        raise AttributeError(name)
 
 
 def _share(frac: FloatArray, weight: FloatArray) -> float:
@@ -249,20 +426,22 @@ def _share(frac: FloatArray, weight: FloatArray) -> float:
 def coverage(scenario: Scenario, proposal: Proposal) -> Coverage:
     """Area and population shares for one proposal (exact weighted sums over units)."""
     units = scenario.territory
-    area = np.array([u.area_km2 for u in units], dtype=np.float64)
-    pop = np.array([u.population for u in units], dtype=np.float64)
+    weights = {"area": recognised_weights(units), "population": recognised_weights(units, "pop")}
     held, _ = held_fractions(units)
     f = unit_fractions(units, proposal)
+    parts = {"area": f.area, "population": f.pop}
+    area_km2 = np.array([u.area_km2 for u in units], dtype=np.float64)
     return Coverage(
-        invited_area_share=_share(f.invited, area),
-        invited_population_share=_share(f.invited_pop, pop),
-        guaranteed_area_share=_share(f.guaranteed, area),
-        guaranteed_population_share=_share(f.guaranteed_pop, pop),
-        ceded_area_share=_share(f.ceded, area),
-        ceded_population_share=_share(f.ceded_pop, pop),
-        occupied_area_share=_share(f.occupied, area),
-        occupied_population_share=_share(f.occupied_pop, pop),
-        controlled_area_share=_share(held, area),
+        shares=MappingProxyType(
+            {
+                f"{o}_{w}_share": _share(getattr(parts[w], o), weights[w])
+                for o in OUTCOMES
+                for w in ("area", "population")
+            }
+        ),
+        controlled_area_share=_share(held, weights["area"]),
+        foreign_held_km2=float((held * area_km2 * foreign_units(units)).sum()),
+        foreign_returned_km2=float((f.area.foreign_returned * area_km2).sum()),
         units=f,
     )
 
@@ -270,10 +449,11 @@ def coverage(scenario: Scenario, proposal: Proposal) -> Coverage:
 def held_shares(scenario: Scenario) -> tuple[float, float]:
     """Shares of the recognised area and population the defending government holds now."""
     units = scenario.territory
-    area = np.array([u.area_km2 for u in units], dtype=np.float64)
-    pop = np.array([u.population for u in units], dtype=np.float64)
     held, held_pop = held_fractions(units)
-    return _share(held, area), _share(held_pop, pop)
+    return (
+        _share(held, recognised_weights(units)),
+        _share(held_pop, recognised_weights(units, "pop")),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,6 +515,21 @@ DEFAULT_TEXTS: Mapping[str, str] = MappingProxyType(
             "A ceasefire with no mechanism against renewed aggression (no monitoring, "
             "demilitarised zone, peacekeepers or guarantee): the kind that fails most often."
         ),
+        "withdrawal": (
+            "The government withdraws from {withdrawn_area:.1%} of the recognised territory "
+            "it holds now ({withdrawn_km2:,.0f} km2, about {withdrawn_population:.1%} of the "
+            "population) in {withdrawn_units}: territory given up without a battle, which "
+            "the aggressor has not taken."
+        ),
+        "buffer-zone": (
+            "A buffer zone over {buffer_area:.1%} of the recognised territory "
+            "({buffer_km2:,.0f} km2 in {buffer_units}), {demilitarised}; administered by "
+            "{administered_by}."
+        ),
+        "bargaining-chip": (
+            "The government holds {foreign_held_km2:,.0f} km2 of the aggressor's own "
+            "territory; the proposal hands back {foreign_returned_km2:,.0f} km2 of it."
+        ),
     }
 )
 
@@ -377,7 +572,11 @@ def _guarantee_over_occupied(ctx: _Context) -> Fields | None:
 
 def _guarantee_during_fighting(ctx: _Context) -> Fields | None:
     p = ctx.proposal
-    front = [u for u in ctx.scenario.territory if 0.0 < u.controlled_share < 1.0]
+    front = [
+        u
+        for u in ctx.scenario.territory
+        if 0.0 < u.controlled_share < 1.0 and u.belongs_to == "defender"
+    ]
     if (
         p.guarantee not in _COLLECTIVE
         or p.ceasefire_before_accession not in ("open", "guarantee-first")
@@ -422,9 +621,58 @@ def _de_jure_cession(ctx: _Context) -> Fields | None:
 
 
 def _de_facto_cession(ctx: _Context) -> Fields | None:
-    if ctx.proposal.territory != "ceded-occupied-de-facto" or ctx.occupied_now <= 0:
+    # the shorthand 'ceded-occupied-de-facto' or any unit term recognising occupation de facto
+    if ctx.cov.recognised_area_share <= 0 or ctx.occupied_now <= 0:
         return None
     return {"left_occupied": ctx.cov.occupied_area_share}
+
+
+def _unit_names(ctx: _Context, frac: FloatArray) -> str:
+    return ", ".join(
+        u.name or u.code for u, x in zip(ctx.scenario.territory, frac, strict=True) if x > 0
+    )
+
+
+def _km2(ctx: _Context, frac: FloatArray) -> float:
+    return float(sum(u.area_km2 * x for u, x in zip(ctx.scenario.territory, frac, strict=True)))
+
+
+def _withdrawal(ctx: _Context) -> Fields | None:
+    f = ctx.cov.units.area
+    if ctx.cov.withdrawn_area_share <= 0:
+        return None
+    return {
+        "withdrawn_area": ctx.cov.withdrawn_area_share,
+        "withdrawn_population": ctx.cov.withdrawn_population_share,
+        "withdrawn_km2": _km2(ctx, f.withdrawn),
+        "withdrawn_units": _unit_names(ctx, f.withdrawn),
+    }
+
+
+def _buffer_zone(ctx: _Context) -> Fields | None:
+    f = ctx.cov.units.area
+    zones = [t for t in ctx.proposal.unit_terms if t.term == "buffer-zone"]
+    if ctx.cov.buffer_area_share <= 0 or not zones:
+        return None
+    admins = sorted({t.administered_by for t in zones if t.administered_by})
+    return {
+        "buffer_area": ctx.cov.buffer_area_share,
+        "buffer_km2": _km2(ctx, f.buffer),
+        "buffer_units": _unit_names(ctx, f.buffer),
+        "demilitarised": "demilitarised"
+        if all(t.demilitarised for t in zones)
+        else "not (wholly) demilitarised",
+        "administered_by": "; ".join(admins) if admins else "nobody named",
+    }
+
+
+def _bargaining_chip(ctx: _Context) -> Fields | None:
+    if ctx.cov.foreign_held_km2 <= 0:
+        return None
+    return {
+        "foreign_held_km2": ctx.cov.foreign_held_km2,
+        "foreign_returned_km2": ctx.cov.foreign_returned_km2,
+    }
 
 
 def _no_mechanisms(ctx: _Context) -> Fields | None:
@@ -444,6 +692,9 @@ _RULES: tuple[tuple[str, Callable[[_Context], Fields | None]], ...] = (
     ("de-jure-cession", _de_jure_cession),
     ("de-facto-cession", _de_facto_cession),
     ("no-mechanisms", _no_mechanisms),
+    ("withdrawal", _withdrawal),
+    ("buffer-zone", _buffer_zone),
+    ("bargaining-chip", _bargaining_chip),
 )
 
 

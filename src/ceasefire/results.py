@@ -31,6 +31,14 @@ class UnitCoverage(_Result):
     ceded: float
     occupied: float
     controlled: float
+    recognised: float = 0.0
+    withdrawn: float = 0.0
+    frozen: float = 0.0
+    buffer: float = 0.0
+    returned: float = 0.0
+    belongs_to: str = "defender"
+    foreign_returned: float = 0.0
+    buffer_administered_by: str = ""
 
 
 class CoverageResult(_Result):
@@ -43,6 +51,18 @@ class CoverageResult(_Result):
     occupied_area_share: float
     occupied_population_share: float
     units: list[UnitCoverage]
+    recognised_area_share: float = 0.0
+    recognised_population_share: float = 0.0
+    withdrawn_area_share: float = 0.0
+    withdrawn_population_share: float = 0.0
+    frozen_area_share: float = 0.0
+    frozen_population_share: float = 0.0
+    buffer_area_share: float = 0.0
+    buffer_population_share: float = 0.0
+    returned_area_share: float = 0.0
+    returned_population_share: float = 0.0
+    foreign_held_km2: float = 0.0
+    foreign_returned_km2: float = 0.0
 
 
 class WarningResult(_Result):

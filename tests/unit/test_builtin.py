@@ -44,7 +44,7 @@ def test_actors_match_csv(data_dir, sid, us_row):
 
 
 def test_territory_matches_csv(data_dir, builtin):
-    units = {u.code: u for u in builtin.territory}
+    units = {u.code: u for u in builtin.territory if u.belongs_to == "defender"}
     csv_rows = [r for r in rows(data_dir, "ukraine_regions.csv") if r["iso_3166_2"] != "UA"]
     assert len(units) == len(csv_rows) == 27
     for r in csv_rows:
@@ -58,6 +58,20 @@ def test_territory_matches_csv(data_dir, builtin):
     total = next(r for r in rows(data_dir, "ukraine_regions.csv") if r["iso_3166_2"] == "UA")
     assert sum(u.area_km2 for u in units.values()) == float(total["area_km2"])
     assert sum(u.population for u in units.values()) == float(total["population"])
+
+
+def test_aggressor_held_matches_csv(data_dir, builtin):
+    """Ukraine's Kursk salient (issue 17): the aggressor's territory held by the defender."""
+    foreign = [u for u in builtin.territory if u.belongs_to == "aggressor"]
+    (r,) = rows(data_dir, "aggressor_held.csv")
+    assert [u.code for u in foreign] == [r["code"]]
+    (u,) = foreign
+    assert u.area_km2 * u.controlled_share == pytest.approx(float(r["held_km2"]), abs=0.01)
+    lo, hi = u.controlled_share_range or (0.0, 0.0)
+    assert u.area_km2 * lo == pytest.approx(float(r["held_km2_low"]), abs=0.01)
+    assert u.area_km2 * hi == pytest.approx(float(r["held_km2_high"]), abs=0.01)
+    russia = next(p for p in builtin.proposals if p.id == "russia-june-2024")
+    assert [(t.unit, t.term) for t in russia.unit_terms] == [("RU-KRS", "withdraw")]
 
 
 def test_proposals_and_institutions(data_dir, builtin):

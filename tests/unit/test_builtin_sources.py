@@ -143,7 +143,7 @@ def test_the_report_shows_each_source_date_and_kind_and_the_original(builtin, pa
 
 
 def test_the_territory_note_names_the_sources_of_the_whole_table(builtin, page):
-    note = _section(page, "Territory (27 units):", "</p>")
+    note = _section(page, "Territory (28 units):", "</p>")  # 27 of Ukraine + Kursk
     assert "S_AREA, S_POP22, S_POP14, S_DS_POLY, S_NE_GEOM, S_DS_ANNUAL" in note
     assert "No occupied area" not in note  # one unit's note stays with its unit
     units = _section(page, "Territorial units:", "</details>")

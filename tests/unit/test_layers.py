@@ -50,10 +50,19 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "pipeline",
-        ("analysis", "actor_sets", "feasibility", "uncertainty", "run", "outputs", "backtest"),
+        (
+            "analysis",
+            "actor_sets",
+            "feasibility",
+            "uncertainty",
+            "run",
+            "outputs",
+            "backtest",
+            "timeline",
+        ),
     ),
     ("presentation", ("report", "backtest.render", "backtest.render_cases")),
-    ("adapters", ("cli", "console", "web", "backtest.cli", "__init__", "__main__")),
+    ("adapters", ("cli", "console", "web", "backtest.cli", "timeline_cli", "__init__", "__main__")),
 )
 
 #: names every module may read from the facade: package metadata. Python runs the package's

@@ -20,7 +20,11 @@ from typing import Any
 
 import ceasefire
 
-PINNED = "bc73389637b3f9b4c8fe429a623b15b9288946c18691f033cb35c35d152d60dc"
+#: re-pinned at each deliberate model change (session 4): issue 16 (Nash's disagreement point
+#: carries war costs: 31.5/57.9/62.8/61.7 -> 31.3/58.9/63.4/62.3; actor sets, capability rules,
+#: feasibility and BDM stability fields added); issue 17 (per-unit coverage outcomes and the Kursk
+#: salient added, no earlier number moved)
+PINNED = "cdc0bddbfecb9a2fc21b4a661cc610a0d155cb189c74dd15aead9ddb5bde0076"
 
 
 def _is_version(key: str) -> bool:

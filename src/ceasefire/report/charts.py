@@ -26,6 +26,9 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "occupied": ("#999999", "occupied, claim kept"),
     "ceded": ("#D55E00", "ceded de jure"),
     "held": ("#E8E8E8", "held, no guarantee"),
+    "recognised": ("#CC79A7", "recognised de facto as the aggressor's"),
+    "buffer": ("#009E73", "buffer zone"),
+    "withdrawn": ("#E69F00", "withdrawn from (held now)"),
 }
 
 
@@ -33,6 +36,12 @@ def category(u: Any) -> str:
     """The map category of a unit's coverage under one proposal."""
     if u.ceded >= 0.5:
         return "ceded"
+    if getattr(u, "buffer", 0.0) >= 0.5:
+        return "buffer"
+    if getattr(u, "withdrawn", 0.0) >= 0.5:
+        return "withdrawn"
+    if getattr(u, "recognised", 0.0) >= 0.5:
+        return "recognised"
     if u.guaranteed >= 0.999:
         return "guaranteed"
     if u.guaranteed > 0:
@@ -66,7 +75,21 @@ def _hover(u: Any) -> str:
         f"<b>{u.name}</b> ({u.code})<br>held by the government: {u.controlled:.0%}"
         f"<br>invited: {u.invited:.0%}<br>guaranteed: {u.guaranteed:.0%}"
         f"<br>ceded de jure: {u.ceded:.0%}<br>occupied, claim kept: {u.occupied:.0%}"
+        + _hover_terms(u)
     )
+
+
+def _hover_terms(u: Any) -> str:
+    """The per-unit terms of issue 17 in a unit's hover text (only those that apply)."""
+    parts = [
+        (getattr(u, "recognised", 0.0), "recognised de facto"),
+        (getattr(u, "withdrawn", 0.0), "withdrawn from"),
+        (getattr(u, "buffer", 0.0), "buffer zone"),
+        (getattr(u, "returned", 0.0), "returned"),
+    ]
+    text = "".join(f"<br>{label}: {x:.0%}" for x, label in parts if x > 0)
+    admin = getattr(u, "buffer_administered_by", "")
+    return text + (f" (administered by {admin})" if admin else "")
 
 
 def _equal_aspect(fig: go.Figure, panels: int, geometry: UnitGeometry) -> None:

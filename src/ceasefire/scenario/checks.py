@@ -583,6 +583,70 @@ def check_source_records(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
             )
 
 
+# ---------------------------------------------------------------------------------------------
+# Territorial terms per unit (issue 17)
+
+_CONTROL_TERMS = frozenset({"withdraw", "buffer-zone", "restore"})
+_STATUS_TERMS = frozenset({"recognise-de-facto", "cede-de-jure"})
+#: the terms that make sense on the aggressor's own territory held by the defender
+_FOREIGN_TERMS = frozenset({"keep", "freeze", "withdraw"})
+
+
+def _unit_term(where: str, t: Mapping[str, Any], foreign: frozenset[str]) -> Iterator[Problem]:
+    """One ``unit_terms`` row's own consistency (its unit is known)."""
+    term, part = t.get("term"), t.get("part", "whole")
+    if term == "withdraw" and part == "occupied":
+        yield Problem(f"{where}.part", "'withdraw' is from the held part, not the occupied one")
+    if term == "restore" and part == "held":
+        yield Problem(f"{where}.part", "'restore' returns the occupied part, not the held one")
+    if t.get("administered_by") and term != "buffer-zone":
+        yield Problem(f"{where}.administered_by", "only meaningful with term = 'buffer-zone'")
+    if t.get("unit") in foreign and term not in _FOREIGN_TERMS:
+        yield Problem(
+            f"{where}.term",
+            f"unit {t.get('unit')!r} is the aggressor's territory: only keep, freeze or withdraw",
+        )
+
+
+def _term_parts(t: Mapping[str, Any]) -> tuple[str, ...]:
+    term, part = t.get("term"), t.get("part", "whole")
+    if term == "withdraw":
+        return ("held",)
+    if term == "restore":
+        return ("occupied",)
+    return ("held", "occupied") if part == "whole" else (str(part),)
+
+
+def check_unit_terms(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """Each proposal's ``unit_terms`` name known units, fit their part, and state at most one
+    control term and one status term per part of a unit."""
+    foreign = frozenset(
+        str(t.get("code")) for _, t in items(raw, "territory") if t.get("belongs_to") == "aggressor"
+    )
+    for i, p in items(raw, "proposals"):
+        seen: dict[tuple[str, str, str], int] = {}
+        for j, t in enumerate(p.get("unit_terms") or []):
+            where = f"proposals[{i}].unit_terms[{j}]"
+            if not isinstance(t, Mapping):
+                continue
+            if t.get("unit") not in ref.codes:
+                yield Problem(f"{where}.unit", f"unknown territory unit {t.get('unit')!r}")
+                continue
+            yield from _unit_term(where, t, foreign)
+            kind = "control" if t.get("term") in _CONTROL_TERMS else "status"
+            if t.get("term") not in _CONTROL_TERMS | _STATUS_TERMS:
+                continue
+            for part in _term_parts(t):
+                key = (str(t.get("unit")), part, kind)
+                if key in seen:
+                    yield Problem(
+                        where,
+                        f"a second {kind} term on the {part} part of {key[0]!r} "
+                        f"(first: unit_terms[{seen[key]}])",
+                    )
+                seen.setdefault(key, j)
+
+
 Rule = Callable[[Mapping[str, Any], _Ids], Iterator[Problem]]
 
 #: every cross-check, in the order their problems are reported
@@ -592,6 +656,7 @@ RULES: tuple[Rule, ...] = (
     check_actors,
     check_territory,
     check_proposals,
+    check_unit_terms,
     check_institutions,
     check_model_inputs,
     check_model_domains,

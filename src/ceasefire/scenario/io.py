@@ -432,8 +432,8 @@ def read_geometry(
     """The outlines of the scenario's ``[map]``; None without one (I/O edge).
 
     ``folder`` is the scenario file's folder (relative geometry paths start there; None for a
-    scenario without a file, which can still use a ``builtin:`` geometry). Every territory
-    unit must have an outline. Raises :class:`ScenarioError` located at ``map.geometry``.
+    scenario without a file, which can still use a ``builtin:`` geometry). Every unit of the
+    disputed state must have an outline. Raises :class:`ScenarioError` located at ``map.geometry``.
     """
     spec = scenario.map
     if spec is None:
@@ -443,7 +443,12 @@ def read_geometry(
     except ValueError as err:
         problems = [Problem("map.geometry", f"{spec.geometry}: {err}")]
     else:
-        missing = [u.code for u in scenario.territory if u.code not in geometry.rings]
+        # the map draws the disputed state: the aggressor's own units need no outline
+        missing = [
+            u.code
+            for u in scenario.territory
+            if u.code not in geometry.rings and u.belongs_to == "defender"
+        ]
         if not missing:
             return geometry
         problems = [

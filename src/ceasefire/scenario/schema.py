@@ -311,6 +311,13 @@ class TerritoryUnit(_Model):
     )
     claimed_by_aggressor: bool = False
     source: str = ""
+    belongs_to: Literal["defender", "aggressor"] = Field(
+        default="defender",
+        description="Whose recognised territory the unit is: 'defender' (a unit of the "
+        "disputed state) or 'aggressor' (the aggressor's own territory, of which the "
+        "defender holds controlled_share, e.g. a salient held as a bargaining chip). "
+        "Aggressor units count in no share of the recognised territory.",
+    )
 
 
 InvitationScope = Literal["recognized", "controlled", "none"]
@@ -356,6 +363,11 @@ class Proposal(_Model):
     position: FrozenFloats
     requires: tuple[str, ...] = ()
     rationale: str = ""
+    unit_terms: tuple[UnitTerm, ...] = Field(
+        default=(),
+        description="Territorial terms per unit or part of a unit ([[proposals.unit_terms]]); "
+        "units not named follow the shorthand 'territory' (docs/specs/coverage.md).",
+    )
 
 
 #: the format's defaults of a proposal's terms (what a proposal that says nothing means)
@@ -628,6 +640,9 @@ WarningCode = Literal[
     "de-jure-cession",
     "de-facto-cession",
     "no-mechanisms",
+    "withdrawal",
+    "buffer-zone",
+    "bargaining-chip",
 ]
 WARNING_CODES: tuple[str, ...] = get_args(WarningCode)
 
@@ -643,11 +658,35 @@ WARNING_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "de-jure-cession": ("ceded_area", "ceded_population", "held_ceded_km2", "withdrawal"),
         "de-facto-cession": ("left_occupied",),
         "no-mechanisms": (),
+        "withdrawal": (
+            "withdrawn_area",
+            "withdrawn_population",
+            "withdrawn_km2",
+            "withdrawn_units",
+        ),
+        "buffer-zone": (
+            "buffer_area",
+            "buffer_km2",
+            "buffer_units",
+            "demilitarised",
+            "administered_by",
+        ),
+        "bargaining-chip": ("foreign_held_km2", "foreign_returned_km2"),
     }
 )
 #: warning fields that hold text, not numbers (``withdrawal``: the engine's sentence on the
 #: held territory a cession gives up, empty when it gives up none)
-WARNING_TEXT_FIELDS = frozenset({"sequencing", "front_units", "withdrawal"})
+WARNING_TEXT_FIELDS = frozenset(
+    {
+        "sequencing",
+        "front_units",
+        "withdrawal",
+        "withdrawn_units",
+        "buffer_units",
+        "demilitarised",
+        "administered_by",
+    }
+)
 
 
 class WarningText(_Model):
@@ -838,3 +877,52 @@ class Scenario(_Model):
             if i.id == institution_id:
                 return i
         raise KeyError(institution_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Territorial terms per unit or part of a unit (issue 17; docs/specs/coverage.md)
+
+#: what a proposal does with a unit or part of one. Control terms move who holds the part
+#: (``withdraw``: the defender leaves its held part to the aggressor; ``buffer-zone``: the part
+#: becomes a demilitarised zone; ``restore``: the aggressor leaves the occupied part); status
+#: terms change its legal status (``recognise-de-facto``, ``cede-de-jure``); ``keep`` and
+#: ``freeze`` state the default explicitly (the held part stays held, the occupied part stays
+#: occupied with the claim kept: a freeze on the line).
+UnitTermKind = Literal[
+    "keep",
+    "freeze",
+    "withdraw",
+    "buffer-zone",
+    "restore",
+    "recognise-de-facto",
+    "cede-de-jure",
+]
+UNIT_TERM_KINDS: tuple[str, ...] = get_args(UnitTermKind)
+#: the terms that move control of a part, and those that change its legal status
+UNIT_CONTROL_TERMS = frozenset({"withdraw", "buffer-zone", "restore"})
+UNIT_STATUS_TERMS = frozenset({"recognise-de-facto", "cede-de-jure"})
+#: which part of a unit a term applies to: the part the defender holds, the part the aggressor
+#: occupies, or both
+UnitPart = Literal["whole", "held", "occupied"]
+
+
+class UnitTerm(_Model):
+    """One territorial term on one unit or part of a unit (``[[proposals.unit_terms]]``).
+
+    ``share`` is the share of the part the term covers (1: all of it), e.g. the occupied part
+    of a unit returned in part. ``administered_by`` names who administers a buffer zone (an
+    actor id or free text) and ``demilitarised`` whether it is; both only for ``buffer-zone``.
+    """
+
+    unit: Id
+    term: UnitTermKind
+    part: UnitPart = "whole"
+    share: Share = 1.0
+    demilitarised: bool = True
+    administered_by: str = ""
+    source: str = ""
+    note: str = ""
+
+
+Proposal.model_rebuild()
+Scenario.model_rebuild()

@@ -118,7 +118,7 @@ class Model:
     returned: FloatArray  # (P, U)
     invitation: tuple[str, ...]
     guarantee: tuple[str, ...]
-    territory: tuple[str, ...]
+    territory: tuple[cov.Terms, ...]  # per proposal: terms per unit
     rules: tuple[Rule, ...]
     requires: tuple[tuple[int, ...], ...]  # per proposal: indices into rules
     vetoes: tuple[IntArray, ...]  # per proposal: veto players' rows
@@ -201,7 +201,7 @@ def _proposal_arrays(scenario: Scenario) -> dict[str, Any]:
     mechanisms = [[m in p.mechanisms for m in dur.MECHANISMS] for p in props]
     return {
         "points": np.array(points, dtype=float).reshape(len(props), len(dims)),
-        "area": np.array([u.area_km2 for u in units], dtype=float),
+        "area": cov.recognised_weights(units),
         "held": cov.held_fractions(units)[0],
         "claimed": cov.claimed_units(units),
         "returned": np.array([cov.returned_shares(units, p) for p in props], dtype=float).reshape(
@@ -209,7 +209,7 @@ def _proposal_arrays(scenario: Scenario) -> dict[str, Any]:
         ),
         "invitation": tuple(p.invitation for p in props),
         "guarantee": tuple(p.guarantee for p in props),
-        "territory": tuple(p.territory for p in props),
+        "territory": tuple(cov.proposal_terms(p, units) for p in props),
         "mechanisms": np.array(mechanisms, dtype=bool).reshape(len(props), len(dur.MECHANISMS)),
         "sequence": tuple(sequences(scenario, p)[0] for p in props),
     }

@@ -23,7 +23,7 @@ from ceasefire import __version__
 from ceasefire.web import views
 from ceasefire.web.guard import LOOPBACK_HOSTS, MAX_BODY, Guard
 from ceasefire.web.jobs import Runner
-from ceasefire.web.routes import api, drafts, errors, pages, runs
+from ceasefire.web.routes import api, drafts, errors, pages, runs, timeline
 from ceasefire.web.routes.api import RunRequest
 from ceasefire.web.routes.deps import templates
 from ceasefire.web.routes.drafts import DEFAULT_DRAWS, MAX_DRAWS, MAX_SWEEP_DRAWS
@@ -70,7 +70,7 @@ def create_app(
     static = resources.files("ceasefire.web") / "static"
     app.mount("/static/app", StaticFiles(directory=str(static)), name="static")
     errors.install(app)
-    for module in (pages, drafts, runs, api):
+    for module in (pages, drafts, runs, api, timeline):
         app.include_router(module.router)
     return app
 
