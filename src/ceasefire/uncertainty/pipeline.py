@@ -495,7 +495,6 @@ def _winsets(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     return res
 
 
-
 @dataclass(frozen=True)
 class Stage:
     """One stage of the pipeline: its name and function (:data:`StageFn`)."""

@@ -54,7 +54,7 @@ from ceasefire.sweep_results import (
     SobolIndex,
     SwitchPoint,
 )
-from ceasefire.uncertainty.pipeline import Model, evaluate
+from ceasefire.uncertainty.pipeline import DECISION_KINDS, Model, decide, evaluate
 from ceasefire.uncertainty.ranges import central_values, to_values
 from ceasefire.uncertainty.summary import Target, headline_keys
 
@@ -532,51 +532,81 @@ def analyze(
     )
 
 
-#: a batch of input values -> institution decisions ``(N, R)``, the other inputs central
-Decide = Callable[[FloatArray], NDArray[np.bool_]]
-#: (input j, rule r, a value that keeps the conclusion, the nearest grid value that flips it)
+class Decisions:
+    """:func:`pipeline.decide` with one input moved from the centre, memoised per (input,
+    value): the bisection reuses the grid's evaluations, and candidates that share an input
+    and a bracket (several rules flipped by the same input) share every evaluation."""
+
+    def __init__(self, model: Model, centre: FloatArray) -> None:
+        self.model, self.centre = model, centre
+        self.memo: dict[tuple[int, float], NDArray[np.bool_]] = {}
+        #: model evaluations made (rows of the decision stages)
+        self.evaluations = 0
+
+    def __call__(self, js: Sequence[int], values: Sequence[float]) -> NDArray[np.bool_]:
+        """Decisions ``(N, R)`` with input ``js[k]`` at ``values[k]``, the others central."""
+        keys = list(zip((int(j) for j in js), (float(v) for v in values), strict=True))
+        new = list(dict.fromkeys(k for k in keys if k not in self.memo))
+        if new:
+            rows = np.repeat(self.centre[None], len(new), axis=0)
+            rows[np.arange(len(new)), [j for j, _ in new]] = [v for _, v in new]
+            self.memo.update(zip(new, decide(self.model, rows), strict=True))
+            self.evaluations += len(new)
+        if not keys:
+            return np.zeros((0, len(self.model.rules)), dtype=bool)
+        return np.stack([self.memo[k] for k in keys])
+
+
+#: (input j, rule r, the nearest value that keeps the conclusion, the nearest grid value that
+#: flips it)
 Candidate = tuple[int, int, float, float]
 
 
-def _grid_candidates(
-    model: Model, run: Decide, c: FloatArray, central: NDArray[np.bool_], g: int
+def _side_candidates(
+    j: int, r: int, gv: FloatArray, flips: NDArray[np.bool_], c: float
 ) -> list[Candidate]:
-    """Scan each input's range on ``g`` points (both ends included), the others central; on
-    each side of the centre, the grid point nearest the centre that flips a decision."""
-    inputs = model.inputs
-    d = len(inputs)
-    lows = np.array([x.low for x in inputs])
-    highs = np.array([x.high for x in inputs])
+    """On each side of the centre ``c``: the grid point nearest it that flips rule ``r``, and
+    the point before it (a grid point that does not flip — it is nearer — or the centre)."""
+    out: list[Candidate] = []
+    above = [i for i in range(len(gv)) if gv[i] > c and flips[i]]
+    below = [i for i in range(len(gv)) if gv[i] < c and flips[i]]
+    if above:
+        i = min(above)
+        keep = float(gv[i - 1]) if i > 0 and gv[i - 1] > c else c
+        out.append((j, r, keep, float(gv[i])))
+    if below:
+        i = max(below)
+        keep = float(gv[i + 1]) if i + 1 < len(gv) and gv[i + 1] < c else c
+        out.append((j, r, keep, float(gv[i])))
+    return out
+
+
+def _grid_candidates(
+    model: Model, dec: Decisions, central: NDArray[np.bool_], g: int, inputs: Sequence[int]
+) -> list[Candidate]:
+    """Scan each of ``inputs`` over its range on ``g`` points (both ends included), the others
+    central; the bracket of every flip nearest the centre (:func:`_side_candidates`)."""
     levels = np.linspace(0.0, 1.0, g)
-    vals = np.repeat(c[None], d * g, axis=0)
-    grid_vals = (lows[:, None] + levels[None, :] * (highs - lows)[:, None]).ravel()
-    vals[np.arange(d * g), np.repeat(np.arange(d), g)] = grid_vals
-    res = run(vals).reshape(d, g, -1)  # (d, g, R)
+    x = model.inputs
+    grids = {j: x[j].low + levels * (x[j].high - x[j].low) for j in inputs}
+    js = [j for j in inputs for _ in range(g)]
+    res = dec(js, np.concatenate([grids[j] for j in inputs]).tolist()).reshape(len(inputs), g, -1)
     cand: list[Candidate] = []
-    for j in range(d):
-        gv = grid_vals.reshape(d, g)[j]
-        for r in range(len(model.rules)):
-            flips = res[j, :, r] != central[r]
-            if not flips.any():
-                continue
-            for side in (1, -1):
-                idx = [i for i in range(g) if (gv[i] - c[j]) * side > 0 and flips[i]]
-                if idx:
-                    i = min(idx, key=lambda i: abs(gv[i] - c[j]))
-                    cand.append((j, r, float(c[j]), float(gv[i])))
+    for k, j in enumerate(inputs):
+        for r in np.flatnonzero((res[k] != central).any(axis=0)):
+            cand += _side_candidates(j, int(r), grids[j], res[k, :, r] != central[r], dec.centre[j])
     return cand
 
 
 def _bisect(
     model: Model,
-    run: Decide,
-    c: FloatArray,
+    dec: Decisions,
     central: NDArray[np.bool_],
     cand: list[Candidate],
     tol: float,
 ) -> FloatArray:
     """Every candidate's switch value, located by bisection to ``tol`` of its input's range
-    (all candidates at once, one batch per halving)."""
+    (all candidates at once, one batch per halving, shared evaluations computed once)."""
     a = np.array([x[2] for x in cand])
     b = np.array([x[3] for x in cand])
     js = np.array([x[0] for x in cand])
@@ -585,9 +615,7 @@ def _bisect(
     rows = np.arange(len(cand))
     while np.any(np.abs(b - a) > tol * width):
         mid = (a + b) / 2.0
-        v = np.repeat(c[None], len(cand), axis=0)
-        v[rows, js] = mid
-        flipped = run(v)[rows, rs] != central[rs]
+        flipped = dec(js.tolist(), mid.tolist())[rows, rs] != central[rs]
         b = np.where(flipped, mid, b)
         a = np.where(flipped, a, mid)
     return b
@@ -617,19 +645,17 @@ def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[Dec
     Returns one entry per (proposal, institution) with ``central`` (passes at the centre) and
     its :class:`SwitchPoint` s, the switch value being the first value beyond which the
     conclusion flips (a grid of ``grid`` points, then bisection to ``tol`` of the range).
+    Only the inputs the decision stages read (``pipeline.DECISION_KINDS``) are scanned, and
+    only those stages run (:class:`Decisions`); the other inputs cannot flip a decision.
     """
     c = central_values(model.inputs)
-    seed = np.random.SeedSequence(0)
-
-    def run(values: FloatArray) -> NDArray[np.bool_]:
-        out = evaluate(model, values, seed=seed, engines=False)
-        return np.asarray(out["institution_passes"], dtype=bool)
-
-    central = run(c[None])[0]
+    dec = Decisions(model, c)
+    central = decide(model, c[None])[0]
     found: list[list[SwitchPoint]] = [[] for _ in model.rules]
-    if model.inputs and model.rules:
-        cand = _grid_candidates(model, run, c, central, grid)
-        values = _bisect(model, run, c, central, cand, tol) if cand else np.zeros(0)
+    inputs = [j for j, x in enumerate(model.inputs) if x.kind in DECISION_KINDS]
+    if inputs and model.rules:
+        cand = _grid_candidates(model, dec, central, grid, inputs)
+        values = _bisect(model, dec, central, cand, tol) if cand else np.zeros(0)
         for (j, r, _, _), value in zip(cand, values, strict=True):
             found[r].append(_switch(model, j, r, float(value), bool(central[r])))
     return [
