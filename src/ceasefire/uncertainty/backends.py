@@ -465,12 +465,15 @@ def run_design(
     seed: int,
     out: Path | None = None,
     progress: Progress | None = None,
+    on_design: Callable[[int, int], None] | None = None,
 ) -> dict[str, FloatArray]:
     """Evaluate a ``sensitivity.Design`` on ``where``'s backend in chunks of ``chunk`` points.
 
     With ``out`` (the sweep's folder) the chunks stream to ``out/sensitivity-<method>/`` as
     the draws do (chunk files, ``progress.jsonl``, a manifest with the design's identity), so
     an interrupted design resumes; a folder holding another design is refused.
+    ``on_design(total, left)`` is told the design's points and those left to run before the
+    first runs.
     """
     from ceasefire.uncertainty.summary import headline_keys
 
@@ -491,6 +494,8 @@ def run_design(
         for i, (a, n) in enumerate(plan)
         if i not in done
     ]
+    if on_design:
+        on_design(len(design.unit), sum(job.draws for job in jobs))
     run_jobs(model, jobs, where, progress)
     keys = [head.key for head, _ in headline_keys(model, all_dimensions=True)]
     return {k: np.concatenate(list(store.column(k))) for k in keys}
@@ -508,13 +513,15 @@ def summarise_run(
     scenario_sha256: str | None = None,
     out: Path | None = None,
     progress: Progress | None = None,
+    on_design: Callable[[int, int], None] | None = None,
 ) -> SweepSummary:
     """The sweep's summary: aggregates, sensitivity and switch points.
 
     ``sensitivity``: "rbd-fast" (given-data indices from the draws, no extra evaluation),
     "sobol" or "morris" (those too, plus that analysis on a design sized from the draws or
     from ``sobol_n`` / ``morris_r``, run on the sweep's backend, streamed to ``out`` and
-    resumable, ``progress`` advanced per point), or "none". The switch points are the run's
+    resumable, ``progress`` advanced per point, ``on_design`` told its size before it starts),
+    or "none". The switch points are the run's
     (computed beside the draws), or computed here for a run that has none.
     """
     from ceasefire.uncertainty import sensitivity as sens
@@ -535,8 +542,9 @@ def summarise_run(
         def runner(design: sens.Design) -> dict[str, FloatArray]:
             where, chunk = run.where, spec.chunk
             return run_design(
-                model, design, where=where, chunk=chunk, seed=spec.seed, out=out, progress=progress
-            )
+                model, design, where=where, chunk=chunk, seed=spec.seed, out=out,
+                progress=progress, on_design=on_design,
+            )  # fmt: skip
 
         indices = sens.analyze(
             model,
