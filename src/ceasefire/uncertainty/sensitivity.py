@@ -752,6 +752,8 @@ def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[Dec
     c = central_values(model.inputs)
     dec = Decisions(model, c)
     central = decide(model, c[None])[0]
+    # a grid point at an input's central value is the central run itself
+    dec.memo.update({(j, float(v)): central for j, v in enumerate(c)})
     found: list[list[SwitchPoint]] = [[] for _ in model.rules]
     inputs = [j for j, x in enumerate(model.inputs) if x.kind in DECISION_KINDS]
     if inputs and model.rules:
