@@ -9,16 +9,26 @@ With ``out`` (a folder) the sweep writes
 
 * ``manifest.json`` — seed, method, draws, chunk size, engines, rounds, win-sets, the
   scenario's id and sha256, the package version, the backend, and the ranged inputs' keys;
-* ``chunks/chunk-NNNNNN.npz`` — one compressed NumPy archive per chunk: the input values
+* ``chunks/chunk-NNNNNN.npz`` — one NumPy archive per chunk: the input values
   ``(K, d)`` and every output array of :func:`~ceasefire.uncertainty.pipeline.evaluate`
   (NumPy rather than JSON lines: a million draws of 200 inputs are ~1.6 GB as float64 text);
   each is written to a temporary name and renamed, so a file that exists is complete;
 * ``progress.jsonl`` — one JSON line per finished chunk (index, start, count, sha256 of the
   file, seconds), appended after the chunk's file is in place.
 
+* ``switch_points.json`` — the switch points (``sensitivity.switch_points``), computed by one
+  more job on the same backend beside the draws;
+* ``sensitivity-<method>/`` — with ``--sensitivity sobol|morris``, that design's chunks,
+  progress and manifest, laid out as the draws' (:func:`run_design`).
+
+Every backend runs a list of :class:`Job` s (a module-level function of the model and its
+arguments, and what the parent does with the result), so draws, switch points and designs share
+one scheduler per backend.
+
 Rerunning into the same folder resumes: chunks listed in ``progress.jsonl`` whose file has the
-recorded sha256 are kept, the rest are run. A manifest that disagrees on seed, method, draws,
-chunk, engines, rounds, win-sets or the scenario's sha256 is refused (:class:`SweepError`).
+recorded sha256 are kept, the rest are run; kept switch points are read back. A manifest that
+disagrees on seed, method, draws, chunk, engines, rounds, win-sets or the scenario's sha256 is
+refused (:class:`SweepError`).
 Aggregation reads the chunks back one output column at a time.
 """
 
