@@ -27,6 +27,11 @@ which would dominate a sweep; rescues (a second LP per failing proposal and draw
 swept — they explain a single run's conclusion, and the switch points of
 ``sensitivity.switch_points`` answer the same question across the ranges.
 
+Each stage is a :class:`Stage` of :data:`STAGES` with one signature, ``fn(model, batch, out,
+seed) -> outputs`` (the comment above the stage functions says how to add one); ``evaluate``
+runs them in order, or those named in ``stages=`` (``decide`` runs only acceptance and
+institutions, for the switch points).
+
 Pure: no I/O, no printing, no global state; the engines' random numbers come from ``seed``
 (one child per engine run).
 """
