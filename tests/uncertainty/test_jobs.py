@@ -119,13 +119,19 @@ def test_sobol_design_streams_resumes_and_gives_the_same_numbers(tmp_path):
         summarise_run(model, spec, run, sensitivity="sobol", sobol_n=32, out=folder)
 
 
-def test_morris_design_on_the_backend_matches_serial():
+def test_morris_design_and_switch_points_same_on_every_backend():
     spec = SweepSpec(draws=100, seed=4, chunk=50, engines=())
     model = compile_model(loads(SMALL), spec)
     serial = summarise_run(model, spec, run_sweep(model, spec), sensitivity="morris", morris_r=4)
-    run = run_sweep(model, spec, backend="processes", workers=2)
-    procs = summarise_run(model, spec, run, sensitivity="morris", morris_r=4)
-    assert procs.sensitivity == serial.sensitivity and serial.sensitivity.morris_r == 4
+    assert serial.sensitivity.morris_r == 4 and serial.switch_points
+    for kw in (
+        {"backend": "processes", "workers": 2},
+        {"backend": "dask", "workers": 1, "local_processes": False},
+    ):
+        run = run_sweep(model, spec, **kw)
+        assert run.switch_points == serial.switch_points
+        other = summarise_run(model, spec, run, sensitivity="morris", morris_r=4)
+        assert other.sensitivity == serial.sensitivity, kw
 
 
 # ---- every estimator on known indices ---------------------------------------------------------
