@@ -669,16 +669,13 @@ def _side_candidates(
     """On each side of the centre ``c``: the grid point nearest it that flips rule ``r``, and
     the point before it (a grid point that does not flip — it is nearer — or the centre)."""
     out: list[Candidate] = []
-    above = [i for i in range(len(gv)) if gv[i] > c and flips[i]]
-    below = [i for i in range(len(gv)) if gv[i] < c and flips[i]]
-    if above:
-        i = min(above)
-        keep = float(gv[i - 1]) if i > 0 and gv[i - 1] > c else c
-        out.append((j, r, keep, float(gv[i])))
-    if below:
-        i = max(below)
-        keep = float(gv[i + 1]) if i + 1 < len(gv) and gv[i + 1] < c else c
-        out.append((j, r, keep, float(gv[i])))
+    for side in (1, -1):  # above the centre, then below
+        beyond = [i for i in range(len(gv)) if (gv[i] - c) * side > 0]
+        hits = [i for i in beyond if flips[i]]
+        if hits:
+            i = min(hits, key=lambda i: abs(gv[i] - c))
+            keep = float(gv[i - side]) if i - side in beyond else c
+            out.append((j, r, keep, float(gv[i])))
     return out
 
 
