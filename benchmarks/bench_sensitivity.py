@@ -15,7 +15,8 @@ under 60 s, sensitivity and switch points included::
         --backend processes --workers 2 --sensitivity rbd-fast
 
 Wall times are what a user waits for, but on a machine shared with other jobs they measure the
-neighbours as much as the sweep. So each phase also prints its CPU seconds (this process plus
+neighbours as much as the sweep (BLAS runs one thread here, so that no spin-waiting thread's
+CPU is counted as work). So each phase also prints its CPU seconds (this process plus
 its finished worker processes, ``resource.getrusage``) and, for the loop, the wall time it
 would take on ``--workers`` idle cores, ``CPU / workers`` (the draws are independent chunks:
 the loop scales with the cores, measured 1.6-1.9x for 2 workers in bench_sweep.py). Checks
@@ -24,17 +25,23 @@ nothing (tests check correctness); the load average is printed before and after.
 
 from __future__ import annotations
 
-import argparse
 import os
-import resource
-import tempfile
-import time
-from pathlib import Path
 
-from ceasefire.scenario import load
-from ceasefire.uncertainty import sensitivity as sens
-from ceasefire.uncertainty.backends import SweepRun, SweepSpec, run_sweep, summarise_run
-from ceasefire.uncertainty.pipeline import Model, compile_model
+# One BLAS thread, set before numpy loads: on a shared machine OpenBLAS's idle threads
+# spin-wait and their CPU seconds would be counted as the analysis's work.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import resource  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from ceasefire.scenario import load  # noqa: E402
+from ceasefire.uncertainty import sensitivity as sens  # noqa: E402
+from ceasefire.uncertainty.backends import SweepRun, SweepSpec, run_sweep, summarise_run  # noqa: E402
+from ceasefire.uncertainty.pipeline import Model, compile_model  # noqa: E402
 
 SCENARIO = "ukraine-2024-11"
 #: after the loop, at most this share of the loop (issue 21)

@@ -38,7 +38,9 @@ import hashlib
 import io
 import json
 import os
+import struct
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -115,6 +117,8 @@ class DirStore:
         self.folder = folder
         self.chunk_dir = folder / "chunks"
         self.progress = folder / "progress.jsonl"
+        #: per chunk file: each array's offset in it (:func:`_stored_offsets`)
+        self._offsets: dict[int, dict[str, int] | None] = {}
 
     def path(self, index: int) -> Path:
         return self.chunk_dir / f"chunk-{index:06d}.npz"
@@ -158,9 +162,17 @@ class DirStore:
 
     def column(self, key: str) -> Iterator[NDArray[Any]]:
         for i in self.indices():
-            with np.load(self.path(i)) as z:
-                if key in z.files:
-                    yield z[key]
+            if i not in self._offsets:
+                self._offsets[i] = _stored_offsets(self.path(i))
+            offsets = self._offsets[i]
+            if offsets is None:  # compressed (written by an earlier version)
+                with np.load(self.path(i)) as z:
+                    if key in z.files:
+                        yield z[key]
+            elif key in offsets:
+                with self.path(i).open("rb") as f:
+                    f.seek(offsets[key])
+                    yield np.lib.format.read_array(f, allow_pickle=False)
 
     def get_json(self, name: str) -> Any:
         """A JSON file the sweep wrote beside its chunks, or None (absent or unreadable)."""
@@ -171,6 +183,23 @@ class DirStore:
 
     def put_json(self, name: str, data: Any) -> None:
         atomic_write(self.folder / name, json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def _stored_offsets(path: Path) -> dict[str, int] | None:
+    """Where each array of an uncompressed ``.npz`` starts in the file, or None if a member
+    is compressed. Summaries read one output column of every chunk at a time; ``np.load``
+    parses the archive's directory on every read (measured: 3 s of a 10,000-draw summary of
+    the built-in scenario), this once per chunk."""
+    out: dict[str, int] = {}
+    with zipfile.ZipFile(path) as z, path.open("rb") as f:
+        for info in z.infolist():
+            if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
+                return None
+            # the local header: 30 bytes, then the name and an extra field of its own length
+            f.seek(info.header_offset + 26)
+            name_len, extra_len = struct.unpack("<HH", f.read(4))
+            out[info.filename[:-4]] = info.header_offset + 30 + name_len + extra_len
+    return out
 
 
 def manifest(model: Model, spec: SweepSpec, sha256: str, backend: str) -> dict[str, Any]:
