@@ -185,3 +185,23 @@ def test_small_designs_and_samples_are_flagged_with_what_to_increase():
     assert "not resolved" in flags and "increase --sobol-n (now 8; try 32)" in flags
     none = summarise_run(model, spec, run_sweep(model, spec), sensitivity="none")
     assert sensitivity_flags(none) == []
+
+
+# ---- chunk files -------------------------------------------------------------------------------
+
+
+def test_store_reads_uncompressed_chunks_at_their_offsets_and_old_compressed_ones(tmp_path):
+    rng = np.random.default_rng(0)
+    arrays = {"values": rng.random((7, 3)), "passes": rng.random((7, 2)) > 0.5}
+    store = backends.DirStore(tmp_path / "s")
+    store.put(0, 0, arrays, 0.1)
+    assert backends._stored_offsets(store.path(0)) is not None
+    # a chunk written compressed by an earlier version is still read
+    more = {"values": rng.random((5, 3)), "passes": rng.random((5, 2)) > 0.5}
+    np.savez_compressed(store.path(1), **more)
+    assert backends._stored_offsets(store.path(1)) is None
+    for key in arrays:
+        got = np.concatenate(list(store.column(key)))
+        assert np.array_equal(got, np.concatenate([arrays[key], more[key]])), key
+        assert got.dtype == arrays[key].dtype
+    assert list(store.column("absent")) == []
