@@ -180,6 +180,25 @@ def _bootstrap_sd(
     return np.asarray(est.std(axis=0, ddof=1) * math.sqrt(size / n), dtype=np.float64)
 
 
+def _half_sample(
+    x: FloatArray, y: FloatArray, order: NDArray[np.intp], tops: dict[int, Any], m: int
+) -> FloatArray:
+    """S1 on the first half of the draws of each kept (input, output) pair, NaN elsewhere
+    (only the kept pairs are checked for convergence, so only they are estimated)."""
+    half = np.full((x.shape[1], y.shape[1]), np.nan)
+    nh = x.shape[0] // 2
+    if nh < MIN_DRAWS:
+        return half
+    # the first half's order is the full order without the later draws (no new sort)
+    by_input = order.T
+    h_order = by_input[by_input < nh].reshape(x.shape[1], nh).T
+    for t, idx in tops.items():
+        h = y[:nh, t]
+        if np.ptp(h) > 0:
+            half[idx, t] = rbd_fast(x[:nh, idx], h[:, None], m, h_order[:, idx])[:, 0]
+    return half
+
+
 def given_data(
     x: FloatArray,
     y: FloatArray,
@@ -203,17 +222,10 @@ def given_data(
     if n < MIN_DRAWS or not ok.any():
         return [{} for _ in range(y.shape[1])]
     full = np.full((x.shape[1], y.shape[1]), np.nan)
-    half = np.full_like(full, np.nan)
     order = np.argsort(x, axis=0, kind="stable")
     full[:, ok] = rbd_fast(x, y[:, ok], m, order)
-    if n // 2 >= MIN_DRAWS:
-        h = y[: n // 2][:, ok]
-        varies = np.ptp(h, axis=0) > 0
-        # the first half's order is the full order without the later draws (no new sort)
-        by_input = order.T
-        h_order = by_input[by_input < n // 2].reshape(x.shape[1], n // 2).T
-        half[:, np.flatnonzero(ok)[varies]] = rbd_fast(x[: n // 2], h[:, varies], m, h_order)
     tops = {int(t): np.argsort(-full[:, t], kind="stable")[:top] for t in np.flatnonzero(ok)}
+    half = _half_sample(x, y, order, tops, m)
     pairs = [(int(i), int(t)) for t, idx in tops.items() for i in idx]
     sd = _bootstrap_sd(order, y, pairs, np.random.default_rng(seed), resamples, m)
     conf = dict(zip(pairs, Z95 * sd, strict=True))
