@@ -5,6 +5,7 @@ chunks), and every estimator finds known indices (Ishigami, a linear model).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import numpy as np
@@ -205,3 +206,13 @@ def test_store_reads_uncompressed_chunks_at_their_offsets_and_old_compressed_one
         assert np.array_equal(got, np.concatenate([arrays[key], more[key]])), key
         assert got.dtype == arrays[key].dtype
     assert list(store.column("absent")) == []
+
+
+def test_sweep_batches_select_an_installed_accelerator_whatever_their_size():
+    from ceasefire.uncertainty.pipeline import execution_params
+
+    numba = importlib.util.find_spec("numba") is not None
+    assert execution_params("smp", 2).get("kernel") == ("compiled" if numba else None)
+    assert "kernel" not in execution_params("smp", 1)  # the central run: the engine's rule
+    assert execution_params("smp", 2)["trajectory"] is False  # its sweep parameters
+    assert "kernel" not in execution_params("bdm", 500)

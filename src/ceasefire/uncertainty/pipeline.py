@@ -38,6 +38,7 @@ Pure: no I/O, no printing, no global state; the engines' random numbers come fro
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -469,10 +470,24 @@ def _forecasts(model: Model, bt: Batch, out: Outputs, seed: np.random.SeedSequen
     )
     res: dict[str, FloatArray] = {}
     for (name, params), ss in zip(model.engines, seed.spawn(len(model.engines)), strict=True):
-        extra = bargaining.capabilities(name).sweep_params
+        extra = execution_params(name, b)
         f = bargaining.engine(name)(problem, np.random.default_rng(ss), **params, **extra)
         res[f"forecast.{_engine_key(name, params)}"] = np.asarray(f.outcome, dtype=np.float64)
     return res
+
+
+def execution_params(name: str, draws: int) -> dict[str, Any]:
+    """How an engine computes in a sweep, never what (the outputs are identical): its sweep
+    parameters and, for a batch of more than one draw with its accelerator installed, the
+    parameters that select the accelerated kernel. smp's own rule loads its compiled kernel
+    only for large batches, so a worker given small chunks (``--chunk 20``) would run numpy,
+    7-10x slower; a batch of one (the central run) keeps the engine's rule, so that the
+    parent does not load numba for one draw."""
+    caps = bargaining.capabilities(name)
+    out = dict(caps.sweep_params)
+    if draws > 1 and caps.accelerator and importlib.util.find_spec(caps.accelerator) is not None:
+        out.update(caps.accelerated_params)
+    return out
 
 
 def _winsets(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
