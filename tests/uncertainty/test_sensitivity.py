@@ -154,6 +154,13 @@ def test_cli_sensitivity_sobol_prints_extra_evaluations(tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert "model evaluations after the 100 draws" in res.output
+    # before the design starts: its exact size and the expected time
+    assert "model evaluations, expected ~" in res.output
+    assert (tmp_path / "o" / "sensitivity-sobol" / "manifest.json").exists()
+    again = CliRunner().invoke(
+        app, [*args, "--out", str(tmp_path / "o"), "--sensitivity", "sobol", "--sobol-n", "16"]
+    )
+    assert again.exit_code == 0 and "done before" in again.output, again.output
     bad = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "p"), "--sensitivity", "fast"])
     assert bad.exit_code == 2 and "--sensitivity fast: unknown" in bad.output
 
