@@ -236,8 +236,9 @@ def sweep(
     extra = extra_evaluations(model, sensitivity, draws, sobol_n=sobol_n)
     if extra:
         err_console.print(
-            f"--sensitivity {sensitivity}: {extra:,} model evaluations after the {draws:,} draws "
-            "(serial, in this process)"
+            f"--sensitivity {sensitivity}: up to {extra:,} model evaluations after the "
+            f"{draws:,} draws (on the {backend} backend, streamed to "
+            f"{folder / ('sensitivity-' + sensitivity)})"
         )
     started = time.perf_counter()
     with _draws_bar(draws) as advance:
@@ -256,19 +257,28 @@ def sweep(
             fail([str(err)])
         except OSError as err:
             fail([f"{folder}: {err.strerror or err}"])
-    loop = time.perf_counter() - started
-    todo = draws - result.resumed_chunks * chunk
-    if extra and todo > 0:
-        err_console.print(f"  expected ~{extra * loop / todo:,.1f} s at the draw loop's rate")
-    summary = summarise_run(
-        model,
-        spec,
-        result,
-        sensitivity=sensitivity,
-        sobol_n=sobol_n,
-        backend=backend,
-        scenario_sha256=loaded.sha256,
-    )
+    rate = (draws - result.resumed_chunks * chunk) / (time.perf_counter() - started)
+
+    def on_design(total: int, left: int) -> None:
+        # the exact count, once the draws have chosen the Sobol' groups; before it starts
+        eta = f", expected ~{left / rate:,.0f} s at the draw loop's rate" if rate > 0 else ""
+        resumed = f" ({total - left:,} done before)" if left < total else ""
+        err_console.print(f"--sensitivity {sensitivity}: {total:,} model evaluations{resumed}{eta}")
+
+    try:
+        summary = summarise_run(
+            model,
+            spec,
+            result,
+            sensitivity=sensitivity,
+            sobol_n=sobol_n,
+            backend=backend,
+            scenario_sha256=loaded.sha256,
+            out=folder,
+            on_design=on_design,
+        )
+    except SweepError as err:
+        fail([str(err)])
     write_json(folder / "summary.json", summary.model_dump(mode="json"))
     atomic_write(folder / "report.html", html.render_sweep(summary, loaded.scenario))
     print_sweep(summary, out_console)

@@ -132,7 +132,10 @@ def test_sobol_on_request_flags_unresolved_indices():
     summary = summarise_run(model, spec, run_sweep(model, spec), sensitivity="sobol", sobol_n=16)
     sens = summary.sensitivity
     assert sens.method == "sobol" and sens.sobol_n == 16
-    assert sens.extra_evaluations == extra_evaluations(model, "sobol", 100, sobol_n=16)
+    # the runs made: N (k + 2) over the factors chosen from the draws, at most the estimate
+    # printed before the sweep (8 inputs of their own and "all other inputs")
+    assert sens.extra_evaluations == 16 * (len(sens.groups) + 2)
+    assert sens.extra_evaluations <= extra_evaluations(model, "sobol", 100, sobol_n=16)
     rows = [s for o in sens.outputs for s in o.sobol]
     assert rows
     # 16 base samples cannot resolve indices: wide intervals are flagged
@@ -151,6 +154,13 @@ def test_cli_sensitivity_sobol_prints_extra_evaluations(tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert "model evaluations after the 100 draws" in res.output
+    # before the design starts: its exact size and the expected time
+    assert "model evaluations, expected ~" in res.output
+    assert (tmp_path / "o" / "sensitivity-sobol" / "manifest.json").exists()
+    again = CliRunner().invoke(
+        app, [*args, "--out", str(tmp_path / "o"), "--sensitivity", "sobol", "--sobol-n", "16"]
+    )
+    assert again.exit_code == 0 and "done before" in again.output, again.output
     bad = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "p"), "--sensitivity", "fast"])
     assert bad.exit_code == 2 and "--sensitivity fast: unknown" in bad.output
 

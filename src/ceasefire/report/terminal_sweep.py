@@ -7,7 +7,7 @@ from rich.text import Text
 
 from ceasefire.report.format import input_label, pct_bounded, quantity_label
 from ceasefire.report.terminal import Cell, Column, grid, say
-from ceasefire.sweep_results import DecisionSwitches, ProposalSweep, SweepSummary
+from ceasefire.sweep_results import DecisionSwitches, Headline, ProposalSweep, SweepSummary
 
 #: an input is named among the most influential when its first-order index exceeds this
 MIN_ST = 0.01
@@ -77,6 +77,40 @@ def _switch_lines(p: ProposalSweep, switches: dict[tuple[str, str], DecisionSwit
     return out
 
 
+def _headline(h: Headline) -> str:
+    """A headline output in words (``smallest veto margin · wgm``), no internal names."""
+    return " · ".join(
+        [quantity_label(h.quantity), h.subject, *([h.dimension] if h.dimension else [])]
+    )
+
+
+def sensitivity_flags(summary: SweepSummary) -> list[str]:
+    """What the sensitivity analysis could not settle, with what to do about it: given-data
+    indices whose first-half estimate disagrees with the full one, and Sobol' indices whose
+    interval is wide or outside [0, 1] (an interval narrows as 1/sqrt(N): 4 N halves it)."""
+    sens = summary.sensitivity
+    if sens is None:
+        return []
+    out: list[str] = []
+    unconverged = sens.unconverged()
+    if unconverged:
+        outputs = list(dict.fromkeys(_headline(h) for h, _ in unconverged))
+        more = f" and {len(outputs) - 2} more outputs" if len(outputs) > 2 else ""
+        out.append(
+            f"{len(unconverged)} first-order indices not converged (the first half of the "
+            f"draws disagrees with all of them: {'; '.join(outputs[:2])}{more}); increase "
+            f"--draws (now {summary.draws:,}; try {2 * summary.draws:,})"
+        )
+    unresolved = sens.unresolved()
+    if unresolved:
+        n = sens.sobol_n or 0
+        out.append(
+            f"{len(unresolved)} Sobol' indices not resolved (interval wider than ±0.1 or "
+            f"outside [0, 1]); increase --sobol-n (now {n:,}; try {4 * n:,})"
+        )
+    return out
+
+
 def print_sweep(summary: SweepSummary, console: Console) -> None:
     """Per proposal: pass probabilities, the most influential inputs and the switch points."""
     console.print(
@@ -91,3 +125,8 @@ def print_sweep(summary: SweepSummary, console: Console) -> None:
         lines = [f"most influential — {x}" for x in influential(summary, p)]
         for line in lines + _switch_lines(p, switches):
             say(console, Text(line), indent=2)
+    flags = sensitivity_flags(summary)
+    if flags:
+        console.print("\nsensitivity", markup=False, style="bold")
+    for line in flags:
+        say(console, Text(line), indent=2)

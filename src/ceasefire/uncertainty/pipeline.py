@@ -27,16 +27,24 @@ which would dominate a sweep; rescues (a second LP per failing proposal and draw
 swept — they explain a single run's conclusion, and the switch points of
 ``sensitivity.switch_points`` answer the same question across the ranges.
 
+Each stage is a :class:`Stage` of :data:`STAGES` with one signature, ``fn(model, batch, out,
+seed) -> outputs`` (the comment above the stage functions says how to add one); ``evaluate``
+runs them in order, or those named in ``stages=`` (``decide`` runs only acceptance and
+institutions, for the switch points).
+
 Pure: no I/O, no printing, no global state; the engines' random numbers come from ``seed``
 (one child per engine run).
 """
 
 from __future__ import annotations
 
+import importlib.util
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ceasefire import bargaining
 from ceasefire import coverage as cov
@@ -329,13 +337,27 @@ def _set_input(bt: Batch, x: RangedInput, val: FloatArray) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The stages: each calls the one batched kernel of its core module
+# The stages: each calls the one batched kernel of its core module.
+#
+# A stage is ``fn(model, batch, out, seed) -> dict`` (:data:`StageFn`): it reads the compiled
+# model, the draws' perturbed arrays and the outputs of the stages before it (``out``), and
+# returns its own outputs, arrays with the draws first, keyed ``<stage>.<name>`` (the first
+# stages' historical names excepted). Keys starting with ``_`` are passed to later stages but
+# not returned by :func:`evaluate` (nor stored in chunk files). To add a model: write the
+# function, add a :class:`Stage` to :data:`STAGES` after the stages it reads, and, if it has
+# ranged inputs, give them a ``kind`` in ``ranges`` and a line in :func:`_set_input`.
+# Everything downstream (chunk files, resume, ``summary``) sees the new keys; headline
+# outputs for the sensitivity analysis are listed in ``summary.headline_keys``.
+
+Outputs = dict[str, Any]
+StageFn = Callable[[Model, Batch, Outputs, np.random.SeedSequence], Outputs]
 
 
-def _coverage(model: Model, held: FloatArray) -> dict[str, FloatArray]:
+def _coverage(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     """Coverage shares ``(B, P)`` and ``g`` (``coverage.fractions``), batched over draws."""
+    held = bt.held
     b, p = held.shape[0], len(model.proposal_ids)
-    out = {k: np.zeros((b, p)) for k in (*COVERAGE_OUTPUTS, "g")}
+    res = {k: np.zeros((b, p)) for k in (*COVERAGE_OUTPUTS, "g")}
     for k in range(p):
         f = cov.fractions(
             held,
@@ -345,16 +367,17 @@ def _coverage(model: Model, held: FloatArray) -> dict[str, FloatArray]:
             guarantee=model.guarantee[k],
             territory=model.territory[k],
         )
-        out["invited_area_share"][:, k] = cov.share(f.invited, model.area)
-        out["guaranteed_area_share"][:, k] = cov.share(f.guaranteed, model.area)
-        out["ceded_area_share"][:, k] = cov.share(f.ceded, model.area)
-        out["occupied_area_share"][:, k] = cov.share(f.occupied, model.area)
-        out["g"][:, k] = cov.guarantee_share(model.area, held, f.guaranteed)
-    return out
+        res["invited_area_share"][:, k] = cov.share(f.invited, model.area)
+        res["guaranteed_area_share"][:, k] = cov.share(f.guaranteed, model.area)
+        res["ceded_area_share"][:, k] = cov.share(f.ceded, model.area)
+        res["occupied_area_share"][:, k] = cov.share(f.occupied, model.area)
+        res["g"][:, k] = cov.guarantee_share(model.area, held, f.guaranteed)
+    return res
 
 
-def _acceptance(model: Model, bt: Batch) -> tuple[pref.Acceptance, dict[str, FloatArray]]:
-    """``preferences.accept`` over the draws, and the margins a sweep reports."""
+def _acceptance(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
+    """``preferences.accept`` over the draws, and the margins a sweep reports (``_utility``,
+    each actor's utility of each proposal ``(B, P, n)``, for later stages)."""
     weights = pref.normalised_weights(bt.salience)  # (B, n, D)
     no_deal = pref.no_deal_utility(model.status_quo, bt.ideal, weights, bt.war_cost, model.fighting)
     acc = pref.accept(model.points, bt.ideal, weights, no_deal, bt.lower, bt.upper)
@@ -367,17 +390,18 @@ def _acceptance(model: Model, bt: Batch) -> tuple[pref.Acceptance, dict[str, Flo
     for k, rows in enumerate(model.vetoes):
         if rows.size:
             mvm[:, k] = effective[:, k, rows].min(axis=-1)
-    out = {
+    return {
         "margin": acc.margin,
         "accepts": acc.accepts,
         "effective_margin": effective,
         "min_veto_margin": mvm,
+        "_utility": acc.utility,
     }
-    return acc, out
 
 
-def _institutions(model: Model, accepts: BoolArray) -> dict[str, FloatArray]:
+def _institutions(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     """``institutions.decide_batch`` for every rule, and each proposal's chain."""
+    accepts = out["accepts"]
     b, p = accepts.shape[0], len(model.proposal_ids)
     passes_rule = np.zeros((b, len(model.rules)), dtype=bool)
     for r, rule in enumerate(model.rules):
@@ -391,12 +415,11 @@ def _institutions(model: Model, accepts: BoolArray) -> dict[str, FloatArray]:
     return {"institution_passes": passes_rule, "passes": passes}
 
 
-def _deterrence(
-    model: Model, bt: Batch, utility: FloatArray, g: FloatArray
-) -> dict[str, FloatArray]:
+def _deterrence(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     """The guarantee game, all proposals at once ``(B, P)`` (``docs/specs/deterrence.md`` §1)."""
     if model.aggressor < 0:
         return {}
+    utility, g = out["_utility"], out["g"]
     ia = model.aggressor
     weights = pref.normalised_weights(bt.salience)
     u_q = pref.utility(model.status_quo, bt.ideal, weights)[:, ia]  # (B,)
@@ -409,16 +432,17 @@ def _deterrence(
         g=g, v=d["v"], p1=d["p1"], p2=d["p2"], c1=d["c1"], c2=d["c2"], q=d["q"], h=h,
         lam=d["lam"],
     )  # fmt: skip
-    out = {
+    res = {
         f"det.{name}": np.asarray(getattr(game, name), dtype=np.float64)
         for name in DETERRENCE_OUTPUTS
     }
-    out["det.q_critical"] = game.q_critical
-    return out
+    res["det.q_critical"] = game.q_critical
+    return res
 
 
-def _durability(model: Model, bt: Batch, g: FloatArray) -> dict[str, FloatArray]:
+def _durability(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     """Ceasefire durability ``(B, P)``, collective defence added where ``g > 0`` (§2)."""
+    g = out["g"]
     cd = dur.MECHANISMS.index("collective_defence")
     present = np.repeat(model.mechanisms[None], g.shape[0], axis=0)
     present[:, :, cd] |= g > 0
@@ -433,8 +457,10 @@ def _durability(model: Model, bt: Batch, g: FloatArray) -> dict[str, FloatArray]
     }
 
 
-def _forecasts(model: Model, bt: Batch, seed: np.random.SeedSequence) -> dict[str, FloatArray]:
+def _forecasts(model: Model, bt: Batch, out: Outputs, seed: np.random.SeedSequence) -> Outputs:
     """Each engine run as one ``Problem`` of shape ``(B, n, D)``, with its sweep parameters."""
+    if not model.engines:
+        return {}
     b = bt.ideal.shape[0]
     problem = bargaining.Problem(
         positions=bt.ideal,
@@ -443,22 +469,36 @@ def _forecasts(model: Model, bt: Batch, seed: np.random.SeedSequence) -> dict[st
         status_quo=np.repeat(model.status_quo[None], b, axis=0),
         war_cost=bt.war_cost if model.fighting else np.zeros_like(bt.war_cost),
     )
-    out: dict[str, FloatArray] = {}
+    res: dict[str, FloatArray] = {}
     for (name, params), ss in zip(model.engines, seed.spawn(len(model.engines)), strict=True):
-        extra = bargaining.capabilities(name).sweep_params
+        extra = execution_params(name, b)
         f = bargaining.engine(name)(problem, np.random.default_rng(ss), **params, **extra)
-        out[f"forecast.{_engine_key(name, params)}"] = np.asarray(f.outcome, dtype=np.float64)
+        res[f"forecast.{_engine_key(name, params)}"] = np.asarray(f.outcome, dtype=np.float64)
+    return res
+
+
+def execution_params(name: str, draws: int) -> dict[str, Any]:
+    """How an engine computes in a sweep, never what (the outputs are identical): its sweep
+    parameters and, for a batch of more than one draw with its accelerator installed, the
+    parameters that select the accelerated kernel. smp's own rule loads its compiled kernel
+    only for large batches, so a worker given small chunks (``--chunk 20``) would run numpy,
+    7-10x slower; a batch of one (the central run) keeps the engine's rule, so that the
+    parent does not load numba for one draw."""
+    caps = bargaining.capabilities(name)
+    out = dict(caps.sweep_params)
+    if draws > 1 and caps.accelerator and importlib.util.find_spec(caps.accelerator) is not None:
+        out.update(caps.accelerated_params)
     return out
 
 
-def _winsets(model: Model, bt: Batch) -> dict[str, FloatArray]:
+def _winsets(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     """Emptiness of each chain's win-set: an LP per draw and chain (the one loop over draws)."""
     from ceasefire import winset as wsm
 
     weights = pref.normalised_weights(bt.salience)
     no_deal = pref.no_deal_utility(model.status_quo, bt.ideal, weights, bt.war_cost, model.fighting)
     b = bt.ideal.shape[0]
-    out: dict[str, FloatArray] = {}
+    res: dict[str, FloatArray] = {}
     for cid, rows in model.chains:
         empty = np.zeros(b, dtype=bool)
         for i in range(b):
@@ -472,8 +512,32 @@ def _winsets(model: Model, bt: Batch) -> dict[str, FloatArray]:
                 conflicts=False,
             )
             empty[i] = ws.empty
-        out[f"winset_empty.{cid}"] = empty
-    return out
+        res[f"winset_empty.{cid}"] = empty
+    return res
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the pipeline: its name and function (:data:`StageFn`)."""
+
+    name: str
+    run: StageFn
+
+
+#: the stages in the order they run (each reads only the outputs of stages before it)
+STAGES: tuple[Stage, ...] = (
+    Stage("acceptance", _acceptance),
+    Stage("institutions", _institutions),
+    Stage("coverage", _coverage),
+    Stage("deterrence", _deterrence),
+    Stage("durability", _durability),
+    Stage("forecasts", _forecasts),
+    Stage("winsets", _winsets),
+)
+#: the stages that decide whether a proposal passes an institution (what switch points scan)
+DECISION_STAGES: tuple[str, ...] = ("acceptance", "institutions")
+#: the kinds of ranged input those stages read (the others cannot flip a decision)
+DECISION_KINDS: frozenset[str] = frozenset({"position", "salience", "red_line", "war_cost"})
 
 
 def evaluate(
@@ -483,6 +547,7 @@ def evaluate(
     seed: np.random.SeedSequence,
     engines: bool = True,
     winsets: bool = False,
+    stages: Sequence[str] | None = None,
 ) -> dict[str, FloatArray]:
     """Every output of the pipeline for input values ``(B, d)`` (module docstring).
 
@@ -494,18 +559,27 @@ def evaluate(
     ``model.rules``; ``passes`` ``(B, P)``; coverage shares and ``g`` ``(B, P)``;
     ``det.<output>`` and ``dur.<output>`` ``(B, P)``; ``forecast.<engine-variant>``
     ``(B, D)``; with ``winsets``, ``winset_empty.<chain>`` ``(B,)`` (LP per draw).
+
+    ``stages`` (names in :data:`STAGES`) runs only those, in the pipeline's order; by default
+    every stage but ``forecasts`` unless ``engines`` and ``winsets`` unless ``winsets``.
     """
+    if stages is None:
+        off = {"forecasts"} - ({"forecasts"} if engines else set())
+        off |= set() if winsets else {"winsets"}
+        stages = [s.name for s in STAGES if s.name not in off]
     bt = build_batch(model, values)
-    acc, out = _acceptance(model, bt)
-    out.update(_institutions(model, acc.accepts))
-    out.update(_coverage(model, bt.held))
-    out.update(_deterrence(model, bt, acc.utility, out["g"]))
-    out.update(_durability(model, bt, out["g"]))
-    if engines and model.engines:
-        out.update(_forecasts(model, bt, seed))
-    if winsets:
-        out.update(_winsets(model, bt))
-    return out
+    out: Outputs = {}
+    for stage in STAGES:
+        if stage.name in stages:
+            out.update(stage.run(model, bt, out, seed))
+    return {k: v for k, v in out.items() if not k.startswith("_")}
+
+
+def decide(model: Model, values: FloatArray) -> NDArray[np.bool_]:
+    """Whether each (proposal, institution) rule of ``model.rules`` passes ``(B, R)``: the
+    acceptance and institution stages only (what switch points need)."""
+    out = evaluate(model, values, seed=np.random.SeedSequence(0), stages=DECISION_STAGES)
+    return np.asarray(out["institution_passes"], dtype=bool)
 
 
 def evaluate_central(model: Model, **kwargs: Any) -> dict[str, FloatArray]:

@@ -34,9 +34,12 @@ Unit-cube samples are mapped to input values by the same inverse CDFs as the swe
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -54,7 +57,7 @@ from ceasefire.sweep_results import (
     SobolIndex,
     SwitchPoint,
 )
-from ceasefire.uncertainty.pipeline import Model, evaluate
+from ceasefire.uncertainty.pipeline import DECISION_KINDS, Model, decide, evaluate
 from ceasefire.uncertainty.ranges import central_values, to_values
 from ceasefire.uncertainty.summary import Target, headline_keys
 
@@ -177,6 +180,25 @@ def _bootstrap_sd(
     return np.asarray(est.std(axis=0, ddof=1) * math.sqrt(size / n), dtype=np.float64)
 
 
+def _half_sample(
+    x: FloatArray, y: FloatArray, order: NDArray[np.intp], tops: dict[int, Any], m: int
+) -> FloatArray:
+    """S1 on the first half of the draws of each kept (input, output) pair, NaN elsewhere
+    (only the kept pairs are checked for convergence, so only they are estimated)."""
+    half = np.full((x.shape[1], y.shape[1]), np.nan)
+    nh = x.shape[0] // 2
+    if nh < MIN_DRAWS:
+        return half
+    # the first half's order is the full order without the later draws (no new sort)
+    by_input = order.T
+    h_order = by_input[by_input < nh].reshape(x.shape[1], nh).T
+    for t, idx in tops.items():
+        h = y[:nh, t]
+        if np.ptp(h) > 0:
+            half[idx, t] = rbd_fast(x[:nh, idx], h[:, None], m, h_order[:, idx])[:, 0]
+    return half
+
+
 def given_data(
     x: FloatArray,
     y: FloatArray,
@@ -200,17 +222,10 @@ def given_data(
     if n < MIN_DRAWS or not ok.any():
         return [{} for _ in range(y.shape[1])]
     full = np.full((x.shape[1], y.shape[1]), np.nan)
-    half = np.full_like(full, np.nan)
     order = np.argsort(x, axis=0, kind="stable")
     full[:, ok] = rbd_fast(x, y[:, ok], m, order)
-    if n // 2 >= MIN_DRAWS:
-        h = y[: n // 2][:, ok]
-        varies = np.ptp(h, axis=0) > 0
-        # the first half's order is the full order without the later draws (no new sort)
-        by_input = order.T
-        h_order = by_input[by_input < n // 2].reshape(x.shape[1], n // 2).T
-        half[:, np.flatnonzero(ok)[varies]] = rbd_fast(x[: n // 2], h[:, varies], m, h_order)
     tops = {int(t): np.argsort(-full[:, t], kind="stable")[:top] for t in np.flatnonzero(ok)}
+    half = _half_sample(x, y, order, tops, m)
     pairs = [(int(i), int(t)) for t, idx in tops.items() for i in idx]
     sd = _bootstrap_sd(order, y, pairs, np.random.default_rng(seed), resamples, m)
     conf = dict(zip(pairs, Z95 * sd, strict=True))
@@ -294,6 +309,59 @@ def from_draws(
     return x.shape[0], {head.key: r for (head, _), r in zip(keys, res, strict=True)}
 
 
+def _problem(names: Sequence[str], groups: Sequence[str] | None = None) -> dict[str, Any]:
+    """SALib's problem over the unit cube (the inputs' inverse CDFs map it to their ranges)."""
+    problem: dict[str, Any] = {
+        "num_vars": len(names),
+        "names": list(names),
+        "bounds": [[0.0, 1.0]] * len(names),
+    }
+    if groups is not None:
+        problem["groups"] = list(groups)
+    return problem
+
+
+def sobol_sample(problem: dict[str, Any], n: int, *, seed: int) -> FloatArray:
+    """Saltelli's design, ``N (k + 2)`` points (scrambled Sobol', second order off)."""
+    from SALib.sample import sobol as sobol_sample_
+
+    x = sobol_sample_.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+    return np.asarray(x, dtype=np.float64)
+
+
+def sobol_analyze(
+    problem: dict[str, Any], ys: dict[str, FloatArray], *, seed: int, num_resamples: int = 200
+) -> dict[str, dict[str, Any]]:
+    """Sobol' S1 and ST (95 % CIs) of each output ``ys[key]`` over :func:`sobol_sample`'s
+    points: output -> {"names", "S1", "S1_conf", "ST", "ST_conf"} over the factors (the
+    groups when given); outputs without variance get None."""
+    from SALib.analyze import sobol as sobol_analyze_
+
+    groups = problem.get("groups")
+    factors = list(dict.fromkeys(groups)) if groups is not None else list(problem["names"])
+    out: dict[str, dict[str, Any]] = {}
+    for key, y in ys.items():
+        y = np.asarray(y, dtype=np.float64)
+        if not np.all(np.isfinite(y)) or float(np.var(y)) <= 1e-24:
+            out[key] = {"names": factors, "S1": None, "S1_conf": None, "ST": None, "ST_conf": None}
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = sobol_analyze_.analyze(
+                problem,
+                y,
+                calc_second_order=False,
+                num_resamples=num_resamples,
+                conf_level=0.95,
+                seed=seed,
+            )
+        out[key] = {
+            "names": factors,
+            **{k: [_clean(v) for v in res[k]] for k in ("S1", "S1_conf", "ST", "ST_conf")},
+        }
+    return out
+
+
 def sobol_indices(
     fn: Outputs,
     names: Sequence[str],
@@ -309,38 +377,41 @@ def sobol_indices(
     sample size (a power of two). Returns output -> {"names", "S1", "S1_conf", "ST",
     "ST_conf"} over the factors (the groups when given); outputs without variance get None.
     """
-    from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import sobol as sobol_sample
+    problem = _problem(names, groups)
+    ys = fn(sobol_sample(problem, n, seed=seed))
+    return sobol_analyze(problem, ys, seed=seed, num_resamples=num_resamples)
 
-    problem: dict[str, Any] = {
-        "num_vars": len(names),
-        "names": list(names),
-        "bounds": [[0.0, 1.0]] * len(names),
-    }
-    if groups is not None:
-        problem["groups"] = list(groups)
-    x = sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
-    ys = fn(np.asarray(x, dtype=np.float64))
-    factors = list(dict.fromkeys(groups)) if groups is not None else list(names)
+
+def morris_sample(problem: dict[str, Any], r: int, *, seed: int, num_levels: int = 4) -> FloatArray:
+    """``r`` Morris trajectories of ``d + 1`` points on a ``num_levels`` grid."""
+    from SALib.sample import morris as morris_sample_
+
+    x = morris_sample_.sample(problem, r, num_levels=num_levels, seed=seed)
+    return np.asarray(x, dtype=np.float64)
+
+
+def morris_analyze(
+    problem: dict[str, Any], x: FloatArray, ys: dict[str, FloatArray], *, seed: int,
+    num_levels: int = 4,
+) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """Morris ``mu_star`` (95 % CI) and ``sigma`` of each output over the points ``x``."""
+    from SALib.analyze import morris as morris_analyze_
+
     out: dict[str, dict[str, Any]] = {}
     for key, y in ys.items():
         y = np.asarray(y, dtype=np.float64)
-        if not np.all(np.isfinite(y)) or float(np.var(y)) <= 1e-24:
-            out[key] = {"names": factors, "S1": None, "S1_conf": None, "ST": None, "ST_conf": None}
-            continue
+        if not np.all(np.isfinite(y)):
+            y = np.where(np.isfinite(y), y, 0.0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = sobol_analyze.analyze(
-                problem,
-                y,
-                calc_second_order=False,
-                num_resamples=num_resamples,
-                conf_level=0.95,
-                seed=seed,
+            res = morris_analyze_.analyze(
+                problem, x, y, num_levels=num_levels, conf_level=0.95, seed=seed
             )
         out[key] = {
-            "names": factors,
-            **{k: [_clean(v) for v in res[k]] for k in ("S1", "S1_conf", "ST", "ST_conf")},
+            "names": list(problem["names"]),
+            "mu_star": [_clean(v) for v in res["mu_star"]],
+            "mu_star_conf": [_clean(v) for v in res["mu_star_conf"]],
+            "sigma": [_clean(v) for v in res["sigma"]],
         }
     return out
 
@@ -349,46 +420,28 @@ def morris_screening(
     fn: Outputs, names: Sequence[str], r: int, *, seed: int, num_levels: int = 4
 ) -> dict[str, dict[str, Any]]:
     """Morris ``mu_star`` (with 95 % CI) and ``sigma`` of every output over the unit cube."""
-    from SALib.analyze import morris as morris_analyze
-    from SALib.sample import morris as morris_sample
+    problem = _problem(names)
+    x = morris_sample(problem, r, seed=seed, num_levels=num_levels)
+    return morris_analyze(problem, x, fn(x), seed=seed, num_levels=num_levels)
 
-    problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
-    x = morris_sample.sample(problem, r, num_levels=num_levels, seed=seed)
-    ys = fn(np.asarray(x, dtype=np.float64))
-    out: dict[str, dict[str, Any]] = {}
-    for key, y in ys.items():
-        y = np.asarray(y, dtype=np.float64)
-        if not np.all(np.isfinite(y)):
-            y = np.where(np.isfinite(y), y, 0.0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = morris_analyze.analyze(
-                problem, x, y, num_levels=num_levels, conf_level=0.95, seed=seed
-            )
-        out[key] = {
-            "names": list(names),
-            "mu_star": [_clean(v) for v in res["mu_star"]],
-            "mu_star_conf": [_clean(v) for v in res["mu_star_conf"]],
-            "sigma": [_clean(v) for v in res["sigma"]],
-        }
-    return out
+
+def headline_outputs(model: Model, unit: FloatArray, seed: int = 0) -> dict[str, FloatArray]:
+    """Unit-cube points ``(N, d)`` -> the headline outputs of ``model`` (one batch through the
+    pipeline), keyed by :attr:`Headline.key`: per proposal its smallest veto margin and (with
+    a guarantee game) P(hold); per engine the forecast on each dimension. Each point's
+    outputs depend on that point only, so a design may be evaluated in chunks anywhere."""
+    out = evaluate(
+        model, to_values(unit, model.inputs), seed=np.random.SeedSequence(seed), winsets=False
+    )
+    return {
+        head.key: target.pick(out[target.key])
+        for head, target in headline_keys(model, all_dimensions=True)
+    }
 
 
 def headline_function(model: Model, *, seed: int = 0) -> Outputs:
-    """Unit-cube points -> the headline outputs of ``model`` (one batch through the pipeline).
-
-    Per proposal its smallest veto margin and (with a guarantee game) P(hold); per engine the
-    forecast on each dimension; keyed by :attr:`Headline.key`.
-    """
-    keys = headline_keys(model, all_dimensions=True)
-
-    def fn(unit: FloatArray) -> dict[str, FloatArray]:
-        out = evaluate(
-            model, to_values(unit, model.inputs), seed=np.random.SeedSequence(seed), winsets=False
-        )
-        return {head.key: target.pick(out[target.key]) for head, target in keys}
-
-    return fn
+    """:func:`headline_outputs` of ``model`` as a function of the unit-cube points."""
+    return lambda unit: headline_outputs(model, unit, seed)
 
 
 def _choose(given: dict[str, dict[str, Any]], names: Sequence[str], top: int) -> set[str]:
@@ -429,7 +482,9 @@ def extra_evaluations(
     morris_r: int | None = None,
 ) -> int:
     """Model evaluations ``method`` adds to the sweep's draws (0 for the given-data indices):
-    Sobol' ``N (k + 2)`` over ``k`` factors, Morris ``r (d + 1)``."""
+    Sobol' ``N (k + 2)`` over ``k`` factors, Morris ``r (d + 1)``. Known before the draws, so
+    for Sobol' an upper bound: ``k`` counts :data:`SOBOL_GROUPS` inputs and "all other
+    inputs"; the draws may single out fewer (``Sensitivity.extra_evaluations`` is exact)."""
     d = len(model.inputs)
     if method == "sobol" and d:
         k = min(d, SOBOL_GROUPS) + (1 if d > SOBOL_GROUPS else 0)
@@ -478,6 +533,69 @@ def _morris_rows(morris: dict[str, Any], labels: dict[str, str]) -> list[MorrisE
     return sorted(effects, key=lambda x: -(x.mu_star or 0.0))
 
 
+@dataclass(frozen=True)
+class Design:
+    """A Sobol' or Morris design over the unit cube: its points ``unit (N, d)``, SALib's
+    problem (with the Sobol' groups) and the seed of its sampling and bootstrap."""
+
+    method: Literal["sobol", "morris"]
+    unit: FloatArray
+    problem: dict[str, Any]
+    seed: int
+    sobol_n: int | None = None
+    morris_r: int | None = None
+
+    @property
+    def groups(self) -> list[str]:
+        """The Sobol' factors in order (empty for Morris)."""
+        return list(dict.fromkeys(self.problem.get("groups", [])))
+
+    def identity(self) -> dict[str, Any]:
+        """What a resumed design must agree on (its sha256 covers the points and groups)."""
+        h = hashlib.sha256(self.unit.tobytes())
+        h.update(json.dumps(self.problem.get("groups", [])).encode())
+        return {
+            "method": self.method,
+            "rows": int(self.unit.shape[0]),
+            "seed": self.seed,
+            "sobol_n": self.sobol_n,
+            "morris_r": self.morris_r,
+            "design_sha256": h.hexdigest(),
+        }
+
+
+def plan_design(
+    model: Model,
+    given: dict[str, dict[str, Any]],
+    method: str,
+    draws: int,
+    *,
+    seed: int,
+    sobol_n: int | None = None,
+    morris_r: int | None = None,
+) -> Design | None:
+    """The design ``method`` asks for, sized from ``draws`` (or ``sobol_n`` / ``morris_r``);
+    None for the given-data indices alone or a model without ranged inputs."""
+    names = [x.key for x in model.inputs]
+    if not names or method not in ("sobol", "morris"):
+        return None
+    if method == "sobol":
+        chosen = _choose(given, names, SOBOL_GROUPS)
+        problem = _problem(names, [nm if nm in chosen else OTHERS for nm in names])
+        n = sobol_base(draws, sobol_n)
+        unit = sobol_sample(problem, n, seed=_seed(seed))
+        return Design("sobol", unit, problem, _seed(seed), sobol_n=n)
+    r = morris_trajectories(draws, len(names), morris_r)
+    problem = _problem(names)
+    return Design("morris", morris_sample(problem, r, seed=_seed(seed)), problem, _seed(seed),
+                  morris_r=r)  # fmt: skip
+
+
+#: evaluates a design's points: ``Design -> {headline key: (N,)}`` (serial in this process by
+#: default; ``backends`` runs it in chunks on the sweep's backend, streamed and resumable)
+DesignRunner = Callable[[Design], dict[str, FloatArray]]
+
+
 def analyze(
     model: Model,
     column: Column,
@@ -487,28 +605,25 @@ def analyze(
     draws: int = 0,
     sobol_n: int | None = None,
     morris_r: int | None = None,
+    run_design: DesignRunner | None = None,
 ) -> Sensitivity:
     """Given-data indices from the sweep's draws; with ``method`` "sobol" or "morris" also
-    that analysis on a design of its own, sized from ``draws`` (module docstring)."""
+    that analysis on a design of its own, sized from ``draws`` (module docstring), its points
+    evaluated by ``run_design``."""
     if method not in METHODS[:-1]:
         raise ValueError(f"unknown sensitivity method {method!r}; choose from {METHODS}")
     used, given = from_draws(model, column, seed=seed)
-    names = [x.key for x in model.inputs]
     labels = {x.key: x.label for x in model.inputs} | {OTHERS: OTHERS}
+    design = plan_design(model, given, method, draws, seed=seed, sobol_n=sobol_n, morris_r=morris_r)
     sobol: dict[str, dict[str, Any]] = {}
     morris: dict[str, dict[str, Any]] = {}
-    groups: list[str] = []
-    n_sobol = r_morris = None
-    if names and method == "sobol":
-        n_sobol = sobol_base(draws, sobol_n)
-        chosen = _choose(given, names, SOBOL_GROUPS)
-        groups = [nm if nm in chosen else OTHERS for nm in names]
-        fn = headline_function(model, seed=seed)
-        sobol = sobol_indices(fn, names, n_sobol, seed=_seed(seed), groups=groups)
-    elif names and method == "morris":
-        r_morris = morris_trajectories(draws, len(names), morris_r)
-        fn = headline_function(model, seed=seed)
-        morris = morris_screening(fn, names, r_morris, seed=_seed(seed))
+    if design is not None:
+        runner = run_design or (lambda d: headline_outputs(model, d.unit, seed))
+        ys = runner(design)
+        if design.method == "sobol":
+            sobol = sobol_analyze(design.problem, ys, seed=design.seed)
+        else:
+            morris = morris_analyze(design.problem, design.unit, ys, seed=design.seed)
     outputs = [
         OutputSensitivity(
             output=head,
@@ -522,61 +637,86 @@ def analyze(
     return Sensitivity(
         method=method,
         draws=used,
-        extra_evaluations=extra_evaluations(
-            model, method, draws, sobol_n=sobol_n, morris_r=morris_r
-        ),
-        sobol_n=n_sobol,
-        morris_r=r_morris,
-        groups=list(dict.fromkeys(groups)),
+        extra_evaluations=0 if design is None else int(design.unit.shape[0]),
+        sobol_n=design.sobol_n if design else None,
+        morris_r=design.morris_r if design else None,
+        groups=design.groups if design else [],
         outputs=outputs,
     )
 
 
-#: a batch of input values -> institution decisions ``(N, R)``, the other inputs central
-Decide = Callable[[FloatArray], NDArray[np.bool_]]
-#: (input j, rule r, a value that keeps the conclusion, the nearest grid value that flips it)
+class Decisions:
+    """:func:`pipeline.decide` with one input moved from the centre, memoised per (input,
+    value): the bisection reuses the grid's evaluations, and candidates that share an input
+    and a bracket (several rules flipped by the same input) share every evaluation."""
+
+    def __init__(self, model: Model, centre: FloatArray) -> None:
+        self.model, self.centre = model, centre
+        self.memo: dict[tuple[int, float], NDArray[np.bool_]] = {}
+        #: model evaluations made (rows of the decision stages)
+        self.evaluations = 0
+
+    def __call__(self, js: Sequence[int], values: Sequence[float]) -> NDArray[np.bool_]:
+        """Decisions ``(N, R)`` with input ``js[k]`` at ``values[k]``, the others central."""
+        keys = list(zip((int(j) for j in js), (float(v) for v in values), strict=True))
+        new = list(dict.fromkeys(k for k in keys if k not in self.memo))
+        if new:
+            rows = np.repeat(self.centre[None], len(new), axis=0)
+            rows[np.arange(len(new)), [j for j, _ in new]] = [v for _, v in new]
+            self.memo.update(zip(new, decide(self.model, rows), strict=True))
+            self.evaluations += len(new)
+        if not keys:
+            return np.zeros((0, len(self.model.rules)), dtype=bool)
+        return np.stack([self.memo[k] for k in keys])
+
+
+#: (input j, rule r, the nearest value that keeps the conclusion, the nearest grid value that
+#: flips it)
 Candidate = tuple[int, int, float, float]
 
 
-def _grid_candidates(
-    model: Model, run: Decide, c: FloatArray, central: NDArray[np.bool_], g: int
+def _side_candidates(
+    j: int, r: int, gv: FloatArray, flips: NDArray[np.bool_], c: float
 ) -> list[Candidate]:
-    """Scan each input's range on ``g`` points (both ends included), the others central; on
-    each side of the centre, the grid point nearest the centre that flips a decision."""
-    inputs = model.inputs
-    d = len(inputs)
-    lows = np.array([x.low for x in inputs])
-    highs = np.array([x.high for x in inputs])
+    """On each side of the centre ``c``: the grid point nearest it that flips rule ``r``, and
+    the point before it (a grid point that does not flip — it is nearer — or the centre)."""
+    out: list[Candidate] = []
+    for side in (1, -1):  # above the centre, then below
+        beyond = [i for i in range(len(gv)) if (gv[i] - c) * side > 0]
+        hits = [i for i in beyond if flips[i]]
+        if hits:
+            i = min(hits, key=lambda i: abs(gv[i] - c))
+            keep = float(gv[i - side]) if i - side in beyond else c
+            out.append((j, r, keep, float(gv[i])))
+    return out
+
+
+def _grid_candidates(
+    model: Model, dec: Decisions, central: NDArray[np.bool_], g: int, inputs: Sequence[int]
+) -> list[Candidate]:
+    """Scan each of ``inputs`` over its range on ``g`` points (both ends included), the others
+    central; the bracket of every flip nearest the centre (:func:`_side_candidates`)."""
     levels = np.linspace(0.0, 1.0, g)
-    vals = np.repeat(c[None], d * g, axis=0)
-    grid_vals = (lows[:, None] + levels[None, :] * (highs - lows)[:, None]).ravel()
-    vals[np.arange(d * g), np.repeat(np.arange(d), g)] = grid_vals
-    res = run(vals).reshape(d, g, -1)  # (d, g, R)
+    x = model.inputs
+    grids = {j: x[j].low + levels * (x[j].high - x[j].low) for j in inputs}
+    js = [j for j in inputs for _ in range(g)]
+    res = dec(js, np.concatenate([grids[j] for j in inputs]).tolist()).reshape(len(inputs), g, -1)
     cand: list[Candidate] = []
-    for j in range(d):
-        gv = grid_vals.reshape(d, g)[j]
-        for r in range(len(model.rules)):
-            flips = res[j, :, r] != central[r]
-            if not flips.any():
-                continue
-            for side in (1, -1):
-                idx = [i for i in range(g) if (gv[i] - c[j]) * side > 0 and flips[i]]
-                if idx:
-                    i = min(idx, key=lambda i: abs(gv[i] - c[j]))
-                    cand.append((j, r, float(c[j]), float(gv[i])))
+    for k, j in enumerate(inputs):
+        for r in np.flatnonzero((res[k] != central).any(axis=0)):
+            cand += _side_candidates(j, int(r), grids[j], res[k, :, r] != central[r], dec.centre[j])
     return cand
 
 
 def _bisect(
     model: Model,
-    run: Decide,
-    c: FloatArray,
+    dec: Decisions,
     central: NDArray[np.bool_],
     cand: list[Candidate],
     tol: float,
 ) -> FloatArray:
     """Every candidate's switch value, located by bisection to ``tol`` of its input's range
-    (all candidates at once, one batch per halving)."""
+    (all candidates at once, one batch per halving, shared evaluations computed once)."""
     a = np.array([x[2] for x in cand])
     b = np.array([x[3] for x in cand])
     js = np.array([x[0] for x in cand])
@@ -585,9 +725,7 @@ def _bisect(
     rows = np.arange(len(cand))
     while np.any(np.abs(b - a) > tol * width):
         mid = (a + b) / 2.0
-        v = np.repeat(c[None], len(cand), axis=0)
-        v[rows, js] = mid
-        flipped = run(v)[rows, rs] != central[rs]
+        flipped = dec(js.tolist(), mid.tolist())[rows, rs] != central[rs]
         b = np.where(flipped, mid, b)
         a = np.where(flipped, a, mid)
     return b
@@ -617,19 +755,19 @@ def switch_points(model: Model, *, grid: int = 9, tol: float = 1e-6) -> list[Dec
     Returns one entry per (proposal, institution) with ``central`` (passes at the centre) and
     its :class:`SwitchPoint` s, the switch value being the first value beyond which the
     conclusion flips (a grid of ``grid`` points, then bisection to ``tol`` of the range).
+    Only the inputs the decision stages read (``pipeline.DECISION_KINDS``) are scanned, and
+    only those stages run (:class:`Decisions`); the other inputs cannot flip a decision.
     """
     c = central_values(model.inputs)
-    seed = np.random.SeedSequence(0)
-
-    def run(values: FloatArray) -> NDArray[np.bool_]:
-        out = evaluate(model, values, seed=seed, engines=False)
-        return np.asarray(out["institution_passes"], dtype=bool)
-
-    central = run(c[None])[0]
+    dec = Decisions(model, c)
+    central = decide(model, c[None])[0]
+    # a grid point at an input's central value is the central run itself
+    dec.memo.update({(j, float(v)): central for j, v in enumerate(c)})
     found: list[list[SwitchPoint]] = [[] for _ in model.rules]
-    if model.inputs and model.rules:
-        cand = _grid_candidates(model, run, c, central, grid)
-        values = _bisect(model, run, c, central, cand, tol) if cand else np.zeros(0)
+    inputs = [j for j, x in enumerate(model.inputs) if x.kind in DECISION_KINDS]
+    if inputs and model.rules:
+        cand = _grid_candidates(model, dec, central, grid, inputs)
+        values = _bisect(model, dec, central, cand, tol) if cand else np.zeros(0)
         for (j, r, _, _), value in zip(cand, values, strict=True):
             found[r].append(_switch(model, j, r, float(value), bool(central[r])))
     return [
