@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ceasefire import __version__, bargaining
+from ceasefire import __version__, bargaining, paths
 from ceasefire import coverage as cov
 from ceasefire import deterrence as det
 from ceasefire import durability as dur
@@ -44,6 +44,9 @@ from ceasefire.results import (
     InstitutionResult,
     Interval,
     ModelInput,
+    PathHorizon,
+    PathOrder,
+    PathsResult,
     ProposalResult,
     RedLineViolation,
     RescueResult,
@@ -54,6 +57,7 @@ from ceasefire.results import (
     WinSetResult,
 )
 from ceasefire.scenario import Proposal, Scenario
+from ceasefire.scenario.schema import RatificationWindow
 
 #: the stages ``analyze`` may skip (coverage, acceptance and institutions always run)
 OPTIONAL_STAGES: frozenset[str] = frozenset({"deterrence", "durability", "rescue", "winsets"})
@@ -272,6 +276,119 @@ def _durability_result(ctx: _Context, prop: Proposal, g: float) -> DurabilityRes
     )
 
 
+def _path_params(ctx: _Context, n: int | None) -> dict[str, dict[str, FloatArray]]:
+    """The tree's parameter arrays: central (``n = None``, a batch of one) or ``n`` draws.
+
+    Draws share the game's and the durability model's seeds (common random numbers); the
+    controls, timeline inputs and window quantile ``u`` come from a third child seed.
+    """
+    tl = paths.timeline_ranges(ctx.scenario.timeline)
+    ctrl: dict[str, ParameterRange] = {
+        str(c): dur.CONTROL_DEFAULTS[c] for c in ctx.scenario.timeline.controls
+    }
+
+    def central(ranges: Mapping[str, Any]) -> dict[str, FloatArray]:
+        return {k: np.array([float(r[0])]) for k, r in ranges.items()}
+
+    if n is None:
+        out = {"dur": central(ctx.dur_ranges), "ctrl": central(ctrl), "tl": central(tl)}
+        if ctx.det_ranges is not None:
+            out["game"] = central(ctx.det_ranges)
+        return out
+    path_seed = np.random.SeedSequence(ctx.seed).spawn(3)[2]
+    rng = np.random.default_rng(path_seed)
+    out = {
+        "dur": det.sample_parameters(ctx.dur_ranges, n, np.random.default_rng(ctx.dur_seed)),
+        "ctrl": det.sample_parameters(ctrl, n, rng),
+        "tl": det.sample_parameters(tl, n, rng),
+        "u": {"u": rng.uniform(size=n)},
+    }
+    if ctx.det_ranges is not None:
+        out["game"] = det.sample_parameters(ctx.det_ranges, n, np.random.default_rng(ctx.det_seed))
+    return out
+
+
+def _path_batch(
+    ctx: _Context, k: int, prop: Proposal, g: float, passes: bool, n: int | None
+) -> tuple[paths.PathInputs, tuple[RatificationWindow, ...]]:
+    """One proposal's tree inputs, central (``n = None``) or over ``n`` draws."""
+    assert ctx.aggressor is not None
+    ia = ctx.scenario.actor_ids.index(ctx.aggressor)
+    u_p, u_q = ctx.acc.utility[k, ia], ctx.u_status_quo[ia]
+    ws = paths.windows(ctx.scenario, prop)
+    prm = _path_params(ctx, n)
+    years = (
+        np.array([paths.central_window_years(ws)])
+        if n is None
+        else paths.window_years(ws, prm["u"]["u"])
+    )
+    x = paths.path_inputs(
+        g=g,
+        h_after=float(det.hold_value(u_p, u_q, sequence="after_ceasefire")),
+        h_fight=float(det.hold_value(u_p, u_q, sequence="during_fighting")),
+        game=prm["game"],
+        durability=prm["dur"],
+        controls=ctx.scenario.timeline.controls,
+        control_hr=prm["ctrl"],
+        timeline=prm["tl"],
+        years=years,
+        p_pass=np.full(years.shape, float(passes)),
+        proposal=prop,
+        feasible=paths.guarantee_first_feasible(ws),
+    )
+    return x, ws
+
+
+def _iv(central: FloatArray, draws: FloatArray) -> Interval:
+    return _interval(float(central[0]), det.summarise_draws(draws))
+
+
+def _path_order(c: paths.PathInputs, d: paths.PathInputs, order: str) -> PathOrder:
+    tc, td = paths.event_tree(c, order), paths.event_tree(d, order)
+    feasible = order == "ceasefire-first" or c.guarantee_first_feasible
+    return PathOrder(
+        order=order,
+        feasible=feasible,
+        why=paths.why_orders_differ(order),
+        ratification_years=_iv(c.years, d.years),
+        p_pass=_iv(c.p_pass, d.p_pass),
+        p_hold_interim=_iv(c.p_hold_interim, d.p_hold_interim),
+        p_hold_in_force=_iv(c.p_hold_force, d.p_hold_force),
+        p_hold_fighting=_iv(c.p_hold_fight, d.p_hold_fight),
+        horizons=[
+            PathHorizon(
+                years=h,
+                **{
+                    name: _iv(getattr(tc, name)[:, j], getattr(td, name)[:, j])
+                    for name in ("p_line_holds", "p_survives", "p_path_if_passed", "p_path")
+                },
+            )
+            for j, h in enumerate(tc.horizons)
+        ],
+    )
+
+
+def _paths_result(
+    ctx: _Context, k: int, prop: Proposal, g: float, passes: bool
+) -> PathsResult | None:
+    """The event tree in time for one proposal (docs/specs/durability.md §5)."""
+    if "durability" not in ctx.stages or ctx.det_ranges is None or ctx.aggressor is None:
+        return None
+    c, ws = _path_batch(ctx, k, prop, g, passes, None)
+    d, _ = _path_batch(ctx, k, prop, g, passes, ctx.draws)
+    orders = paths.orders_of(prop, float(c.years[0]))
+    return PathsResult(
+        orders=[_path_order(c, d, o) for o in orders],
+        hazard_ratio=_iv(c.hr, d.hr),
+        support_years=dur.SUPPORT_YEARS,
+        windows=[f"{w.institution}: {w.days[0]:g}-{w.days[1]:g} days ({w.source})" for w in ws],
+        basis=(
+            "hazard = -ln P(hold) per year from the guarantee game x mechanisms' and controls' "
+            "hazard ratios (PRIORS: Fortna's tables not retrieved); docs/specs/durability.md"
+        ),
+    )
+
+
 def _terms(prop: Proposal) -> dict[str, Any]:
     return {
         "invitation": prop.invitation,
@@ -319,6 +436,7 @@ def _proposal_result(ctx: _Context, k: int, prop: Proposal) -> ProposalResult:
         durability=_durability_result(ctx, prop, g),
         rescue=rescue,
         single_actor_changes=changes,
+        paths=_paths_result(ctx, k, prop, g, passes),
     )
 
 

@@ -90,6 +90,7 @@ class ProposalResult(_Result):
     durability: DurabilityResult | None = None
     rescue: RescueResult | None = None
     single_actor_changes: list[ActorChangeResult] = []
+    paths: PathsResult | None = None
 
 
 class Interval(_Result):
@@ -425,6 +426,8 @@ class Analysis(_Result):
     #: each stage's measured out-of-sample record (package data attached by the caller: ``run``
     #: in the CLI and the web app); None when the analysis was not given one
     track_record: TrackRecord | None = None
+    #: the in-region reference class against the durability models (docs/specs/durability.md §4)
+    reference: ReferenceComparison | None = None
 
     def winset(self, chain_id: str) -> WinSetResult:
         for w in self.winsets:
@@ -485,3 +488,66 @@ class Analysis(_Result):
                 for iid, r in p.institutions.items()
             ]
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# The event tree in time (docs/specs/durability.md §5)
+
+
+class PathHorizon(_Result):
+    """One horizon of one order: the branch probabilities, central run and draws' interval."""
+
+    years: float
+    p_line_holds: Interval
+    p_survives: Interval
+    p_path_if_passed: Interval
+    p_path: Interval
+
+
+class PathOrder(_Result):
+    """The event tree of one proposal in one order of ceasefire and accession."""
+
+    order: str
+    feasible: bool
+    why: str
+    ratification_years: Interval
+    p_pass: Interval
+    p_hold_interim: Interval
+    p_hold_in_force: Interval
+    p_hold_fighting: Interval
+    horizons: list[PathHorizon]
+
+
+class PathsResult(_Result):
+    """A proposal's paths from signature to a lasting ceasefire, per order and horizon."""
+
+    orders: list[PathOrder]
+    hazard_ratio: Interval
+    support_years: float
+    windows: list[str]
+    basis: str
+
+
+class ReferenceCeasefire(_Result):
+    """One ceasefire of the in-region reference class (docs/specs/durability.md §4)."""
+
+    id: str
+    label: str
+    start: str
+    end: str
+    years: float
+    broke: bool
+    mechanisms: list[str]
+    source: str
+
+
+class ReferenceComparison(_Result):
+    """Observed survival of the reference class against the models, per horizon."""
+
+    cases: list[ReferenceCeasefire]
+    horizons: list[float]
+    observed: list[float]
+    at_risk: list[int]
+    prior_bare: list[float]
+    coupled_bare: dict[str, list[float]]
+    note: str
