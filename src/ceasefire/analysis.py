@@ -27,6 +27,7 @@ from ceasefire import durability as dur
 from ceasefire import institutions as inst
 from ceasefire import winset as wsm
 from ceasefire._types import FloatArray
+from ceasefire.builtin import FOLLOW_UP_END, reference_ceasefires
 from ceasefire.deterrence import Order, ParameterRange
 from ceasefire.inputs import aggressor, deterrence_inputs, durability_inputs, sequences
 from ceasefire.preferences import Acceptance, Preferences, acceptance
@@ -49,6 +50,8 @@ from ceasefire.results import (
     PathsResult,
     ProposalResult,
     RedLineViolation,
+    ReferenceCeasefire,
+    ReferenceComparison,
     RescueResult,
     ScenarioInfo,
     UnitCoverage,
@@ -256,6 +259,17 @@ def _deterrence_result(ctx: _Context, k: int, prop: Proposal, g: float) -> Deter
     )
 
 
+def _within_support(iv: Interval) -> Interval:
+    """A time beyond the data's support (52 years, docs/specs/durability.md §1) is not reported."""
+
+    def cap(x: float | None) -> float | None:
+        return None if x is None or x > dur.SUPPORT_YEARS else x
+
+    return Interval(
+        central=cap(iv.central), median=cap(iv.median), p05=cap(iv.p05), p95=cap(iv.p95)
+    )
+
+
 def _durability_result(ctx: _Context, prop: Proposal, g: float) -> DurabilityResult | None:
     """Durability with the proposal's mechanisms, plus collective defence where ``g > 0``."""
     if "durability" not in ctx.stages:
@@ -264,14 +278,16 @@ def _durability_result(ctx: _Context, prop: Proposal, g: float) -> DurabilityRes
     if g > 0 and "collective_defence" not in mechanisms:
         mechanisms.append("collective_defence")
     rng = np.random.default_rng(ctx.dur_seed)
-    run = dur.run_durability(mechanisms, ctx.dur_ranges, ctx.draws, rng=rng)
+    run = dur.run_durability(
+        mechanisms, ctx.dur_ranges, ctx.draws, rng=rng, controls=ctx.scenario.timeline.controls
+    )
     c = run.central
     curve = dur.survival_curve(T_GRID, ctx.dur_ranges["k"].central, c.eta, c.hazard_ratio)
     names = ("hazard_ratio", "p_breakdown_1y", "p_breakdown_2y", "p_breakdown_5y")
     return DurabilityResult(
         mechanisms=mechanisms,
         **{name: _interval(getattr(c, name), run.summary[name]) for name in names},
-        median_years=_interval(c.median_years, run.summary["median_years"]),
+        median_years=_within_support(_interval(c.median_years, run.summary["median_years"])),
         survival={"years": [float(t) for t in T_GRID], "survival": [float(x) for x in curve]},
     )
 
@@ -280,18 +296,15 @@ def _path_params(ctx: _Context, n: int | None) -> dict[str, dict[str, FloatArray
     """The tree's parameter arrays: central (``n = None``, a batch of one) or ``n`` draws.
 
     Draws share the game's and the durability model's seeds (common random numbers); the
-    controls, timeline inputs and window quantile ``u`` come from a third child seed.
+    timeline inputs and the window quantile ``u`` come from a third child seed.
     """
     tl = paths.timeline_ranges(ctx.scenario.timeline)
-    ctrl: dict[str, ParameterRange] = {
-        str(c): dur.CONTROL_DEFAULTS[c] for c in ctx.scenario.timeline.controls
-    }
 
     def central(ranges: Mapping[str, Any]) -> dict[str, FloatArray]:
         return {k: np.array([float(r[0])]) for k, r in ranges.items()}
 
     if n is None:
-        out = {"dur": central(ctx.dur_ranges), "ctrl": central(ctrl), "tl": central(tl)}
+        out = {"dur": central(ctx.dur_ranges), "tl": central(tl)}
         if ctx.det_ranges is not None:
             out["game"] = central(ctx.det_ranges)
         return out
@@ -299,7 +312,6 @@ def _path_params(ctx: _Context, n: int | None) -> dict[str, dict[str, FloatArray
     rng = np.random.default_rng(path_seed)
     out = {
         "dur": det.sample_parameters(ctx.dur_ranges, n, np.random.default_rng(ctx.dur_seed)),
-        "ctrl": det.sample_parameters(ctrl, n, rng),
         "tl": det.sample_parameters(tl, n, rng),
         "u": {"u": rng.uniform(size=n)},
     }
@@ -328,8 +340,6 @@ def _path_batch(
         h_fight=float(det.hold_value(u_p, u_q, sequence="during_fighting")),
         game=prm["game"],
         durability=prm["dur"],
-        controls=ctx.scenario.timeline.controls,
-        control_hr=prm["ctrl"],
         timeline=prm["tl"],
         years=years,
         p_pass=np.full(years.shape, float(passes)),
@@ -383,8 +393,66 @@ def _paths_result(
         support_years=dur.SUPPORT_YEARS,
         windows=[f"{w.institution}: {w.days[0]:g}-{w.days[1]:g} days ({w.source})" for w in ws],
         basis=(
-            "hazard = -ln P(hold) per year from the guarantee game x mechanisms' and controls' "
-            "hazard ratios (PRIORS: Fortna's tables not retrieved); docs/specs/durability.md"
+            "hazard = -ln P(hold) per year from the guarantee game x the mechanisms' hazard "
+            "ratios (PRIORS: Fortna's tables not retrieved); docs/specs/durability.md §2"
+        ),
+    )
+
+
+def _bare_coupled(ctx: _Context, hs: tuple[float, ...]) -> list[float]:
+    """S(H) of a bare ceasefire under the coupled model: the game at g = 0, h = 0 (§4)."""
+    prm = _path_params(ctx, None)
+    p_hold = paths.game_p_hold(0.0, 0.0, prm["game"])
+    c = dur.commitment_rate(prm["tl"]["power_shift"], prm["tl"]["power_sensitivity"])
+    lam = dur.game_hazard(p_hold)
+    k = prm["dur"]["k"]
+    return [float(np.exp(-lam * dur.shape_integral(0.0, h, k, c))[0]) for h in hs]
+
+
+def _reference(ctx: _Context, proposals: list[ProposalResult]) -> ReferenceComparison | None:
+    """The in-region reference class against the prior and the coupled model (§4)."""
+    if "durability" not in ctx.stages or ctx.det_ranges is None or ctx.aggressor is None:
+        return None
+    rows = reference_ceasefires()
+    hs = dur.supported_horizons()
+    observed, at_risk = dur.observed_survival([r.years for r in rows], [r.broke for r in rows], hs)
+    k, p5 = ctx.dur_ranges["k"].central, ctx.dur_ranges["p5_bare"].central
+    controls = ctx.scenario.timeline.controls
+    hr_c = dur.control_hazard_ratio(
+        controls, {c: dur.CONTROL_DEFAULTS[c].central for c in controls}
+    )
+    prior = 1.0 - dur.breakdown_probability(np.array(hs), k, dur.eta_from_p5(k, p5), hr_c)
+    coupled = {"bare ceasefire (game at g = 0, h = 0)": _bare_coupled(ctx, hs)}
+    for p in proposals:
+        if p.paths is not None:
+            first = p.paths.orders[0]
+            coupled[f"{p.id} ({first.order}, if it passes)"] = [
+                float(h.p_path_if_passed.central or 0.0) for h in first.horizons
+            ]
+    return ReferenceComparison(
+        cases=[
+            ReferenceCeasefire(
+                id=r.id,
+                label=r.label,
+                start=r.start.isoformat(),
+                end=r.end.isoformat() if r.end else "",
+                years=round(r.years, 2),
+                broke=r.broke,
+                mechanisms=list(r.mechanisms),
+                source=r.source,
+            )
+            for r in rows
+        ],
+        horizons=list(hs),
+        observed=[float(x) for x in observed],
+        at_risk=[int(x) for x in at_risk],
+        prior_bare=[float(x) for x in prior],
+        coupled_bare=coupled,
+        note=(
+            "Kaplan-Meier survival of five post-Soviet ceasefires (follow-up to "
+            f"{FOLLOW_UP_END.isoformat()}); five cases, so a check of order of magnitude, not an "
+            "estimate. The prior is the Weibull of docs/specs/deterrence.md §2 for a bare "
+            "ceasefire with this war's controls; the coupled model is docs/specs/durability.md §2."
         ),
     )
 
@@ -770,6 +838,7 @@ def analyze(
         winsets=_winsets(ctx),
         forecasts=fcs,
         forecasts_skipped=skipped,
+        reference=_reference(ctx, proposals),
     )
 
 

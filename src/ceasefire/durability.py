@@ -207,14 +207,17 @@ def durability(
     p5_bare: ArrayLike,
     hr: ArrayLike,
     floor: ArrayLike,
+    controls: ArrayLike = 1.0,
 ) -> DurabilityOutputs:
     """Evaluate §2 given the baseline ``(k, p5_bare)``, mechanisms and hazard ratios.
 
     ``present`` is ``(M,)`` (or ``(..., M)``) over ``MECHANISMS``; ``hr`` is ``(..., M)``;
-    ``k``, ``p5_bare``, ``floor`` broadcast with the leading shape.
+    ``k``, ``p5_bare``, ``floor`` broadcast with the leading shape. ``controls`` is Fortna's
+    controls' ratio ``HR_c`` (:func:`control_hazard_ratio`, docs/specs/durability.md §1): the
+    baseline of a war with those traits, multiplying ``HR`` after the floor.
     """
     eta = eta_from_p5(k, p5_bare)
-    hz = hazard_ratio(present, hr, floor)
+    hz = hazard_ratio(present, hr, floor) * np.asarray(controls, dtype=np.float64)
     return DurabilityOutputs(
         hazard_ratio=hz,
         eta=eta,
@@ -248,15 +251,19 @@ def run_durability(
     *,
     rng: np.random.Generator,
     distribution: Distribution = "uniform",
+    controls: Iterable[str] = (),
 ) -> DurabilityRun:
     """Central run and Monte Carlo of §2 for a proposal with the given mechanisms (§3).
 
     ``ranges`` must name every parameter of ``DURABILITY_PARAMETERS``. All of them are drawn
     (also the hazard ratios of absent mechanisms), so the draws for two proposals from the same
     seed share their random numbers — differences between proposals are then due to the
-    mechanisms, not to noise.
+    mechanisms, not to noise. ``controls``: Fortna's controls that describe the war (§1 of
+    docs/specs/durability.md), at their central ratio in the central run and drawn (after every
+    other parameter, so the other draws are unchanged) in the Monte Carlo.
     """
     ms = validate_mechanisms(mechanisms)
+    cs = list(controls)
     missing = [p for p in DURABILITY_PARAMETERS if p not in ranges]
     if missing:
         raise ValueError(f"ranges lack parameter(s): {', '.join(missing)}")
@@ -274,10 +281,14 @@ def run_durability(
         central_of("p5_bare"),
         np.array([central_of(f"hr_{m}") for m in MECHANISMS]),
         central_of("floor"),
+        control_hazard_ratio(cs, {c: CONTROL_DEFAULTS[c].central for c in cs}),
     )
     params = sample_parameters(ranges, n_draws, rng, distribution)
+    ctrl = sample_parameters({c: CONTROL_DEFAULTS[c] for c in cs}, n_draws, rng, distribution)
     hr = np.stack([params[f"hr_{m}"] for m in MECHANISMS], axis=-1)
-    draws = durability(present, params["k"], params["p5_bare"], hr, params["floor"])
+    draws = durability(
+        present, params["k"], params["p5_bare"], hr, params["floor"], control_hazard_ratio(cs, ctrl)
+    )
     summary = {name: summarise_draws(arr) for name, arr in draws.as_dict().items()}
     return DurabilityRun(
         mechanisms=ms,
@@ -304,8 +315,8 @@ SUPPORT_YEARS = float(DATA_LAST_FOLLOW_UP - DATA_FIRST_YEAR)
 HORIZONS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0)
 
 _NOT_READ = (
-    "PRIOR, not a published estimate: S_FORTNA03's tables (Weibull hazard estimates, "
-    "pp. 350-365) were not retrieved; only its abstract (p. 337) was read, which lists this "
+    "PRIOR, not a published estimate: S_FORTNA03's tables of Weibull hazard estimates were "
+    "not retrieved; only its abstract (p. 337) was read, which lists this "
     "as a control 'that affects the baseline prospects for peace'; direction and size are "
     "judgement"
 )
@@ -322,10 +333,14 @@ CONTROL_DEFAULTS: Mapping[str, ParameterRange] = MappingProxyType(
             0.7, 0.4, 1.0, f"{_NOT_READ}: a costly war teaches both sides its price"
         ),
         "contiguity": ParameterRange(
-            1.5, 1.0, 2.5, f"{_NOT_READ}: neighbours have more occasions to fight"
+            1.2,
+            1.0,
+            1.5,
+            f"{_NOT_READ}: neighbours have more occasions to fight; small, because most wars in "
+            "the pooled baseline were between neighbours already",
         ),
         "previous_conflict": ParameterRange(
-            1.5, 1.0, 2.5, f"{_NOT_READ}: a history of war between the pair"
+            1.3, 1.0, 2.0, f"{_NOT_READ}: a history of war between the pair"
         ),
         "existential_stakes": ParameterRange(
             1.5, 1.0, 3.0, f"{_NOT_READ}: a side whose survival is at stake risks more"

@@ -14,12 +14,12 @@ guarantee-first   the war goes on during (0, D) (the guarantee is not yet in for
                   P(line holds through ratification) = exp(-λ_fight min(D, H))
                   P(ceasefire survives to H | line held) = exp(-λ_force I(0, H - D)), 0 if D >= H
 P(path) = P(passes) × P(line holds) × P(survives)
-λ_phase = -ln P(hold | phase's guarantee and order) / period × HR_mechanisms × HR_controls
+λ_phase = -ln P(hold | phase's guarantee and order) / period × HR_mechanisms
 ```
 
 ``I(a, b) = ∫_a^b k s^(k-1) e^(c s) ds`` (:func:`ceasefire.durability.shape_integral`) carries
 the Weibull time shape and the commitment-problem term ``c = β |r|`` (§3). ``λ_fight`` has no
-mechanism or control ratio: they act on a ceasefire, and there is none while the war goes on.
+mechanism ratio: mechanisms act on a ceasefire, and there is none while the war goes on.
 
 The guarantee game is read through one adapter, :func:`game_p_hold`, so a rewritten game only
 has to keep a ``p_hold`` array. Pure functions; every draw comes from an explicit generator.
@@ -48,9 +48,10 @@ _DAYS = 365.25
 _NATO_ROUNDS = (
     "Accession protocol signed to membership in force, recorded rounds: FRG 23 Oct 1954 - "
     "6 May 1955, 195 days (S_FRG_1955); Montenegro 19 May 2016 - 5 Jun 2017, 382 days "
-    "(S_MNE); North Macedonia 6 Feb 2019 - 27 Mar 2020, 415 days (S_MKD); Finland 5 Jul 2022 - "
-    "4 Apr 2023, 273 days (S_FIN); Sweden 5 Jul 2022 - 7 Mar 2024, 611 days (S_SWE); central "
-    "= the median round (382 days)"
+    "(S_MNE); North Macedonia 6 Feb 2019 - 27 Mar 2020, 415 days (S_MKD; the protocol's day is "
+    "analyst knowledge, the source gives Feb 2019); Finland 5 Jul 2022 - 4 Apr 2023, 273 days "
+    "and Sweden 5 Jul 2022 - 7 Mar 2024, 611 days (protocols: S_MEMO of nordic-2022; "
+    "membership: S_FIN, S_SWE); central = the median round (382 days)"
 )
 
 #: ratification windows used when a scenario states none for an institution of that id
@@ -154,8 +155,8 @@ class PathInputs:
 
     ``p_hold_interim``: the game after a ceasefire with interim assurances only;
     ``p_hold_force``: after a ceasefire with the guarantee in force; ``p_hold_fight``: while the
-    war goes on, interim assurances only. ``hr``: mechanisms × controls; ``k`` the Weibull shape;
-    ``c`` the commitment rate; ``years`` the ratification window ``D``.
+    war goes on, interim assurances only. ``hr``: the mechanisms' hazard ratio; ``k`` the
+    Weibull shape; ``c`` the commitment rate; ``years`` the ratification window ``D``.
     """
 
     p_pass: FloatArray
@@ -248,8 +249,6 @@ def path_inputs(
     h_fight: float,
     game: Mapping[str, FloatArray],
     durability: Mapping[str, FloatArray],
-    controls: Sequence[str],
-    control_hr: Mapping[str, FloatArray],
     timeline: Mapping[str, FloatArray],
     years: FloatArray,
     p_pass: FloatArray,
@@ -261,7 +260,9 @@ def path_inputs(
     ``game``: ``v, p1, p2, c1, c2, q, lam``; ``durability``: ``k``, ``floor``, ``hr_<m>``;
     ``timeline``: ``interim_q``, ``power_shift``, ``power_sensitivity``. Collective defence is
     left out of the mechanisms' ratio: the game's ``g`` and ``q`` carry the guarantee, and
-    counting it twice would let the prior overrule the game (docs/specs/durability.md §2).
+    counting it twice would let the prior overrule the game. Fortna's controls are left out
+    too: they describe the dyad, which the game's own inputs already describe
+    (docs/specs/durability.md §2).
     """
     mech = [m for m in proposal.mechanisms if m != "collective_defence"]
     hr_m = dur.hazard_ratio(
@@ -269,7 +270,7 @@ def path_inputs(
         np.stack([durability[f"hr_{m}"] for m in dur.MECHANISMS], axis=-1),
         durability["floor"],
     )
-    hr = hr_m * dur.control_hazard_ratio(controls, control_hr)
+    hr = hr_m
     interim = {**game, "q": timeline["interim_q"]}
     return PathInputs(
         p_pass=np.asarray(p_pass, dtype=np.float64),

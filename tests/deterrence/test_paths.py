@@ -13,7 +13,7 @@ from scipy import integrate
 from ceasefire import durability as dur
 from ceasefire import paths
 from ceasefire.builtin import reference_ceasefires
-from ceasefire.scenario import io
+from ceasefire.scenario import ScenarioError, builtin_text, io, loads
 from ceasefire.scenario.schema import Proposal, RatificationWindow
 
 GAME = {"v": 1.0, "p1": 0.08, "p2": 0.005, "c1": 0.6, "c2": 4.0, "q": 0.41, "lam": 4.0}
@@ -165,3 +165,25 @@ def test_control_hazard_ratio() -> None:
         dur.control_hazard_ratio(["bogus"], hr)
     for r in dur.CONTROL_DEFAULTS.values():
         assert "PRIOR" in r.basis and r.low <= r.central <= r.high
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        loads(text, source="f.toml")
+    return info.value.lines(located=True)
+
+
+def test_timeline_checks_locate_bad_input() -> None:
+    text = builtin_text("ukraine-2024-11")
+    bad_q = text.replace("[timeline]\n", "[timeline]\ninterim_q = { central = 1.5 }\n")
+    lines = _problems(bad_q)
+    assert any(x.startswith("f.toml: timeline.interim_q: outside [0, 1]") for x in lines), lines
+    assert all("[line " in x for x in lines)
+    window = '[[timeline.ratification]]\ninstitution = "nope"\ndays = [1, 2]\n'
+    lines = _problems(text.replace("\n[[sources]]", "\n" + window + "\n[[sources]]", 1))
+    assert any(
+        "timeline.ratification[0].institution: unknown institution 'nope'" in x for x in lines
+    )
+    shuffled = '[[timeline.ratification]]\ninstitution = "ukraine"\ndays = [9, 2]\n'
+    lines = _problems(text.replace("\n[[sources]]", "\n" + shuffled + "\n[[sources]]", 1))
+    assert any("timeline.ratification" in x for x in lines), lines
