@@ -353,8 +353,13 @@ def _iv(central: FloatArray, draws: FloatArray) -> Interval:
     return _interval(float(central[0]), det.summarise_draws(draws))
 
 
+#: the timeline chart's grid (years since signature), within the tree's 10-year horizon
+TIMELINE_GRID = tuple(float(t) for t in np.arange(0.125, 10.0001, 0.125))
+
+
 def _path_order(c: paths.PathInputs, d: paths.PathInputs, order: str) -> PathOrder:
     tc, td = paths.event_tree(c, order), paths.event_tree(d, order)
+    grid = paths.event_tree(c, order, TIMELINE_GRID)
     feasible = order == "ceasefire-first" or c.guarantee_first_feasible
     return PathOrder(
         order=order,
@@ -375,6 +380,10 @@ def _path_order(c: paths.PathInputs, d: paths.PathInputs, order: str) -> PathOrd
             )
             for j, h in enumerate(tc.horizons)
         ],
+        curve={
+            "years": list(grid.horizons),
+            "p_in_place": [float(x) for x in grid.p_path_if_passed[0]],
+        },
     )
 
 

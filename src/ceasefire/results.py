@@ -516,6 +516,9 @@ class PathOrder(_Result):
     p_hold_in_force: Interval
     p_hold_fighting: Interval
     horizons: list[PathHorizon]
+    #: central run on a time grid: ``years`` and ``p_in_place`` = P(the ceasefire is in place and
+    #: holding at t | the proposal passes), for the timeline chart
+    curve: dict[str, list[float]] = {}
 
 
 class PathsResult(_Result):
