@@ -353,8 +353,8 @@ def _iv(central: FloatArray, draws: FloatArray) -> Interval:
     return _interval(float(central[0]), det.summarise_draws(draws))
 
 
-#: the timeline chart's grid (years since signature), within the tree's 10-year horizon
-TIMELINE_GRID = tuple(float(t) for t in np.arange(0.125, 10.0001, 0.125))
+#: the timeline chart's grid: monthly from one month to 10 years (the tree's longest horizon)
+TIMELINE_GRID = tuple(float(t) for t in np.arange(1, 121) / 12)
 
 
 def _path_order(c: paths.PathInputs, d: paths.PathInputs, order: str) -> PathOrder:

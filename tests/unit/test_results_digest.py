@@ -20,7 +20,7 @@ from typing import Any
 
 import ceasefire
 
-PINNED = "7fb8b21649e7f342cc66175a3acf2db6874d80b2e0c643cc6b45a2b39b114735"
+PINNED = "b6c8f9f888bca9e236a3e490a2f5f5258b0a63a475ef0b125b4f7be56f8df9be"
 
 
 def _is_version(key: str) -> bool:
