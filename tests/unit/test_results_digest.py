@@ -20,7 +20,7 @@ from typing import Any
 
 import ceasefire
 
-PINNED = "b6c8f9f888bca9e236a3e490a2f5f5258b0a63a475ef0b125b4f7be56f8df9be"
+PINNED = "af10cf9cd229fa55a82e79fc62c1b560369a6db667a6731e43640429f421b46b"
 
 
 def _is_version(key: str) -> bool:
