@@ -343,7 +343,8 @@ def _path_batch(
         timeline=prm["tl"],
         years=years,
         p_pass=np.full(years.shape, float(passes)),
-        proposal=prop,
+        mechanisms=prop.mechanisms,
+        halts_arms_deliveries=prop.halts_arms_deliveries,
         feasible=paths.guarantee_first_feasible(ws),
     )
     return x, ws
@@ -395,7 +396,7 @@ def _paths_result(
         return None
     c, ws = _path_batch(ctx, k, prop, g, passes, None)
     d, _ = _path_batch(ctx, k, prop, g, passes, ctx.draws)
-    orders = paths.orders_of(prop, float(c.years[0]))
+    orders = paths.orders_of(prop, float(c.years[0]), ctx.scenario.status_quo.fighting)
     return PathsResult(
         orders=[_path_order(c, d, o) for o in orders],
         hazard_ratio=_iv(c.hr, d.hr),

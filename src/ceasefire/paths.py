@@ -172,7 +172,7 @@ class PathInputs:
 
 @dataclass(frozen=True)
 class OrderPaths:
-    """The tree in one order: arrays ``(B, H)`` over draws and horizons."""
+    """The tree in one order: arrays ``(..., H)``, the inputs' shape and the horizons."""
 
     order: str
     horizons: tuple[float, ...]
@@ -183,23 +183,23 @@ class OrderPaths:
 
 
 def _ceasefire_first(x: PathInputs, h: FloatArray) -> tuple[FloatArray, FloatArray]:
-    lam_int = dur.game_hazard(x.p_hold_interim)[:, None] * x.hr[:, None]
-    lam_force = dur.game_hazard(x.p_hold_force)[:, None] * x.hr[:, None]
-    d = x.years[:, None]
-    k, c = x.k[:, None], x.c[:, None]
+    lam_int = (dur.game_hazard(x.p_hold_interim) * x.hr)[..., None]
+    lam_force = (dur.game_hazard(x.p_hold_force) * x.hr)[..., None]
+    d, k, c = x.years[..., None], x.k[..., None], x.c[..., None]
     in_window = np.minimum(d, h)
-    cum_window = dur.coupled_cumulative_hazard(lam_int, lam_force, d, in_window, k, c)
-    cum_total = dur.coupled_cumulative_hazard(lam_int, lam_force, d, h, k, c)
-    return np.exp(-cum_window), np.exp(-(cum_total - cum_window))
+    # Λ of §2 split at min(D, H): the window's part, then the part in force (one integral each)
+    cum_window = lam_int * dur.shape_integral(0.0, in_window, k, c)
+    cum_after = lam_force * dur.shape_integral(in_window, h, k, c)
+    return np.exp(-cum_window), np.exp(-cum_after)
 
 
 def _guarantee_first(x: PathInputs, h: FloatArray) -> tuple[FloatArray, FloatArray]:
-    lam_fight = dur.game_hazard(x.p_hold_fight)[:, None]
-    lam_force = dur.game_hazard(x.p_hold_force)[:, None] * x.hr[:, None]
-    d = x.years[:, None]
+    lam_fight = dur.game_hazard(x.p_hold_fight)[..., None]
+    lam_force = (dur.game_hazard(x.p_hold_force) * x.hr)[..., None]
+    d = x.years[..., None]
     line = np.exp(-lam_fight * np.minimum(d, h))
     tau = np.maximum(h - d, 0.0)
-    survives = np.exp(-lam_force * dur.shape_integral(0.0, tau, x.k[:, None], x.c[:, None]))
+    survives = np.exp(-lam_force * dur.shape_integral(0.0, tau, x.k[..., None], x.c[..., None]))
     # no ceasefire yet at H: nothing has survived to H
     survives = np.where(h > d, survives, 0.0)
     if not x.guarantee_first_feasible:
@@ -209,11 +209,15 @@ def _guarantee_first(x: PathInputs, h: FloatArray) -> tuple[FloatArray, FloatArr
 
 
 def event_tree(x: PathInputs, order: str, horizons: Sequence[float] = dur.HORIZONS) -> OrderPaths:
-    """Evaluate the tree of the module docstring in ``order`` at the supported horizons."""
+    """Evaluate the tree of the module docstring in ``order`` at the supported horizons.
+
+    The inputs' arrays share a leading shape (``(B,)`` draws, or ``(B, G)`` from
+    :func:`stack_inputs`); the outputs add the horizons as the last axis.
+    """
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}; expected one of {ORDERS}")
     hs = dur.supported_horizons(horizons)
-    h = np.asarray(hs, dtype=np.float64)[None, :]
+    h = np.asarray(hs, dtype=np.float64)
     line, survives = (_ceasefire_first if order == ORDERS[0] else _guarantee_first)(x, h)
     if_passed = line * survives
     return OrderPaths(
@@ -222,16 +226,44 @@ def event_tree(x: PathInputs, order: str, horizons: Sequence[float] = dur.HORIZO
         p_line_holds=line,
         p_survives=survives,
         p_path_if_passed=if_passed,
-        p_path=np.asarray(x.p_pass, dtype=np.float64)[:, None] * if_passed,
+        p_path=np.asarray(x.p_pass, dtype=np.float64)[..., None] * if_passed,
     )
 
 
-def orders_of(proposal: Proposal, years: float) -> tuple[str, ...]:
-    """The orders to show, the proposal's own first; one order when nothing needs ratifying."""
-    own = "guarantee-first" if proposal.ceasefire_before_accession == "guarantee-first" else None
-    if years <= 0.0:
+def stack_inputs(xs: Sequence[PathInputs]) -> PathInputs:
+    """Several proposals' inputs ``(B,)`` as one batch ``(B, G)`` for :func:`event_tree`.
+
+    They must share the window ``years``, ``k``, ``c`` and feasibility (kept as ``(B, 1)``), so
+    the time integrals are computed once for the group and broadcast over its proposals.
+    """
+    first = xs[0]
+
+    def col(name: str) -> FloatArray:
+        return np.stack([np.asarray(getattr(x, name), dtype=np.float64) for x in xs], axis=-1)
+
+    return PathInputs(
+        p_pass=col("p_pass"),
+        years=first.years[..., None],
+        p_hold_interim=col("p_hold_interim"),
+        p_hold_force=col("p_hold_force"),
+        p_hold_fight=col("p_hold_fight"),
+        hr=col("hr"),
+        k=first.k[..., None],
+        c=first.c[..., None],
+        guarantee_first_feasible=first.guarantee_first_feasible,
+    )
+
+
+def orders_of(proposal: Proposal, years: float, fighting: bool = True) -> tuple[str, ...]:
+    """The orders to show, the proposal's own first (as ``ceasefire.inputs.sequences``: with
+    fighting, ``guarantee-first`` and ``open`` put the guarantee first); one order when nothing
+    needs ratifying or no war is going on.
+    """
+    if years <= 0.0 or not fighting:
         return ("ceasefire-first",)
-    return (own, "ceasefire-first") if own else ORDERS
+    if proposal.ceasefire_before_accession in ("guarantee-first", "open"):
+        return ("guarantee-first", "ceasefire-first")
+    return ORDERS
 
 
 def commitment_c(
@@ -244,15 +276,16 @@ def commitment_c(
 
 def path_inputs(
     *,
-    g: float,
-    h_after: float,
-    h_fight: float,
+    g: ArrayLike,
+    h_after: ArrayLike,
+    h_fight: ArrayLike,
     game: Mapping[str, FloatArray],
     durability: Mapping[str, FloatArray],
     timeline: Mapping[str, FloatArray],
     years: FloatArray,
-    p_pass: FloatArray,
-    proposal: Proposal,
+    p_pass: ArrayLike,
+    mechanisms: Iterable[str],
+    halts_arms_deliveries: bool,
     feasible: bool,
 ) -> PathInputs:
     """Assemble the tree's inputs for one proposal from ``(B,)`` parameter arrays.
@@ -264,7 +297,7 @@ def path_inputs(
     too: they describe the dyad, which the game's own inputs already describe
     (docs/specs/durability.md §2).
     """
-    mech = [m for m in proposal.mechanisms if m != "collective_defence"]
+    mech = [m for m in mechanisms if m != "collective_defence"]
     hr_m = dur.hazard_ratio(
         dur.mechanism_vector(mech),
         np.stack([durability[f"hr_{m}"] for m in dur.MECHANISMS], axis=-1),
@@ -281,7 +314,7 @@ def path_inputs(
         hr=np.asarray(hr * np.ones_like(np.asarray(years, dtype=np.float64))),
         k=np.asarray(durability["k"], dtype=np.float64),
         c=commitment_c(
-            timeline["power_shift"], timeline["power_sensitivity"], proposal.halts_arms_deliveries
+            timeline["power_shift"], timeline["power_sensitivity"], halts_arms_deliveries
         ),
         guarantee_first_feasible=feasible,
     )
@@ -314,6 +347,7 @@ __all__ = [
     "guarantee_first_feasible",
     "orders_of",
     "path_inputs",
+    "stack_inputs",
     "timeline_ranges",
     "why_orders_differ",
     "window_years",

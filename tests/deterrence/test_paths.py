@@ -123,7 +123,9 @@ def test_windows_defaults_and_years() -> None:
     bare = next(p for p in s.proposals if p.id == "bare-ceasefire")
     assert paths.windows(s, bare) == ()
     assert paths.orders_of(bare, 0.0) == ("ceasefire-first",)
-    assert paths.orders_of(wgm, 1.0) == paths.ORDERS
+    # "open": both orders, the guarantee first as in ceasefire.inputs.sequences
+    assert paths.orders_of(wgm, 1.0) == ("guarantee-first", "ceasefire-first")
+    assert paths.orders_of(wgm, 1.0, fighting=False) == ("ceasefire-first",)
 
 
 def test_commitment_problem_raises_the_hazard_and_an_arms_halt_removes_it() -> None:
@@ -187,3 +189,35 @@ def test_timeline_checks_locate_bad_input() -> None:
     shuffled = '[[timeline.ratification]]\ninstitution = "ukraine"\ndays = [9, 2]\n'
     lines = _problems(text.replace("\n[[sources]]", "\n" + shuffled + "\n[[sources]]", 1))
     assert any("timeline.ratification" in x for x in lines), lines
+
+
+def test_sweep_hook_runs_the_same_tree() -> None:
+    import ceasefire
+    from ceasefire.uncertainty.pipeline import PATH_OUTPUTS, compile_model, evaluate_central
+
+    scenario = ceasefire.load("ukraine-2024-11")
+    model = compile_model(scenario)
+    out = evaluate_central(model)
+    hs = dur.supported_horizons()
+    for n in PATH_OUTPUTS:
+        for h in hs:
+            arr = out[f"paths.{n}.{h:g}"]
+            assert arr.shape == (1, len(model.proposal_ids))
+            assert np.all((arr >= 0) & (arr <= 1))
+    np.testing.assert_allclose(
+        out["paths.p_path.5"], out["passes"] * out["paths.p_path_if_passed.5"]
+    )
+    # the statistical model carries the controls in the sweep as in the single run
+    a = ceasefire.analyze(scenario, engines=None, draws=50)
+    k = model.proposal_ids.index("bare-ceasefire")
+    central = a.proposal("bare-ceasefire").durability
+    assert central is not None
+    assert out["dur.p_breakdown_5y"][0, k] == pytest.approx(central.p_breakdown_5y.central)
+    # bare ceasefire: nothing to ratify, so the sweep's tree equals the single run's
+    bare = a.proposal("bare-ceasefire").paths
+    assert bare is not None
+    assert out["paths.p_path_if_passed.5"][0, k] == pytest.approx(
+        bare.orders[0].horizons[2].p_path_if_passed.central
+    )
+    no_tree = evaluate_central(model, paths=False)
+    assert not any(key.startswith("paths.") for key in no_tree)
