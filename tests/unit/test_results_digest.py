@@ -20,7 +20,7 @@ from typing import Any
 
 import ceasefire
 
-PINNED = "af10cf9cd229fa55a82e79fc62c1b560369a6db667a6731e43640429f421b46b"
+PINNED = "2bad2a477d49f052f909f18639a3c81846c70362415cb444f5ec6a57cca15e69"
 
 
 def _is_version(key: str) -> bool:
