@@ -382,8 +382,12 @@ def _path_order(c: paths.PathInputs, d: paths.PathInputs, order: str) -> PathOrd
             for j, h in enumerate(tc.horizons)
         ],
         curve={
-            "years": list(grid.horizons),
-            "p_in_place": [float(x) for x in grid.p_path_if_passed[0]],
+            # at signature the ceasefire is in place unless the war goes on through a window
+            "years": [0.0, *grid.horizons],
+            "p_in_place": [
+                0.0 if order == "guarantee-first" and c.years[0] > 0 else 1.0,
+                *(float(x) for x in grid.p_path_if_passed[0]),
+            ],
         },
     )
 

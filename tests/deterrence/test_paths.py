@@ -221,3 +221,31 @@ def test_sweep_hook_runs_the_same_tree() -> None:
     )
     no_tree = evaluate_central(model, paths=False)
     assert not any(key.startswith("paths.") for key in no_tree)
+
+
+def test_builtin_west_german_model_orders_differ_and_report_shows_them() -> None:
+    import json
+
+    import ceasefire
+    from ceasefire.report.html import render
+
+    scenario = ceasefire.load("ukraine-2024-11")
+    a = ceasefire.analyze(scenario, engines=None, draws=200)
+    wgm = a.proposal("west-german-model").paths
+    assert wgm is not None
+    orders = {o.order: o for o in wgm.orders}
+    assert set(orders) == set(paths.ORDERS)
+    gf, cf = orders["guarantee-first"], orders["ceasefire-first"]
+    assert gf.why != cf.why
+    at5 = [next(h for h in o.horizons if h.years == 5.0) for o in (gf, cf)]
+    assert at5[0].p_path_if_passed.central != pytest.approx(at5[1].p_path_if_passed.central)
+    # no ceasefire yet one year after signature when the guarantee comes first (D > 1 year)
+    assert gf.horizons[0].p_survives.central == 0.0
+    assert all(h.years <= dur.SUPPORT_YEARS for o in wgm.orders for h in o.horizons)
+    data = json.loads(a.to_json())
+    p = next(x for x in data["proposals"] if x["id"] == "west-german-model")
+    assert [o["order"] for o in p["paths"]["orders"]] == ["guarantee-first", "ceasefire-first"]
+    assert data["reference"]["observed"] == pytest.approx([0.8, 0.8, 0.8, 0.6])
+    html = render(a, scenario)
+    assert 'id="paths"' in html and "path-timelines" in html and 'id="reference-class"' in html
+    assert gf.why in html and cf.why in html

@@ -20,7 +20,7 @@ from typing import Any
 
 import ceasefire
 
-PINNED = "2bad2a477d49f052f909f18639a3c81846c70362415cb444f5ec6a57cca15e69"
+PINNED = "926d7497df14ea064ee45b1dde843bcace2b4aaddb289ed091e84f3ac7f4bd92"
 
 
 def _is_version(key: str) -> bool:
