@@ -304,9 +304,10 @@ def run_durability(
 # The data's support, the published record and the controls (docs/specs/durability.md §1)
 # --------------------------------------------------------------------------------------------
 
-#: S_FORTNA03 (abstract, p. 337) and S_FORTNA04 (introduction): cease-fires after interstate wars
-#: that ended 1946-1997, followed up to 1998. No cease-fire in those data was watched for longer
-#: than 1998 - 1946 = 52 years, so no horizon past that is reported.
+#: S_FORTNA03 p. 337 (the article's first page): "the duration of peace after international wars
+#: ending between 1946 and 1997". The end of follow-up (1998) is not stated in the pages read:
+#: judgement (no observation can postdate the article's preparation). No cease-fire in those
+#: data was watched for longer than 1998 - 1946 = 52 years, so no horizon past that is reported.
 DATA_FIRST_YEAR = 1946
 DATA_LAST_FOLLOW_UP = 1998
 SUPPORT_YEARS = float(DATA_LAST_FOLLOW_UP - DATA_FIRST_YEAR)
@@ -315,10 +316,10 @@ SUPPORT_YEARS = float(DATA_LAST_FOLLOW_UP - DATA_FIRST_YEAR)
 HORIZONS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0)
 
 _NOT_READ = (
-    "PRIOR, not a published estimate: S_FORTNA03's tables of Weibull hazard estimates were "
-    "not retrieved; only its abstract (p. 337) was read, which lists this "
-    "as a control 'that affects the baseline prospects for peace'; direction and size are "
-    "judgement"
+    "PRIOR, not a published estimate: S_FORTNA03's tables of hazard estimates were not "
+    "retrieved; only its abstract and first page (p. 337) were read; the abstract controls for "
+    "'the decisiveness of victory, the cost of war, relative capabilities, and others' that "
+    "'affect the baseline prospects for peace'; direction and size are judgement"
 )
 
 #: Fortna's controls (S_FORTNA03 abstract: decisiveness of victory, cost of war, relative

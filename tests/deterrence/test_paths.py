@@ -249,3 +249,30 @@ def test_builtin_west_german_model_orders_differ_and_report_shows_them() -> None
     html = render(a, scenario)
     assert 'id="paths"' in html and "path-timelines" in html and 'id="reference-class"' in html
     assert gf.why in html and cf.why in html
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    p_int=st.floats(0.01, 1.0),
+    p_force=st.floats(0.01, 1.0),
+    p_fight=st.floats(0.01, 1.0),
+    years=st.floats(0.0, 3.0),
+    k=st.floats(0.4, 1.5),
+    c=st.floats(0.0, 1.0),
+    hr=st.floats(0.1, 3.0),
+)
+def test_tree_probabilities_are_probabilities_and_fall_with_the_horizon(
+    p_int: float, p_force: float, p_fight: float, years: float, k: float, c: float, hr: float
+) -> None:
+    x = _inputs(
+        years=np.array([years]), p_hold_interim=np.array([p_int]),
+        p_hold_force=np.array([p_force]), p_hold_fight=np.array([p_fight]),
+        hr=np.array([hr]), k=np.array([k]), c=np.array([c]),
+    )  # fmt: skip
+    for order in paths.ORDERS:
+        t = paths.event_tree(x, order, (0.5, 1.0, 2.0, 5.0, 10.0))
+        for arr in (t.p_line_holds, t.p_survives, t.p_path_if_passed, t.p_path):
+            assert np.all((arr >= -1e-12) & (arr <= 1 + 1e-12))
+        assert np.all(np.diff(t.p_line_holds[0]) <= 1e-12)
+        if order == "ceasefire-first":
+            assert np.all(np.diff(t.p_path_if_passed[0]) <= 1e-12)
