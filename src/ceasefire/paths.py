@@ -305,12 +305,15 @@ def path_inputs(
     )
     hr = hr_m
     interim = {**game, "q": timeline["interim_q"]}
+    p_int = game_p_hold(g, h_after, interim)
+    # h_fight = min(h_after, 0) equals h_after whenever A dislikes the deal: same game, reuse it
+    same = np.array_equal(np.asarray(h_fight), np.asarray(h_after))
     return PathInputs(
         p_pass=np.asarray(p_pass, dtype=np.float64),
         years=np.asarray(years, dtype=np.float64),
-        p_hold_interim=game_p_hold(g, h_after, interim),
+        p_hold_interim=p_int,
         p_hold_force=game_p_hold(g, h_after, game),
-        p_hold_fight=game_p_hold(g, h_fight, interim),
+        p_hold_fight=p_int if same else game_p_hold(g, h_fight, interim),
         hr=np.asarray(hr * np.ones_like(np.asarray(years, dtype=np.float64))),
         k=np.asarray(durability["k"], dtype=np.float64),
         c=commitment_c(

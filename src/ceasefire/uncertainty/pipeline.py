@@ -488,7 +488,10 @@ def _paths(
     u = np.random.default_rng(
         np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 15))
     ).uniform(size=b)
-    u_q = pref.utility(model.status_quo, bt.ideal, pref.normalised_weights(bt.salience))[:, ia]
+    # the aggressor's row only: its status-quo utility, as _deterrence computes it for all
+    row = slice(ia, ia + 1)
+    weights = pref.normalised_weights(bt.salience[:, row])
+    u_q = pref.utility(model.status_quo, bt.ideal[:, row], weights)[:, 0]
     tl = {k: np.full(b, v) for k, v in model.timeline.items()}
     hs = dur.supported_horizons()
     res = {
