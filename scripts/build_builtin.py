@@ -381,6 +381,7 @@ def build(variant: str) -> str:
     out.append(capability_rule_tables())
     out.append(warning_tables())
     out.append(deterrence_tables())
+    out.append(timeline_table())
     for r in rows("sources.csv"):
         lines = [
             "[[sources]]",
@@ -493,6 +494,33 @@ def deterrence_tables() -> str:
         + table("durability", dict(DURABILITY_DEFAULTS))
         + "\n[monte_carlo]  # draws and seed of the uncertainty of both models\n"
         "draws = 2000\nseed = 20241130\n"
+    )
+
+
+def timeline_table() -> str:
+    """The [timeline] table (docs/specs/durability.md): Fortna's controls that describe this war,
+    and the commitment problem's power shift. Judgement, labelled; the NATO ratification window
+    is the package default (ceasefire.paths.DEFAULT_WINDOWS) and is not repeated here.
+    """
+    return (
+        "\n# The event tree in time and the coupled durability model (docs/specs/durability.md).\n"
+        "# Controls: a war of neighbours (contiguity), fought before (2014-2022:\n"
+        "# previous_conflict), costly (high_war_cost) and existential for Ukraine\n"
+        "# (existential_stakes): judgement.\n"
+        "[timeline]\n"
+        'controls = ["high_war_cost", "contiguity", "previous_conflict", "existential_stakes"]\n'
+        "power_shift = { central = 0.05, range = [0, 0.15], source = "
+        + q(
+            "judgement: the defender's gain in relative military power per year while it "
+            "rearms with foreign deliveries under a ceasefire (share of the dyad's balance)"
+        )
+        + " }\n"
+        "power_sensitivity = { central = 2, range = [0, 5], source = "
+        + q(
+            "judgement: the hazard grows by exp(beta |shift| t); Werner & Yuen 2005 (IO 59(2), "
+            "abstract): peace is precarious when a renewed war promises better terms"
+        )
+        + " }\n"
     )
 
 

@@ -20,13 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from ceasefire import __version__, bargaining, feasibility
+from ceasefire import __version__, bargaining, feasibility, paths
 from ceasefire import coverage as cov
 from ceasefire import deterrence as det
 from ceasefire import durability as dur
 from ceasefire import institutions as inst
 from ceasefire import winset as wsm
 from ceasefire._types import FloatArray
+from ceasefire.builtin import FOLLOW_UP_END, reference_ceasefires
 from ceasefire.deterrence import Order, ParameterRange
 from ceasefire.inputs import aggressor, deterrence_inputs, durability_inputs, sequences
 from ceasefire.preferences import Acceptance, Preferences, acceptance
@@ -44,8 +45,13 @@ from ceasefire.results import (
     InstitutionResult,
     Interval,
     ModelInput,
+    PathHorizon,
+    PathOrder,
+    PathsResult,
     ProposalResult,
     RedLineViolation,
+    ReferenceCeasefire,
+    ReferenceComparison,
     RescueResult,
     ScenarioInfo,
     UnitCoverage,
@@ -54,6 +60,7 @@ from ceasefire.results import (
     WinSetResult,
 )
 from ceasefire.scenario import Proposal, Scenario
+from ceasefire.scenario.schema import RatificationWindow
 
 #: the stages ``analyze`` may skip (coverage, acceptance and institutions always run)
 OPTIONAL_STAGES: frozenset[str] = frozenset({"deterrence", "durability", "rescue", "winsets"})
@@ -263,6 +270,17 @@ def _deterrence_result(ctx: _Context, k: int, prop: Proposal, g: float) -> Deter
     )
 
 
+def _within_support(iv: Interval) -> Interval:
+    """A time beyond the data's support (52 years, docs/specs/durability.md §1) is not reported."""
+
+    def cap(x: float | None) -> float | None:
+        return None if x is None or x > dur.SUPPORT_YEARS else x
+
+    return Interval(
+        central=cap(iv.central), median=cap(iv.median), p05=cap(iv.p05), p95=cap(iv.p95)
+    )
+
+
 def _durability_result(ctx: _Context, prop: Proposal, g: float) -> DurabilityResult | None:
     """Durability with the proposal's mechanisms, plus collective defence where ``g > 0``."""
     if "durability" not in ctx.stages:
@@ -271,15 +289,196 @@ def _durability_result(ctx: _Context, prop: Proposal, g: float) -> DurabilityRes
     if g > 0 and "collective_defence" not in mechanisms:
         mechanisms.append("collective_defence")
     rng = np.random.default_rng(ctx.dur_seed)
-    run = dur.run_durability(mechanisms, ctx.dur_ranges, ctx.draws, rng=rng)
+    run = dur.run_durability(
+        mechanisms, ctx.dur_ranges, ctx.draws, rng=rng, controls=ctx.scenario.timeline.controls
+    )
     c = run.central
     curve = dur.survival_curve(T_GRID, ctx.dur_ranges["k"].central, c.eta, c.hazard_ratio)
     names = ("hazard_ratio", "p_breakdown_1y", "p_breakdown_2y", "p_breakdown_5y")
     return DurabilityResult(
         mechanisms=mechanisms,
         **{name: _interval(getattr(c, name), run.summary[name]) for name in names},
-        median_years=_interval(c.median_years, run.summary["median_years"]),
+        median_years=_within_support(_interval(c.median_years, run.summary["median_years"])),
         survival={"years": [float(t) for t in T_GRID], "survival": [float(x) for x in curve]},
+    )
+
+
+def _path_params(ctx: _Context, n: int | None) -> dict[str, dict[str, FloatArray]]:
+    """The tree's parameter arrays: central (``n = None``, a batch of one) or ``n`` draws.
+
+    Draws share the game's and the durability model's seeds (common random numbers); the
+    timeline inputs and the window quantile ``u`` come from a third child seed.
+    """
+    tl = paths.timeline_ranges(ctx.scenario.timeline)
+
+    def central(ranges: Mapping[str, Any]) -> dict[str, FloatArray]:
+        return {k: np.array([float(r[0])]) for k, r in ranges.items()}
+
+    if n is None:
+        out = {"dur": central(ctx.dur_ranges), "tl": central(tl)}
+        if ctx.det_ranges is not None:
+            out["game"] = central(ctx.det_ranges)
+        return out
+    path_seed = np.random.SeedSequence(ctx.seed).spawn(3)[2]
+    rng = np.random.default_rng(path_seed)
+    out = {
+        "dur": det.sample_parameters(ctx.dur_ranges, n, np.random.default_rng(ctx.dur_seed)),
+        "tl": det.sample_parameters(tl, n, rng),
+        "u": {"u": rng.uniform(size=n)},
+    }
+    if ctx.det_ranges is not None:
+        out["game"] = det.sample_parameters(ctx.det_ranges, n, np.random.default_rng(ctx.det_seed))
+    return out
+
+
+def _path_batch(
+    ctx: _Context, k: int, prop: Proposal, g: float, passes: bool, n: int | None
+) -> tuple[paths.PathInputs, tuple[RatificationWindow, ...]]:
+    """One proposal's tree inputs, central (``n = None``) or over ``n`` draws."""
+    assert ctx.aggressor is not None
+    ia = ctx.scenario.actor_ids.index(ctx.aggressor)
+    u_p, u_q = ctx.acc.utility[k, ia], ctx.u_status_quo[ia]
+    ws = paths.windows(ctx.scenario, prop)
+    prm = _path_params(ctx, n)
+    years = (
+        np.array([paths.central_window_years(ws)])
+        if n is None
+        else paths.window_years(ws, prm["u"]["u"])
+    )
+    x = paths.path_inputs(
+        g=g,
+        h_after=float(det.hold_value(u_p, u_q, sequence="after_ceasefire")),
+        h_fight=float(det.hold_value(u_p, u_q, sequence="during_fighting")),
+        game=prm["game"],
+        durability=prm["dur"],
+        timeline=prm["tl"],
+        years=years,
+        p_pass=np.full(years.shape, float(passes)),
+        mechanisms=prop.mechanisms,
+        halts_arms_deliveries=prop.halts_arms_deliveries,
+        feasible=paths.guarantee_first_feasible(ws),
+    )
+    return x, ws
+
+
+def _iv(central: FloatArray, draws: FloatArray) -> Interval:
+    return _interval(float(central[0]), det.summarise_draws(draws))
+
+
+#: the timeline chart's grid: monthly from one month to 10 years (the tree's longest horizon)
+TIMELINE_GRID = tuple(float(t) for t in np.arange(1, 121) / 12)
+
+
+def _path_order(c: paths.PathInputs, d: paths.PathInputs, order: str) -> PathOrder:
+    tc, td = paths.event_tree(c, order), paths.event_tree(d, order)
+    grid = paths.event_tree(c, order, TIMELINE_GRID)
+    feasible = order == "ceasefire-first" or c.guarantee_first_feasible
+    return PathOrder(
+        order=order,
+        feasible=feasible,
+        why=paths.why_orders_differ(order),
+        ratification_years=_iv(c.years, d.years),
+        p_pass=_iv(c.p_pass, d.p_pass),
+        p_hold_interim=_iv(c.p_hold_interim, d.p_hold_interim),
+        p_hold_in_force=_iv(c.p_hold_force, d.p_hold_force),
+        p_hold_fighting=_iv(c.p_hold_fight, d.p_hold_fight),
+        horizons=[
+            PathHorizon(
+                years=h,
+                **{
+                    name: _iv(getattr(tc, name)[:, j], getattr(td, name)[:, j])
+                    for name in ("p_line_holds", "p_survives", "p_path_if_passed", "p_path")
+                },
+            )
+            for j, h in enumerate(tc.horizons)
+        ],
+        curve={
+            # at signature the ceasefire is in place unless the war goes on through a window
+            "years": [0.0, *grid.horizons],
+            "p_in_place": [
+                0.0 if order == "guarantee-first" and c.years[0] > 0 else 1.0,
+                *(float(x) for x in grid.p_path_if_passed[0]),
+            ],
+        },
+    )
+
+
+def _paths_result(
+    ctx: _Context, k: int, prop: Proposal, g: float, passes: bool
+) -> PathsResult | None:
+    """The event tree in time for one proposal (docs/specs/durability.md §5)."""
+    if "durability" not in ctx.stages or ctx.det_ranges is None or ctx.aggressor is None:
+        return None
+    c, ws = _path_batch(ctx, k, prop, g, passes, None)
+    d, _ = _path_batch(ctx, k, prop, g, passes, ctx.draws)
+    orders = paths.orders_of(prop, float(c.years[0]), ctx.scenario.status_quo.fighting)
+    return PathsResult(
+        orders=[_path_order(c, d, o) for o in orders],
+        hazard_ratio=_iv(c.hr, d.hr),
+        support_years=dur.SUPPORT_YEARS,
+        windows=[f"{w.institution}: {w.days[0]:g}-{w.days[1]:g} days ({w.source})" for w in ws],
+        basis=(
+            "hazard = -ln P(hold) per year from the guarantee game x the mechanisms' hazard "
+            "ratios (PRIORS: Fortna's tables not retrieved); docs/specs/durability.md §2"
+        ),
+    )
+
+
+def _bare_coupled(ctx: _Context, hs: tuple[float, ...]) -> list[float]:
+    """S(H) of a bare ceasefire under the coupled model: the game at g = 0, h = 0 (§4)."""
+    prm = _path_params(ctx, None)
+    p_hold = paths.game_p_hold(0.0, 0.0, prm["game"])
+    c = dur.commitment_rate(prm["tl"]["power_shift"], prm["tl"]["power_sensitivity"])
+    lam = dur.game_hazard(p_hold)
+    k = prm["dur"]["k"]
+    return [float(np.exp(-lam * dur.shape_integral(0.0, h, k, c))[0]) for h in hs]
+
+
+def _reference(ctx: _Context, proposals: list[ProposalResult]) -> ReferenceComparison | None:
+    """The in-region reference class against the prior and the coupled model (§4)."""
+    if "durability" not in ctx.stages or ctx.det_ranges is None or ctx.aggressor is None:
+        return None
+    rows = reference_ceasefires()
+    hs = dur.supported_horizons()
+    observed, at_risk = dur.observed_survival([r.years for r in rows], [r.broke for r in rows], hs)
+    k, p5 = ctx.dur_ranges["k"].central, ctx.dur_ranges["p5_bare"].central
+    controls = ctx.scenario.timeline.controls
+    hr_c = dur.control_hazard_ratio(
+        controls, {c: dur.CONTROL_DEFAULTS[c].central for c in controls}
+    )
+    prior = 1.0 - dur.breakdown_probability(np.array(hs), k, dur.eta_from_p5(k, p5), hr_c)
+    coupled = {"bare ceasefire (game at g = 0, h = 0)": _bare_coupled(ctx, hs)}
+    for p in proposals:
+        if p.paths is not None:
+            first = p.paths.orders[0]
+            coupled[f"{p.id} ({first.order}, if it passes)"] = [
+                float(h.p_path_if_passed.central or 0.0) for h in first.horizons
+            ]
+    return ReferenceComparison(
+        cases=[
+            ReferenceCeasefire(
+                id=r.id,
+                label=r.label,
+                start=r.start.isoformat(),
+                end=r.end.isoformat() if r.end else "",
+                years=round(r.years, 2),
+                broke=r.broke,
+                mechanisms=list(r.mechanisms),
+                source=r.source,
+            )
+            for r in rows
+        ],
+        horizons=list(hs),
+        observed=[float(x) for x in observed],
+        at_risk=[int(x) for x in at_risk],
+        prior_bare=[float(x) for x in prior],
+        coupled_bare=coupled,
+        note=(
+            "Kaplan-Meier survival of five post-Soviet ceasefires (follow-up to "
+            f"{FOLLOW_UP_END.isoformat()}); five cases, so a check of order of magnitude, not an "
+            "estimate. The prior is the Weibull of docs/specs/deterrence.md §2 for a bare "
+            "ceasefire with this war's controls; the coupled model is docs/specs/durability.md §2."
+        ),
     )
 
 
@@ -331,6 +530,7 @@ def _proposal_result(ctx: _Context, k: int, prop: Proposal) -> ProposalResult:
         durability=_durability_result(ctx, prop, g),
         rescue=rescue,
         single_actor_changes=changes,
+        paths=_paths_result(ctx, k, prop, g, passes),
     )
 
 
@@ -702,6 +902,7 @@ def analyze(
         forecasts_skipped=skipped,
         actor_set_forecasts=set_fcs,
         forecast_spread=spread,
+        reference=_reference(ctx, proposals),
     )
 
 

@@ -207,14 +207,17 @@ def durability(
     p5_bare: ArrayLike,
     hr: ArrayLike,
     floor: ArrayLike,
+    controls: ArrayLike = 1.0,
 ) -> DurabilityOutputs:
     """Evaluate §2 given the baseline ``(k, p5_bare)``, mechanisms and hazard ratios.
 
     ``present`` is ``(M,)`` (or ``(..., M)``) over ``MECHANISMS``; ``hr`` is ``(..., M)``;
-    ``k``, ``p5_bare``, ``floor`` broadcast with the leading shape.
+    ``k``, ``p5_bare``, ``floor`` broadcast with the leading shape. ``controls`` is Fortna's
+    controls' ratio ``HR_c`` (:func:`control_hazard_ratio`, docs/specs/durability.md §1): the
+    baseline of a war with those traits, multiplying ``HR`` after the floor.
     """
     eta = eta_from_p5(k, p5_bare)
-    hz = hazard_ratio(present, hr, floor)
+    hz = hazard_ratio(present, hr, floor) * np.asarray(controls, dtype=np.float64)
     return DurabilityOutputs(
         hazard_ratio=hz,
         eta=eta,
@@ -248,15 +251,19 @@ def run_durability(
     *,
     rng: np.random.Generator,
     distribution: Distribution = "uniform",
+    controls: Iterable[str] = (),
 ) -> DurabilityRun:
     """Central run and Monte Carlo of §2 for a proposal with the given mechanisms (§3).
 
     ``ranges`` must name every parameter of ``DURABILITY_PARAMETERS``. All of them are drawn
     (also the hazard ratios of absent mechanisms), so the draws for two proposals from the same
     seed share their random numbers — differences between proposals are then due to the
-    mechanisms, not to noise.
+    mechanisms, not to noise. ``controls``: Fortna's controls that describe the war (§1 of
+    docs/specs/durability.md), at their central ratio in the central run and drawn (after every
+    other parameter, so the other draws are unchanged) in the Monte Carlo.
     """
     ms = validate_mechanisms(mechanisms)
+    cs = list(controls)
     missing = [p for p in DURABILITY_PARAMETERS if p not in ranges]
     if missing:
         raise ValueError(f"ranges lack parameter(s): {', '.join(missing)}")
@@ -274,10 +281,14 @@ def run_durability(
         central_of("p5_bare"),
         np.array([central_of(f"hr_{m}") for m in MECHANISMS]),
         central_of("floor"),
+        control_hazard_ratio(cs, {c: CONTROL_DEFAULTS[c].central for c in cs}),
     )
     params = sample_parameters(ranges, n_draws, rng, distribution)
+    ctrl = sample_parameters({c: CONTROL_DEFAULTS[c] for c in cs}, n_draws, rng, distribution)
     hr = np.stack([params[f"hr_{m}"] for m in MECHANISMS], axis=-1)
-    draws = durability(present, params["k"], params["p5_bare"], hr, params["floor"])
+    draws = durability(
+        present, params["k"], params["p5_bare"], hr, params["floor"], control_hazard_ratio(cs, ctrl)
+    )
     summary = {name: summarise_draws(arr) for name, arr in draws.as_dict().items()}
     return DurabilityRun(
         mechanisms=ms,
@@ -287,3 +298,171 @@ def run_durability(
         parameters=MappingProxyType(params),
         summary=MappingProxyType(summary),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The data's support, the published record and the controls (docs/specs/durability.md §1)
+# --------------------------------------------------------------------------------------------
+
+#: S_FORTNA03 p. 337 (the article's first page): "the duration of peace after international wars
+#: ending between 1946 and 1997". The end of follow-up (1998) is not stated in the pages read:
+#: judgement (no observation can postdate the article's preparation). No cease-fire in those
+#: data was watched for longer than 1998 - 1946 = 52 years, so no horizon past that is reported.
+DATA_FIRST_YEAR = 1946
+DATA_LAST_FOLLOW_UP = 1998
+SUPPORT_YEARS = float(DATA_LAST_FOLLOW_UP - DATA_FIRST_YEAR)
+
+#: the horizons of the event tree (years); :func:`supported_horizons` drops those past support
+HORIZONS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0)
+
+_NOT_READ = (
+    "PRIOR, not a published estimate: S_FORTNA03's tables of hazard estimates were not "
+    "retrieved; only its abstract and first page (p. 337) were read; the abstract controls for "
+    "'the decisiveness of victory, the cost of war, relative capabilities, and others' that "
+    "'affect the baseline prospects for peace'; direction and size are judgement"
+)
+
+#: Fortna's controls (S_FORTNA03 abstract: decisiveness of victory, cost of war, relative
+#: capabilities "and others"; S_FORTNA04: contiguity, previous conflict, existential stakes) as
+#: hazard ratios. Every one is a labelled PRIOR until her tables are read.
+CONTROL_DEFAULTS: Mapping[str, ParameterRange] = MappingProxyType(
+    {
+        "decisive_victory": ParameterRange(
+            0.5, 0.3, 0.8, f"{_NOT_READ}: a decisive victory settles who is stronger"
+        ),
+        "high_war_cost": ParameterRange(
+            0.7, 0.4, 1.0, f"{_NOT_READ}: a costly war teaches both sides its price"
+        ),
+        "contiguity": ParameterRange(
+            1.2,
+            1.0,
+            1.5,
+            f"{_NOT_READ}: neighbours have more occasions to fight; small, because most wars in "
+            "the pooled baseline were between neighbours already",
+        ),
+        "previous_conflict": ParameterRange(
+            1.3, 1.0, 2.0, f"{_NOT_READ}: a history of war between the pair"
+        ),
+        "existential_stakes": ParameterRange(
+            1.5, 1.0, 3.0, f"{_NOT_READ}: a side whose survival is at stake risks more"
+        ),
+    }
+)
+CONTROLS: tuple[str, ...] = tuple(CONTROL_DEFAULTS)
+
+
+def supported_horizons(
+    horizons: Iterable[float] = HORIZONS, support: float = SUPPORT_YEARS
+) -> tuple[float, ...]:
+    """The horizons within the data's support (``0 < H <= support``), in the given order."""
+    return tuple(float(h) for h in horizons if 0.0 < float(h) <= support)
+
+
+def control_hazard_ratio(present: Iterable[str], hr: Mapping[str, ArrayLike]) -> FloatArray:
+    """``HR_c = Π_c hr_c`` over the controls that describe the war (§1); ValueError on unknown."""
+    names = list(present)
+    bad = sorted(set(names) - set(CONTROLS))
+    if bad:
+        raise ValueError(f"unknown control(s): {', '.join(bad)}; expected some of {CONTROLS}")
+    out = np.asarray(1.0, dtype=np.float64)
+    for name in names:
+        out = out * np.asarray(hr[name], dtype=np.float64)
+    return np.asarray(out)
+
+
+# --------------------------------------------------------------------------------------------
+# The hazard coupled to the guarantee game (docs/specs/durability.md §2) and the commitment
+# problem (§3)
+# --------------------------------------------------------------------------------------------
+
+#: the period of the guarantee game's choice, in years: P(hold) is read as the probability that
+#: the aggressor does not move within one year (judgement; docs/specs/durability.md §2)
+PERIOD_YEARS = 1.0
+
+#: the floor under P(hold) before the logarithm (so a certain attack gives a finite hazard)
+_P_MIN = 1e-12
+
+# 12-point Gauss-Legendre nodes on [-1, 1]: the integral of the commitment-problem term
+# (relative error below 1e-5 against adaptive quadrature for k in [0.5, 1.5], c <= 1.5 and
+# spans up to 10 years; 16 points cost a third more for no visible gain)
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(12)
+
+
+def game_hazard(p_hold: ArrayLike, period: float = PERIOD_YEARS) -> FloatArray:
+    """Per-year hazard scale ``λ = -ln P(hold) / period`` (§2); stronger deterrence, lower λ."""
+    p = np.clip(np.asarray(p_hold, dtype=np.float64), _P_MIN, 1.0)
+    return np.asarray(-np.log(p) / period)
+
+
+def shape_integral(a: ArrayLike, b: ArrayLike, k: ArrayLike, c: ArrayLike = 0.0) -> FloatArray:
+    """``I(a, b) = ∫_a^b k s^(k-1) e^(c s) ds`` (§2-§3), ``0 <= a <= b``; broadcasts.
+
+    With ``u = s^k`` this is ``∫_{a^k}^{b^k} exp(c u^(1/k)) du``, a smooth integrand, taken by
+    12-point Gauss-Legendre quadrature; exact (``b^k - a^k``) when ``c = 0``.
+    """
+    k_ = np.asarray(k, dtype=np.float64)
+    c_ = np.asarray(c, dtype=np.float64)
+    ua = np.asarray(a, dtype=np.float64) ** k_
+    ub = np.asarray(b, dtype=np.float64) ** k_
+    if not np.any(c_) or np.array_equal(ua, ub):
+        return np.asarray(ub - ua)  # no power shift (or no span): the closed form
+    half = (ub - ua) / 2.0
+    mid = (ub + ua) / 2.0
+    nodes = np.maximum(mid[..., None] + half[..., None] * _GL_X, 1e-300)
+    # s = u^(1/k), written as exp(ln u / k): one transcendental call instead of a power
+    s = np.exp(np.log(nodes) / k_[..., None])
+    return np.asarray(half * (np.exp(c_[..., None] * s) @ _GL_W))
+
+
+def commitment_rate(power_shift: ArrayLike, sensitivity: ArrayLike) -> FloatArray:
+    """``c = β |r|`` (§3): the hazard grows by ``e^(c t)`` as power shifts ``r`` a year."""
+    return np.asarray(
+        np.asarray(sensitivity, dtype=np.float64) * np.abs(np.asarray(power_shift, dtype=float))
+    )
+
+
+def coupled_cumulative_hazard(
+    lam_before: ArrayLike,
+    lam_after: ArrayLike,
+    switch: ArrayLike,
+    tau: ArrayLike,
+    k: ArrayLike,
+    c: ArrayLike = 0.0,
+) -> FloatArray:
+    """``Λ(τ) = λ_0 I(0, min(τ, D)) + λ_1 I(min(τ, D), τ)`` (§2): the phase's λ before and after
+    the guarantee enters into force at ``D = switch`` years after the ceasefire.
+
+    Each ``λ`` already carries the mechanisms' and controls' hazard ratios; ``k`` is the Weibull
+    shape (hazard falling with time since the ceasefire), ``c`` the commitment-problem rate.
+    """
+    t = np.asarray(tau, dtype=np.float64)
+    d = np.minimum(np.asarray(switch, dtype=np.float64), t)
+    first = np.asarray(lam_before, dtype=np.float64) * shape_integral(0.0, d, k, c)
+    second = np.asarray(lam_after, dtype=np.float64) * shape_integral(d, t, k, c)
+    return np.asarray(first + second)
+
+
+# --------------------------------------------------------------------------------------------
+# The in-region reference class (docs/specs/durability.md §4)
+# --------------------------------------------------------------------------------------------
+
+
+def observed_survival(
+    years: ArrayLike, broke: ArrayLike, horizons: Sequence[float]
+) -> tuple[FloatArray, NDArray[np.int_]]:
+    """Kaplan-Meier survival of a reference class at each horizon, and the number at risk.
+
+    ``years``: time from the ceasefire to breakdown (``broke``) or to the end of follow-up.
+    ``S(H) = Π_{t_i <= H} (1 - d_i / n_i)`` over the distinct breakdown times ``t_i``.
+    """
+    y = np.asarray(years, dtype=np.float64)
+    b = np.asarray(broke, dtype=bool)
+    s_out = np.empty(len(horizons))
+    at_risk = np.empty(len(horizons), dtype=np.int_)
+    for j, h in enumerate(horizons):
+        s = 1.0
+        for t in np.unique(y[b & (y <= h)]):
+            s *= 1.0 - np.sum(b & (y == t)) / np.sum(y >= t)
+        s_out[j] = s
+        at_risk[j] = int(np.sum(y >= h))
+    return s_out, at_risk

@@ -110,6 +110,7 @@ class ProposalResult(_Result):
     durability: DurabilityResult | None = None
     rescue: RescueResult | None = None
     single_actor_changes: list[ActorChangeResult] = []
+    paths: PathsResult | None = None
 
 
 class Interval(_Result):
@@ -457,6 +458,8 @@ class Analysis(_Result):
     actor_set_forecasts: list[ActorSetForecast] = []
     #: per engine, the range of its forecasts over the actor sets (what the report leads with)
     forecast_spread: list[ForecastSpread] = []
+    #: the in-region reference class against the durability models (docs/specs/durability.md §4)
+    reference: ReferenceComparison | None = None
 
     def winset(self, chain_id: str) -> WinSetResult:
         for w in self.winsets:
@@ -562,6 +565,71 @@ class ForecastCheck(_Result):
     blocked: dict[str, list[str]] = {}
     terms_violated: dict[str, list[str]] = {}
     nearest_in_terms: str | None = None
+
+
+# The event tree in time (docs/specs/durability.md §5)
+
+
+class PathHorizon(_Result):
+    """One horizon of one order: the branch probabilities, central run and draws' interval."""
+
+    years: float
+    p_line_holds: Interval
+    p_survives: Interval
+    p_path_if_passed: Interval
+    p_path: Interval
+
+
+class PathOrder(_Result):
+    """The event tree of one proposal in one order of ceasefire and accession."""
+
+    order: str
+    feasible: bool
+    why: str
+    ratification_years: Interval
+    p_pass: Interval
+    p_hold_interim: Interval
+    p_hold_in_force: Interval
+    p_hold_fighting: Interval
+    horizons: list[PathHorizon]
+    #: central run on a time grid: ``years`` and ``p_in_place`` = P(the ceasefire is in place and
+    #: holding at t | the proposal passes), for the timeline chart
+    curve: dict[str, list[float]] = {}
+
+
+class PathsResult(_Result):
+    """A proposal's paths from signature to a lasting ceasefire, per order and horizon."""
+
+    orders: list[PathOrder]
+    hazard_ratio: Interval
+    support_years: float
+    windows: list[str]
+    basis: str
+
+
+class ReferenceCeasefire(_Result):
+    """One ceasefire of the in-region reference class (docs/specs/durability.md §4)."""
+
+    id: str
+    label: str
+    start: str
+    end: str
+    years: float
+    broke: bool
+    mechanisms: list[str]
+    source: str
+
+
+class ReferenceComparison(_Result):
+    """Observed survival of the reference class against the models, per horizon."""
+
+    cases: list[ReferenceCeasefire]
+    horizons: list[float]
+    observed: list[float]
+    at_risk: list[int]
+    prior_bare: list[float]
+    coupled_bare: dict[str, list[float]]
+    note: str
 
 
 ForecastResult.model_rebuild()

@@ -214,3 +214,20 @@ def test_vectorised_durability_matches_scalar_loop() -> None:
         assert res.expected_years[i] == pytest.approx(
             eta * hz ** (-1 / k[i]) * math.gamma(1 + 1 / k[i]), rel=1e-12
         )
+
+
+def test_controls_multiply_the_hazard_and_leave_the_other_draws_alone() -> None:
+    from ceasefire.durability import CONTROL_DEFAULTS
+
+    controls = ("contiguity", "existential_stakes")
+    plain = run_durability({"dmz"}, n_draws=300, rng=np.random.default_rng(4))
+    ctrl = run_durability({"dmz"}, n_draws=300, rng=np.random.default_rng(4), controls=controls)
+    hr_c = CONTROL_DEFAULTS["contiguity"].central * CONTROL_DEFAULTS["existential_stakes"].central
+    assert ctrl.central.hazard_ratio == pytest.approx(plain.central.hazard_ratio * hr_c)
+    # the controls are drawn after every other parameter: the mechanisms' draws are unchanged
+    np.testing.assert_array_equal(ctrl.parameters["hr_dmz"], plain.parameters["hr_dmz"])
+    ratio = ctrl.draws.hazard_ratio / plain.draws.hazard_ratio
+    lo = CONTROL_DEFAULTS["contiguity"].low * CONTROL_DEFAULTS["existential_stakes"].low
+    hi = CONTROL_DEFAULTS["contiguity"].high * CONTROL_DEFAULTS["existential_stakes"].high
+    assert np.all((ratio >= lo - 1e-12) & (ratio <= hi + 1e-12))
+    assert np.all(ctrl.draws.p_breakdown_5y >= plain.draws.p_breakdown_5y - 1e-12)

@@ -36,7 +36,14 @@ def test_durability_mechanisms_and_priors(builtin_analysis):
     a = builtin_analysis
     bare = a.proposal("bare-ceasefire").durability
     assert bare.mechanisms == []
-    assert bare.p_breakdown_5y.central == pytest.approx(0.45)
+    # the bare 0.45 of the prior, with the built-in's Fortna controls (durability.md §1)
+    from ceasefire.durability import CONTROL_DEFAULTS
+
+    hr_c = 1.0
+    for c in ("high_war_cost", "contiguity", "previous_conflict", "existential_stakes"):
+        hr_c *= CONTROL_DEFAULTS[c].central
+    assert bare.hazard_ratio.central == pytest.approx(hr_c)
+    assert bare.p_breakdown_5y.central == pytest.approx(1 - 0.55**hr_c)
     wgm = a.proposal("west-german-model").durability
     assert wgm.mechanisms == ["monitoring", "collective_defence"]
     assert wgm.p_breakdown_5y.central < a.proposal("vance-plan").durability.p_breakdown_5y.central

@@ -42,6 +42,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "winset",
             "deterrence",
             "durability",
+            "paths",
             "bargaining",
             "inputs",
             "formats",

@@ -10,7 +10,9 @@ decision           consent      the institution's (or the proposal's) pass/fail,
                                 P(pass) over the Monte Carlo draws of every stated range
 decision+blockers  blockers     the set of blocking actors (exact set; precision, recall)
 consent-bought     rescue       the rejecting veto players the model says must be won over
-held               durability   P(no breakdown by the horizon), Weibull model (§2)
+held               durability   P(ceasefire in place by the horizon | passes), the event
+                                tree coupled to the game (durability.md §5); the Weibull
+                                model (§2) where the tree has no game to read
 attack-covered     deterrence   P(attack on covered territory), guarantee game (§1)
 =================  ===========  ==========================================================
 
@@ -30,6 +32,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from ceasefire import durability as dur
@@ -264,6 +267,37 @@ def p_hold(analysis: Analysis, result: ProposalResult, years: float) -> float | 
     return float(1.0 - dur.breakdown_probability(years, k, eta, hazard))
 
 
+def p_hold_paths(result: ProposalResult, years: float) -> float | None:
+    """P(the ceasefire is in place and holding at ``years`` | the proposal passes), central run.
+
+    Read off the proposal's own order's monthly curve (``docs/specs/durability.md`` §5) by
+    linear interpolation; None without an event tree or past the curve's 10 years.
+    """
+    if result.paths is None:
+        return None
+    curve = result.paths.orders[0].curve
+    t, p = curve.get("years", []), curve.get("p_in_place", [])
+    if not t or not t[0] <= years <= t[-1]:
+        return None
+    return float(np.interp(years, t, p))
+
+
+def _held_row(case: str, row: ObservedHeld, analysis: Analysis) -> RowScore:
+    """A ``held`` row: the coupled tree where there is one, else the Weibull prior (§2)."""
+    result = analysis.proposal(row.proposal)
+    where = f"{row.horizon_years:g} years from {row.start}"
+    if row.horizon_years > dur.SUPPORT_YEARS:
+        note = f"not scored: {where} is past the data's {dur.SUPPORT_YEARS:g}-year support"
+        return _probability_row(case, row, "durability", None, row.held, "held", note)
+    p = p_hold_paths(result, row.horizon_years)
+    if p is not None:
+        note = f"event tree coupled to the guarantee game (durability.md §5), {where}"
+    else:
+        p = p_hold(analysis, result, row.horizon_years)
+        note = f"Weibull model at the central inputs, {where}"
+    return _probability_row(case, row, "durability", p, row.held, "held", note)
+
+
 def _probability_row(
     case: str,
     row: ObservedHeld | ObservedAttackCovered,
@@ -308,9 +342,7 @@ def score_row(
     if isinstance(row, ObservedConsentBought):
         return [_set_row(case, row.id, "rescue", row.proposal, row.actors, rescue_actors(result))]
     if isinstance(row, ObservedHeld):
-        p = p_hold(analysis, result, row.horizon_years)
-        note = f"Weibull model at the central inputs, {row.horizon_years:g} years from {row.start}"
-        return [_probability_row(case, row, "durability", p, row.held, "held", note)]
+        return [_held_row(case, row, analysis)]
     det = result.deterrence
     p = None if det is None else det.p_attack_covered.central
     note = f"one-shot guarantee game; record over {row.horizon_years:g} years from {row.start}"

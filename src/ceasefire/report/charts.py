@@ -720,3 +720,34 @@ def outcome_distributions(summary: SweepSummary) -> go.Figure | None:
     )
     fig.update_layout(height=230 * len(panels) + 60, margin={"t": 40, "b": 40}, showlegend=False)
     return fig
+
+
+def path_timelines(analysis: Analysis) -> go.Figure | None:
+    """P(ceasefire in place and holding at t | passes) per proposal and order of events.
+
+    docs/specs/durability.md §5; the ratification window (central) is marked per proposal.
+    ``None`` when no proposal has an event tree.
+    """
+    fig = go.Figure()
+    for p in analysis.proposals:
+        if p.paths is None:
+            continue
+        for o in p.paths.orders:
+            fig.add_trace(
+                go.Scatter(
+                    x=o.curve.get("years", []),
+                    y=o.curve.get("p_in_place", []),
+                    mode="lines",
+                    line={"dash": "dot" if o.order == "guarantee-first" else "solid"},
+                    name=f"{p.id}: {o.order}",
+                )
+            )
+    if not fig.data:
+        return None
+    fig.update_layout(
+        xaxis_title="years since signature (ratification window, then in force)",
+        yaxis={"title": "P(ceasefire in place | passes)", "range": [0, 1.02], "tickformat": ".0%"},
+        height=400,
+        margin={"l": 60, "r": 10, "t": 20, "b": 50},
+    )
+    return fig

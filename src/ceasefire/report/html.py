@@ -47,6 +47,9 @@ def figures(analysis: Analysis, geometry: UnitGeometry | None = None) -> dict[st
         "deterrence": figure_html(charts.deterrence_curves(analysis), "deterrence-curves"),
         "survival": figure_html(charts.survival_curves(analysis), "survival-curves"),
     }
+    timelines = charts.path_timelines(analysis)
+    if timelines is not None:
+        out["timeline"] = figure_html(timelines, "path-timelines")
     paths = charts.forecast_paths(analysis)
     if paths is not None:
         out["forecasts"] = figure_html(paths, "forecast-paths")

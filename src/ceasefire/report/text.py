@@ -96,7 +96,24 @@ def deterrence_paragraph(p: ProposalResult, aggressor: str | None) -> str:
             f"5 years is {_range(u.p_breakdown_5y)} "
             f"(within 1 year {pct(u.p_breakdown_1y.central)})."
         )
+    parts.extend(_path_sentences(p))
     return " ".join(parts)
+
+
+def _path_sentences(p: ProposalResult) -> list[str]:
+    """The event tree in time (docs/specs/durability.md §5): the 5-year path in each order."""
+    if p.paths is None:
+        return []
+    out = []
+    for o in p.paths.orders:
+        h5 = next((h for h in o.horizons if h.years == 5.0), None)
+        if h5 is not None:
+            out.append(
+                f"Along the path in time ({o.order}), the ceasefire is in place and holding "
+                f"5 years after signature with probability {_range(h5.p_path_if_passed)} if the "
+                "proposal passes."
+            )
+    return out
 
 
 def _fmt(x: float) -> str:

@@ -647,6 +647,46 @@ def check_unit_terms(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
                 seen.setdefault(key, j)
 
 
+#: the [timeline] inputs' domains (docs/specs/durability.md §2-§3)
+_TIMELINE_DOMAINS: Mapping[str, tuple[float, float, str]] = {
+    "interim_q": (0.0, 1.0, "a credibility is a probability"),
+    "power_shift": (-1.0, 1.0, "a yearly shift of the balance's share"),
+    "power_sensitivity": (0.0, 20.0, "the hazard's growth per unit shift"),
+}
+
+
+def _timeline_input(name: str, spec: Any) -> Iterator[Problem]:
+    if not isinstance(spec, Mapping):
+        return
+    lo, hi, why = _TIMELINE_DOMAINS[name]
+    r, c = spec.get("range"), spec.get("central")
+    values = ([c] if _is_number(c) else []) + (list(r) if _is_pair(r) else [])
+    if any(_is_number(v) and not lo <= v <= hi for v in values):
+        yield Problem(f"timeline.{name}", f"outside [{lo:g}, {hi:g}] ({why})")
+    if _is_pair(r) and _is_number(c) and not r[0] <= c <= r[1]:
+        yield Problem(f"timeline.{name}.range", f"central value {c} lies outside [{r[0]}, {r[1]}]")
+
+
+def check_timeline(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """``[timeline]``: inputs in their domains, windows of known institutions, once each."""
+    tl = raw.get("timeline")
+    if not isinstance(tl, Mapping):
+        return
+    for name in _TIMELINE_DOMAINS:
+        yield from _timeline_input(name, tl.get(name))
+    seen: set[str] = set()
+    for i, w in items(tl, "ratification"):
+        iid = w.get("institution")
+        if isinstance(iid, str) and iid not in ref.institutions:
+            yield Problem(f"timeline.ratification[{i}].institution", f"unknown institution {iid!r}")
+        elif iid in seen:
+            yield Problem(f"timeline.ratification[{i}].institution", f"duplicate window {iid!r}")
+        seen.add(str(iid))
+    controls = tl.get("controls")
+    if isinstance(controls, list) and len(set(map(str, controls))) < len(controls):
+        yield Problem("timeline.controls", "a control is listed twice")
+
+
 Rule = Callable[[Mapping[str, Any], _Ids], Iterator[Problem]]
 
 #: every cross-check, in the order their problems are reported
@@ -666,6 +706,7 @@ RULES: tuple[Rule, ...] = (
     check_observed,
     check_source_dates,
     check_source_records,
+    check_timeline,
 )
 
 

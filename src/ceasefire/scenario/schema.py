@@ -368,6 +368,11 @@ class Proposal(_Model):
         description="Territorial terms per unit or part of a unit ([[proposals.unit_terms]]); "
         "units not named follow the shorthand 'territory' (docs/specs/coverage.md).",
     )
+    halts_arms_deliveries: bool = Field(
+        default=False,
+        description="The proposal halts foreign arms deliveries to the defender (the commitment "
+        "problem's power shift stops; docs/specs/durability.md §3).",
+    )
 
 
 #: the format's defaults of a proposal's terms (what a proposal that says nothing means)
@@ -853,6 +858,7 @@ class Scenario(_Model):
     actor_sets: tuple[ActorSet, ...] = ()
     #: capability as a stated formula over the actors' ``capability_inputs`` (issue 16)
     capability_rules: tuple[CapabilityRule, ...] = ()
+    timeline: TimelineInputs = Field(default_factory=lambda: TimelineInputs())
 
     @property
     def id(self) -> str:
@@ -922,6 +928,55 @@ class UnitTerm(_Model):
     administered_by: str = ""
     source: str = ""
     note: str = ""
+
+
+# The event tree in time and the coupled durability model (docs/specs/durability.md)
+
+#: Fortna's controls of the baseline hazard (docs/specs/durability.md §1)
+Control = Literal[
+    "decisive_victory", "high_war_cost", "contiguity", "previous_conflict", "existential_stakes"
+]
+
+
+class RatificationWindow(_Model):
+    """How long one institution takes from signature to its consent in force (days)."""
+
+    institution: Id
+    days: tuple[float, float] = Field(description="[shortest, longest] days, both >= 0.")
+    central: float | None = Field(default=None, description="Central days (default: midpoint).")
+    needs_ceasefire: bool = Field(
+        default=False,
+        description="The institution can only act once a ceasefire holds (e.g. a referendum).",
+    )
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RatificationWindow:
+        low, high = self.days
+        c = (low + high) / 2 if self.central is None else self.central
+        if not 0 <= low <= c <= high:
+            raise ValueError("need 0 <= days[0] <= central <= days[1]")
+        return self
+
+
+class TimelineInputs(_Model):
+    """The ``[timeline]`` table: the event tree in time (docs/specs/durability.md §2-§5)."""
+
+    controls: tuple[Control, ...] = Field(
+        default=(), description="Fortna's controls that describe this war (hazard ratios §1)."
+    )
+    ratification: tuple[RatificationWindow, ...] = ()
+    interim_q: Ranged | None = Field(
+        default=None,
+        description="Credibility of interim assurances while ratification runs (default 0).",
+    )
+    power_shift: Ranged | None = Field(
+        default=None,
+        description="Relative-power shift per year under a ceasefire (share of the balance).",
+    )
+    power_sensitivity: Ranged | None = Field(
+        default=None, description="beta: the hazard grows by exp(beta * |shift| * t)."
+    )
 
 
 Proposal.model_rebuild()

@@ -51,12 +51,14 @@ from ceasefire import coverage as cov
 from ceasefire import deterrence as det
 from ceasefire import durability as dur
 from ceasefire import institutions as inst
+from ceasefire import paths as pth
 from ceasefire import preferences as pref
 from ceasefire._types import BoolArray, FloatArray, IntArray
 from ceasefire.deterrence import Order
 from ceasefire.inputs import aggressor, deterrence_inputs, durability_inputs, sequences
 from ceasefire.preferences import Preferences
 from ceasefire.scenario import Scenario
+from ceasefire.scenario.schema import RatificationWindow
 from ceasefire.uncertainty.ranges import RangedInput, central_values, ranged_inputs
 
 #: engines a sweep runs by default: the fast closed-form ones (bdm costs ~30 ms and smp
@@ -142,6 +144,14 @@ class Model:
     #: the engine names and rounds the model was compiled with (from its ``SweepSpec``)
     engine_names: tuple[str, ...] = ()
     rounds: int = 10
+    #: the event tree in time (docs/specs/durability.md §5; issue 15): per proposal its
+    #: ratification windows, whether guarantee-first is feasible and whether it halts arms
+    #: deliveries; the [timeline] inputs and the controls' ratio at their central values
+    path_windows: tuple[tuple[RatificationWindow, ...], ...] = ()
+    path_feasible: tuple[bool, ...] = ()
+    path_halts: tuple[bool, ...] = ()
+    timeline: dict[str, float] = field(default_factory=dict)
+    control_hr: float = 1.0
 
     @property
     def engine_keys(self) -> tuple[str, ...]:
@@ -267,7 +277,25 @@ def compile_model(scenario: Scenario, spec: SweepSpec | None = None) -> Model:
         engines=tuple(bargaining.runs(spec.engines, spec.rounds)),
         engine_names=spec.engines,
         rounds=spec.rounds,
+        **_path_arrays(scenario),
     )
+
+
+def _path_arrays(scenario: Scenario) -> dict[str, Any]:
+    """The event tree's per-proposal windows and the [timeline] inputs' central values."""
+    ws = tuple(pth.windows(scenario, p) for p in scenario.proposals)
+    controls = scenario.timeline.controls
+    return {
+        "path_windows": ws,
+        "path_feasible": tuple(pth.guarantee_first_feasible(w) for w in ws),
+        "path_halts": tuple(p.halts_arms_deliveries for p in scenario.proposals),
+        "timeline": {k: r.central for k, r in pth.timeline_ranges(scenario.timeline).items()},
+        "control_hr": float(
+            dur.control_hazard_ratio(
+                controls, {c: dur.CONTROL_DEFAULTS[c].central for c in controls}
+            )
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -449,12 +477,72 @@ def _durability(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     dv = bt.durability
     hr = np.stack([dv[f"hr_{m}"] for m in dur.MECHANISMS], axis=-1)[:, None, :]
     res = dur.durability(
-        present, dv["k"][:, None], dv["p5_bare"][:, None], hr, dv["floor"][:, None]
+        present,
+        dv["k"][:, None],
+        dv["p5_bare"][:, None],
+        hr,
+        dv["floor"][:, None],
+        model.control_hr,  # Fortna's controls at their central ratio (durability.md §1)
     )
     return {
         f"dur.{name}": np.asarray(getattr(res, name), dtype=np.float64)
         for name in DURABILITY_OUTPUTS
     }
+
+
+#: the event tree's outputs in a sweep, ``paths.<name>.<horizon>`` ``(B, P)``
+PATH_OUTPUTS = ("p_line_holds", "p_survives", "p_path_if_passed", "p_path")
+
+
+def _paths(model: Model, bt: Batch, out: Outputs, seed: np.random.SeedSequence) -> Outputs:
+    """The event tree per draw and proposal in its own order (docs/specs/durability.md §5).
+
+    The window quantile ``u`` comes from a child of ``seed`` made without spawning from it
+    (so the engines' seeds are unchanged); the [timeline] inputs are at their central values.
+    """
+    if model.aggressor < 0 or not model.path_windows:
+        return {}
+    utility = out["_utility"]
+    b, ia = bt.ideal.shape[0], model.aggressor
+    u = np.random.default_rng(
+        np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 15))
+    ).uniform(size=b)
+    # the aggressor's row only: its status-quo utility, as _deterrence computes it for all
+    row = slice(ia, ia + 1)
+    weights = pref.normalised_weights(bt.salience[:, row])
+    u_q = pref.utility(model.status_quo, bt.ideal[:, row], weights)[:, 0]
+    tl = {k: np.full(b, v) for k, v in model.timeline.items()}
+    hs = dur.supported_horizons()
+    res = {
+        f"paths.{n}.{h:g}": np.zeros((b, len(model.proposal_ids))) for n in PATH_OUTPUTS for h in hs
+    }
+    # proposals with the same window, order and power shift share the tree's time integrals
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    inputs: dict[int, pth.PathInputs] = {}
+    for k in range(len(model.proposal_ids)):
+        ws = model.path_windows[k]
+        inputs[k] = pth.path_inputs(
+            g=out["g"][:, k],
+            h_after=det.hold_value(utility[:, k, ia], u_q, sequence="after_ceasefire"),
+            h_fight=det.hold_value(utility[:, k, ia], u_q, sequence="during_fighting"),
+            game=bt.deterrence,
+            durability=bt.durability,
+            timeline=tl,
+            years=pth.window_years(ws, u),
+            p_pass=out["passes"][:, k],
+            mechanisms=[m for m, on in zip(dur.MECHANISMS, model.mechanisms[k], strict=True) if on],
+            halts_arms_deliveries=model.path_halts[k],
+            feasible=model.path_feasible[k],
+        )
+        order = "guarantee-first" if model.sequence[k] == "during_fighting" else "ceasefire-first"
+        key = (order, ws, model.path_halts[k], model.path_feasible[k])
+        groups.setdefault(key, []).append(k)
+    for (order, *_), ks in groups.items():
+        tree = pth.event_tree(pth.stack_inputs([inputs[k] for k in ks]), order, hs)
+        for n in PATH_OUTPUTS:
+            for j, h in enumerate(hs):
+                res[f"paths.{n}.{h:g}"][:, ks] = getattr(tree, n)[:, :, j]
+    return res
 
 
 def _forecasts(model: Model, bt: Batch, out: Outputs, seed: np.random.SeedSequence) -> Outputs:
@@ -531,6 +619,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("coverage", _coverage),
     Stage("deterrence", _deterrence),
     Stage("durability", _durability),
+    Stage("paths", _paths),
     Stage("forecasts", _forecasts),
     Stage("winsets", _winsets),
 )
@@ -547,6 +636,7 @@ def evaluate(
     seed: np.random.SeedSequence,
     engines: bool = True,
     winsets: bool = False,
+    paths: bool = True,
     stages: Sequence[str] | None = None,
 ) -> dict[str, FloatArray]:
     """Every output of the pipeline for input values ``(B, d)`` (module docstring).
@@ -561,11 +651,13 @@ def evaluate(
     ``(B, D)``; with ``winsets``, ``winset_empty.<chain>`` ``(B,)`` (LP per draw).
 
     ``stages`` (names in :data:`STAGES`) runs only those, in the pipeline's order; by default
-    every stage but ``forecasts`` unless ``engines`` and ``winsets`` unless ``winsets``.
+    every stage but ``forecasts`` unless ``engines``, ``winsets`` unless ``winsets`` and
+    ``paths`` (the event tree) unless ``paths``.
     """
     if stages is None:
         off = {"forecasts"} - ({"forecasts"} if engines else set())
         off |= set() if winsets else {"winsets"}
+        off |= set() if paths else {"paths"}
         stages = [s.name for s in STAGES if s.name not in off]
     bt = build_batch(model, values)
     out: Outputs = {}
