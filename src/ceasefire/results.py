@@ -114,6 +114,12 @@ class GameOutcome(_Result):
     p_guarantor_war: Interval
     q_critical: Interval
     curve: dict[str, list[float]]
+    p_probe: Interval | None = None
+    p_protege_moves: Interval | None = None
+    q_critical_probe: Interval | None = None
+    commitments: list[CommitmentResult] = []
+    conditions: list[str] = []
+    curves: list[GameCurve] = []
 
 
 class DeterrenceResult(GameOutcome):
@@ -425,6 +431,8 @@ class Analysis(_Result):
     #: each stage's measured out-of-sample record (package data attached by the caller: ``run``
     #: in the CLI and the web app); None when the analysis was not given one
     track_record: TrackRecord | None = None
+    #: the status-quo backcast of the guarantee game (docs/specs/deterrence.md §4.7)
+    backcast: BackcastResult | None = None
 
     def winset(self, chain_id: str) -> WinSetResult:
         for w in self.winsets:
@@ -485,3 +493,85 @@ class Analysis(_Result):
                 for iid, r in p.institutions.items()
             ]
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# The extended guarantee game (docs/specs/deterrence.md §4; issue 14)
+
+
+class CommitmentResult(_Result):
+    """One commitment of a proposal's guarantee as used (§4.4): ``[central, low, high]``."""
+
+    type: str
+    label: str
+    guarantors: str
+    scope: str
+    automaticity: str
+    tripwire: bool
+    credibility: list[float]
+    weight: list[float]
+    source: str
+
+
+class GameCurve(_Result):
+    """q*, q*_probe and P(hold) along one input (§4.8), its stated range to shade."""
+
+    parameter: str
+    x: list[float]
+    q_critical: list[float | None]
+    q_critical_probe: list[float | None]
+    p_hold: list[float]
+    central: float
+    low: float
+    high: float
+
+
+class FittedParameter(_Result):
+    """One fitted parameter (§4.7): value, stated range, and where the fit still holds."""
+
+    name: str
+    case: str
+    value: float
+    central: float
+    low: float
+    high: float
+    reproduces_from: float | None = None
+    reproduces_to: float | None = None
+
+
+class CalibrationTarget(_Result):
+    """One observed choice the fit reproduces (§4.7) and its residual 1 - P(observed)."""
+
+    case: str
+    observed: str
+    probability_before: float
+    probability_after: float
+    residual: float
+    source: str = ""
+
+
+class CalibrationResult(_Result):
+    """The fit of §4.7 over one or more cases."""
+
+    parameters: list[FittedParameter]
+    targets: list[CalibrationTarget]
+    objective_before: float
+    objective_after: float
+    converged: bool
+
+
+class BackcastResult(_Result):
+    """The status-quo backcast (§4.7): no deal, during fighting, at the stated inputs."""
+
+    phase: str
+    observed: str | None
+    source: str
+    p_keeps_attacking: Interval
+    p_hold: Interval
+    reproduces: bool | None
+
+
+GameOutcome.model_rebuild()
+DeterrenceResult.model_rebuild()
+ProposalResult.model_rebuild()
+Analysis.model_rebuild()

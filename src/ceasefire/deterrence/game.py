@@ -195,9 +195,7 @@ def aggressor_utilities(
     eu = np.stack(np.broadcast_arrays(h_, eu_probe, eu_cov, eu_unc), axis=-1)
     g_b = np.broadcast_to(g_, eu.shape[:-1])
     s_b = np.broadcast_to(s, eu.shape[:-1])
-    avail = np.stack(
-        [np.ones_like(g_b, dtype=bool), s_b > 0, g_b > 0, g_b < 1], axis=-1
-    )
+    avail = np.stack([np.ones_like(g_b, dtype=bool), s_b > 0, g_b > 0, g_b < 1], axis=-1)
     return np.asarray(eu), avail
 
 
