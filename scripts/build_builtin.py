@@ -286,6 +286,8 @@ def build(variant: str) -> str:
             "  # judgement: see scripts/build_builtin.py",
             f"rationale = {q(r['rationale'])}",
         ]
+        if r["id"] in CONDITIONS:
+            lines.append(f"conditions = [{', '.join(q(c) for c in CONDITIONS[r['id']])}]")
         out.append("\n".join(lines) + "\n")
     out.append(
         "[[institutions]]\n"
@@ -333,6 +335,19 @@ def build(variant: str) -> str:
     return "\n".join(out)
 
 
+#: the guarantee's conditions on the protégé (docs/specs/deterrence.md §4.2): the West German
+#: model renounces force to regain occupied land, "as West Germany did in 1954" (the seed,
+#: Zelensky, Sky News, 29 Nov 2024; proposals_positions.csv rationale)
+CONDITIONS: dict[str, tuple[str, ...]] = {"west-german-model": ("renunciation_of_force",)}
+
+#: what Russia did under no deal at as_of (the backcast of §4.7), with sources dated before it
+STATUS_QUO_SOURCE = (
+    "S_AFP_ISW_2024_10;S_DS_2024_10 -- Russia's offensive continued through October and "
+    "November 2024 (largest monthly gains of 2024); S_PUTIN_2024_06 -- a ceasefire only if "
+    "Ukraine withdraws from the four oblasts"
+)
+
+
 def deterrence_tables() -> str:
     """The [deterrence], [durability] and [monte_carlo] tables from deterrence_defaults.md.
 
@@ -342,6 +357,7 @@ def deterrence_tables() -> str:
     ``c1`` is left out: it defaults to the aggressor's war_cost / 100 and its range.
     """
     from ceasefire.deterrence import DETERRENCE_DEFAULTS
+    from ceasefire.deterrence.game import EXTENDED_DEFAULTS
     from ceasefire.durability import DURABILITY_DEFAULTS
 
     def table(name: str, params: dict, skip: tuple[str, ...] = ()) -> str:
@@ -361,6 +377,10 @@ def deterrence_tables() -> str:
         "# Guarantee game (docs/specs/deterrence.md section 1); values of deterrence_defaults.md.\n"
         "# c1 (cost of war against the defender alone) defaults to RUS war_cost / 100.\n"
         + table("deterrence", dict(DETERRENCE_DEFAULTS), skip=("c1",))
+        + "\n# Extended game (section 4): probe, protege, phase; judgement, deterrence_defaults.md.\n"
+        + table("guarantee_game", dict(EXTENDED_DEFAULTS))
+        + 'status_quo_observed = "attack"\n'
+        + f"status_quo_source = {q(STATUS_QUO_SOURCE)}\n"
         + "\n# Ceasefire durability (section 2): PRIORS anchored on Fortna 2003/2004, not\n"
         "# published estimates.\n"
         + table("durability", dict(DURABILITY_DEFAULTS))
