@@ -50,7 +50,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("pipeline", ("analysis", "uncertainty", "run", "outputs", "backtest")),
     ("presentation", ("report", "backtest.render", "backtest.render_cases")),
-    ("adapters", ("cli", "console", "web", "backtest.cli", "__init__", "__main__")),
+    (
+        "adapters",
+        ("cli", "console", "web", "backtest.cli", "calibrate_cli", "__init__", "__main__"),
+    ),
 )
 
 #: names every module may read from the facade: package metadata. Python runs the package's
