@@ -22,12 +22,12 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
+from tests.deterrence.test_extended_game import _loop_reference  # noqa: E402
 
 from ceasefire.analysis import analyze  # noqa: E402
 from ceasefire.deterrence import resolve  # noqa: E402
 from ceasefire.deterrence.game import extended_game, run_extended  # noqa: E402
 from ceasefire.scenario import load  # noqa: E402
-from tests.deterrence.test_extended_game import _loop_reference  # noqa: E402
 
 _PHASE = {"during_fighting": 0.0, "after_ceasefire": 1.0}
 

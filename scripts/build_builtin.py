@@ -377,7 +377,7 @@ def deterrence_tables() -> str:
         "# Guarantee game (docs/specs/deterrence.md section 1); values of deterrence_defaults.md.\n"
         "# c1 (cost of war against the defender alone) defaults to RUS war_cost / 100.\n"
         + table("deterrence", dict(DETERRENCE_DEFAULTS), skip=("c1",))
-        + "\n# Extended game (section 4): probe, protege, phase; judgement, deterrence_defaults.md.\n"
+        + "\n# Extended game (section 4): probe, protege, phase; deterrence_defaults.md.\n"
         + table("guarantee_game", dict(EXTENDED_DEFAULTS))
         + 'status_quo_observed = "attack"\n'
         + f"status_quo_source = {q(STATUS_QUO_SOURCE)}\n"
