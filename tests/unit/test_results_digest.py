@@ -20,7 +20,7 @@ from typing import Any
 
 import ceasefire
 
-PINNED = "7fb8b21649e7f342cc66175a3acf2db6874d80b2e0c643cc6b45a2b39b114735"
+PINNED = "bb9689bc849f244a0bf6fb8e7982230e097a523c541e7650cd463c354898b2ae"
 
 
 def _is_version(key: str) -> bool:

@@ -8,7 +8,8 @@ from typing import Any
 
 from jinja2 import Environment
 
-from ceasefire.report import charts, charts_game, text
+from ceasefire.report import charts, text
+from ceasefire.report.charts_game import game_curves
 from ceasefire.report.format import jinja_env
 from ceasefire.results import Analysis
 from ceasefire.scenario import Scenario, UnitGeometry
@@ -46,7 +47,7 @@ def figures(analysis: Analysis, geometry: UnitGeometry | None = None) -> dict[st
         "heatmap": figure_html(charts.acceptance_heatmap(analysis), "acceptance-heatmap"),
         "deterrence": figure_html(charts.deterrence_curves(analysis), "deterrence-curves"),
         "survival": figure_html(charts.survival_curves(analysis), "survival-curves"),
-        "game_curves": figure_html(charts_game.game_curves(analysis), "game-curves"),
+        "game_curves": figure_html(game_curves(analysis), "game-curves"),
     }
     paths = charts.forecast_paths(analysis)
     if paths is not None:
