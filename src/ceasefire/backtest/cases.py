@@ -11,7 +11,7 @@ decision           consent      the institution's (or the proposal's) pass/fail,
 decision+blockers  blockers     the set of blocking actors (exact set; precision, recall)
 consent-bought     rescue       the rejecting veto players the model says must be won over
 held               durability   P(no breakdown by the horizon), Weibull model (§2)
-attack-covered     deterrence   P(attack on covered territory), guarantee game (§1)
+attack-covered     deterrence   P(attack or probe of covered territory), game (§4)
 =================  ===========  ==========================================================
 
 (§ = ``docs/specs/deterrence.md``.) Probabilities are scored by the Brier score ``(p - y)²``
@@ -33,7 +33,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from ceasefire import durability as dur
-from ceasefire.results import Analysis, CaseStageFigure, ProposalResult
+from ceasefire.results import Analysis, CaseStageFigure, Interval, ProposalResult
 from ceasefire.scenario import Scenario
 from ceasefire.scenario.schema import (
     ObservedAttackCovered,
@@ -298,6 +298,14 @@ def _probability_row(
     )
 
 
+def _p_attack_covered(full: Interval, probe: Interval | None) -> float | None:
+    """P(full attack on covered territory) + P(probe of it), central values."""
+    if full.central is None:
+        return None
+    extra = probe.central if probe is not None and probe.central is not None else 0.0
+    return full.central + extra
+
+
 def score_row(
     case: str, row: Row, analysis: Analysis, sweep: SweepSummary | None = None
 ) -> list[RowScore]:
@@ -312,7 +320,8 @@ def score_row(
         note = f"Weibull model at the central inputs, {row.horizon_years:g} years from {row.start}"
         return [_probability_row(case, row, "durability", p, row.held, "held", note)]
     det = result.deterrence
-    p = None if det is None else det.p_attack_covered.central
+    # a limited probe of covered territory is an attack on it too (deterrence.md §4, issue 14)
+    p = None if det is None else _p_attack_covered(det.p_attack_covered, det.p_probe)
     note = f"one-shot guarantee game; record over {row.horizon_years:g} years from {row.start}"
     return [_probability_row(case, row, "deterrence", p, row.attacked, "attack", note)]
 
