@@ -47,7 +47,7 @@ def commitments(proposal: Proposal, q: ParameterRange) -> list[ResolvedCommitmen
     if proposal.commitments is not None:
         return [resolve(c, q) for c in proposal.commitments]
     scope = proposal.guarantee if proposal.guarantee in ("recognized", "controlled") else None
-    return [resolve(Commitment(type=name), q, scope) for name in SHORTHAND[proposal.guarantee]]  # type: ignore[arg-type]
+    return [resolve(Commitment(type=name), q, scope) for name in SHORTHAND[proposal.guarantee]]
 
 
 def conditions(proposal: Proposal) -> Conditions:
