@@ -29,6 +29,7 @@ from ceasefire import winset as wsm
 from ceasefire._types import FloatArray
 from ceasefire.deterrence import Order, ParameterRange
 from ceasefire.deterrence import curves as det_curves
+from ceasefire.deterrence import fit as det_fit
 from ceasefire.deterrence import game as det_game
 from ceasefire.deterrence import resolve as det_resolve
 from ceasefire.inputs import aggressor, deterrence_inputs, durability_inputs, sequences
@@ -39,6 +40,7 @@ from ceasefire.results import (
     ActorChangeResult,
     Analysis,
     BackcastResult,
+    CalibrationResult,
     CommitmentResult,
     CoverageResult,
     DeterrenceResult,
@@ -287,6 +289,15 @@ def _deterrence_result(ctx: _Context, k: int, prop: Proposal, g: float) -> Deter
     return DeterrenceResult(
         **first.model_dump(), alternatives={o.sequence: o for o in outcomes[1:]}
     )
+
+
+def _calibration(ctx: _Context, proposals: list[ProposalResult]) -> CalibrationResult | None:
+    """The game fitted to the scenario's own observed choices (§4.7), if it records any."""
+    if ctx.game_ranges is None or "deterrence" not in ctx.stages:
+        return None
+    by_id = {p.id: p.deterrence for p in proposals}
+    targets = det_fit.targets(ctx.scenario, lambda pid: by_id.get(pid))
+    return det_fit.result(targets) if targets else None
 
 
 def _backcast(ctx: _Context) -> BackcastResult | None:
@@ -722,6 +733,7 @@ def analyze(
         forecasts=fcs,
         forecasts_skipped=skipped,
         backcast=_backcast(ctx),
+        calibration=_calibration(ctx, proposals),
     )
 
 

@@ -433,6 +433,8 @@ class Analysis(_Result):
     track_record: TrackRecord | None = None
     #: the status-quo backcast of the guarantee game (docs/specs/deterrence.md §4.7)
     backcast: BackcastResult | None = None
+    #: the guarantee game fitted to this scenario's observed choices (§4.7); None without any
+    calibration: CalibrationResult | None = None
 
     def winset(self, chain_id: str) -> WinSetResult:
         for w in self.winsets:
