@@ -128,3 +128,30 @@ def test_calibrate_cli_bad_input_exits_2() -> None:
     r = CliRunner().invoke(app, ["calibrate", "no-such-scenario.toml"])
     assert r.exit_code == 2
     assert "Traceback" not in r.output
+
+
+def test_report_shows_the_backcast_beside_the_forecasts_and_the_curves() -> None:
+    from ceasefire.report import html
+
+    sc = load("ukraine-2024-11")
+    page = html.render(flagship(), sc)
+    part = page[page.index('id="guarantee-game"') :]
+    assert "Status-quo backcast" in part and "reproduced" in part and "NOT" not in part[:1500]
+    assert "P(protégé moves)" in part and "renunciation of force" in part
+    assert 'id="game-curves"' in part
+    assert "Calibration on observed choices" in part
+    a = flagship()
+    assert a.calibration is not None
+    assert a.calibration.targets[0].probability_after > 0.5
+
+
+def test_terminal_prints_probe_protege_and_backcast() -> None:
+    from rich.console import Console
+
+    from ceasefire.report import terminal
+
+    console = Console(width=160, record=True)
+    terminal.deterrence(flagship(), console)
+    out = console.export_text()
+    assert "P(probe)" in out and "P(protégé moves)" in out
+    assert "Status-quo backcast" in out and "observed: attack — reproduced" in out
