@@ -20,7 +20,7 @@ from typing import Any
 
 import ceasefire
 
-PINNED = "bb9689bc849f244a0bf6fb8e7982230e097a523c541e7650cd463c354898b2ae"
+PINNED = "a560a4e278b12de458953a7b00aba9d364ee60143019de488f2f3ecade8c16cc"
 
 
 def _is_version(key: str) -> bool:
