@@ -183,6 +183,8 @@ def capability_inputs(sources: str) -> dict[str, float]:
         return {}
     pairs = (t.split("=") for t in found.group(1).split())
     return {CAPABILITY_INPUTS[k]: float(v) for k, v in pairs}
+
+
 def aggressor_units() -> list[str]:
     """The aggressor's territory the defender holds (aggressor_held.csv): Ukraine's Kursk
     salient, a bargaining chip on 30 Nov 2024 (issue 17)."""
@@ -350,6 +352,8 @@ def build(variant: str) -> str:
             f"rationale = {q(r['rationale'])}",
         ]
         lines += unit_terms(r["id"])
+        if r["id"] in CONDITIONS:
+            lines.append(f"conditions = [{', '.join(q(c) for c in CONDITIONS[r['id']])}]")
         out.append("\n".join(lines) + "\n")
     out.append(
         "[[institutions]]\n"
@@ -461,6 +465,19 @@ def capability_rule_tables() -> str:
     return "\n".join(out)
 
 
+#: the guarantee's conditions on the protégé (docs/specs/deterrence.md §4.2): the West German
+#: model renounces force to regain occupied land, "as West Germany did in 1954" (the seed,
+#: Zelensky, Sky News, 29 Nov 2024; proposals_positions.csv rationale)
+CONDITIONS: dict[str, tuple[str, ...]] = {"west-german-model": ("renunciation_of_force",)}
+
+#: what Russia did under no deal at as_of (the backcast of §4.7), with sources dated before it
+STATUS_QUO_SOURCE = (
+    "S_AFP_ISW_2024_10;S_DS_2024_10 -- Russia's offensive continued through October and "
+    "November 2024 (largest monthly gains of 2024); S_PUTIN_2024_06 -- a ceasefire only if "
+    "Ukraine withdraws from the four oblasts"
+)
+
+
 def deterrence_tables() -> str:
     """The [deterrence], [durability] and [monte_carlo] tables from deterrence_defaults.md.
 
@@ -470,6 +487,7 @@ def deterrence_tables() -> str:
     ``c1`` is left out: it defaults to the aggressor's war_cost / 100 and its range.
     """
     from ceasefire.deterrence import DETERRENCE_DEFAULTS
+    from ceasefire.deterrence.game import EXTENDED_DEFAULTS
     from ceasefire.durability import DURABILITY_DEFAULTS
 
     def table(name: str, params: dict, skip: tuple[str, ...] = ()) -> str:
@@ -489,6 +507,10 @@ def deterrence_tables() -> str:
         "# Guarantee game (docs/specs/deterrence.md section 1); values of deterrence_defaults.md.\n"
         "# c1 (cost of war against the defender alone) defaults to RUS war_cost / 100.\n"
         + table("deterrence", dict(DETERRENCE_DEFAULTS), skip=("c1",))
+        + "\n# Extended game (section 4): probe, protege, phase; deterrence_defaults.md.\n"
+        + table("guarantee_game", dict(EXTENDED_DEFAULTS))
+        + 'status_quo_observed = "attack"\n'
+        + f"status_quo_source = {q(STATUS_QUO_SOURCE)}\n"
         + "\n# Ceasefire durability (section 2): PRIORS anchored on Fortna 2003/2004, not\n"
         "# published estimates.\n"
         + table("durability", dict(DURABILITY_DEFAULTS))

@@ -29,6 +29,10 @@ from ceasefire import winset as wsm
 from ceasefire._types import FloatArray
 from ceasefire.builtin import FOLLOW_UP_END, reference_ceasefires
 from ceasefire.deterrence import Order, ParameterRange
+from ceasefire.deterrence import curves as det_curves
+from ceasefire.deterrence import fit as det_fit
+from ceasefire.deterrence import game as det_game
+from ceasefire.deterrence import resolve as det_resolve
 from ceasefire.inputs import aggressor, deterrence_inputs, durability_inputs, sequences
 from ceasefire.preferences import Acceptance, Preferences, acceptance
 from ceasefire.results import (
@@ -36,11 +40,15 @@ from ceasefire.results import (
     ActorAcceptance,
     ActorChangeResult,
     Analysis,
+    BackcastResult,
+    CalibrationResult,
+    CommitmentResult,
     CoverageResult,
     DeterrenceResult,
     DurabilityResult,
     ForecastResult,
     ForecastSkip,
+    GameCurve,
     GameOutcome,
     InstitutionResult,
     Interval,
@@ -83,6 +91,7 @@ class _Context:
     area: FloatArray  # (U,)
     held: FloatArray  # (U,)
     det_ranges: dict[str, ParameterRange] | None
+    game_ranges: dict[str, ParameterRange] | None
     dur_ranges: dict[str, ParameterRange]
     aggressor: str | None
     draws: int
@@ -109,6 +118,7 @@ def _context(
         area=cov.recognised_weights(scenario.territory),
         held=cov.held_fractions(scenario.territory)[0],
         det_ranges=deterrence_inputs(scenario),
+        game_ranges=det_resolve.game_ranges(scenario),
         dur_ranges=durability_inputs(scenario),
         aggressor=aggressor(scenario),
         draws=draws if draws is not None else scenario.monte_carlo.draws,
@@ -228,31 +238,59 @@ def _institution_results(
     return out
 
 
-def _game(ctx: _Context, g: float, h: float, sequence: Order) -> GameOutcome:
-    """The guarantee game at ``g`` and ``h``: central run, Monte Carlo and its curve over q."""
-    ranges = ctx.det_ranges
+def _game(ctx: _Context, g: float, h: float, sequence: Order, prop: Proposal) -> GameOutcome:
+    """The extended game (deterrence.md §4) at ``g`` and ``h``: central run, Monte Carlo, curves."""
+    ranges = ctx.game_ranges
     assert ranges is not None
-    run = det.run_deterrence(g, h, ranges, ctx.draws, rng=np.random.default_rng(ctx.det_seed))
-    c = {k: float(v[0]) for k, v in ranges.items()}
-    curve = det.attack_curve(
-        g, c["v"], c["p1"], c["p2"], c["c1"], c["c2"], h, c["lam"], q_grid=Q_GRID
+    comms = det_resolve.commitments(prop, ranges["q"])
+    cond = det_resolve.conditions(prop)
+    run = det_game.run_extended(
+        g,
+        h,
+        ranges,
+        comms,
+        ctx.draws,
+        rng=np.random.default_rng(ctx.det_seed),
+        conditions=cond,
+        phase=sequence,
     )
-    intervals = {
-        name: _interval(getattr(run.central, name), run.summary[name])
-        for name in ("p_attack_covered", "p_attack_uncovered", "p_hold", "p_guarantor_war")
-    }
+    names = det_game.EXTENDED_OUTPUTS
+    intervals = {n: _interval(getattr(run.central, n), run.summary[n]) for n in names}
+    curve = det_curves.q_curve(run, Q_GRID, cond)
     return GameOutcome(
         sequence=sequence,
         g=g,
         h=h,
         **intervals,
-        q_critical=_interval(run.central.q_critical, run.summary["q_critical"]),
-        curve={
-            "q": [float(x) for x in curve.q],
-            "p_hold": [float(x) for x in curve.p_hold],
-            "p_guarantor_war": [float(x) for x in curve.p_guarantor_war],
-        },
+        curve=curve,
+        commitments=[CommitmentResult(**det_curves.commitment_row(c)) for c in comms],
+        conditions=list(prop.conditions),
+        curves=[
+            GameCurve(**c) for c in det_curves.input_curves(g, h, ranges, comms, cond, sequence)
+        ],
     )
+
+
+def _game_share(ctx: _Context, prop: Proposal, g: float) -> float:
+    """g for the proposal's commitments: the share their widest scope covers (§4.4)."""
+    if prop.commitments is None and prop.guarantee != "bilateral":
+        return g
+    ranges = ctx.game_ranges
+    assert ranges is not None
+    scopes = {c.scope for c in det_resolve.commitments(prop, ranges["q"])}
+    shares = [
+        float(
+            cov.guarantee_share(
+                ctx.area,
+                ctx.held,
+                cov.coverage(
+                    ctx.scenario, prop.model_copy(update={"guarantee": s})
+                ).units.guaranteed,
+            )
+        )
+        for s in scopes
+    ]
+    return max(shares, default=0.0)
 
 
 def _deterrence_result(ctx: _Context, k: int, prop: Proposal, g: float) -> DeterrenceResult | None:
@@ -260,10 +298,11 @@ def _deterrence_result(ctx: _Context, k: int, prop: Proposal, g: float) -> Deter
     if ctx.det_ranges is None or ctx.aggressor is None or "deterrence" not in ctx.stages:
         return None
     ia = ctx.scenario.actor_ids.index(ctx.aggressor)
+    g_game = _game_share(ctx, prop, g)
     outcomes = []
     for seq in sequences(ctx.scenario, prop):
         h = float(det.hold_value(ctx.acc.utility[k, ia], ctx.u_status_quo[ia], sequence=seq))
-        outcomes.append(_game(ctx, g, h, seq))
+        outcomes.append(_game(ctx, g_game, h, seq, prop))
     first = outcomes[0]
     return DeterrenceResult(
         **first.model_dump(), alternatives={o.sequence: o for o in outcomes[1:]}
@@ -278,6 +317,47 @@ def _within_support(iv: Interval) -> Interval:
 
     return Interval(
         central=cap(iv.central), median=cap(iv.median), p05=cap(iv.p05), p95=cap(iv.p95)
+    )
+
+
+def _calibration(ctx: _Context, proposals: list[ProposalResult]) -> CalibrationResult | None:
+    """The game fitted to the scenario's own observed choices (§4.7), if it records any."""
+    if ctx.game_ranges is None or "deterrence" not in ctx.stages:
+        return None
+    by_id = {p.id: p.deterrence for p in proposals}
+    targets = det_fit.targets(ctx.scenario, lambda pid: by_id.get(pid))
+    return det_fit.result(targets) if targets else None
+
+
+def _backcast(ctx: _Context) -> BackcastResult | None:
+    """The status quo at the stated inputs (§4.7): no deal, nothing covered, h = 0."""
+    if ctx.game_ranges is None or ctx.aggressor is None or "deterrence" not in ctx.stages:
+        return None
+    gi = ctx.scenario.guarantee_game
+    phase: Order = "during_fighting" if ctx.scenario.status_quo.fighting else "after_ceasefire"
+    run = det_game.run_extended(
+        0.0,
+        0.0,
+        ctx.game_ranges,
+        [],
+        ctx.draws,
+        rng=np.random.default_rng(ctx.det_seed),
+        phase=phase,
+    )
+    p_hold = _interval(run.central.p_hold, run.summary["p_hold"])
+    attack = det_curves.complement(p_hold)
+    keeps = None if p_hold.central is None else 1.0 - p_hold.central
+    observed = gi.status_quo_observed
+    reproduces = (
+        None if observed is None or keeps is None else (keeps > 0.5) == (observed == "attack")
+    )
+    return BackcastResult(
+        phase=phase,
+        observed=observed,
+        source=gi.status_quo_source,
+        p_keeps_attacking=Interval(**attack),
+        p_hold=p_hold,
+        reproduces=reproduces,
     )
 
 
@@ -903,6 +983,8 @@ def analyze(
         actor_set_forecasts=set_fcs,
         forecast_spread=spread,
         reference=_reference(ctx, proposals),
+        backcast=_backcast(ctx),
+        calibration=_calibration(ctx, proposals),
     )
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ceasefire import __version__
+from ceasefire import __version__, calibrate_cli
 from ceasefire.backtest.cli import backtest_app
 from ceasefire.console import err_console, fail, out_console
 from ceasefire.scenario import Loaded, ScenarioError, builtin_ids, json_schema, read
@@ -514,6 +514,7 @@ import_app = typer.Typer(
 )
 app.add_typer(import_app, name="import")
 app.add_typer(backtest_app, name="backtest")
+app.command("calibrate")(calibrate_cli.calibrate)
 
 
 def _register_timeline() -> None:

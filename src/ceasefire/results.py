@@ -135,6 +135,12 @@ class GameOutcome(_Result):
     p_guarantor_war: Interval
     q_critical: Interval
     curve: dict[str, list[float]]
+    p_probe: Interval | None = None
+    p_protege_moves: Interval | None = None
+    q_critical_probe: Interval | None = None
+    commitments: list[CommitmentResult] = []
+    conditions: list[str] = []
+    curves: list[GameCurve] = []
 
 
 class DeterrenceResult(GameOutcome):
@@ -460,6 +466,10 @@ class Analysis(_Result):
     forecast_spread: list[ForecastSpread] = []
     #: the in-region reference class against the durability models (docs/specs/durability.md §4)
     reference: ReferenceComparison | None = None
+    #: the status-quo backcast of the guarantee game (docs/specs/deterrence.md §4.7)
+    backcast: BackcastResult | None = None
+    #: the guarantee game fitted to this scenario's observed choices (§4.7); None without any
+    calibration: CalibrationResult | None = None
 
     def winset(self, chain_id: str) -> WinSetResult:
         for w in self.winsets:
@@ -632,6 +642,84 @@ class ReferenceComparison(_Result):
     note: str
 
 
+# The extended guarantee game (docs/specs/deterrence.md §4; issue 14)
+
+
+class CommitmentResult(_Result):
+    """One commitment of a proposal's guarantee as used (§4.4): ``[central, low, high]``."""
+
+    type: str
+    label: str
+    guarantors: str
+    scope: str
+    automaticity: str
+    tripwire: bool
+    credibility: list[float]
+    weight: list[float]
+    source: str
+
+
+class GameCurve(_Result):
+    """q*, q*_probe and P(hold) along one input (§4.8), its stated range to shade."""
+
+    parameter: str
+    x: list[float]
+    q_critical: list[float | None]
+    q_critical_probe: list[float | None]
+    p_hold: list[float]
+    central: float
+    low: float
+    high: float
+
+
+class FittedParameter(_Result):
+    """One fitted parameter (§4.7): value, stated range, and where the fit still holds."""
+
+    name: str
+    case: str
+    value: float
+    central: float
+    low: float
+    high: float
+    reproduces_from: float | None = None
+    reproduces_to: float | None = None
+
+
+class CalibrationTarget(_Result):
+    """One observed choice the fit reproduces (§4.7) and its residual 1 - P(observed)."""
+
+    case: str
+    observed: str
+    probability_before: float
+    probability_after: float
+    residual: float
+    source: str = ""
+
+
+class CalibrationResult(_Result):
+    """The fit of §4.7 over one or more cases."""
+
+    parameters: list[FittedParameter]
+    targets: list[CalibrationTarget]
+    objective_before: float
+    objective_after: float
+    converged: bool
+
+
+class BackcastResult(_Result):
+    """The status-quo backcast (§4.7): no deal, during fighting, at the stated inputs."""
+
+    phase: str
+    observed: str | None
+    source: str
+    p_keeps_attacking: Interval
+    p_hold: Interval
+    reproduces: bool | None
+
+
 ForecastResult.model_rebuild()
 ActorSetForecast.model_rebuild()
+GameOutcome.model_rebuild()
+DeterrenceResult.model_rebuild()
+ProposalResult.model_rebuild()
 Analysis.model_rebuild()

@@ -224,7 +224,8 @@ def test_attack_covered_row(case: tuple[Scenario, Analysis]) -> None:
     assert game is not None
     p = Interval(central=0.2, median=0.2, p05=0.1, p95=0.3)
     edc = analysis.proposal("edc").model_copy(
-        update={"deterrence": game.model_copy(update={"p_attack_covered": p})}
+        # issue 14: a probe counts as an attack on covered territory; none here
+        update={"deterrence": game.model_copy(update={"p_attack_covered": p, "p_probe": None})}
     )
     rows = {r.id: r for r in score_case(scenario, _with_proposal(analysis, edc)).rows}
     row = rows["no-attack"]

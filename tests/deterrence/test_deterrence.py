@@ -24,6 +24,12 @@ from ceasefire.deterrence import (
 )
 
 CENTRAL = {name: r.central for name, r in DETERRENCE_DEFAULTS.items()}
+#: the §1 game's hand check was written with the values before issue 14 (p1 = 0.08, derived
+#: from 2025 data: look-ahead, since replaced); the arithmetic of §1 is checked at those values
+BEFORE_14 = CENTRAL | {"p1": 0.08}
+RANGES_BEFORE_14 = dict(DETERRENCE_DEFAULTS) | {
+    "p1": DETERRENCE_DEFAULTS["p1"]._replace(central=0.08, low=0.02, high=0.20)
+}
 
 
 def game(**overrides: float) -> GameResult:
@@ -287,7 +293,7 @@ def test_raising_q_never_raises_p_attack_covered(
     ids=["bare-ceasefire", "vance-plan", "west-german-model"],
 )
 def test_hand_check_of_deterrence_defaults(g: float, h: float, p_hold: float) -> None:
-    res = guarantee_game(g=g, h=h, **CENTRAL)
+    res = guarantee_game(g=g, h=h, **BEFORE_14)
     assert CENTRAL["c1"] == 0.15
     assert res.p_hold == pytest.approx(p_hold, abs=5e-4)
     if g == 0.0:
@@ -295,7 +301,7 @@ def test_hand_check_of_deterrence_defaults(g: float, h: float, p_hold: float) ->
 
 
 def test_hand_check_west_german_model_eu_and_q_star() -> None:
-    res = guarantee_game(g=1.0, h=-0.1274, **CENTRAL)
+    res = guarantee_game(g=1.0, h=-0.1274, **BEFORE_14)
     assert res.eu_covered == pytest.approx(-1.679, abs=5e-4)
     assert res.q_critical == pytest.approx(0.015, abs=5e-4)
     # closed form: (h - (p1 v - c1)) / ((p2 - p1) v - (c2 - c1))
@@ -380,7 +386,7 @@ def test_defaults_table() -> None:
     assert set(DETERRENCE_DEFAULTS) == set(GAME_PARAMETERS)
     expected = {
         "v": (1.0, 0.5, 1.5),
-        "p1": (0.08, 0.02, 0.20),
+        "p1": (0.25, 0.10, 0.40),
         "p2": (0.005, 0.0, 0.02),
         "c1": (0.15, 0.075, 0.225),
         "c2": (4.0, 2.0, 10.0),
@@ -434,8 +440,9 @@ def test_summarise_draws() -> None:
 
 
 def test_run_deterrence() -> None:
-    run = run_deterrence(1.0, -0.1274, n_draws=1000, rng=np.random.default_rng(2024))
-    again = run_deterrence(1.0, -0.1274, n_draws=1000, rng=np.random.default_rng(2024))
+    rng = np.random.default_rng
+    run = run_deterrence(1.0, -0.1274, RANGES_BEFORE_14, n_draws=1000, rng=rng(2024))
+    again = run_deterrence(1.0, -0.1274, RANGES_BEFORE_14, n_draws=1000, rng=rng(2024))
     assert isinstance(run, DeterrenceRun)
     assert run.central.p_hold == pytest.approx(0.998, abs=5e-4)
     assert run.draws.p_hold.shape == (1000,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -11,21 +12,37 @@ from ceasefire.scenario import loads
 from tests.unit.test_scenario import MINIMAL
 
 
+def _logit(*eu: float, lam: float = 4.0) -> float:
+    """The first action's logit probability (docs/specs/deterrence.md §1, §4.3)."""
+    w = [math.exp(lam * u) for u in eu]
+    return w[0] / sum(w)
+
+
 def test_hand_check_of_deterrence_defaults(builtin_analysis):
-    """deterrence_defaults.md: p_hold 0.534 / 0.670 / 0.998, q* 0.015 for the WGM."""
+    """§4 at the central values of deterrence_defaults.md (p1 0.25, c1 0.15, s 0.03, rho 0.5,
+    cb 0.4, kappa 0.05, q 0.41, λ 4), by hand."""
     a = builtin_analysis
     bare = a.proposal("bare-ceasefire").deterrence
     assert bare.g == 0 and bare.h == pytest.approx(-0.0355, abs=5e-5)
-    assert bare.p_hold.central == pytest.approx(0.534, abs=5e-4)
+    assert bare.sequence == "after_ceasefire"
+    # hold h; probe s (v - c1) - κ (nobody answers); uncovered p1 v - c1 - κ
+    expected = _logit(bare.h, 0.03 * 0.85 - 0.05, 0.25 - 0.15 - 0.05)
+    assert bare.p_hold.central == pytest.approx(expected, abs=1e-9)
     assert bare.p_attack_covered.central == 0
     vance = a.proposal("vance-plan").deterrence
     assert vance.h == pytest.approx(0.1065, abs=5e-5)
-    assert vance.p_hold.central == pytest.approx(0.670, abs=1.5e-3)
+    assert vance.p_hold.central == pytest.approx(
+        _logit(vance.h, 0.03 * 0.85 - 0.05, 0.25 - 0.15 - 0.05), abs=1e-9
+    )
     wgm = a.proposal("west-german-model").deterrence
     assert wgm.g == pytest.approx(1.0)
     assert wgm.h == pytest.approx(-0.1274, abs=5e-5)
-    assert wgm.p_hold.central == pytest.approx(0.998, abs=5e-4)
-    assert wgm.q_critical.central == pytest.approx(0.015, abs=5e-4)
+    # during fighting (φ = 0): probe answered with q_b = 0.5 * 0.41
+    qb = 0.205
+    probe = qb * -0.4 + (1 - qb) * 0.03 * 0.85
+    covered = 0.41 * (0.005 - 4) + 0.59 * (0.25 - 0.15)
+    assert wgm.p_hold.central == pytest.approx(_logit(wgm.h, probe, covered), abs=1e-9)
+    assert wgm.q_critical.central == pytest.approx((wgm.h - 0.1) / (0.005 - 0.25 - 3.85), abs=1e-9)
     # the seed's order question: the WGM leaves it open, so both orders are reported
     assert wgm.sequence == "during_fighting" and set(wgm.alternatives) == {"after_ceasefire"}
     for iv in (wgm.p_hold, wgm.p_guarantor_war):

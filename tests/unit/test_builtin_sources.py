@@ -125,7 +125,9 @@ def test_the_report_boxes_the_inputs_that_use_hindsight(page):
     box = _section(page, 'id="hindsight"', "</div>")
     assert "S_DS_ANNUAL</b> (published 2026-01-01)" in box
     assert "S_PRESS_2025_01" in box
-    assert "territory UA-09.source" in box and "deterrence.p1.source" in box
+    assert "territory UA-09.source" in box
+    # issue 14: the guarantee game's p1 no longer uses the 2025 summary (look-ahead)
+    assert "deterrence.p1.source" not in box
     assert "S_DS_POLY" not in box  # published 2024-11-25, before as_of
 
 

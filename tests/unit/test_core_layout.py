@@ -99,12 +99,14 @@ def test_winset_command_runs_no_engine_and_no_outcome_model(monkeypatch):
 
     from ceasefire import deterrence, durability
     from ceasefire.cli import app
+    from ceasefire.deterrence import game
 
     def refuse(*args, **kwargs):
         raise AssertionError("ceasefire winset ran a stage it does not need")
 
     monkeypatch.setattr(bargaining, "engine", refuse)
     monkeypatch.setattr(deterrence, "run_deterrence", refuse)
+    monkeypatch.setattr(game, "run_extended", refuse)  # the game the analysis runs (issue 14)
     monkeypatch.setattr(durability, "run_durability", refuse)
     r = CliRunner().invoke(app, ["winset"], catch_exceptions=False)
     assert r.exit_code == 0, r.output

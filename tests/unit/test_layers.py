@@ -63,7 +63,19 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("presentation", ("report", "backtest.render", "backtest.render_cases")),
-    ("adapters", ("cli", "console", "web", "backtest.cli", "timeline_cli", "__init__", "__main__")),
+    (
+        "adapters",
+        (
+            "cli",
+            "console",
+            "web",
+            "backtest.cli",
+            "timeline_cli",
+            "calibrate_cli",
+            "__init__",
+            "__main__",
+        ),
+    ),
 )
 
 #: names every module may read from the facade: package metadata. Python runs the package's

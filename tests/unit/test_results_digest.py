@@ -24,7 +24,7 @@ import ceasefire
 #: carries war costs: 31.5/57.9/62.8/61.7 -> 31.3/58.9/63.4/62.3; actor sets, capability rules,
 #: feasibility and BDM stability fields added); issue 17 (per-unit coverage outcomes and the Kursk
 #: salient added, no earlier number moved)
-PINNED = "98a1b10403aeaf9daba1a9806dd8d29338a7478afb5d56098ca644437cb8e866"
+PINNED = "a3f77af9218b92ac8b1a78454e01851877b780db55928785038615b30054a51f"
 
 
 def _is_version(key: str) -> bool:

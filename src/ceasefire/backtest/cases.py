@@ -13,7 +13,7 @@ consent-bought     rescue       the rejecting veto players the model says must b
 held               durability   P(ceasefire in place by the horizon | passes), the event
                                 tree coupled to the game (durability.md §5); the Weibull
                                 model (§2) where the tree has no game to read
-attack-covered     deterrence   P(attack on covered territory), guarantee game (§1)
+attack-covered     deterrence   P(attack or probe of covered territory), game (§4)
 =================  ===========  ==========================================================
 
 (§ = ``docs/specs/deterrence.md``.) Probabilities are scored by the Brier score ``(p - y)²``
@@ -36,7 +36,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from ceasefire import durability as dur
-from ceasefire.results import Analysis, CaseStageFigure, ProposalResult
+from ceasefire.results import Analysis, CaseStageFigure, Interval, ProposalResult
 from ceasefire.scenario import Scenario
 from ceasefire.scenario.schema import (
     ObservedAttackCovered,
@@ -332,6 +332,14 @@ def _probability_row(
     )
 
 
+def _p_attack_covered(full: Interval, probe: Interval | None) -> float | None:
+    """P(full attack on covered territory) + P(probe of it), central values."""
+    if full.central is None:
+        return None
+    extra = probe.central if probe is not None and probe.central is not None else 0.0
+    return full.central + extra
+
+
 def score_row(
     case: str, row: Row, analysis: Analysis, sweep: SweepSummary | None = None
 ) -> list[RowScore]:
@@ -344,7 +352,8 @@ def score_row(
     if isinstance(row, ObservedHeld):
         return [_held_row(case, row, analysis)]
     det = result.deterrence
-    p = None if det is None else det.p_attack_covered.central
+    # a limited probe of covered territory is an attack on it too (deterrence.md §4, issue 14)
+    p = None if det is None else _p_attack_covered(det.p_attack_covered, det.p_probe)
     note = f"one-shot guarantee game; record over {row.horizon_years:g} years from {row.start}"
     return [_probability_row(case, row, "deterrence", p, row.attacked, "attack", note)]
 

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment
 
 from ceasefire.report import charts, text
+from ceasefire.report.charts_game import game_curves
 from ceasefire.report.format import jinja_env
 from ceasefire.results import Analysis
 from ceasefire.scenario import Scenario, UnitGeometry
@@ -46,6 +47,7 @@ def figures(analysis: Analysis, geometry: UnitGeometry | None = None) -> dict[st
         "heatmap": figure_html(charts.acceptance_heatmap(analysis), "acceptance-heatmap"),
         "deterrence": figure_html(charts.deterrence_curves(analysis), "deterrence-curves"),
         "survival": figure_html(charts.survival_curves(analysis), "survival-curves"),
+        "game_curves": figure_html(game_curves(analysis), "game-curves"),
     }
     timelines = charts.path_timelines(analysis)
     if timelines is not None:

@@ -313,7 +313,9 @@ GAME_COLUMNS = (
     Column("order", justify="left"),
     Column("g"),
     Column("P(hold)", "hold"),
+    Column("P(probe)", "probe"),
     Column("P(attack covered)", "att"),
+    Column("P(protégé moves)", "moves"),
     Column("P(guarantor war)", "war"),
     Column("q*"),
 )
@@ -340,12 +342,33 @@ def _game_rows(a: Analysis) -> list[list[Cell]]:
                     o.sequence.replace("_", " "),
                     f"{o.g:.2f}",
                     _iv(o.p_hold),
+                    _iv(o.p_probe) if o.p_probe is not None else "—",
                     _iv(o.p_attack_covered),
+                    _iv(o.p_protege_moves) if o.p_protege_moves is not None else "—",
                     _iv(o.p_guarantor_war),
                     "none" if qc is None else prob(qc),
                 ]
             )
     return rows
+
+
+def _backcast_line(a: Analysis, console: Console) -> None:
+    """The status-quo backcast of docs/specs/deterrence.md §4.7, beside the forecasts."""
+    b = a.backcast
+    if b is None:
+        return
+    verdict = (
+        "no observed choice recorded"
+        if b.observed is None
+        else f"observed: {b.observed} — " + ("reproduced" if b.reproduces else "NOT reproduced")
+    )
+    say(
+        console,
+        Text(
+            f"Status-quo backcast (no deal, {b.phase.replace('_', ' ')}): P(keeps attacking) "
+            f"{_iv(b.p_keeps_attacking)}; {verdict}"
+        ),
+    )
 
 
 def deterrence(analysis: Analysis, console: Console) -> None:
@@ -363,6 +386,7 @@ def deterrence(analysis: Analysis, console: Console) -> None:
             "draws)",
             heading=2,
         )
+        _backcast_line(a, console)
     rows: list[list[Cell]] = [
         [
             Text(p.id, style="bold"),

@@ -20,6 +20,7 @@ from typing import Any, TypeGuard
 
 from ceasefire.scenario.problems import Problem
 from ceasefire.scenario.schema import (
+    GAME_INPUT_DOMAINS,
     MAX_CAPABILITY,
     MAX_WAR_COST,
     MODEL_INPUT_DOMAINS,
@@ -788,3 +789,32 @@ def cross_check(raw: Mapping[str, Any]) -> list[Problem]:
     """Every problem of every rule on the raw scenario mapping."""
     ref = _Ids.of(raw)
     return [p for rule in RULES for p in rule(raw, ref)]
+
+
+def _ranged_in(base: str, spec: Any, domain: Domain) -> Iterator[Problem]:
+    if isinstance(spec, Mapping):
+        yield from _outside(f"{base}.central", spec.get("central"), domain, "central")
+        r = spec.get("range")
+        for end, value in zip(("low", "high"), r if _is_pair(r) else (), strict=False):
+            yield from _outside(f"{base}.range", value, domain, end)
+
+
+_SHARE = Domain(0.0, 1.0, "docs/specs/deterrence.md §4.4: a probability or a share")
+
+
+def check_game_domains(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
+    """§4's inputs and every commitment's credibility and weight lie in their domains."""
+    table = raw.get("guarantee_game")
+    for name, spec in table.items() if isinstance(table, Mapping) else ():
+        if name in GAME_INPUT_DOMAINS:
+            yield from _ranged_in(f"guarantee_game.{name}", spec, GAME_INPUT_DOMAINS[name])
+    for i, p in items(raw, "proposals"):
+        commitments = p.get("commitments")
+        for j, c in enumerate(commitments if isinstance(commitments, list) else []):
+            if isinstance(c, Mapping):
+                for field in ("credibility", "weight"):
+                    where = f"proposals[{i}].commitments[{j}].{field}"
+                    yield from _ranged_in(where, c.get(field), _SHARE)
+
+
+RULES = (*RULES, check_game_domains)

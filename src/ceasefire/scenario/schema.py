@@ -373,6 +373,14 @@ class Proposal(_Model):
         description="The proposal halts foreign arms deliveries to the defender (the commitment "
         "problem's power shift stops; docs/specs/durability.md §3).",
     )
+    commitments: tuple[Commitment, ...] | None = Field(
+        default=None,
+        description="The guarantee as a list of commitments (docs/specs/deterrence.md §4.4); "
+        "default: the `guarantee` shorthand.",
+    )
+    conditions: tuple[Condition, ...] = Field(
+        default=(), description="The guarantee's conditions on the protégé (§4.2)."
+    )
 
 
 #: the format's defaults of a proposal's terms (what a proposal that says nothing means)
@@ -859,6 +867,7 @@ class Scenario(_Model):
     #: capability as a stated formula over the actors' ``capability_inputs`` (issue 16)
     capability_rules: tuple[CapabilityRule, ...] = ()
     timeline: TimelineInputs = Field(default_factory=lambda: TimelineInputs())
+    guarantee_game: GameInputs = Field(default_factory=lambda: GameInputs())
 
     @property
     def id(self) -> str:
@@ -977,6 +986,80 @@ class TimelineInputs(_Model):
     power_sensitivity: Ranged | None = Field(
         default=None, description="beta: the hazard grows by exp(beta * |shift| * t)."
     )
+
+
+# The extended guarantee game (docs/specs/deterrence.md §4; issue 14)
+
+
+class GameInputs(_Model):
+    """The ``[guarantee_game]`` table: inputs of §4 beside the core ``[deterrence]`` ones.
+
+    Any input left out takes the default of ``ceasefire.deterrence.game.EXTENDED_DEFAULTS``.
+    ``status_quo_observed`` records what the aggressor did at ``as_of`` under no deal (the
+    backcast of §4.7: ``"attack"`` = it kept attacking), with its source.
+    """
+
+    s: Ranged | None = None
+    rho: Ranged | None = None
+    cb: Ranged | None = None
+    kappa: Ranged | None = None
+    w: Ranged | None = None
+    pd: Ranged | None = None
+    pdg: Ranged | None = None
+    cd: Ranged | None = None
+    e: Ranged | None = None
+    forfeit: Ranged | None = None
+    status_quo_observed: Literal["attack", "hold"] | None = None
+    status_quo_source: str = ""
+
+
+#: the names of §4's own inputs, in the model's order (``game.EXTENDED_PARAMETERS``)
+GAME_INPUTS: tuple[str, ...] = tuple(
+    name for name, f in GameInputs.model_fields.items() if not name.startswith("status_quo")
+)
+
+CommitmentTypeName = Literal[
+    "nato-art5", "bilateral-2024", "art5-like-single", "coalition-tripwire", "budapest-1994"
+]
+Automaticity = Literal["automatic", "consult", "none"]
+Condition = Literal["defensive_only", "administrative_control", "renunciation_of_force"]
+CONDITIONS: tuple[str, ...] = get_args(Condition)
+
+
+class Commitment(_Model):
+    """One commitment of a proposal's guarantee, coded ATOP-style (§4.4).
+
+    ``type`` names a template (``ceasefire.deterrence.commitments.COMMITMENT_TYPES``) whose
+    values fill every field left out.
+    """
+
+    type: CommitmentTypeName
+    guarantors: str = ""
+    scope: Literal["recognized", "controlled"] | None = None
+    automaticity: Automaticity | None = None
+    tripwire: bool | None = None
+    credibility: Ranged | None = None
+    weight: Ranged | None = Field(
+        default=None, description="Share of the alliance-war cost c2 these guarantors impose."
+    )
+    source: str = ""
+
+
+#: the domains of §4's inputs (checked like MODEL_INPUT_DOMAINS)
+GAME_INPUT_DOMAINS: Mapping[str, Domain] = MappingProxyType(
+    {
+        "s": _PROBABILITY,
+        "rho": Domain(0.0, 1.0, "docs/specs/deterrence.md §4.1: a probe is answered less often"),
+        "cb": _UTILITY,
+        "kappa": _UTILITY,
+        "w": _UTILITY,
+        "pd": _PROBABILITY,
+        "pdg": _PROBABILITY,
+        "cd": _UTILITY,
+        "e": _PROBABILITY,
+        "forfeit": _UTILITY,
+    }
+)
 
 
 Proposal.model_rebuild()

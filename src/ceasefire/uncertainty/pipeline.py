@@ -55,6 +55,7 @@ from ceasefire import paths as pth
 from ceasefire import preferences as pref
 from ceasefire._types import BoolArray, FloatArray, IntArray
 from ceasefire.deterrence import Order
+from ceasefire.deterrence import batch as det_batch
 from ceasefire.inputs import aggressor, deterrence_inputs, durability_inputs, sequences
 from ceasefire.preferences import Preferences
 from ceasefire.scenario import Scenario
@@ -143,6 +144,8 @@ class Model:
     engines: tuple[tuple[str, dict[str, Any]], ...] = field(default=())
     #: the engine names and rounds the model was compiled with (from its ``SweepSpec``)
     engine_names: tuple[str, ...] = ()
+    #: the extended guarantee game's per-proposal plan (docs/specs/deterrence.md §4; issue 14)
+    game: det_batch.Plan | None = None
     rounds: int = 10
     #: the event tree in time (docs/specs/durability.md §5; issue 15): per proposal its
     #: ratification windows, whether guarantee-first is feasible and whether it halts arms
@@ -276,6 +279,7 @@ def compile_model(scenario: Scenario, spec: SweepSpec | None = None) -> Model:
         **_model_inputs(scenario),
         engines=tuple(bargaining.runs(spec.engines, spec.rounds)),
         engine_names=spec.engines,
+        game=det_batch.plan(scenario, tuple(sequences(scenario, p)[0] for p in scenario.proposals)),
         rounds=spec.rounds,
         **_path_arrays(scenario),
     )
@@ -447,7 +451,7 @@ def _deterrence(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     """The guarantee game, all proposals at once ``(B, P)`` (``docs/specs/deterrence.md`` §1)."""
     if model.aggressor < 0:
         return {}
-    utility, g = out["_utility"], out["g"]
+    utility, g = out["_utility"], _game_share(model, bt.held, out["g"])
     ia = model.aggressor
     weights = pref.normalised_weights(bt.salience)
     u_q = pref.utility(model.status_quo, bt.ideal, weights)[:, ia]  # (B,)
@@ -455,17 +459,37 @@ def _deterrence(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     for seq in dict.fromkeys(model.sequence):
         cols = [k for k in range(len(model.sequence)) if model.sequence[k] == seq]
         h[:, cols] = det.hold_value(utility[:, cols, ia], u_q[:, None], sequence=seq)
-    d = {k: v[:, None] for k, v in bt.deterrence.items()}
-    game = det.guarantee_game(
-        g=g, v=d["v"], p1=d["p1"], p2=d["p2"], c1=d["c1"], c2=d["c2"], q=d["q"], h=h,
-        lam=d["lam"],
-    )  # fmt: skip
-    res = {
-        f"det.{name}": np.asarray(getattr(game, name), dtype=np.float64)
-        for name in DETERRENCE_OUTPUTS
-    }
-    res["det.q_critical"] = game.q_critical
-    return res
+    assert model.game is not None
+    game = det_batch.batch_game(model.game, g, h, bt.deterrence)  # §4, issue 14
+    return {f"det.{name}": game[name] for name in (*DETERRENCE_OUTPUTS, "q_critical")}
+
+
+def _game_share(model: Model, held: FloatArray, g: FloatArray) -> FloatArray:
+    """g of the extended game: where a proposal's commitments set their own scope (a bilateral
+    guarantee, a list of commitments), the share their widest scope covers (§4.4)."""
+    if model.game is None:
+        return g
+    out = g.copy()
+    for k, pp in enumerate(model.game.proposals):
+        if pp.scopes is None:
+            continue
+        shares = [
+            cov.guarantee_share(
+                model.area,
+                held,
+                cov.fractions(
+                    held,
+                    model.claimed,
+                    model.returned[k],
+                    invitation=model.invitation[k],
+                    guarantee=s,
+                    territory=model.territory[k],
+                ).guaranteed,
+            )
+            for s in pp.scopes
+        ]
+        out[:, k] = np.max(shares, axis=0) if shares else 0.0
+    return out
 
 
 def _durability(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:

@@ -75,11 +75,14 @@ DETERRENCE_DEFAULTS: Mapping[str, ParameterRange] = MappingProxyType(
             "(S_PUTIN_2024_06) normalised to one whole-range move",
         ),
         "p1": ParameterRange(
-            0.08,
-            0.02,
-            0.20,
-            "judgement from S_DS_ANNUAL: about 4,300 km2 taken in 2025 of about 490,000 km2 "
-            "held by Kyiv, under 1 % a year",
+            0.25,
+            0.10,
+            0.40,
+            "judgement, dated before as_of (issue 14): A's expected chance of reaching its aims "
+            "by continuing, not a rate of gain. Basis: gains accelerating through 2024, more than "
+            "2,660 km2 taken 1 Jan-27 Oct 2024 against 584 km2 in all of 2023 (S_AFP_ISW_2024_10) "
+            "and about 490 km2 in October 2024, the largest month of 2024 (S_DS_2024_10); "
+            "checked by the status-quo backcast (docs/specs/deterrence.md §4.7)",
         ),
         "p2": ParameterRange(0.005, 0.0, 0.02, "judgement"),
         # c1 defaults to the aggressor's war_cost / 100 (docs/specs/deterrence.md §1, "Coupling");
