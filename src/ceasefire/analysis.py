@@ -35,6 +35,7 @@ from ceasefire.results import (
     ActorAcceptance,
     ActorChangeResult,
     Analysis,
+    BlockerReason,
     CoverageResult,
     DeterrenceResult,
     DurabilityResult,
@@ -53,7 +54,7 @@ from ceasefire.results import (
     WinSetPicture,
     WinSetResult,
 )
-from ceasefire.scenario import Proposal, Scenario
+from ceasefire.scenario import Actor, Proposal, Scenario
 
 #: the stages ``analyze`` may skip (coverage, acceptance and institutions always run)
 OPTIONAL_STAGES: frozenset[str] = frozenset({"deterrence", "durability", "rescue", "winsets"})
@@ -97,7 +98,7 @@ def _context(
         scenario=scenario,
         prefs=prefs,
         points=points.reshape(-1, len(dims)),
-        acc=acceptance(prefs, points.reshape(-1, len(dims))),
+        acc=acceptance(prefs, points.reshape(-1, len(dims)), inst.ends_fighting_all(scenario)),
         u_status_quo=prefs.utility(prefs.status_quo),
         area=np.array([u.area_km2 for u in scenario.territory], dtype=float),
         held=cov.held_fractions(scenario.territory)[0],
@@ -169,27 +170,54 @@ def _coverage_result(scenario: Scenario, c: cov.Coverage) -> CoverageResult:
     return CoverageResult(**{name: getattr(c, name) for name in cov.SHARES}, units=units)
 
 
+def _violations(actor: Actor, prop: Proposal) -> list[RedLineViolation]:
+    """The red lines of ``actor`` that ``prop`` crosses, with kind, penalty and source."""
+    return [
+        RedLineViolation(
+            red_line=str(rl),
+            value=prop.position[rl.dimension],
+            excess=rl.violation(prop.position[rl.dimension]),
+            kind=rl.kind,
+            penalty=rl.penalty if np.isfinite(rl.penalty) else None,
+            probability=rl.probability,
+            source=rl.source,
+        )
+        for rl in actor.parsed_red_lines
+        if rl.violation(prop.position[rl.dimension]) > 0
+    ]
+
+
 def _acceptance_results(ctx: _Context, k: int, prop: Proposal) -> dict[str, ActorAcceptance]:
     """Each actor's utility, margin, acceptance and crossed red lines for proposal ``k``."""
     out: dict[str, ActorAcceptance] = {}
+    soft, left = ctx.acc.soft_penalty, ctx.acc.war_after
+    assert soft is not None and left is not None
     for i, actor in enumerate(ctx.scenario.actors):
-        violations = [
-            RedLineViolation(
-                red_line=str(rl),
-                value=prop.position[rl.dimension],
-                excess=rl.violation(prop.position[rl.dimension]),
-            )
-            for rl in actor.parsed_red_lines
-            if rl.violation(prop.position[rl.dimension]) > 0
-        ]
         out[actor.id] = ActorAcceptance(
             utility=float(ctx.acc.utility[k, i]),
             no_deal_utility=float(ctx.acc.no_deal[i]),
             margin=float(ctx.acc.margin[k, i]),
             accepts=bool(ctx.acc.accepts[k, i]),
-            red_line_violations=violations,
+            red_line_violations=_violations(actor, prop),
+            soft_penalty=float(soft[k, i]),
+            war_after=float(left[k, i]),
         )
     return out
+
+
+def blocker_reason(actor: str, a: ActorAcceptance) -> BlockerReason:
+    """Label a rejection: ``red line`` (a hard line crossed, or a soft line's penalty turns a
+    non-negative margin negative) or ``utility`` (short by ``-margin``)."""
+    hard = [v for v in a.red_line_violations if v.kind == "hard"]
+    soft = [v for v in a.red_line_violations if v.kind != "hard"]
+    by_soft = bool(soft) and a.margin < 0 <= a.margin + a.soft_penalty
+    lines = hard or (soft if by_soft else [])
+    return BlockerReason(
+        actor=actor,
+        label="red line" if lines else "utility",
+        red_lines=lines,
+        shortfall=max(0.0, -a.margin),
+    )
 
 
 def _institution_results(
@@ -300,6 +328,7 @@ def _proposal_result(ctx: _Context, k: int, prop: Proposal) -> ProposalResult:
         if not passes and "rescue" in ctx.stages
         else (None, [])
     )
+    reasons = {b: blocker_reason(b, per_actor[b]) for b in blockers}
     return ProposalResult(
         id=prop.id,
         label=prop.label,
@@ -319,11 +348,31 @@ def _proposal_result(ctx: _Context, k: int, prop: Proposal) -> ProposalResult:
         durability=_durability_result(ctx, prop, g),
         rescue=rescue,
         single_actor_changes=changes,
+        ends_fighting=inst.ends_fighting(scenario, prop),
+        blocker_reasons=reasons,
     )
 
 
 # ---------------------------------------------------------------------------------------------
 # Win-sets and rescues (winset.py)
+
+
+def chain_no_deal(
+    scenario: Scenario, prefs: Preferences, institutions: tuple[str, ...]
+) -> FloatArray:
+    """``U_i(no deal)`` as a chain's deals see it, ``(n,)``.
+
+    A chain without every belligerent leaves the war going on after its deal, so its deals
+    carry the war cost too: comparing ``U_i(x) - war_cost_i/100`` with ``U_i(q) - war_cost_i/100``
+    is comparing ``U_i(x)`` with ``U_i(q)`` (docs/specs/preferences.md, "Peace only counts when
+    it comes"). A chain with every belligerent is credited with ending it (a point at
+    "fighting continues" on the ceasefire dimension is a face of measure zero, ignored here).
+    """
+    nd = prefs.no_deal()
+    if inst.chain_ends_fighting(scenario, institutions) or not prefs.fighting:
+        return nd
+    out: FloatArray = nd + prefs.war_cost / 100.0
+    return out
 
 
 def _picture(
@@ -332,10 +381,10 @@ def _picture(
     vetoes: tuple[str, ...],
     rows: list[int],
     center: FloatArray,
+    nd: FloatArray,
 ) -> WinSetPicture:
     """The win-set's 2-D slice through ``center`` on the two most salient dimensions."""
     dims = prefs.dimension_ids
-    nd = prefs.no_deal()
     # most salient in the negotiation: saliences weighted by capability
     cap = np.array([scenario.actor(a).capability for a in vetoes])
     totals = (prefs.salience[rows] * cap[:, None]).sum(axis=0)
@@ -373,14 +422,14 @@ def winset_of_chain(
     dims = prefs.dimension_ids
     vetoes = inst.chain_veto_players(scenario, institutions)
     rows = [prefs.actor_ids.index(a) for a in vetoes]
-    nd = prefs.no_deal()
+    nd = chain_no_deal(scenario, prefs, institutions)
     ws = wsm.winset(
         prefs.ideal[rows], prefs.weights[rows], nd[rows], prefs.lower[rows], prefs.upper[rows],
         seed=0,
     )  # fmt: skip
     picture = None
     if len(dims) >= 2 and rows:
-        picture = _picture(scenario, prefs, vetoes, rows, ws.center)
+        picture = _picture(scenario, prefs, vetoes, rows, ws.center, nd)
     return WinSetResult(
         id=chain_id(institutions),
         institutions=list(institutions),
@@ -423,7 +472,7 @@ def _rescue(
         if rescuer is not None
         else np.full(len(dims), 1.0 / len(dims))
     )
-    nd = prefs.no_deal()
+    nd = chain_no_deal(scenario, prefs, prop.requires)
     res = wsm.rescue(
         x0, w_r, prefs.ideal[rows], prefs.weights[rows], nd[rows], prefs.lower[rows],
         prefs.upper[rows],
@@ -442,14 +491,22 @@ def _rescue(
 
 
 def _actor_changes(
-    scenario: Scenario, prefs: Preferences, x0: FloatArray, vetoes: tuple[str, ...]
+    scenario: Scenario,
+    prefs: Preferences,
+    x0: FloatArray,
+    vetoes: tuple[str, ...],
+    fighting: bool,
 ) -> list[ActorChangeResult]:
-    """The smallest change to each rejecting veto player (``winset.single_actor_changes``)."""
+    """The smallest change to each rejecting veto player (``winset.single_actor_changes``).
+
+    ``fighting``: whether the deal is credited with ending a war (a deal that leaves it going
+    on carries its cost on both sides of the comparison, as if no war were fought).
+    """
     dims = prefs.dimension_ids
     rows = [prefs.actor_ids.index(a) for a in vetoes]
     changes = []
     for ch in wsm.single_actor_changes(
-        x0, prefs.ideal[rows], prefs.salience[rows], prefs.war_cost[rows], prefs.fighting,
+        x0, prefs.ideal[rows], prefs.salience[rows], prefs.war_cost[rows], fighting,
         prefs.lower[rows], prefs.upper[rows], prefs.status_quo,
     ):  # fmt: skip
         actor = scenario.actor(vetoes[ch.row])
@@ -480,7 +537,10 @@ def rescue_of_proposal(
     vetoes = inst.chain_veto_players(scenario, prop.requires)
     if not vetoes:
         return None, []
-    return _rescue(scenario, prefs, prop, x0, vetoes), _actor_changes(scenario, prefs, x0, vetoes)
+    fighting = prefs.fighting and inst.ends_fighting(scenario, prop) > 0
+    return _rescue(scenario, prefs, prop, x0, vetoes), _actor_changes(
+        scenario, prefs, x0, vetoes, fighting
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -54,6 +54,11 @@ class RedLineViolation(_Result):
     red_line: str
     value: float
     excess: float
+    #: issue 13: hard or soft, the soft line's penalty (utility per point), P(the line holds)
+    kind: str = "hard"
+    penalty: float | None = None
+    probability: float = 1.0
+    source: str = ""
 
 
 class ActorAcceptance(_Result):
@@ -62,6 +67,9 @@ class ActorAcceptance(_Result):
     margin: float
     accepts: bool
     red_line_violations: list[RedLineViolation]
+    #: utility lost to soft red lines crossed, and to a war the deal leaves going on
+    soft_penalty: float = 0.0
+    war_after: float = 0.0
 
 
 class InstitutionResult(_Result):
@@ -90,6 +98,10 @@ class ProposalResult(_Result):
     durability: DurabilityResult | None = None
     rescue: RescueResult | None = None
     single_actor_changes: list[ActorChangeResult] = []
+    #: issue 13: how far the proposal ends the fighting (1: credited with the war's end)
+    ends_fighting: float = 1.0
+    #: why each blocker rejects: a red line (kind, source) or utility (by how much)
+    blocker_reasons: dict[str, BlockerReason] = {}
 
 
 class Interval(_Result):
@@ -485,3 +497,28 @@ class Analysis(_Result):
                 for iid, r in p.institutions.items()
             ]
         )
+
+
+class BlockerReason(_Result):
+    """Why a blocker rejects, in one word (issue 13): ``red line`` or ``utility``.
+
+    ``red line``: it crosses a hard red line, or a soft one whose penalty turns a positive
+    utility margin negative (``red_lines`` says which, with kind and source). ``utility``: no
+    red line decides; ``shortfall`` is how much utility it lacks (``-margin``).
+    """
+
+    actor: str
+    label: str
+    red_lines: list[RedLineViolation]
+    shortfall: float
+
+    def text(self) -> str:
+        """``red line (hard: alliance <= 40, WSJ 6 Nov 2024)`` or ``utility (-0.021)``."""
+        if self.label == "red line":
+            parts = [f"{v.kind}: {v.red_line}" for v in self.red_lines]
+            return "red line (" + "; ".join(parts) + ")"
+        return f"utility (short by {self.shortfall:.3f})"
+
+
+ProposalResult.model_rebuild()
+Analysis.model_rebuild()

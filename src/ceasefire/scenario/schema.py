@@ -10,6 +10,7 @@ case (docs/specs/observed.md). It imports no numerical model and does no I/O.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -80,6 +81,12 @@ class Meta(_Model):
     aggressor: str | None = Field(
         default=None, description="Actor id of the state that attacks (guarantee game)."
     )
+    ceasefire_dimension: str | None = Field(
+        default=None,
+        description="The dimension whose value 0 means 'fighting continues': a proposal at 0 "
+        "on it does not end the war (docs/specs/preferences.md, 'Peace only counts when it "
+        "comes').",
+    )
 
 
 class Dimension(_Model):
@@ -131,6 +138,15 @@ class RedLine:
     dimension: str
     op: Literal["<=", ">="]
     bound: float
+    #: ``hard`` (never accepted beyond the bound) or ``soft`` (``penalty`` utility per point)
+    kind: str = "hard"
+    #: utility lost per scale point beyond the bound (``inf``: hard; docs/specs/preferences.md)
+    penalty: float = float("inf")
+    #: probability that the line holds at all (sweeps draw it; a single run assumes it holds)
+    probability: float = 1.0
+    #: the source of the line's kind, penalty and probability, and the basis of the coding
+    source: str = ""
+    basis: str = ""
 
     @classmethod
     def parse(cls, text: str) -> RedLine:
@@ -231,6 +247,17 @@ class Actor(_Model):
     )
     source: str = ""
     red_line_source: str = ""
+    red_line_terms: Annotated[
+        dict[str, RedLineTerms],
+        AfterValidator(_freeze),
+        PlainSerializer(dict, return_type=dict),
+    ] = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="Dimension -> the kind, penalty, probability and source of the actor's red "
+        "line on it (a red line without an entry is hard, holds for sure, source "
+        "red_line_source).",
+    )
 
     @field_validator("range", "distribution", mode="before")
     @classmethod
@@ -250,7 +277,17 @@ class Actor(_Model):
 
     @property
     def parsed_red_lines(self) -> tuple[RedLine, ...]:
-        return tuple(RedLine.parse(t) for t in self.red_lines)
+        """The red lines with their terms (``red_line_terms[<dimension>]``; default hard)."""
+        out = []
+        for t in self.red_lines:
+            rl = RedLine.parse(t)
+            terms = self.red_line_terms.get(rl.dimension)
+            if terms is not None:
+                rl = terms.apply(rl)
+            elif self.red_line_source:
+                rl = dataclasses.replace(rl, source=self.red_line_source)
+            out.append(rl)
+        return tuple(out)
 
 
 class TerritoryUnit(_Model):
@@ -750,3 +787,47 @@ class Scenario(_Model):
             if i.id == institution_id:
                 return i
         raise KeyError(institution_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Red lines with a kind and uncertainty (issue 13; docs/specs/preferences.md, "Red lines")
+
+RedLineKind = Literal["hard", "soft"]
+RED_LINE_KINDS: tuple[str, ...] = get_args(RedLineKind)
+
+
+class RedLineTerms(_Model):
+    """How firm an actor's red line on one dimension is (``red_line_terms.<dimension>``).
+
+    ``hard``: never accepted beyond the bound. ``soft``: each scale point beyond the bound
+    costs ``penalty`` utility (the ``[-1, 0]`` scale of docs/specs/preferences.md), so a price
+    can outweigh it. ``probability``: that the line holds at all (a sweep draws it; a single
+    run assumes it holds). ``source``: the source key of this coding; ``basis``: why this kind
+    and range (a constitution is firmer than an anonymously sourced options paper).
+    """
+
+    kind: RedLineKind = "hard"
+    penalty: float | None = Field(
+        default=None,
+        gt=0.0,
+        description="soft: utility lost per scale point beyond the bound (required for soft).",
+    )
+    probability: Share = 1.0
+    source: str = ""
+    basis: str = ""
+
+    def apply(self, rl: RedLine) -> RedLine:
+        """``rl`` with these terms (a hard line's penalty is infinite)."""
+        penalty = self.penalty if self.kind == "soft" and self.penalty is not None else None
+        return dataclasses.replace(
+            rl,
+            kind=self.kind,
+            penalty=float("inf") if penalty is None else penalty,
+            probability=self.probability,
+            source=self.source,
+            basis=self.basis,
+        )
+
+
+Actor.model_rebuild()
+Scenario.model_rebuild()
