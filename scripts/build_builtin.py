@@ -148,6 +148,12 @@ def actor_block(r: dict[str, str], as_id: str | None = None) -> str:
     rng += f", war_cost = [{num(float(r['war_cost_low']))}, {num(float(r['war_cost_high']))}]"
     red = [t.strip().replace(">=", " >= ").replace("<=", " <= ") for t in r["red_lines"].split(";")]
     red = [" ".join(t.split()) for t in red if t]
+    terms = red_line_rows(r["id"], red)
+    rng += "".join(
+        f", red_line.{t['dimension']} = [{num(float(t['low']))}, {num(float(t['high']))}]"
+        for t in terms
+        if float(t["low"]) < float(t["high"])
+    )
     lines = [
         "[[actors]]",
         f"id = {q(as_id or r['id'])}",
@@ -164,7 +170,30 @@ def actor_block(r: dict[str, str], as_id: str | None = None) -> str:
     ]
     if r["red_line_sources"]:
         lines.append(f"red_line_source = {q(r['red_line_sources'])}")
+    lines += [red_line_terms(t) for t in terms]
     return "\n".join(lines)
+
+
+def red_line_rows(actor: str, red: list[str]) -> list[dict[str, str]]:
+    """The rows of red_lines_2024_11.csv for ``actor``; each must match a red line of its row."""
+    out = [t for t in rows("red_lines_2024_11.csv") if t["actor"] == actor]
+    coded = {f"{t['dimension']} {t['op']} {num(float(t['bound']))}" for t in out}
+    if coded != set(red):
+        raise SystemExit(f"{actor}: red_lines_2024_11.csv codes {coded}, actors CSV says {red}")
+    return out
+
+
+def red_line_terms(t: dict[str, str]) -> str:
+    """``red_line_terms.<dimension> = {...}``: kind, penalty, probability, source and basis."""
+    fields = [f"kind = {q(t['kind'])}"]
+    if t["penalty"]:
+        fields.append(f"penalty = {num(float(t['penalty']))}")
+    fields += [
+        f"probability = {num(float(t['probability']))}",
+        f"source = {q(t['source'])}",
+        f"basis = {q(t['basis'])}",
+    ]
+    return f"red_line_terms.{t['dimension']} = {{ {', '.join(fields)} }}"
 
 
 def build(variant: str) -> str:
@@ -216,6 +245,7 @@ def build(variant: str) -> str:
         + "\n"
         'disputed_state = "UKR"\n'
         'aggressor = "RUS"\n'
+        'ceasefire_dimension = "ceasefire"\n'
     )
     for d in DIMS:
         name, anchors = ANCHORS[d]

@@ -83,7 +83,7 @@ def _actor_inputs(scenario: Scenario, i: int, default: str) -> list[RangedInput]
             wanted.append((f"red_line.{d}", f"{who} {d} red line", "red_line", rl.bound, j, rl.op))
     wanted.append(("war_cost", f"{who} war cost", "war_cost", a.war_cost, -1, ""))
     wanted.append(("capability", f"{who} capability", "capability", a.capability, -1, ""))
-    return [*_ranged(a, wanted, default), *_holds(scenario, i)]
+    return [*_ranged(a, i, wanted, default), *_holds(scenario, i)]
 
 
 def _holds(scenario: Scenario, i: int) -> list[RangedInput]:
@@ -112,7 +112,7 @@ def _holds(scenario: Scenario, i: int) -> list[RangedInput]:
 
 
 def _ranged(
-    a: Actor, wanted: list[tuple[str, str, str, float, int, str]], default: str
+    a: Actor, i: int, wanted: list[tuple[str, str, str, float, int, str]], default: str
 ) -> list[RangedInput]:
     """The wanted inputs of actor ``a`` that carry a range with ``low < high``."""
     return [
