@@ -151,6 +151,21 @@ def check_actors(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
             if ref.unknown_dimension(rl.dimension):
                 yield Problem(f"{base}.red_lines[{j}]", f"unknown dimension {rl.dimension!r}")
         yield from _actor_ranges(base, a, ref)
+        yield from _red_line_terms(base, a)
+
+
+def _red_line_terms(base: str, a: Mapping[str, Any]) -> Iterator[Problem]:
+    """Each ``red_line_terms.<dimension>`` names a red line of the actor; soft has a penalty."""
+    terms = a.get("red_line_terms")
+    if not isinstance(terms, Mapping):
+        return
+    lines = {rl.dimension for _, rl in _red_lines(a)}
+    for dim, t in terms.items():
+        path = f"{base}.red_line_terms.{dim}"
+        if dim not in lines:
+            yield Problem(path, f"the actor has no red line on {dim!r} to qualify")
+        if isinstance(t, Mapping) and t.get("kind") == "soft" and t.get("penalty") is None:
+            yield Problem(path, "a soft red line needs a penalty (utility per point beyond it)")
 
 
 def _range_centre(a: Mapping[str, Any], key: str, ref: _Ids) -> tuple[Any, bool] | str:
@@ -363,6 +378,9 @@ def check_actor_references(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Proble
             v = meta.get(field)
             if isinstance(v, str) and v not in ref.actors:
                 yield Problem(f"scenario.{field}", f"unknown actor {v!r}")
+        dim = meta.get("ceasefire_dimension")
+        if isinstance(dim, str) and ref.unknown_dimension(dim):
+            yield Problem("scenario.ceasefire_dimension", f"unknown dimension {dim!r}")
 
 
 def check_map(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
