@@ -191,3 +191,15 @@ def test_blockers_of_the_built_in_are_labelled(builtin_analysis):
     assert reasons["USA"].label == "red line"
     assert reasons["USA"].red_lines[0].source == "S_WSJ_2024_11"
     assert reasons["USA"].red_lines[0].probability == 0.5
+
+
+def test_heatmap_and_verdict_say_so(builtin_analysis):
+    from ceasefire.report import text
+    from ceasefire.report.charts import acceptance_heatmap
+
+    fig = acceptance_heatmap(builtin_analysis)
+    labels = list(fig.data[0].x)
+    assert "west-german-model (war goes on)" in labels and "bare-ceasefire" in labels
+    wgm = builtin_analysis.proposal("west-german-model")
+    assert "USA (red line)" in text.verdict(wgm)
+    assert text.WAR_GOES_ON in text.blocker_sentences(wgm)

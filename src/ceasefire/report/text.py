@@ -8,38 +8,64 @@ from ceasefire.report.format import interval_of, pct, sig
 from ceasefire.results import Analysis, ProposalResult
 
 
+def _line(v: Any) -> str:
+    """``crosses its hard red line alliance <= 40 [S_WSJ_2024_11; holds with p 0.5] (...)``."""
+    notes = [n for n in (v.source, f"holds with p {v.probability:g}" if v.probability < 1 else "")]
+    if v.penalty is not None:
+        notes.append(f"{v.penalty:g} utility per point")
+    tag = f" [{'; '.join(n for n in notes if n)}]" if any(notes) else ""
+    return (
+        f"crosses its {v.kind} red line {v.red_line}{tag} (proposal at {v.value:g}, "
+        f"{v.excess:g} points beyond)"
+    )
+
+
 def why(p: ProposalResult, actor: str) -> str:
     """Why an actor rejects a proposal: the red line crossed, or the utility shortfall."""
     r = p.acceptance[actor]
     if r.red_line_violations:
-        parts = [
-            f"crosses its red line {v.red_line} (proposal at {v.value:g}, "
-            f"{v.excess:g} points beyond)"
-            for v in r.red_line_violations
-        ]
-        return "; ".join(parts)
+        short = f"; and prefers no deal by {-r.margin:.3f} utility" if r.margin < 0 else ""
+        return "; ".join(_line(v) for v in r.red_line_violations) + short
     if not r.accepts:
         return f"prefers no deal by {-r.margin:.3f} utility ({-100 * r.margin:.1f} scale points)"
     return f"accepts with margin {r.margin:+.3f}"
 
 
+def label(p: ProposalResult, actor: str) -> str:
+    """The blocker's reason in one word: ``red line`` or ``utility`` (issue 13)."""
+    r = p.blocker_reasons.get(actor)
+    if r is not None:
+        return r.label
+    return "red line" if p.acceptance[actor].red_line_violations else "utility"
+
+
 def blocker_sentences(p: ProposalResult) -> list[str]:
-    """One sentence per blocker of a proposal, naming the institution and the reason."""
+    """One sentence per blocker of a proposal: institution, one-word reason, the detail."""
     out = []
     for iid, res in p.institutions.items():
         for b in res.blockers:
-            out.append(f"{b} blocks {iid}: {why(p, b)}.")
+            out.append(f"{b} blocks {iid} [{label(p, b)}]: {why(p, b)}.")
+    if p.blockers and p.ends_fighting < 1:
+        out.append(WAR_GOES_ON)
     return out
 
 
+#: said of a proposal that does not end the fighting (docs/specs/preferences.md)
+WAR_GOES_ON = (
+    "The war goes on after this deal (its institutions lack a belligerent, or its ceasefire "
+    "term says fighting continues): no actor is credited with the end of the war's cost."
+)
+
+
 def verdict(p: ProposalResult) -> str:
-    """A one-line verdict on a proposal."""
+    """A one-line verdict on a proposal, each blocker labelled ``red line`` or ``utility``."""
     if not p.institutions:
         return "requires no institution's consent"
     failed = [iid for iid, r in p.institutions.items() if not r.passed]
     if not failed:
         return "passes every institution it needs (" + ", ".join(p.institutions) + ")"
-    return "fails " + ", ".join(failed) + f" -- blocked by {', '.join(p.blockers)}"
+    who = ", ".join(f"{b} ({label(p, b)})" for b in p.blockers)
+    return "fails " + ", ".join(failed) + f" -- blocked by {who}"
 
 
 def _range(iv: Any) -> str:
