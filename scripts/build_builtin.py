@@ -121,6 +121,42 @@ def warning_tables() -> str:
     return "\n".join(out)
 
 
+# The positions a proposal must keep to stay itself (issue 13): rescues that keep them search
+# only there. The West German model is the invitation (alliance 60: all recognised territory
+# invited, Article 5 over the controlled part) without giving up the claim (sovereignty 50: no
+# cession); the controlled-only invitation keeps its invitation (alliance 60). Judgement, from
+# the seed's definition of the model and the anchors of dimensions.md.
+DEFINING: dict[str, tuple[str, ...]] = {
+    "west-german-model": ("alliance >= 60", "sovereignty >= 50"),
+    "controlled-only-invitation": ("alliance >= 60",),
+}
+
+
+def side_issue_tables() -> str:
+    """The [[side_issues]] tables from side_issues_2024_11.csv (issue 13)."""
+    out = []
+    for r in rows("side_issues_2024_11.csv"):
+
+        def table(cell: str) -> str:
+            pairs = [p.split(":") for p in cell.split(";") if p]
+            return "{ " + ", ".join(f"{a} = {num(float(v))}" for a, v in pairs) + " }"
+
+        lines = [
+            "[[side_issues]]",
+            f"id = {q(r['id'])}",
+            f"label = {q(r['label'])}",
+            f"unit = {q(r['unit'])}",
+            f"payers = {table(r['payers'])}",
+            f"values = {table(r['values'])}",
+            f"max_units = {num(float(r['max_units']))}",
+            f"integer = {r['integer']}",
+            f"source = {q(r['source'])}",
+            f"note = {q(r['note'])}",
+        ]
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
 def q(s: str) -> str:
     """A TOML basic string (JSON escapes are a subset TOML accepts)."""
     return json.dumps(s, ensure_ascii=False)
@@ -316,7 +352,11 @@ def build(variant: str) -> str:
             "  # judgement: see scripts/build_builtin.py",
             f"rationale = {q(r['rationale'])}",
         ]
+        if r["id"] in DEFINING:
+            terms = ", ".join(q(t) for t in DEFINING[r["id"]])
+            lines.append(f"defining_terms = [{terms}]  # see DEFINING in scripts/build_builtin.py")
         out.append("\n".join(lines) + "\n")
+    out.append(side_issue_tables())
     out.append(
         "[[institutions]]\n"
         'id = "nato-accession"\n'

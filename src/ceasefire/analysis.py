@@ -25,6 +25,7 @@ from ceasefire import coverage as cov
 from ceasefire import deterrence as det
 from ceasefire import durability as dur
 from ceasefire import institutions as inst
+from ceasefire import packages as pk
 from ceasefire import winset as wsm
 from ceasefire._types import FloatArray
 from ceasefire.deterrence import Order, ParameterRange
@@ -45,6 +46,7 @@ from ceasefire.results import (
     InstitutionResult,
     Interval,
     ModelInput,
+    PackageResult,
     ProposalResult,
     RedLineViolation,
     RescueResult,
@@ -54,7 +56,7 @@ from ceasefire.results import (
     WinSetPicture,
     WinSetResult,
 )
-from ceasefire.scenario import Actor, Proposal, Scenario
+from ceasefire.scenario import Actor, Proposal, RedLine, Scenario
 
 #: the stages ``analyze`` may skip (coverage, acceptance and institutions always run)
 OPTIONAL_STAGES: frozenset[str] = frozenset({"deterrence", "durability", "rescue", "winsets"})
@@ -328,6 +330,11 @@ def _proposal_result(ctx: _Context, k: int, prop: Proposal) -> ProposalResult:
         if not passes and "rescue" in ctx.stages
         else (None, [])
     )
+    package, package_any = (
+        packages_of_proposal(scenario, ctx.prefs, prop, ctx.points[k])
+        if not passes and "rescue" in ctx.stages
+        else (None, None)
+    )
     reasons = {b: blocker_reason(b, per_actor[b]) for b in blockers}
     return ProposalResult(
         id=prop.id,
@@ -350,6 +357,12 @@ def _proposal_result(ctx: _Context, k: int, prop: Proposal) -> ProposalResult:
         single_actor_changes=changes,
         ends_fighting=inst.ends_fighting(scenario, prop),
         blocker_reasons=reasons,
+        defining_terms=list(prop.defining_terms),
+        rescue_keeps_defining_terms=None
+        if rescue is None or not prop.defining_terms
+        else _keeps(scenario, prop, rescue.point),
+        package=package,
+        package_unrestricted=package_any,
     )
 
 
@@ -528,6 +541,99 @@ def _actor_changes(
             )
         )
     return changes
+
+
+def _keeps(scenario: Scenario, prop: Proposal, point: Mapping[str, float]) -> bool:
+    """Whether ``point`` keeps every defining term of ``prop`` (within 1e-6 points)."""
+    return all(
+        RedLine.parse(t).violation(point[RedLine.parse(t).dimension]) <= 1e-6
+        for t in prop.defining_terms
+    )
+
+
+def _terms_box(scenario: Scenario, prop: Proposal) -> tuple[FloatArray, FloatArray]:
+    """The box ``[lo, hi]^D`` the proposal's defining terms leave (the whole cube if none)."""
+    dims = scenario.dimension_ids
+    lo, hi = np.zeros(len(dims)), np.full(len(dims), 100.0)
+    for text in prop.defining_terms:
+        rl = RedLine.parse(text)
+        k = dims.index(rl.dimension)
+        if rl.op == ">=":
+            lo[k] = max(lo[k], rl.bound)
+        else:
+            hi[k] = min(hi[k], rl.bound)
+    return lo, hi
+
+
+def _package_result(
+    scenario: Scenario,
+    prefs: Preferences,
+    prop: Proposal,
+    x0: FloatArray,
+    keep: bool,
+) -> PackageResult:
+    """The cheapest package for ``prop``'s veto players (``packages.cheapest_package``)."""
+    dims = prefs.dimension_ids
+    vetoes = inst.chain_veto_players(scenario, prop.requires)
+    rows = [prefs.actor_ids.index(a) for a in vetoes]
+    rescuer = _rescuer(scenario, prop)
+    w_r = (
+        prefs.weights[prefs.actor_ids.index(rescuer)]
+        if rescuer is not None
+        else np.full(len(dims), 1.0 / len(dims))
+    )
+    side = pk.SideArrays.of(scenario)
+    nd = chain_no_deal(scenario, prefs, prop.requires)
+    pen = prefs.penalty if prefs.penalty is not None else np.full(prefs.ideal.shape, np.inf)
+    pkg = pk.cheapest_package(
+        x0, w_r, prefs.ideal[rows], prefs.weights[rows], nd[rows], prefs.lower[rows],
+        prefs.upper[rows], side, rows, penalty=pen[rows],
+        keep=_terms_box(scenario, prop) if keep else None,
+    )  # fmt: skip
+    why = ""
+    if not pkg.exists:
+        named = ", ".join(dims[k] for k in pkg.conflicts)
+        terms = " and the defining terms" if keep and prop.defining_terms else ""
+        why = (
+            f"hard red lines{terms} leave no point on "
+            f"{named}; side payments cannot buy a hard red line"
+            if pkg.conflicts
+            else "no package within the side issues' limits wins every veto player"
+        )
+    # solver noise below 1e-6 scale points is no move
+    moves = (
+        None if pkg.point is None else np.where(np.abs(pkg.point - x0) < 1e-6, 0.0, pkg.point - x0)
+    )
+    prices = pk.price_per_blocker(pkg, side, rows) if pkg.exists else np.zeros(len(rows))
+    paid = pk.paid_by(pkg, side) if pkg.exists else np.zeros(len(prefs.actor_ids))
+    return PackageResult(
+        chain=chain_id(prop.requires),
+        keeps_defining_terms=keep,
+        exists=pkg.exists,
+        why=why,
+        point=None if moves is None else _point(dims, x0 + moves),
+        moves=None if moves is None else _point(dims, moves),
+        units={i: float(u) for i, u in zip(side.ids, pkg.units, strict=True) if u > 1e-9},
+        payment_cost=pkg.payment_cost if pkg.exists else None,
+        move_cost=pkg.move_cost if pkg.exists else None,
+        price_per_blocker={vetoes[k]: float(v) for k, v in enumerate(prices) if v > 1e-12},
+        paid_by={a: float(v) for a, v in zip(prefs.actor_ids, paid, strict=True) if v > 1e-12},
+    )
+
+
+def packages_of_proposal(
+    scenario: Scenario, prefs: Preferences, prop: Proposal, x0: FloatArray
+) -> tuple[PackageResult | None, PackageResult | None]:
+    """The cheapest package keeping the defining terms, and the unrestricted one (issue 13).
+
+    Without defining terms the two are the same search: only the first is returned.
+    """
+    if not inst.chain_veto_players(scenario, prop.requires):
+        return None, None
+    kept = _package_result(scenario, prefs, prop, x0, keep=True)
+    if not prop.defining_terms:
+        return kept, None
+    return kept, _package_result(scenario, prefs, prop, x0, keep=False)
 
 
 def rescue_of_proposal(

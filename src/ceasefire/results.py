@@ -102,6 +102,12 @@ class ProposalResult(_Result):
     ends_fighting: float = 1.0
     #: why each blocker rejects: a red line (kind, source) or utility (by how much)
     blocker_reasons: dict[str, BlockerReason] = {}
+    #: the proposal's defining terms, and whether its plain rescue keeps them
+    defining_terms: list[str] = []
+    rescue_keeps_defining_terms: bool | None = None
+    #: the cheapest package keeping the defining terms, and the unrestricted one
+    package: PackageResult | None = None
+    package_unrestricted: PackageResult | None = None
 
 
 class Interval(_Result):
@@ -518,6 +524,27 @@ class BlockerReason(_Result):
             parts = [f"{v.kind}: {v.red_line}" for v in self.red_lines]
             return "red line (" + "; ".join(parts) + ")"
         return f"utility (short by {self.shortfall:.3f})"
+
+
+class PackageResult(_Result):
+    """The cheapest package of side payments and policy moves that wins every veto player.
+
+    (docs/specs/preferences.md, "Side payments and package rescues".) ``exists`` false: no
+    package does it (``why`` says why). Costs are in utility units: ``payment_cost`` what the
+    payers give up, ``move_cost`` the rescuer's utility lost by moving the proposal.
+    """
+
+    chain: str
+    keeps_defining_terms: bool
+    exists: bool
+    why: str
+    point: dict[str, float] | None
+    moves: dict[str, float] | None
+    units: dict[str, float]
+    payment_cost: float | None
+    move_cost: float | None
+    price_per_blocker: dict[str, float]
+    paid_by: dict[str, float]
 
 
 ProposalResult.model_rebuild()

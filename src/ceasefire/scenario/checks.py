@@ -603,7 +603,47 @@ def check_source_records(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
 
 Rule = Callable[[Mapping[str, Any], _Ids], Iterator[Problem]]
 
+
 #: every cross-check, in the order their problems are reported
+def check_side_issues(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """Side issues name actors, with rates >= 0; no actor both pays and values one (issue 13)."""
+    for i, s in items(raw, "side_issues"):
+        base = f"side_issues[{i}]"
+        for field in ("payers", "values"):
+            table = s.get(field)
+            for actor, rate in table.items() if isinstance(table, Mapping) else []:
+                if actor not in ref.actors:
+                    yield Problem(f"{base}.{field}.{actor}", f"unknown actor {actor!r}")
+                if _is_number(rate) and rate < 0:
+                    yield Problem(f"{base}.{field}.{actor}", "a rate must not be negative")
+        payers, values = s.get("payers"), s.get("values")
+        if isinstance(payers, Mapping) and isinstance(values, Mapping):
+            for actor in set(payers) & set(values):
+                yield Problem(f"{base}.values.{actor}", "an actor cannot both pay and value it")
+
+
+def check_defining_terms(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """A proposal's defining terms name dimensions and hold at its own position."""
+    for i, p in items(raw, "proposals"):
+        terms = p.get("defining_terms")
+        pos = p.get("position")
+        for j, text in enumerate(terms if isinstance(terms, list) else []):
+            try:
+                rl = RedLine.parse(text) if isinstance(text, str) else None
+            except ValueError:
+                continue
+            if rl is None:
+                continue
+            if ref.unknown_dimension(rl.dimension):
+                yield Problem(f"proposals[{i}].defining_terms[{j}]", "unknown dimension")
+            elif isinstance(pos, Mapping) and _is_number(pos.get(rl.dimension)):
+                if rl.violation(float(pos[rl.dimension])) > 0:
+                    yield Problem(
+                        f"proposals[{i}].defining_terms[{j}]",
+                        f"the proposal's own position violates {rl}",
+                    )
+
+
 RULES: tuple[Rule, ...] = (
     check_unique_ids,
     check_status_quo,
@@ -619,6 +659,8 @@ RULES: tuple[Rule, ...] = (
     check_observed,
     check_source_dates,
     check_source_records,
+    check_side_issues,
+    check_defining_terms,
 )
 
 

@@ -353,6 +353,11 @@ class Proposal(_Model):
     position: FrozenFloats
     requires: tuple[str, ...] = ()
     rationale: str = ""
+    defining_terms: tuple[RedLineText, ...] = Field(
+        default=(),
+        description="Positions the proposal must not leave to stay itself (red-line grammar, "
+        "e.g. 'alliance >= 60'): rescues that keep them search only among these settlements.",
+    )
 
 
 #: the format's defaults of a proposal's terms (what a proposal that says nothing means)
@@ -763,6 +768,7 @@ class Scenario(_Model):
         description="Warning code -> the scenario's wording of that warning.",
     )
     observed: tuple[Observed, ...] = ()
+    side_issues: tuple[SideIssue, ...] = ()
 
     @property
     def id(self) -> str:
@@ -827,6 +833,26 @@ class RedLineTerms(_Model):
             source=self.source,
             basis=self.basis,
         )
+
+
+class SideIssue(_Model):
+    """A side issue or side payment outside the proposal's dimensions (issue 13).
+
+    A transfer, an arms sale, a concession: ``payers`` actor -> utility each loses per unit
+    given, ``values`` actor -> utility each gains per unit received (the ``[-1, 0]`` utility
+    scale of docs/specs/preferences.md); ``max_units`` caps it, ``integer`` makes it indivisible
+    (aircraft). ``source``: the source key of the rates, or "judgement".
+    """
+
+    id: Id
+    label: str = ""
+    unit: str = ""
+    payers: FrozenFloats = Field(default_factory=dict, validate_default=True)
+    values: FrozenFloats = Field(default_factory=dict, validate_default=True)
+    max_units: float | None = Field(default=None, gt=0.0)
+    integer: bool = False
+    source: str = ""
+    note: str = ""
 
 
 Actor.model_rebuild()
