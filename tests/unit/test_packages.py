@@ -26,10 +26,8 @@ source = "judgement"
 def scenario(terms: str = SOFT, side: str = SIDE, defining: str = ""):
     text = small(terms) + side
     if defining:
-        text = text.replace(
-            'position = { x = 70, cf = 60 }\nrequires = ["ally"]',
-            f'position = {{ x = 70, cf = 60 }}\nrequires = ["ally"]\ndefining_terms = ["{defining}"]',
-        )
+        old = 'position = { x = 70, cf = 60 }\nrequires = ["ally"]'
+        text = text.replace(old, f'{old}\ndefining_terms = ["{defining}"]')
     return loads(text)
 
 

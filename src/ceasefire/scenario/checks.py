@@ -622,26 +622,29 @@ def check_side_issues(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
                 yield Problem(f"{base}.values.{actor}", "an actor cannot both pay and value it")
 
 
+def _defining_term(text: Any) -> RedLine | None:
+    try:
+        return RedLine.parse(text) if isinstance(text, str) else None
+    except ValueError:
+        return None  # the structural pass reports it
+
+
 def check_defining_terms(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
     """A proposal's defining terms name dimensions and hold at its own position."""
     for i, p in items(raw, "proposals"):
         terms = p.get("defining_terms")
         pos = p.get("position")
         for j, text in enumerate(terms if isinstance(terms, list) else []):
-            try:
-                rl = RedLine.parse(text) if isinstance(text, str) else None
-            except ValueError:
-                continue
+            rl = _defining_term(text)
+            path = f"proposals[{i}].defining_terms[{j}]"
             if rl is None:
                 continue
             if ref.unknown_dimension(rl.dimension):
-                yield Problem(f"proposals[{i}].defining_terms[{j}]", "unknown dimension")
-            elif isinstance(pos, Mapping) and _is_number(pos.get(rl.dimension)):
-                if rl.violation(float(pos[rl.dimension])) > 0:
-                    yield Problem(
-                        f"proposals[{i}].defining_terms[{j}]",
-                        f"the proposal's own position violates {rl}",
-                    )
+                yield Problem(path, f"unknown dimension {rl.dimension!r}")
+                continue
+            value = pos.get(rl.dimension) if isinstance(pos, Mapping) else None
+            if _is_number(value) and rl.violation(float(value)) > 0:
+                yield Problem(path, f"the proposal's own position violates {rl}")
 
 
 RULES: tuple[Rule, ...] = (
