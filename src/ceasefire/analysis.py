@@ -443,6 +443,19 @@ def winset_of_chain(
     picture = None
     if len(dims) >= 2 and rows:
         picture = _picture(scenario, prefs, vetoes, rows, ws.center, nd)
+    edge = wsm.knife_edge(
+        prefs.ideal[rows], prefs.weights[rows], nd[rows], prefs.lower[rows], prefs.upper[rows],
+        empty=ws.empty, extent=None if ws.empty else ws.extent,
+    )  # fmt: skip
+    edge_fields: dict[str, Any] = {}
+    if edge.row is not None and edge.dimension is not None:
+        bound = (prefs.lower if edge.op == ">=" else prefs.upper)[rows[edge.row], edge.dimension]
+        edge_fields = {
+            "knife_edge": edge.change,
+            "knife_edge_actor": vetoes[edge.row],
+            "knife_edge_red_line": f"{dims[edge.dimension]} {edge.op} {bound:g}",
+            "knife_edge_empties": edge.empties,
+        }
     return WinSetResult(
         id=chain_id(institutions),
         institutions=list(institutions),
@@ -461,6 +474,7 @@ def winset_of_chain(
         conflicts=[[vetoes[r] for r in c] for c in ws.conflicts],
         unexplained=ws.unexplained,
         picture=picture,
+        **edge_fields,
     )
 
 

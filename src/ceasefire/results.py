@@ -218,6 +218,12 @@ class WinSetResult(_Result):
     conflicts: list[list[str]]
     unexplained: bool
     picture: WinSetPicture | None
+    #: issue 13: the smallest change to one red-line bound (scale points) that empties the
+    #: win-set (or, when empty, fills it), with the actor and the red line; None: no red line
+    knife_edge: float | None = None
+    knife_edge_actor: str | None = None
+    knife_edge_red_line: str | None = None
+    knife_edge_empties: bool | None = None
 
 
 class ForecastResult(_Result):

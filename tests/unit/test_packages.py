@@ -110,3 +110,30 @@ def test_side_arrays_of_the_builtin(builtin):
     hun, eu = builtin.actor_ids.index("HUN"), builtin.actor_ids.index("EU")
     assert side.value[hun, 0] == 0.01 and side.cost[eu, 0] == 0.002
     assert np.isfinite(side.max_units).all()
+
+
+def test_the_builtin_nato_winset_is_a_knife_edge(builtin_analysis):
+    """Issue 13 / review F8: alliance in [40, 40]; any tightening of UKR >= 40 empties it."""
+    w = builtin_analysis.winset("nato-accession+ukraine")
+    assert not w.empty and w.knife_edge == pytest.approx(0.0, abs=1e-6)
+    assert w.knife_edge_empties and w.knife_edge_actor in {"UKR", "USA", "HUN", "SVK"}
+    assert w.knife_edge_red_line is not None and "alliance" in w.knife_edge_red_line
+
+
+def test_knife_edge_of_an_empty_set_names_the_line_to_relax():
+    from ceasefire import winset as wsm
+
+    # two actors indifferent to policy (utility 0 >= no deal -1), red lines 30 <= x and x <= 20
+    p = np.array([[50.0], [50.0]])
+    w = np.array([[1.0], [1.0]])
+    nd = np.array([-1.0, -1.0])
+    lo, up = np.array([[30.0], [0.0]]), np.array([[100.0], [20.0]])
+    e = wsm.knife_edge(p, w, nd, lo, up, empty=True)
+    assert e.change == pytest.approx(10.0) and not e.empties and e.dimension == 0
+    ws = wsm.winset(p, w, nd, lo + np.array([[-10.0], [0.0]]), up, volume=False)
+    assert not ws.empty  # relaxing by exactly that much fills it
+    # a non-empty set: slack of the tightest line
+    lo2 = np.array([[10.0], [0.0]])
+    ws2 = wsm.winset(p, w, nd, lo2, up, volume=False)
+    e2 = wsm.knife_edge(p, w, nd, lo2, up, empty=False, extent=ws2.extent)
+    assert e2.empties and e2.change == pytest.approx(10.0)

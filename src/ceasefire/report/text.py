@@ -218,6 +218,52 @@ def rescue_sentences(analysis: Any) -> dict[str, str]:
     }
 
 
+def _package_sentence(pkg: Any, has_terms: bool) -> str:
+    """One package in words: where it moves, what it pays, to whom, who pays."""
+    label = "Abandoning its defining terms: "
+    if pkg.keeps_defining_terms:
+        label = "Keeping its defining terms: " if has_terms else ""
+    if not pkg.exists:
+        return f"{label}no package exists ({pkg.why})."
+    moves = [f"{d} {v:+.1f}" for d, v in (pkg.moves or {}).items() if v != 0]
+    units = [f"{u:.3g} of {i}" for i, u in pkg.units.items()]
+    prices = [f"{a} {v:.3f}" for a, v in pkg.price_per_blocker.items()]
+    payers = [f"{a} {v:.3f}" for a, v in pkg.paid_by.items()]
+    parts = [f"moves {', '.join(moves)}" if moves else "no policy move"]
+    if units:
+        parts.append(f"side payments {', '.join(units)} (price per blocker: {', '.join(prices)}; "
+                     f"paid by {', '.join(payers)})")  # fmt: skip
+    return (
+        f"{label}the cheapest package {'; '.join(parts)} — {pkg.payment_cost:.3f} utility paid, "
+        f"{pkg.move_cost:.3f} moved."
+    )
+
+
+def package_sentences(p: ProposalResult) -> list[str]:
+    """The package rescues of a failing proposal (issue 13), kept terms first."""
+    terms = bool(p.defining_terms)
+    return [
+        _package_sentence(x, terms) for x in (p.package, p.package_unrestricted) if x is not None
+    ]
+
+
+def knife_edge_sentence(w: Any) -> str:
+    """A win-set's robustness in words (issue 13): which one red line flips it, by how much."""
+    if w.knife_edge is None:
+        if w.empty:
+            return f"{w.id}: empty, and no change to any single red line makes it non-empty."
+        return f"{w.id}: no veto player's red line bounds it."
+    who = f"{w.knife_edge_actor}'s red line {w.knife_edge_red_line}"
+    if not w.knife_edge_empties:
+        return (
+            f"{w.id}: empty; relaxing {who} by {w.knife_edge:.3g} points would make it "
+            "non-empty."
+        )
+    if w.knife_edge <= 1e-9:
+        return f"{w.id}: a knife edge — tightening {who} by any amount empties it."
+    return f"{w.id}: tightening {who} by more than {w.knife_edge:.3g} points empties it."
+
+
 def sentences(analysis: Analysis) -> dict[str, Any]:
     """Every plain-language sentence of the report and the results page, per proposal."""
     props = analysis.proposals
@@ -226,5 +272,7 @@ def sentences(analysis: Analysis) -> dict[str, Any]:
         "blockers": {p.id: blocker_sentences(p) for p in props},
         "rescues": rescue_sentences(analysis),
         "changes": {p.id: actor_change_sentences(p) for p in props},
+        "packages": {p.id: package_sentences(p) for p in props},
+        "knife_edges": [knife_edge_sentence(w) for w in analysis.winsets],
         "paragraphs": {p.id: deterrence_paragraph(p, analysis.aggressor) for p in props},
     }
