@@ -579,6 +579,28 @@ def _terms_box(scenario: Scenario, prop: Proposal) -> tuple[FloatArray, FloatArr
     return lo, hi
 
 
+def _rescuer_weights(scenario: Scenario, prefs: Preferences, prop: Proposal) -> FloatArray:
+    """The rescuer's normalised saliences (equal weights without a rescuer)."""
+    rescuer = _rescuer(scenario, prop)
+    if rescuer is None:
+        return np.full(len(prefs.dimension_ids), 1.0 / len(prefs.dimension_ids))
+    out: FloatArray = prefs.weights[prefs.actor_ids.index(rescuer)]
+    return out
+
+
+def _package_why(pkg: pk.Package, dims: tuple[str, ...], terms: bool) -> str:
+    """Why no package exists ("" when one does)."""
+    if pkg.exists:
+        return ""
+    if not pkg.conflicts:
+        return "no package within the side issues' limits wins every veto player"
+    named = ", ".join(dims[k] for k in pkg.conflicts)
+    also = " and the defining terms" if terms else ""
+    return (
+        f"hard red lines{also} leave no point on {named}; side payments cannot buy a hard red line"
+    )
+
+
 def _package_result(
     scenario: Scenario,
     prefs: Preferences,
@@ -590,46 +612,35 @@ def _package_result(
     dims = prefs.dimension_ids
     vetoes = inst.chain_veto_players(scenario, prop.requires)
     rows = [prefs.actor_ids.index(a) for a in vetoes]
-    rescuer = _rescuer(scenario, prop)
-    w_r = (
-        prefs.weights[prefs.actor_ids.index(rescuer)]
-        if rescuer is not None
-        else np.full(len(dims), 1.0 / len(dims))
-    )
     side = pk.SideArrays.of(scenario)
     nd = chain_no_deal(scenario, prefs, prop.requires)
     pen = prefs.penalty if prefs.penalty is not None else np.full(prefs.ideal.shape, np.inf)
     pkg = pk.cheapest_package(
-        x0, w_r, prefs.ideal[rows], prefs.weights[rows], nd[rows], prefs.lower[rows],
-        prefs.upper[rows], side, rows, penalty=pen[rows],
+        x0, _rescuer_weights(scenario, prefs, prop), prefs.ideal[rows], prefs.weights[rows],
+        nd[rows], prefs.lower[rows], prefs.upper[rows], side, rows, penalty=pen[rows],
         keep=_terms_box(scenario, prop) if keep else None,
     )  # fmt: skip
-    why = ""
-    if not pkg.exists:
-        named = ", ".join(dims[k] for k in pkg.conflicts)
-        terms = " and the defining terms" if keep and prop.defining_terms else ""
-        why = (
-            f"hard red lines{terms} leave no point on "
-            f"{named}; side payments cannot buy a hard red line"
-            if pkg.conflicts
-            else "no package within the side issues' limits wins every veto player"
-        )
+    if pkg.point is None:
+        return PackageResult(
+            chain=chain_id(prop.requires), keeps_defining_terms=keep, exists=False,
+            why=_package_why(pkg, dims, keep and bool(prop.defining_terms)), point=None,
+            moves=None, units={}, payment_cost=None, move_cost=None, price_per_blocker={},
+            paid_by={},
+        )  # fmt: skip
     # solver noise below 1e-6 scale points is no move
-    moves = (
-        None if pkg.point is None else np.where(np.abs(pkg.point - x0) < 1e-6, 0.0, pkg.point - x0)
-    )
-    prices = pk.price_per_blocker(pkg, side, rows) if pkg.exists else np.zeros(len(rows))
-    paid = pk.paid_by(pkg, side) if pkg.exists else np.zeros(len(prefs.actor_ids))
+    moves = np.where(np.abs(pkg.point - x0) < 1e-6, 0.0, pkg.point - x0)
+    prices = pk.price_per_blocker(pkg, side, rows)
+    paid = pk.paid_by(pkg, side)
     return PackageResult(
         chain=chain_id(prop.requires),
         keeps_defining_terms=keep,
-        exists=pkg.exists,
-        why=why,
-        point=None if moves is None else _point(dims, x0 + moves),
-        moves=None if moves is None else _point(dims, moves),
+        exists=True,
+        why="",
+        point=_point(dims, x0 + moves),
+        moves=_point(dims, moves),
         units={i: float(u) for i, u in zip(side.ids, pkg.units, strict=True) if u > 1e-9},
-        payment_cost=pkg.payment_cost if pkg.exists else None,
-        move_cost=pkg.move_cost if pkg.exists else None,
+        payment_cost=pkg.payment_cost,
+        move_cost=pkg.move_cost,
         price_per_blocker={vetoes[k]: float(v) for k, v in enumerate(prices) if v > 1e-12},
         paid_by={a: float(v) for a, v in zip(prefs.actor_ids, paid, strict=True) if v > 1e-12},
     )

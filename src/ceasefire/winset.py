@@ -807,7 +807,13 @@ def _lines(lo: FloatArray, up: FloatArray) -> list[tuple[int, int, str]]:
 
 
 def _farthest(
-    p: FloatArray, w: FloatArray, nd: FloatArray, lo: FloatArray, up: FloatArray, k: int, sign: float
+    p: FloatArray,
+    w: FloatArray,
+    nd: FloatArray,
+    lo: FloatArray,
+    up: FloatArray,
+    k: int,
+    sign: float,
 ) -> float | None:
     """``max sign·x_k`` over ``W`` (one LP); None when ``W`` is empty."""
     n, d = p.shape

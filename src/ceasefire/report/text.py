@@ -256,8 +256,7 @@ def knife_edge_sentence(w: Any) -> str:
     who = f"{w.knife_edge_actor}'s red line {w.knife_edge_red_line}"
     if not w.knife_edge_empties:
         return (
-            f"{w.id}: empty; relaxing {who} by {w.knife_edge:.3g} points would make it "
-            "non-empty."
+            f"{w.id}: empty; relaxing {who} by {w.knife_edge:.3g} points would make it non-empty."
         )
     if w.knife_edge <= 1e-9:
         return f"{w.id}: a knife edge — tightening {who} by any amount empties it."
