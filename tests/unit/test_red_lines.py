@@ -203,3 +203,16 @@ def test_heatmap_and_verdict_say_so(builtin_analysis):
     wgm = builtin_analysis.proposal("west-german-model")
     assert "USA (red line)" in text.verdict(wgm)
     assert text.WAR_GOES_ON in text.blocker_sentences(wgm)
+
+
+def test_sweep_winsets_use_red_line_ranges_and_probabilities():
+    """The NATO+Ukraine win-set is a knife edge at the central values; over the drawn red
+    lines it is empty in some draws and not in others."""
+    s = loads(builtin_text("ukraine-2024-11"))
+    model = compile_model(s, SweepSpec(draws=40, seed=5, engines=(), winsets=True))
+    unit = unit_sample("lhs", len(model.inputs), 0, 40, np.random.SeedSequence(5), 5)
+    out = evaluate(
+        model, to_values(unit, model.inputs), seed=np.random.SeedSequence(0), winsets=True
+    )
+    empty = out["winset_empty.nato-accession+ukraine"]
+    assert 0 < empty.mean() < 1
