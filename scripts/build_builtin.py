@@ -121,6 +121,42 @@ def warning_tables() -> str:
     return "\n".join(out)
 
 
+# The positions a proposal must keep to stay itself (issue 13): rescues that keep them search
+# only there. The West German model is the invitation (alliance 60: all recognised territory
+# invited, Article 5 over the controlled part) without giving up the claim (sovereignty 50: no
+# cession); the controlled-only invitation keeps its invitation (alliance 60). Judgement, from
+# the seed's definition of the model and the anchors of dimensions.md.
+DEFINING: dict[str, tuple[str, ...]] = {
+    "west-german-model": ("alliance >= 60", "sovereignty >= 50"),
+    "controlled-only-invitation": ("alliance >= 60",),
+}
+
+
+def side_issue_tables() -> str:
+    """The [[side_issues]] tables from side_issues_2024_11.csv (issue 13)."""
+    out = []
+    for r in rows("side_issues_2024_11.csv"):
+
+        def table(cell: str) -> str:
+            pairs = [p.split(":") for p in cell.split(";") if p]
+            return "{ " + ", ".join(f"{a} = {num(float(v))}" for a, v in pairs) + " }"
+
+        lines = [
+            "[[side_issues]]",
+            f"id = {q(r['id'])}",
+            f"label = {q(r['label'])}",
+            f"unit = {q(r['unit'])}",
+            f"payers = {table(r['payers'])}",
+            f"values = {table(r['values'])}",
+            f"max_units = {num(float(r['max_units']))}",
+            f"integer = {r['integer']}",
+            f"source = {q(r['source'])}",
+            f"note = {q(r['note'])}",
+        ]
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
 def q(s: str) -> str:
     """A TOML basic string (JSON escapes are a subset TOML accepts)."""
     return json.dumps(s, ensure_ascii=False)
@@ -148,6 +184,12 @@ def actor_block(r: dict[str, str], as_id: str | None = None) -> str:
     rng += f", war_cost = [{num(float(r['war_cost_low']))}, {num(float(r['war_cost_high']))}]"
     red = [t.strip().replace(">=", " >= ").replace("<=", " <= ") for t in r["red_lines"].split(";")]
     red = [" ".join(t.split()) for t in red if t]
+    terms = red_line_rows(r["id"], red)
+    rng += "".join(
+        f", red_line.{t['dimension']} = [{num(float(t['low']))}, {num(float(t['high']))}]"
+        for t in terms
+        if float(t["low"]) < float(t["high"])
+    )
     lines = [
         "[[actors]]",
         f"id = {q(as_id or r['id'])}",
@@ -167,6 +209,7 @@ def actor_block(r: dict[str, str], as_id: str | None = None) -> str:
     inputs = capability_inputs(r["sources"])
     if inputs:
         lines.append(f"capability_inputs = {inline(inputs)}  # actors-notes.md, capability formula")
+    lines += [red_line_terms(t) for t in terms]
     return "\n".join(lines)
 
 
@@ -231,6 +274,28 @@ def unit_terms(proposal_id: str) -> list[str]:
     ]
 
 
+def red_line_rows(actor: str, red: list[str]) -> list[dict[str, str]]:
+    """The rows of red_lines_2024_11.csv for ``actor``; each must match a red line of its row."""
+    out = [t for t in rows("red_lines_2024_11.csv") if t["actor"] == actor]
+    coded = {f"{t['dimension']} {t['op']} {num(float(t['bound']))}" for t in out}
+    if coded != set(red):
+        raise SystemExit(f"{actor}: red_lines_2024_11.csv codes {coded}, actors CSV says {red}")
+    return out
+
+
+def red_line_terms(t: dict[str, str]) -> str:
+    """``red_line_terms.<dimension> = {...}``: kind, penalty, probability, source and basis."""
+    fields = [f"kind = {q(t['kind'])}"]
+    if t["penalty"]:
+        fields.append(f"penalty = {num(float(t['penalty']))}")
+    fields += [
+        f"probability = {num(float(t['probability']))}",
+        f"source = {q(t['source'])}",
+        f"basis = {q(t['basis'])}",
+    ]
+    return f"red_line_terms.{t['dimension']} = {{ {', '.join(fields)} }}"
+
+
 def build(variant: str) -> str:
     actors = rows("actors_2024_11.csv")
     by_id = {r["id"]: r for r in actors}
@@ -280,6 +345,7 @@ def build(variant: str) -> str:
         + "\n"
         'disputed_state = "UKR"\n'
         'aggressor = "RUS"\n'
+        'ceasefire_dimension = "ceasefire"\n'
     )
     for d in DIMS:
         name, anchors = ANCHORS[d]
@@ -354,7 +420,11 @@ def build(variant: str) -> str:
         lines += unit_terms(r["id"])
         if r["id"] in CONDITIONS:
             lines.append(f"conditions = [{', '.join(q(c) for c in CONDITIONS[r['id']])}]")
+        if r["id"] in DEFINING:
+            terms = ", ".join(q(t) for t in DEFINING[r["id"]])
+            lines.append(f"defining_terms = [{terms}]  # see DEFINING in scripts/build_builtin.py")
         out.append("\n".join(lines) + "\n")
+    out.append(side_issue_tables())
     out.append(
         "[[institutions]]\n"
         'id = "nato-accession"\n'

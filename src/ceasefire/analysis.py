@@ -25,6 +25,7 @@ from ceasefire import coverage as cov
 from ceasefire import deterrence as det
 from ceasefire import durability as dur
 from ceasefire import institutions as inst
+from ceasefire import packages as pk
 from ceasefire import winset as wsm
 from ceasefire._types import FloatArray
 from ceasefire.builtin import FOLLOW_UP_END, reference_ceasefires
@@ -41,6 +42,7 @@ from ceasefire.results import (
     ActorChangeResult,
     Analysis,
     BackcastResult,
+    BlockerReason,
     CalibrationResult,
     CommitmentResult,
     CoverageResult,
@@ -53,6 +55,7 @@ from ceasefire.results import (
     InstitutionResult,
     Interval,
     ModelInput,
+    PackageResult,
     PathHorizon,
     PathOrder,
     PathsResult,
@@ -67,7 +70,7 @@ from ceasefire.results import (
     WinSetPicture,
     WinSetResult,
 )
-from ceasefire.scenario import Proposal, Scenario
+from ceasefire.scenario import Actor, Proposal, RedLine, Scenario
 from ceasefire.scenario.schema import RatificationWindow
 
 #: the stages ``analyze`` may skip (coverage, acceptance and institutions always run)
@@ -113,7 +116,7 @@ def _context(
         scenario=scenario,
         prefs=prefs,
         points=points.reshape(-1, len(dims)),
-        acc=acceptance(prefs, points.reshape(-1, len(dims))),
+        acc=acceptance(prefs, points.reshape(-1, len(dims)), inst.ends_fighting_all(scenario)),
         u_status_quo=prefs.utility(prefs.status_quo),
         area=cov.recognised_weights(scenario.territory),
         held=cov.held_fractions(scenario.territory)[0],
@@ -197,27 +200,54 @@ def _coverage_result(scenario: Scenario, prop: Proposal, c: cov.Coverage) -> Cov
     )
 
 
+def _violations(actor: Actor, prop: Proposal) -> list[RedLineViolation]:
+    """The red lines of ``actor`` that ``prop`` crosses, with kind, penalty and source."""
+    return [
+        RedLineViolation(
+            red_line=str(rl),
+            value=prop.position[rl.dimension],
+            excess=rl.violation(prop.position[rl.dimension]),
+            kind=rl.kind,
+            penalty=rl.penalty if np.isfinite(rl.penalty) else None,
+            probability=rl.probability,
+            source=rl.source,
+        )
+        for rl in actor.parsed_red_lines
+        if rl.violation(prop.position[rl.dimension]) > 0
+    ]
+
+
 def _acceptance_results(ctx: _Context, k: int, prop: Proposal) -> dict[str, ActorAcceptance]:
     """Each actor's utility, margin, acceptance and crossed red lines for proposal ``k``."""
     out: dict[str, ActorAcceptance] = {}
+    soft, left = ctx.acc.soft_penalty, ctx.acc.war_after
+    assert soft is not None and left is not None
     for i, actor in enumerate(ctx.scenario.actors):
-        violations = [
-            RedLineViolation(
-                red_line=str(rl),
-                value=prop.position[rl.dimension],
-                excess=rl.violation(prop.position[rl.dimension]),
-            )
-            for rl in actor.parsed_red_lines
-            if rl.violation(prop.position[rl.dimension]) > 0
-        ]
         out[actor.id] = ActorAcceptance(
             utility=float(ctx.acc.utility[k, i]),
             no_deal_utility=float(ctx.acc.no_deal[i]),
             margin=float(ctx.acc.margin[k, i]),
             accepts=bool(ctx.acc.accepts[k, i]),
-            red_line_violations=violations,
+            red_line_violations=_violations(actor, prop),
+            soft_penalty=float(soft[k, i]),
+            war_after=float(left[k, i]),
         )
     return out
+
+
+def blocker_reason(actor: str, a: ActorAcceptance) -> BlockerReason:
+    """Label a rejection: ``red line`` (a hard line crossed, or a soft line's penalty turns a
+    non-negative margin negative) or ``utility`` (short by ``-margin``)."""
+    hard = [v for v in a.red_line_violations if v.kind == "hard"]
+    soft = [v for v in a.red_line_violations if v.kind != "hard"]
+    by_soft = bool(soft) and a.margin < 0 <= a.margin + a.soft_penalty
+    lines = hard or (soft if by_soft else [])
+    return BlockerReason(
+        actor=actor,
+        label="red line" if lines else "utility",
+        red_lines=lines,
+        shortfall=max(0.0, -a.margin),
+    )
 
 
 def _institution_results(
@@ -591,6 +621,12 @@ def _proposal_result(ctx: _Context, k: int, prop: Proposal) -> ProposalResult:
         if not passes and "rescue" in ctx.stages
         else (None, [])
     )
+    package, package_any = (
+        packages_of_proposal(scenario, ctx.prefs, prop, ctx.points[k])
+        if not passes and "rescue" in ctx.stages
+        else (None, None)
+    )
+    reasons = {b: blocker_reason(b, per_actor[b]) for b in blockers}
     return ProposalResult(
         id=prop.id,
         label=prop.label,
@@ -611,11 +647,37 @@ def _proposal_result(ctx: _Context, k: int, prop: Proposal) -> ProposalResult:
         rescue=rescue,
         single_actor_changes=changes,
         paths=_paths_result(ctx, k, prop, g, passes),
+        ends_fighting=inst.ends_fighting(scenario, prop),
+        blocker_reasons=reasons,
+        defining_terms=list(prop.defining_terms),
+        rescue_keeps_defining_terms=None
+        if rescue is None or not prop.defining_terms
+        else _keeps(scenario, prop, rescue.point),
+        package=package,
+        package_unrestricted=package_any,
     )
 
 
 # ---------------------------------------------------------------------------------------------
 # Win-sets and rescues (winset.py)
+
+
+def chain_no_deal(
+    scenario: Scenario, prefs: Preferences, institutions: tuple[str, ...]
+) -> FloatArray:
+    """``U_i(no deal)`` as a chain's deals see it, ``(n,)``.
+
+    A chain without every belligerent leaves the war going on after its deal, so its deals
+    carry the war cost too: comparing ``U_i(x) - war_cost_i/100`` with ``U_i(q) - war_cost_i/100``
+    is comparing ``U_i(x)`` with ``U_i(q)`` (docs/specs/preferences.md, "Peace only counts when
+    it comes"). A chain with every belligerent is credited with ending it (a point at
+    "fighting continues" on the ceasefire dimension is a face of measure zero, ignored here).
+    """
+    nd = prefs.no_deal()
+    if inst.chain_ends_fighting(scenario, institutions) or not prefs.fighting:
+        return nd
+    out: FloatArray = nd + prefs.war_cost / 100.0
+    return out
 
 
 def _picture(
@@ -624,10 +686,10 @@ def _picture(
     vetoes: tuple[str, ...],
     rows: list[int],
     center: FloatArray,
+    nd: FloatArray,
 ) -> WinSetPicture:
     """The win-set's 2-D slice through ``center`` on the two most salient dimensions."""
     dims = prefs.dimension_ids
-    nd = prefs.no_deal()
     # most salient in the negotiation: saliences weighted by capability
     cap = np.array([scenario.actor(a).capability for a in vetoes])
     totals = (prefs.salience[rows] * cap[:, None]).sum(axis=0)
@@ -665,14 +727,27 @@ def winset_of_chain(
     dims = prefs.dimension_ids
     vetoes = inst.chain_veto_players(scenario, institutions)
     rows = [prefs.actor_ids.index(a) for a in vetoes]
-    nd = prefs.no_deal()
+    nd = chain_no_deal(scenario, prefs, institutions)
     ws = wsm.winset(
         prefs.ideal[rows], prefs.weights[rows], nd[rows], prefs.lower[rows], prefs.upper[rows],
         seed=0,
     )  # fmt: skip
     picture = None
     if len(dims) >= 2 and rows:
-        picture = _picture(scenario, prefs, vetoes, rows, ws.center)
+        picture = _picture(scenario, prefs, vetoes, rows, ws.center, nd)
+    edge = wsm.knife_edge(
+        prefs.ideal[rows], prefs.weights[rows], nd[rows], prefs.lower[rows], prefs.upper[rows],
+        empty=ws.empty, extent=None if ws.empty else ws.extent,
+    )  # fmt: skip
+    edge_fields: dict[str, Any] = {}
+    if edge.row is not None and edge.dimension is not None:
+        bound = (prefs.lower if edge.op == ">=" else prefs.upper)[rows[edge.row], edge.dimension]
+        edge_fields = {
+            "knife_edge": edge.change,
+            "knife_edge_actor": vetoes[edge.row],
+            "knife_edge_red_line": f"{dims[edge.dimension]} {edge.op} {bound:g}",
+            "knife_edge_empties": edge.empties,
+        }
     return WinSetResult(
         id=chain_id(institutions),
         institutions=list(institutions),
@@ -691,6 +766,7 @@ def winset_of_chain(
         conflicts=[[vetoes[r] for r in c] for c in ws.conflicts],
         unexplained=ws.unexplained,
         picture=picture,
+        **edge_fields,
     )
 
 
@@ -715,7 +791,7 @@ def _rescue(
         if rescuer is not None
         else np.full(len(dims), 1.0 / len(dims))
     )
-    nd = prefs.no_deal()
+    nd = chain_no_deal(scenario, prefs, prop.requires)
     res = wsm.rescue(
         x0, w_r, prefs.ideal[rows], prefs.weights[rows], nd[rows], prefs.lower[rows],
         prefs.upper[rows],
@@ -734,14 +810,22 @@ def _rescue(
 
 
 def _actor_changes(
-    scenario: Scenario, prefs: Preferences, x0: FloatArray, vetoes: tuple[str, ...]
+    scenario: Scenario,
+    prefs: Preferences,
+    x0: FloatArray,
+    vetoes: tuple[str, ...],
+    fighting: bool,
 ) -> list[ActorChangeResult]:
-    """The smallest change to each rejecting veto player (``winset.single_actor_changes``)."""
+    """The smallest change to each rejecting veto player (``winset.single_actor_changes``).
+
+    ``fighting``: whether the deal is credited with ending a war (a deal that leaves it going
+    on carries its cost on both sides of the comparison, as if no war were fought).
+    """
     dims = prefs.dimension_ids
     rows = [prefs.actor_ids.index(a) for a in vetoes]
     changes = []
     for ch in wsm.single_actor_changes(
-        x0, prefs.ideal[rows], prefs.salience[rows], prefs.war_cost[rows], prefs.fighting,
+        x0, prefs.ideal[rows], prefs.salience[rows], prefs.war_cost[rows], fighting,
         prefs.lower[rows], prefs.upper[rows], prefs.status_quo,
     ):  # fmt: skip
         actor = scenario.actor(vetoes[ch.row])
@@ -765,6 +849,110 @@ def _actor_changes(
     return changes
 
 
+def _keeps(scenario: Scenario, prop: Proposal, point: Mapping[str, float]) -> bool:
+    """Whether ``point`` keeps every defining term of ``prop`` (within 1e-6 points)."""
+    return all(
+        RedLine.parse(t).violation(point[RedLine.parse(t).dimension]) <= 1e-6
+        for t in prop.defining_terms
+    )
+
+
+def _terms_box(scenario: Scenario, prop: Proposal) -> tuple[FloatArray, FloatArray]:
+    """The box ``[lo, hi]^D`` the proposal's defining terms leave (the whole cube if none)."""
+    dims = scenario.dimension_ids
+    lo, hi = np.zeros(len(dims)), np.full(len(dims), 100.0)
+    for text in prop.defining_terms:
+        rl = RedLine.parse(text)
+        k = dims.index(rl.dimension)
+        if rl.op == ">=":
+            lo[k] = max(lo[k], rl.bound)
+        else:
+            hi[k] = min(hi[k], rl.bound)
+    return lo, hi
+
+
+def _rescuer_weights(scenario: Scenario, prefs: Preferences, prop: Proposal) -> FloatArray:
+    """The rescuer's normalised saliences (equal weights without a rescuer)."""
+    rescuer = _rescuer(scenario, prop)
+    if rescuer is None:
+        return np.full(len(prefs.dimension_ids), 1.0 / len(prefs.dimension_ids))
+    out: FloatArray = prefs.weights[prefs.actor_ids.index(rescuer)]
+    return out
+
+
+def _package_why(pkg: pk.Package, dims: tuple[str, ...], terms: bool) -> str:
+    """Why no package exists ("" when one does)."""
+    if pkg.exists:
+        return ""
+    if not pkg.conflicts:
+        return "no package within the side issues' limits wins every veto player"
+    named = ", ".join(dims[k] for k in pkg.conflicts)
+    also = " and the defining terms" if terms else ""
+    return (
+        f"hard red lines{also} leave no point on {named}; side payments cannot buy a hard red line"
+    )
+
+
+def _package_result(
+    scenario: Scenario,
+    prefs: Preferences,
+    prop: Proposal,
+    x0: FloatArray,
+    keep: bool,
+) -> PackageResult:
+    """The cheapest package for ``prop``'s veto players (``packages.cheapest_package``)."""
+    dims = prefs.dimension_ids
+    vetoes = inst.chain_veto_players(scenario, prop.requires)
+    rows = [prefs.actor_ids.index(a) for a in vetoes]
+    side = pk.SideArrays.of(scenario)
+    nd = chain_no_deal(scenario, prefs, prop.requires)
+    pen = prefs.penalty if prefs.penalty is not None else np.full(prefs.ideal.shape, np.inf)
+    pkg = pk.cheapest_package(
+        x0, _rescuer_weights(scenario, prefs, prop), prefs.ideal[rows], prefs.weights[rows],
+        nd[rows], prefs.lower[rows], prefs.upper[rows], side, rows, penalty=pen[rows],
+        keep=_terms_box(scenario, prop) if keep else None,
+    )  # fmt: skip
+    if pkg.point is None:
+        return PackageResult(
+            chain=chain_id(prop.requires), keeps_defining_terms=keep, exists=False,
+            why=_package_why(pkg, dims, keep and bool(prop.defining_terms)), point=None,
+            moves=None, units={}, payment_cost=None, move_cost=None, price_per_blocker={},
+            paid_by={},
+        )  # fmt: skip
+    # solver noise below 1e-6 scale points is no move
+    moves = np.where(np.abs(pkg.point - x0) < 1e-6, 0.0, pkg.point - x0)
+    prices = pk.price_per_blocker(pkg, side, rows)
+    paid = pk.paid_by(pkg, side)
+    return PackageResult(
+        chain=chain_id(prop.requires),
+        keeps_defining_terms=keep,
+        exists=True,
+        why="",
+        point=_point(dims, x0 + moves),
+        moves=_point(dims, moves),
+        units={i: float(u) for i, u in zip(side.ids, pkg.units, strict=True) if u > 1e-9},
+        payment_cost=pkg.payment_cost,
+        move_cost=pkg.move_cost,
+        price_per_blocker={vetoes[k]: float(v) for k, v in enumerate(prices) if v > 1e-12},
+        paid_by={a: float(v) for a, v in zip(prefs.actor_ids, paid, strict=True) if v > 1e-12},
+    )
+
+
+def packages_of_proposal(
+    scenario: Scenario, prefs: Preferences, prop: Proposal, x0: FloatArray
+) -> tuple[PackageResult | None, PackageResult | None]:
+    """The cheapest package keeping the defining terms, and the unrestricted one (issue 13).
+
+    Without defining terms the two are the same search: only the first is returned.
+    """
+    if not inst.chain_veto_players(scenario, prop.requires):
+        return None, None
+    kept = _package_result(scenario, prefs, prop, x0, keep=True)
+    if not prop.defining_terms:
+        return kept, None
+    return kept, _package_result(scenario, prefs, prop, x0, keep=False)
+
+
 def rescue_of_proposal(
     scenario: Scenario, prefs: Preferences, prop: Proposal, x0: FloatArray
 ) -> tuple[RescueResult | None, list[ActorChangeResult]]:
@@ -772,7 +960,10 @@ def rescue_of_proposal(
     vetoes = inst.chain_veto_players(scenario, prop.requires)
     if not vetoes:
         return None, []
-    return _rescue(scenario, prefs, prop, x0, vetoes), _actor_changes(scenario, prefs, x0, vetoes)
+    fighting = prefs.fighting and inst.ends_fighting(scenario, prop) > 0
+    return _rescue(scenario, prefs, prop, x0, vetoes), _actor_changes(
+        scenario, prefs, x0, vetoes, fighting
+    )
 
 
 # ---------------------------------------------------------------------------------------------

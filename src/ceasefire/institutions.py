@@ -6,6 +6,9 @@
   veto player unless the others' weight alone falls short of the threshold.
 
 A proposal needs the chain of institutions its ``requires`` names; it passes iff each does.
+It ends the fighting (:func:`ends_fighting`) only if that chain includes every belligerent and
+its ceasefire term is not "fighting continues" (docs/specs/preferences.md, "Peace only counts
+when it comes").
 
 :func:`decide_batch` is the one implementation of the rules: a single run calls it with a
 batch of one (:func:`decide`), a sweep with its draws (``uncertainty/pipeline.evaluate``).
@@ -135,3 +138,43 @@ def chain_veto_players(scenario: Scenario, institution_ids: tuple[str, ...]) -> 
 def proposal_veto_players(scenario: Scenario, proposal: Proposal) -> tuple[str, ...]:
     """Veto players of a proposal: the veto players of the institutions it requires."""
     return chain_veto_players(scenario, proposal.requires)
+
+
+def belligerents(scenario: Scenario) -> tuple[str, ...]:
+    """The warring states: the aggressor and the disputed state, those the scenario names."""
+    meta = scenario.scenario
+    named = (meta.aggressor, meta.disputed_state)
+    return tuple(a for a in scenario.actor_ids if a in named)
+
+
+def chain_ends_fighting(scenario: Scenario, institution_ids: tuple[str, ...]) -> bool:
+    """Whether a chain's consent includes every belligerent (a war going on needs them)."""
+    if not scenario.status_quo.fighting:
+        return True
+    members: set[str] = set()
+    for iid in institution_ids:
+        members.update(scenario.institution(iid).members)
+    return all(b in members for b in belligerents(scenario))
+
+
+def ends_fighting(scenario: Scenario, proposal: Proposal) -> float:
+    """``f_k``: 1 if the proposal ends the fighting, else 0 (docs/specs/preferences.md).
+
+    A deal stops a war only if every belligerent must consent to it — a member of some
+    institution the proposal ``requires`` — and its ceasefire term (``[scenario]
+    ceasefire_dimension``) is above 0, "fighting continues". Without a war going on, or
+    without named belligerents, every proposal counts as ending it (the rule before issue 13).
+    """
+    if not scenario.status_quo.fighting:
+        return 1.0
+    if not chain_ends_fighting(scenario, proposal.requires):
+        return 0.0
+    dim = scenario.scenario.ceasefire_dimension
+    if dim is not None and proposal.position[dim] <= 0.0:
+        return 0.0
+    return 1.0
+
+
+def ends_fighting_all(scenario: Scenario) -> FloatArray:
+    """:func:`ends_fighting` of every proposal, ``(P,)``."""
+    return np.array([ends_fighting(scenario, p) for p in scenario.proposals], dtype=np.float64)

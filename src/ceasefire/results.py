@@ -74,6 +74,11 @@ class RedLineViolation(_Result):
     red_line: str
     value: float
     excess: float
+    #: issue 13: hard or soft, the soft line's penalty (utility per point), P(the line holds)
+    kind: str = "hard"
+    penalty: float | None = None
+    probability: float = 1.0
+    source: str = ""
 
 
 class ActorAcceptance(_Result):
@@ -82,6 +87,9 @@ class ActorAcceptance(_Result):
     margin: float
     accepts: bool
     red_line_violations: list[RedLineViolation]
+    #: utility lost to soft red lines crossed, and to a war the deal leaves going on
+    soft_penalty: float = 0.0
+    war_after: float = 0.0
 
 
 class InstitutionResult(_Result):
@@ -111,6 +119,16 @@ class ProposalResult(_Result):
     rescue: RescueResult | None = None
     single_actor_changes: list[ActorChangeResult] = []
     paths: PathsResult | None = None
+    #: issue 13: how far the proposal ends the fighting (1: credited with the war's end)
+    ends_fighting: float = 1.0
+    #: why each blocker rejects: a red line (kind, source) or utility (by how much)
+    blocker_reasons: dict[str, BlockerReason] = {}
+    #: the proposal's defining terms, and whether its plain rescue keeps them
+    defining_terms: list[str] = []
+    rescue_keeps_defining_terms: bool | None = None
+    #: the cheapest package keeping the defining terms, and the unrestricted one
+    package: PackageResult | None = None
+    package_unrestricted: PackageResult | None = None
 
 
 class Interval(_Result):
@@ -227,6 +245,12 @@ class WinSetResult(_Result):
     conflicts: list[list[str]]
     unexplained: bool
     picture: WinSetPicture | None
+    #: issue 13: the smallest change to one red-line bound (scale points) that empties the
+    #: win-set (or, when empty, fills it), with the actor and the red line; None: no red line
+    knife_edge: float | None = None
+    knife_edge_actor: str | None = None
+    knife_edge_red_line: str | None = None
+    knife_edge_empties: bool | None = None
 
 
 class ForecastResult(_Result):
@@ -715,6 +739,48 @@ class BackcastResult(_Result):
     p_keeps_attacking: Interval
     p_hold: Interval
     reproduces: bool | None
+
+
+class BlockerReason(_Result):
+    """Why a blocker rejects, in one word (issue 13): ``red line`` or ``utility``.
+
+    ``red line``: it crosses a hard red line, or a soft one whose penalty turns a positive
+    utility margin negative (``red_lines`` says which, with kind and source). ``utility``: no
+    red line decides; ``shortfall`` is how much utility it lacks (``-margin``).
+    """
+
+    actor: str
+    label: str
+    red_lines: list[RedLineViolation]
+    shortfall: float
+
+    def text(self) -> str:
+        """``red line (hard: alliance <= 40, WSJ 6 Nov 2024)`` or ``utility (-0.021)``."""
+        if self.label == "red line":
+            parts = [f"{v.kind}: {v.red_line}" for v in self.red_lines]
+            return "red line (" + "; ".join(parts) + ")"
+        return f"utility (short by {self.shortfall:.3f})"
+
+
+class PackageResult(_Result):
+    """The cheapest package of side payments and policy moves that wins every veto player.
+
+    (docs/specs/preferences.md, "Side payments and package rescues".) ``exists`` false: no
+    package does it (``why`` says why). Costs are in utility units: ``payment_cost`` what the
+    payers give up, ``move_cost`` the rescuer's utility lost by moving the proposal.
+    """
+
+    chain: str
+    keeps_defining_terms: bool
+    exists: bool
+    why: str
+    point: dict[str, float] | None
+    moves: dict[str, float] | None
+    units: dict[str, float]
+    payment_cost: float | None
+    move_cost: float | None
+    price_per_blocker: dict[str, float]
+    paid_by: dict[str, float]
 
 
 ForecastResult.model_rebuild()

@@ -778,6 +778,97 @@ def winset(
 
 
 # --------------------------------------------------------------------------------------------
+# Knife edges (issue 13)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnifeEdge:
+    """The smallest change to one red-line bound that flips the win-set's emptiness.
+
+    ``empties``: for a non-empty ``W``, tightening the bound by more than ``change`` scale
+    points empties it (``change = 0``: any tightening does, a knife edge); for an empty ``W``
+    (``empties`` False), relaxing it by ``change`` makes it non-empty. ``row`` None: no single
+    red line does it (``change`` inf).
+    """
+
+    row: int | None
+    dimension: int | None
+    op: str
+    change: float
+    empties: bool
+
+
+def _lines(lo: FloatArray, up: FloatArray) -> list[tuple[int, int, str]]:
+    n, d = lo.shape
+    return [(i, k, ">=") for i in range(n) for k in range(d) if lo[i, k] > SCALE_MIN] + [
+        (i, k, "<=") for i in range(n) for k in range(d) if up[i, k] < SCALE_MAX
+    ]
+
+
+def _farthest(
+    p: FloatArray,
+    w: FloatArray,
+    nd: FloatArray,
+    lo: FloatArray,
+    up: FloatArray,
+    k: int,
+    sign: float,
+) -> float | None:
+    """``max sign·x_k`` over ``W`` (one LP); None when ``W`` is empty."""
+    n, d = p.shape
+    if not np.all(_constant_rows_ok(w, nd)):
+        return None
+    sys_ = _system(np.arange(n), p, w, nd, lo, up)
+    if sys_.a_ub.shape[0] == 0:
+        return SCALE_MAX if sign > 0 else -SCALE_MIN
+    c = np.zeros(sys_.n_vars)
+    c[k] = -sign
+    res = linprog(c, A_ub=sys_.a_ub, b_ub=sys_.b_ub, bounds=_bounds(sys_, d, []), method=_HIGHS)
+    return None if res.status != 0 else float(sign * res.x[k])
+
+
+def knife_edge(
+    ideal: ArrayLike,
+    weights: ArrayLike,
+    no_deal: ArrayLike,
+    lower: ArrayLike,
+    upper: ArrayLike,
+    *,
+    empty: bool,
+    extent: FloatArray | None = None,
+) -> KnifeEdge:
+    """The win-set's robustness to one red-line bound (issue 13; docs/specs/preferences.md).
+
+    Non-empty ``W``: a lower bound ``l_id`` empties it once raised above ``max_W x_d``, an
+    upper bound ``u_id`` once lowered below ``min_W x_d`` (the ``extent``), so its slack is
+    ``max_W x_d - l_id`` or ``u_id - min_W x_d``; the robustness is the smallest slack. Empty
+    ``W``: drop one line; if the rest ``W_-`` is non-empty, the line must relax by
+    ``l_id - max_{W_-} x_d`` (or ``min_{W_-} x_d - u_id``): one LP per line, the smallest wins.
+    """
+    p, w, nd, lo, up = _arrays(ideal, weights, no_deal, lower, upper)
+    best = KnifeEdge(None, None, "", float("inf"), not empty)
+    for i, k, op in _lines(lo, up):
+        if not empty:
+            assert extent is not None
+            change = extent[k, 1] - lo[i, k] if op == ">=" else up[i, k] - extent[k, 0]
+        else:
+            lo2, up2 = lo.copy(), up.copy()
+            if op == ">=":
+                lo2[i, k] = SCALE_MIN
+            else:
+                up2[i, k] = SCALE_MAX
+            far = _farthest(p, w, nd, lo2, up2, k, 1.0 if op == ">=" else -1.0)
+            if far is None:
+                continue
+            change = lo[i, k] - far if op == ">=" else -far - up[i, k]
+        change = max(0.0, float(change))
+        if change < best.change:
+            best = KnifeEdge(i, k, op, change, not empty)
+    return best
+
+
+# --------------------------------------------------------------------------------------------
 # The smallest rescuing concession
 # --------------------------------------------------------------------------------------------
 

@@ -78,7 +78,8 @@ def test_show_edit_run_sees_the_difference(in_tmp):
     assert base.exit_code == 0, base.output
     # Hungary drops its alliance red line to 60: it no longer blocks the West German model
     text = r.output.replace('name = "Hungary (Orban)"', 'name = "Hungary (Orban)"\n# edited')
-    start = text.index('id = "HUN"')
+    # the USA: Hungary also rejects the WGM on utility (no war-cost credit, issue 13)
+    start = text.index('id = "USA"')
     end = text.index("[[actors]]", start)
     block = text[start:end].replace(
         'red_lines = ["alliance <= 40"]', 'red_lines = ["alliance <= 60"]'
@@ -89,8 +90,8 @@ def test_show_edit_run_sees_the_difference(in_tmp):
     b = json.loads((in_tmp / "b" / "results.json").read_text())
     wa = next(p for p in a["proposals"] if p["id"] == "west-german-model")
     wb = next(p for p in b["proposals"] if p["id"] == "west-german-model")
-    assert "HUN" in wa["institutions"]["nato-accession"]["blockers"]
-    assert "HUN" not in wb["institutions"]["nato-accession"]["blockers"]
+    assert "USA" in wa["institutions"]["nato-accession"]["blockers"]
+    assert "USA" not in wb["institutions"]["nato-accession"]["blockers"]
     assert a["scenario"]["sha256"] != b["scenario"]["sha256"]
 
 

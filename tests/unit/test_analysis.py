@@ -25,8 +25,11 @@ def test_margin_by_hand(builtin_analysis):
     nd = -(65 * 25 + 35 * 10 + 85 * 30 + 75 * 70) / 260 / 100 - 0.105
     assert hun.utility == pytest.approx(u, abs=1e-12)
     assert hun.no_deal_utility == pytest.approx(nd, abs=1e-12)
-    assert hun.margin == pytest.approx(u - nd, abs=1e-12)
-    assert hun.margin > 0 and not hun.accepts  # a good deal, but it crosses a red line
+    # the WGM's chain (NATO + Ukraine) lacks Russia: the war goes on after it, so its cost is
+    # not credited to the deal (docs/specs/preferences.md, "Peace only counts when it comes")
+    assert hun.war_after == pytest.approx(0.105, abs=1e-12)
+    assert hun.margin == pytest.approx(u - 0.105 - nd, abs=1e-12)
+    assert hun.margin < 0 and not hun.accepts  # worse than the war's status quo, and a red line
     assert [v.red_line for v in hun.red_line_violations] == ["alliance <= 40"]
 
 

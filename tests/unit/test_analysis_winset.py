@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -42,13 +43,17 @@ def test_winsets_of_the_builtin(builtin_analysis):
     assert builtin_analysis.proposal("bare-ceasefire").rescue is None
 
 
-def test_relaxed_red_lines_let_the_proposal_pass():
-    toml = builtin_text("ukraine-2024-11").replace(
-        'red_lines = ["alliance <= 40"]', 'red_lines = ["alliance <= 60"]'
-    )
+def test_relaxed_red_lines_leave_a_utility_blocker():
+    """Without the allies' alliance red lines the WGM fails on utility alone: its chain lacks
+    Russia, so no war-cost credit (issue 13), and Hungary prefers the war's status quo."""
+    toml = re.sub(r", red_line\.alliance = \[\d+, \d+\]", "", builtin_text("ukraine-2024-11"))
+    toml = toml.replace('red_lines = ["alliance <= 40"]', 'red_lines = ["alliance <= 60"]')
     a = analyze(loads(toml), draws=20)
     p = a.proposal("west-german-model")
-    assert p.passes and p.rescue is None and p.single_actor_changes == []
+    assert not p.passes and p.blockers == ["HUN"]
+    reason = p.blocker_reasons["HUN"]
+    assert reason.label == "utility" and reason.red_lines == []
+    assert reason.shortfall == pytest.approx(-p.acceptance["HUN"].margin) and reason.shortfall > 0
     nato = a.winset("nato-accession+ukraine")
     assert nato.volume_share > 0 and nato.extent["alliance"][1] == pytest.approx(60, abs=1e-6)
 

@@ -40,6 +40,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "institutions",
             "coverage",
             "winset",
+            "packages",
             "deterrence",
             "durability",
             "paths",

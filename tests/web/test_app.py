@@ -50,8 +50,12 @@ def edit_of(app: Any, draft_id: str) -> dict[str, Any]:
 
 
 def set_hungary(edit: dict[str, Any], red_line: str) -> None:
+    set_red_line(edit, "HUN", red_line)
+
+
+def set_red_line(edit: dict[str, Any], actor: str, red_line: str) -> None:
     for row in edit["actors"]:
-        if row["id"] == "HUN":
+        if row["id"] == actor:
             row["red_lines"]["alliance"] = red_line
 
 
@@ -572,7 +576,8 @@ def test_two_runs_at_once_do_not_corrupt_each_other(client: TestClient, app: Any
     base = open_builtin(client)
     changed = open_builtin(client)
     edit = edit_of(app, changed)
-    set_hungary(edit, "<= 60")
+    # the USA's red line: Hungary also rejects the WGM on utility (issue 13, no war-cost credit)
+    set_red_line(edit, "USA", "<= 60")
     assert client.put(f"/api/drafts/{changed}", json=edit).json()["valid"]
     # both submitted before either finishes: the pool has two workers
     run_a = start_run(client, base)
@@ -586,7 +591,7 @@ def test_two_runs_at_once_do_not_corrupt_each_other(client: TestClient, app: Any
         run_id: next(p for p in r["proposals"] if p["id"] == "west-german-model")["blockers"]
         for run_id, r in results.items()
     }
-    assert blockers == {run_a: ["USA", "HUN", "SVK"], run_b: ["USA", "SVK"]}
+    assert blockers == {run_a: ["USA", "HUN", "SVK"], run_b: ["HUN", "SVK"]}
     ws = app.state.workspace
     assert ws.run_meta(run_a)["summary"] != ws.run_meta(run_b)["summary"]
     assert "alliance <= 60" in client.get(f"/runs/{run_b}/scenario.toml").text
@@ -595,9 +600,9 @@ def test_two_runs_at_once_do_not_corrupt_each_other(client: TestClient, app: Any
     # and the comparison of the two says what changed, in the inputs and the conclusions
     r = client.get(f"/compare?a={run_a}&b={run_b}")
     assert r.status_code == 200
-    assert "actors[HUN].red_lines" in r.text and "alliance &lt;= 60" in r.text
-    assert "no longer blocking: HUN" in r.text
-    assert "USA, HUN, SVK (3)" in r.text and "USA, SVK (2)" in r.text
+    assert "actors[USA].red_lines" in r.text and "alliance &lt;= 60" in r.text
+    assert "no longer blocking: USA" in r.text
+    assert "USA, HUN, SVK (3)" in r.text and "HUN, SVK (2)" in r.text
     home = client.get("/")
     assert run_a in home.text and run_b in home.text and 'id="compare-a"' in home.text
 

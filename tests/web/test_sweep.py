@@ -17,7 +17,7 @@ import pytest
 from ceasefire.scenario import loads
 from ceasefire.uncertainty.backends import sweep_in_memory
 from tests.web.conftest import TEST_SWEEP, open_builtin, wait_run
-from tests.web.test_app import edit_of, set_hungary
+from tests.web.test_app import edit_of, set_red_line
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -186,7 +186,8 @@ def test_two_sweeps_at_once_do_not_corrupt_each_other(client: TestClient, app: A
     base = open_builtin(client)
     changed = open_builtin(client)
     edit = edit_of(app, changed)
-    set_hungary(edit, "<= 60")
+    # the USA's red line: Hungary also rejects the WGM on utility (issue 13, no war-cost credit)
+    set_red_line(edit, "USA", "<= 60")
     assert client.put(f"/api/drafts/{changed}", json=edit).json()["valid"]
     # both submitted before either finishes: the pool has two workers
     run_a = start_sweep(client, base, draws=40, seed=7)
@@ -203,4 +204,4 @@ def test_two_sweeps_at_once_do_not_corrupt_each_other(client: TestClient, app: A
         assert data["uncertainty"] == alone.model_dump(mode="json")
     b = client.get(f"/runs/{run_b}/results.json").json()
     wgm = next(p for p in b["proposals"] if p["id"] == "west-german-model")
-    assert wgm["blockers"] == ["USA", "SVK"]
+    assert wgm["blockers"] == ["HUN", "SVK"]

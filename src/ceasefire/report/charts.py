@@ -164,19 +164,32 @@ def coverage_map(
 RED_LINE_COLOUR = "#4d4d4d"
 
 
+def _hard_crossed(p: ProposalResult, actor: str) -> bool:
+    """The proposal crosses a hard red line of the actor (a soft one is priced in the margin)."""
+    return any(v.kind == "hard" for v in p.acceptance[actor].red_line_violations)
+
+
 def _acceptance_mark(p: ProposalResult, actor: str) -> str:
-    """A cell's text: ✓ accepts, ✗ rejects, "✗ red line" crosses one of the actor's lines."""
+    """A cell's text: ✓ accepts, ✗ rejects, "✗ red line" crosses one of the actor's hard lines."""
     r = p.acceptance[actor]
-    return "✓" if r.accepts else ("✗ red line" if r.red_line_violations else "✗")
+    return "✓" if r.accepts else ("✗ red line" if _hard_crossed(p, actor) else "✗")
 
 
 def _acceptance_hover(p: ProposalResult, actor: str) -> str:
-    """A cell's hover: the margin and every red line the proposal crosses."""
+    """A cell's hover: the margin, every red line the proposal crosses, the war left going on."""
     r = p.acceptance[actor]
-    crossed = "; ".join(v.red_line for v in r.red_line_violations)
-    return f"{actor} on {p.id}<br>margin {r.margin:+.3f}" + (
-        f"<br>crosses {crossed}" if crossed else ""
+    crossed = "; ".join(f"{v.red_line} ({v.kind})" for v in r.red_line_violations)
+    war = f"<br>war goes on after it: -{r.war_after:.3f} utility" if r.war_after > 0 else ""
+    return (
+        f"{actor} on {p.id}<br>margin {r.margin:+.3f}"
+        + (f"<br>crosses {crossed}" if crossed else "")
+        + war
     )
+
+
+def _proposal_label(p: ProposalResult) -> str:
+    """The column label: the id, marked when the deal leaves the war going on (issue 13)."""
+    return p.id if p.ends_fighting >= 1 else f"{p.id} (war goes on)"
 
 
 def acceptance_heatmap(analysis: Analysis) -> go.Figure:
@@ -189,13 +202,13 @@ def acceptance_heatmap(analysis: Analysis) -> go.Figure:
     bound = max(0.05, max((abs(v) for row in z for v in row), default=0.05))
     # A red-line rejection is a rejection whatever the margin: drawn in its own colour, never
     # in the margin's blue (issue 18: the legend must match the cells)
-    crossed = [[bool(p.acceptance[a].red_line_violations) for p in props] for a in actors]
+    crossed = [[_hard_crossed(p, a) for p in props] for a in actors]
     margins = [
         [None if c else v for v, c in zip(zr, cr, strict=True)]
         for zr, cr in zip(z, crossed, strict=True)
     ]
     lines = [[1.0 if c else None for c in cr] for cr in crossed]
-    common = {"x": [p.id for p in props], "y": actors, "hoverinfo": "text"}
+    common = {"x": [_proposal_label(p) for p in props], "y": actors, "hoverinfo": "text"}
     fig = go.Figure(
         [
             go.Heatmap(

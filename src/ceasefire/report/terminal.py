@@ -291,6 +291,8 @@ def _blockers(a: Analysis, console: Console) -> None:
             say(console, Text(line), indent=6, hang=2)
         if not p.passes:
             say(console, Text.assemble(("rescue: ", "cyan"), rescues[p.id]), indent=6, hang=2)
+            for line in text.package_sentences(p):
+                say(console, Text.assemble(("package: ", "cyan"), line), indent=6, hang=2)
         for w in p.warnings:
             say(console, Text.assemble((f"! {w.code}: ", "yellow"), w.text), indent=6, hang=2)
 
@@ -441,12 +443,17 @@ def winsets(analysis: Analysis, chains: list[Any], console: Console) -> None:
     if not analysis.proposals:
         console.print("[bold]Rescues[/bold]: none (the scenario has no proposals)")
         return
+    console.print("[bold]Knife edges[/bold]")
+    for w in analysis.winsets:
+        say(console, Text(text.knife_edge_sentence(w)), indent=2, hang=2)
     console.print("[bold]Rescues[/bold]")
     rescues = text.rescue_sentences(analysis)
     for p in analysis.proposals:
         say(console, Text(rescues[p.id]), indent=2, hang=2)
         for line in text.actor_change_sentences(p):
             say(console, Text(line), indent=6, hang=2)
+        for line in text.package_sentences(p):
+            say(console, Text.assemble(("package: ", "cyan"), line), indent=6, hang=2)
 
 
 def forecasts(results: list[Any], scenario: Any, console: Console) -> None:

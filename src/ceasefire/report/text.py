@@ -8,38 +8,64 @@ from ceasefire.report.format import interval_of, pct, sig
 from ceasefire.results import Analysis, ProposalResult
 
 
+def _line(v: Any) -> str:
+    """``crosses its hard red line alliance <= 40 [S_WSJ_2024_11; holds with p 0.5] (...)``."""
+    notes = [n for n in (v.source, f"holds with p {v.probability:g}" if v.probability < 1 else "")]
+    if v.penalty is not None:
+        notes.append(f"{v.penalty:g} utility per point")
+    tag = f" [{'; '.join(n for n in notes if n)}]" if any(notes) else ""
+    return (
+        f"crosses its {v.kind} red line {v.red_line}{tag} (proposal at {v.value:g}, "
+        f"{v.excess:g} points beyond)"
+    )
+
+
 def why(p: ProposalResult, actor: str) -> str:
     """Why an actor rejects a proposal: the red line crossed, or the utility shortfall."""
     r = p.acceptance[actor]
     if r.red_line_violations:
-        parts = [
-            f"crosses its red line {v.red_line} (proposal at {v.value:g}, "
-            f"{v.excess:g} points beyond)"
-            for v in r.red_line_violations
-        ]
-        return "; ".join(parts)
+        short = f"; and prefers no deal by {-r.margin:.3f} utility" if r.margin < 0 else ""
+        return "; ".join(_line(v) for v in r.red_line_violations) + short
     if not r.accepts:
         return f"prefers no deal by {-r.margin:.3f} utility ({-100 * r.margin:.1f} scale points)"
     return f"accepts with margin {r.margin:+.3f}"
 
 
+def label(p: ProposalResult, actor: str) -> str:
+    """The blocker's reason in one word: ``red line`` or ``utility`` (issue 13)."""
+    r = p.blocker_reasons.get(actor)
+    if r is not None:
+        return r.label
+    return "red line" if p.acceptance[actor].red_line_violations else "utility"
+
+
 def blocker_sentences(p: ProposalResult) -> list[str]:
-    """One sentence per blocker of a proposal, naming the institution and the reason."""
+    """One sentence per blocker of a proposal: institution, one-word reason, the detail."""
     out = []
     for iid, res in p.institutions.items():
         for b in res.blockers:
-            out.append(f"{b} blocks {iid}: {why(p, b)}.")
+            out.append(f"{b} blocks {iid} [{label(p, b)}]: {why(p, b)}.")
+    if p.blockers and p.ends_fighting < 1:
+        out.append(WAR_GOES_ON)
     return out
 
 
+#: said of a proposal that does not end the fighting (docs/specs/preferences.md)
+WAR_GOES_ON = (
+    "The war goes on after this deal (its institutions lack a belligerent, or its ceasefire "
+    "term says fighting continues): no actor is credited with the end of the war's cost."
+)
+
+
 def verdict(p: ProposalResult) -> str:
-    """A one-line verdict on a proposal."""
+    """A one-line verdict on a proposal, each blocker labelled ``red line`` or ``utility``."""
     if not p.institutions:
         return "requires no institution's consent"
     failed = [iid for iid, r in p.institutions.items() if not r.passed]
     if not failed:
         return "passes every institution it needs (" + ", ".join(p.institutions) + ")"
-    return "fails " + ", ".join(failed) + f" -- blocked by {', '.join(p.blockers)}"
+    who = ", ".join(f"{b} ({label(p, b)})" for b in p.blockers)
+    return "fails " + ", ".join(failed) + f" -- blocked by {who}"
 
 
 def _range(iv: Any) -> str:
@@ -209,6 +235,51 @@ def rescue_sentences(analysis: Any) -> dict[str, str]:
     }
 
 
+def _package_sentence(pkg: Any, has_terms: bool) -> str:
+    """One package in words: where it moves, what it pays, to whom, who pays."""
+    label = "Abandoning its defining terms: "
+    if pkg.keeps_defining_terms:
+        label = "Keeping its defining terms: " if has_terms else ""
+    if not pkg.exists:
+        return f"{label}no package exists ({pkg.why})."
+    moves = [f"{d} {v:+.1f}" for d, v in (pkg.moves or {}).items() if v != 0]
+    units = [f"{u:.3g} of {i}" for i, u in pkg.units.items()]
+    prices = [f"{a} {v:.3f}" for a, v in pkg.price_per_blocker.items()]
+    payers = [f"{a} {v:.3f}" for a, v in pkg.paid_by.items()]
+    parts = [f"moves {', '.join(moves)}" if moves else "no policy move"]
+    if units:
+        parts.append(f"side payments {', '.join(units)} (price per blocker: {', '.join(prices)}; "
+                     f"paid by {', '.join(payers)})")  # fmt: skip
+    return (
+        f"{label}the cheapest package {'; '.join(parts)} — {pkg.payment_cost:.3f} utility paid, "
+        f"{pkg.move_cost:.3f} moved."
+    )
+
+
+def package_sentences(p: ProposalResult) -> list[str]:
+    """The package rescues of a failing proposal (issue 13), kept terms first."""
+    terms = bool(p.defining_terms)
+    return [
+        _package_sentence(x, terms) for x in (p.package, p.package_unrestricted) if x is not None
+    ]
+
+
+def knife_edge_sentence(w: Any) -> str:
+    """A win-set's robustness in words (issue 13): which one red line flips it, by how much."""
+    if w.knife_edge is None:
+        if w.empty:
+            return f"{w.id}: empty, and no change to any single red line makes it non-empty."
+        return f"{w.id}: no veto player's red line bounds it."
+    who = f"{w.knife_edge_actor}'s red line {w.knife_edge_red_line}"
+    if not w.knife_edge_empties:
+        return (
+            f"{w.id}: empty; relaxing {who} by {w.knife_edge:.3g} points would make it non-empty."
+        )
+    if w.knife_edge <= 1e-9:
+        return f"{w.id}: a knife edge — tightening {who} by any amount empties it."
+    return f"{w.id}: tightening {who} by more than {w.knife_edge:.3g} points empties it."
+
+
 def sentences(analysis: Analysis) -> dict[str, Any]:
     """Every plain-language sentence of the report and the results page, per proposal."""
     props = analysis.proposals
@@ -217,6 +288,8 @@ def sentences(analysis: Analysis) -> dict[str, Any]:
         "blockers": {p.id: blocker_sentences(p) for p in props},
         "rescues": rescue_sentences(analysis),
         "changes": {p.id: actor_change_sentences(p) for p in props},
+        "packages": {p.id: package_sentences(p) for p in props},
+        "knife_edges": [knife_edge_sentence(w) for w in analysis.winsets],
         "paragraphs": {p.id: deterrence_paragraph(p, analysis.aggressor) for p in props},
     }
 

@@ -152,6 +152,21 @@ def check_actors(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
             if ref.unknown_dimension(rl.dimension):
                 yield Problem(f"{base}.red_lines[{j}]", f"unknown dimension {rl.dimension!r}")
         yield from _actor_ranges(base, a, ref)
+        yield from _red_line_terms(base, a)
+
+
+def _red_line_terms(base: str, a: Mapping[str, Any]) -> Iterator[Problem]:
+    """Each ``red_line_terms.<dimension>`` names a red line of the actor; soft has a penalty."""
+    terms = a.get("red_line_terms")
+    if not isinstance(terms, Mapping):
+        return
+    lines = {rl.dimension for _, rl in _red_lines(a)}
+    for dim, t in terms.items():
+        path = f"{base}.red_line_terms.{dim}"
+        if dim not in lines:
+            yield Problem(path, f"the actor has no red line on {dim!r} to qualify")
+        if isinstance(t, Mapping) and t.get("kind") == "soft" and t.get("penalty") is None:
+            yield Problem(path, "a soft red line needs a penalty (utility per point beyond it)")
 
 
 def _range_centre(a: Mapping[str, Any], key: str, ref: _Ids) -> tuple[Any, bool] | str:
@@ -364,6 +379,9 @@ def check_actor_references(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Proble
             v = meta.get(field)
             if isinstance(v, str) and v not in ref.actors:
                 yield Problem(f"scenario.{field}", f"unknown actor {v!r}")
+        dim = meta.get("ceasefire_dimension")
+        if isinstance(dim, str) and ref.unknown_dimension(dim):
+            yield Problem("scenario.ceasefire_dimension", f"unknown dimension {dim!r}")
 
 
 def check_map(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
@@ -690,7 +708,50 @@ def check_timeline(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
 
 Rule = Callable[[Mapping[str, Any], _Ids], Iterator[Problem]]
 
+
 #: every cross-check, in the order their problems are reported
+def check_side_issues(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """Side issues name actors, with rates >= 0; no actor both pays and values one (issue 13)."""
+    for i, s in items(raw, "side_issues"):
+        base = f"side_issues[{i}]"
+        for field in ("payers", "values"):
+            table = s.get(field)
+            for actor, rate in table.items() if isinstance(table, Mapping) else []:
+                if actor not in ref.actors:
+                    yield Problem(f"{base}.{field}.{actor}", f"unknown actor {actor!r}")
+                if _is_number(rate) and rate < 0:
+                    yield Problem(f"{base}.{field}.{actor}", "a rate must not be negative")
+        payers, values = s.get("payers"), s.get("values")
+        if isinstance(payers, Mapping) and isinstance(values, Mapping):
+            for actor in set(payers) & set(values):
+                yield Problem(f"{base}.values.{actor}", "an actor cannot both pay and value it")
+
+
+def _defining_term(text: Any) -> RedLine | None:
+    try:
+        return RedLine.parse(text) if isinstance(text, str) else None
+    except ValueError:
+        return None  # the structural pass reports it
+
+
+def check_defining_terms(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
+    """A proposal's defining terms name dimensions and hold at its own position."""
+    for i, p in items(raw, "proposals"):
+        terms = p.get("defining_terms")
+        pos = p.get("position")
+        for j, text in enumerate(terms if isinstance(terms, list) else []):
+            rl = _defining_term(text)
+            path = f"proposals[{i}].defining_terms[{j}]"
+            if rl is None:
+                continue
+            if ref.unknown_dimension(rl.dimension):
+                yield Problem(path, f"unknown dimension {rl.dimension!r}")
+                continue
+            value = pos.get(rl.dimension) if isinstance(pos, Mapping) else None
+            if _is_number(value) and rl.violation(float(value)) > 0:
+                yield Problem(path, f"the proposal's own position violates {rl}")
+
+
 RULES: tuple[Rule, ...] = (
     check_unique_ids,
     check_status_quo,
@@ -708,6 +769,8 @@ RULES: tuple[Rule, ...] = (
     check_source_dates,
     check_source_records,
     check_timeline,
+    check_side_issues,
+    check_defining_terms,
 )
 
 

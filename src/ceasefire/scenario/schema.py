@@ -10,6 +10,7 @@ case (docs/specs/observed.md). It imports no numerical model and does no I/O.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -117,6 +118,12 @@ class Meta(_Model):
     aggressor: str | None = Field(
         default=None, description="Actor id of the state that attacks (guarantee game)."
     )
+    ceasefire_dimension: str | None = Field(
+        default=None,
+        description="The dimension whose value 0 means 'fighting continues': a proposal at 0 "
+        "on it does not end the war (docs/specs/preferences.md, 'Peace only counts when it "
+        "comes').",
+    )
 
 
 class Dimension(_Model):
@@ -168,6 +175,15 @@ class RedLine:
     dimension: str
     op: Literal["<=", ">="]
     bound: float
+    #: ``hard`` (never accepted beyond the bound) or ``soft`` (``penalty`` utility per point)
+    kind: str = "hard"
+    #: utility lost per scale point beyond the bound (``inf``: hard; docs/specs/preferences.md)
+    penalty: float = float("inf")
+    #: probability that the line holds at all (sweeps draw it; a single run assumes it holds)
+    probability: float = 1.0
+    #: the source of the line's kind, penalty and probability, and the basis of the coding
+    source: str = ""
+    basis: str = ""
 
     @classmethod
     def parse(cls, text: str) -> RedLine:
@@ -271,6 +287,17 @@ class Actor(_Model):
     #: components a capability rule combines (issue 16): name -> value on the rule's stated
     #: scale (the built-in: shares of the US value of GDP, defence spending, aid; gatekeeping)
     capability_inputs: FrozenFloats = Field(default_factory=dict, validate_default=True)
+    red_line_terms: Annotated[
+        dict[str, RedLineTerms],
+        AfterValidator(_freeze),
+        PlainSerializer(dict, return_type=dict),
+    ] = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="Dimension -> the kind, penalty, probability and source of the actor's red "
+        "line on it (a red line without an entry is hard, holds for sure, source "
+        "red_line_source).",
+    )
 
     @field_validator("range", "distribution", mode="before")
     @classmethod
@@ -290,7 +317,17 @@ class Actor(_Model):
 
     @property
     def parsed_red_lines(self) -> tuple[RedLine, ...]:
-        return tuple(RedLine.parse(t) for t in self.red_lines)
+        """The red lines with their terms (``red_line_terms[<dimension>]``; default hard)."""
+        out = []
+        for t in self.red_lines:
+            rl = RedLine.parse(t)
+            terms = self.red_line_terms.get(rl.dimension)
+            if terms is not None:
+                rl = terms.apply(rl)
+            elif self.red_line_source:
+                rl = dataclasses.replace(rl, source=self.red_line_source)
+            out.append(rl)
+        return tuple(out)
 
 
 class TerritoryUnit(_Model):
@@ -380,6 +417,11 @@ class Proposal(_Model):
     )
     conditions: tuple[Condition, ...] = Field(
         default=(), description="The guarantee's conditions on the protégé (§4.2)."
+    )
+    defining_terms: tuple[RedLineText, ...] = Field(
+        default=(),
+        description="Positions the proposal must not leave to stay itself (red-line grammar, "
+        "e.g. 'alliance >= 60'): rescues that keep them search only among these settlements.",
     )
 
 
@@ -868,6 +910,7 @@ class Scenario(_Model):
     capability_rules: tuple[CapabilityRule, ...] = ()
     timeline: TimelineInputs = Field(default_factory=lambda: TimelineInputs())
     guarantee_game: GameInputs = Field(default_factory=lambda: GameInputs())
+    side_issues: tuple[SideIssue, ...] = ()
 
     @property
     def id(self) -> str:
@@ -935,6 +978,65 @@ class UnitTerm(_Model):
     share: Share = 1.0
     demilitarised: bool = True
     administered_by: str = ""
+    source: str = ""
+    note: str = ""
+
+
+# Red lines with a kind and uncertainty (issue 13; docs/specs/preferences.md, "Red lines")
+
+RedLineKind = Literal["hard", "soft"]
+RED_LINE_KINDS: tuple[str, ...] = get_args(RedLineKind)
+
+
+class RedLineTerms(_Model):
+    """How firm an actor's red line on one dimension is (``red_line_terms.<dimension>``).
+
+    ``hard``: never accepted beyond the bound. ``soft``: each scale point beyond the bound
+    costs ``penalty`` utility (the ``[-1, 0]`` scale of docs/specs/preferences.md), so a price
+    can outweigh it. ``probability``: that the line holds at all (a sweep draws it; a single
+    run assumes it holds). ``source``: the source key of this coding; ``basis``: why this kind
+    and range (a constitution is firmer than an anonymously sourced options paper).
+    """
+
+    kind: RedLineKind = "hard"
+    penalty: float | None = Field(
+        default=None,
+        gt=0.0,
+        description="soft: utility lost per scale point beyond the bound (required for soft).",
+    )
+    probability: Share = 1.0
+    source: str = ""
+    basis: str = ""
+
+    def apply(self, rl: RedLine) -> RedLine:
+        """``rl`` with these terms (a hard line's penalty is infinite)."""
+        penalty = self.penalty if self.kind == "soft" and self.penalty is not None else None
+        return dataclasses.replace(
+            rl,
+            kind=self.kind,
+            penalty=float("inf") if penalty is None else penalty,
+            probability=self.probability,
+            source=self.source,
+            basis=self.basis,
+        )
+
+
+class SideIssue(_Model):
+    """A side issue or side payment outside the proposal's dimensions (issue 13).
+
+    A transfer, an arms sale, a concession: ``payers`` actor -> utility each loses per unit
+    given, ``values`` actor -> utility each gains per unit received (the ``[-1, 0]`` utility
+    scale of docs/specs/preferences.md); ``max_units`` caps it, ``integer`` makes it indivisible
+    (aircraft). ``source``: the source key of the rates, or "judgement".
+    """
+
+    id: Id
+    label: str = ""
+    unit: str = ""
+    payers: FrozenFloats = Field(default_factory=dict, validate_default=True)
+    values: FrozenFloats = Field(default_factory=dict, validate_default=True)
+    max_units: float | None = Field(default=None, gt=0.0)
+    integer: bool = False
     source: str = ""
     note: str = ""
 
@@ -1063,4 +1165,5 @@ GAME_INPUT_DOMAINS: Mapping[str, Domain] = MappingProxyType(
 
 
 Proposal.model_rebuild()
+Actor.model_rebuild()
 Scenario.model_rebuild()

@@ -155,6 +155,12 @@ class Model:
     path_halts: tuple[bool, ...] = ()
     timeline: dict[str, float] = field(default_factory=dict)
     control_hr: float = 1.0
+    #: (n, D) utility per point beyond a soft red line (inf: hard); None: all hard (issue 13)
+    penalty: FloatArray | None = None
+    #: (P,) how far each proposal ends the fighting (``institutions.ends_fighting``)
+    ends: FloatArray | None = None
+    #: per chain (as ``chains``): whether its deals end the fighting
+    chain_ends: tuple[bool, ...] = ()
 
     @property
     def engine_keys(self) -> tuple[str, ...]:
@@ -212,6 +218,8 @@ def _actor_arrays(scenario: Scenario) -> dict[str, Any]:
         "upper": prefs.upper,
         "status_quo": prefs.status_quo,
         "fighting": prefs.fighting,
+        "penalty": prefs.penalty,
+        "ends": inst.ends_fighting_all(scenario),
     }
 
 
@@ -248,6 +256,7 @@ def _decision_arrays(scenario: Scenario) -> dict[str, Any]:
         "chains": tuple(
             ("+".join(c), _rows(actors, inst.chain_veto_players(scenario, c))) for c in chains
         ),
+        "chain_ends": tuple(inst.chain_ends_fighting(scenario, c) for c in chains),
     }
 
 
@@ -356,6 +365,12 @@ def _set_input(bt: Batch, x: RangedInput, val: FloatArray) -> None:
         # the ranged red line is the actor's only one on that dimension (validated)
         bound = bt.lower if x.name == ">=" else bt.upper
         bound[:, x.actor, x.dimension] = val
+    elif x.kind == "red_line_holds":
+        # drawn u ~ U(0, 1): the line holds iff u <= its probability (x.central); where it
+        # does not, the bound opens to the end of the scale
+        gone = val > x.central
+        bound = bt.lower if x.name == ">=" else bt.upper
+        bound[gone, x.actor, x.dimension] = 0.0 if x.name == ">=" else 100.0
     elif x.kind == "war_cost":
         bt.war_cost[:, x.actor] = val
     elif x.kind == "capability":
@@ -412,7 +427,11 @@ def _acceptance(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     each actor's utility of each proposal ``(B, P, n)``, for later stages)."""
     weights = pref.normalised_weights(bt.salience)  # (B, n, D)
     no_deal = pref.no_deal_utility(model.status_quo, bt.ideal, weights, bt.war_cost, model.fighting)
-    acc = pref.accept(model.points, bt.ideal, weights, no_deal, bt.lower, bt.upper)
+    acc = pref.accept(
+        model.points, bt.ideal, weights, no_deal, bt.lower, bt.upper,
+        penalty=None if model.penalty is None else model.penalty[None],
+        war_left=pref.war_after(bt.war_cost, model.ends, model.fighting),
+    )  # fmt: skip
     excess = acc.red_line_excess.sum(axis=-1)  # (B, P, n)
     effective = np.where(
         acc.respects_red_lines, acc.margin, np.minimum(acc.margin, 0.0) - excess / 100.0
@@ -611,13 +630,16 @@ def _winsets(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     no_deal = pref.no_deal_utility(model.status_quo, bt.ideal, weights, bt.war_cost, model.fighting)
     b = bt.ideal.shape[0]
     res: dict[str, FloatArray] = {}
-    for cid, rows in model.chains:
+    ends = model.chain_ends or (True,) * len(model.chains)
+    for (cid, rows), chain_ends in zip(model.chains, ends, strict=True):
+        # a chain without every belligerent leaves the war going on: no war-cost credit
+        nd = no_deal if chain_ends or not model.fighting else no_deal + bt.war_cost / 100.0
         empty = np.zeros(b, dtype=bool)
         for i in range(b):
             ws = wsm.winset(
                 bt.ideal[i, rows],
                 weights[i, rows],
-                no_deal[i, rows],
+                nd[i, rows],
                 bt.lower[i, rows],
                 bt.upper[i, rows],
                 volume=False,

@@ -33,7 +33,7 @@ from scipy.stats import qmc
 
 from ceasefire._types import FloatArray
 from ceasefire.inputs import deterrence_inputs, durability_inputs
-from ceasefire.scenario import DETERRENCE_INPUTS, DURABILITY_INPUTS, Scenario
+from ceasefire.scenario import DETERRENCE_INPUTS, DURABILITY_INPUTS, Actor, Scenario
 
 METHODS: tuple[str, ...] = ("lhs", "sobol", "random")
 
@@ -83,6 +83,38 @@ def _actor_inputs(scenario: Scenario, i: int, default: str) -> list[RangedInput]
             wanted.append((f"red_line.{d}", f"{who} {d} red line", "red_line", rl.bound, j, rl.op))
     wanted.append(("war_cost", f"{who} war cost", "war_cost", a.war_cost, -1, ""))
     wanted.append(("capability", f"{who} capability", "capability", a.capability, -1, ""))
+    return [*_ranged(a, i, wanted, default), *_holds(scenario, i)]
+
+
+def _holds(scenario: Scenario, i: int) -> list[RangedInput]:
+    """Red lines that hold with a probability below 1: one uniform draw each (issue 13).
+
+    ``central`` is the probability; the pipeline opens the bound where the draw is above it.
+    """
+    a = scenario.actors[i]
+    who = _possessive(a.name or a.id)
+    dims = scenario.dimension_ids
+    return [
+        RangedInput(
+            key=f"actors.{a.id}.red_line_holds.{rl.dimension}",
+            label=f"whether {who} {rl.dimension} red line holds",
+            kind="red_line_holds",
+            central=rl.probability,
+            low=0.0,
+            high=1.0,
+            actor=i,
+            dimension=dims.index(rl.dimension),
+            name=rl.op,
+        )
+        for rl in a.parsed_red_lines
+        if rl.probability < 1.0
+    ]
+
+
+def _ranged(
+    a: Actor, i: int, wanted: list[tuple[str, str, str, float, int, str]], default: str
+) -> list[RangedInput]:
+    """The wanted inputs of actor ``a`` that carry a range with ``low < high``."""
     return [
         RangedInput(
             key=f"actors.{a.id}.{key}",
