@@ -28,6 +28,7 @@ from typing import Any
 
 from ceasefire.outputs import atomic_write
 
+STOPPED_MESSAGE = "the server stopped before this run finished; run it again"
 ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 # A user-supplied file name is only ever shown, never used as a path: keep it short and plain.
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.\-]+")
@@ -190,5 +191,5 @@ class Workspace:
                 self.update_run(
                     meta["id"],
                     status="failed",
-                    error="the server stopped before this run finished; run it again",
+                    error=STOPPED_MESSAGE,
                 )
