@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ceasefire.web import sandbox
@@ -40,7 +40,8 @@ class Runner:
     """Runs analyses in bounded child processes and records their status in the workspace.
 
     ``sweep_options``: fields of :class:`ceasefire.run.SweepOptions` (``sensitivity``,
-    ``sobol_n``, ``morris_r``), the same for every sweep this runner does.
+    ``sobol_n``, ``morris_r``), the same for every sweep this runner does. ``seconds`` and
+    ``memory``: each run's budgets.
     """
 
     def __init__(
@@ -51,12 +52,14 @@ class Runner:
         *,
         seconds: float = RUN_SECONDS,
         memory: int = RUN_MEMORY,
+        target: Callable[[Job], None] = execute,
     ):
         self.workspace = workspace
         self.max_workers = max_workers
         self.sweep_options = dict(sweep_options or {})
         self.seconds = seconds
         self.memory = memory
+        self.target = target  # what a job runs (tests substitute a module-level function)
         self.queue: deque[Job] = deque()
         self.running: dict[str, sandbox.Child | None] = {}  # None: starting
         self.cancelled: set[str] = set()
@@ -104,7 +107,7 @@ class Runner:
     def _watch(self, job: Job) -> None:
         """Start a job's process and wait for it within the budget (in its own thread)."""
         try:
-            child = sandbox.start(execute, (job,), self.memory)
+            child = sandbox.start(self.target, (job,), self.memory)
             with self.changed:
                 self.running[job.run_id] = child
                 stop = job.run_id in self.cancelled or self.closed

@@ -199,13 +199,16 @@ def outcome(child: Child, seconds: float, what: str, memory: int) -> Any:
 def call(
     fn: Callable[..., Any],
     *args: Any,
-    seconds: float = PARSE_SECONDS,
-    memory: int = PARSE_MEMORY,
+    seconds: float | None = None,
+    memory: int | None = None,
     what: str = "reading the scenario",
 ) -> Any:
     """``fn(*args)`` in a bounded child: its value, :class:`ScenarioError` as raised there, or
     :class:`BudgetExceeded` (time or memory). Blocks the calling thread, never the server's
-    event loop when called from a plain ``def`` route or ``run_in_threadpool``."""
+    event loop when called from a plain ``def`` route or ``run_in_threadpool``. The budgets
+    default to :data:`PARSE_SECONDS` and :data:`PARSE_MEMORY`."""
+    seconds = PARSE_SECONDS if seconds is None else seconds
+    memory = PARSE_MEMORY if memory is None else memory
     with _slots:
         child = start(fn, args, memory)
         try:

@@ -22,12 +22,21 @@ router = APIRouter(prefix="/runs")
 
 
 @router.get("/{run_id}", response_class=HTMLResponse)
-def run_page(request: Request, ws: Ws, cache: Figures, run_id: str) -> HTMLResponse:
-    """A run's results on one page (while it runs: its progress; if it failed: why)."""
+def run_page(request: Request, ws: Ws, runner: Jobs, cache: Figures, run_id: str) -> HTMLResponse:
+    """A run's results on one page (while it runs: its progress and a cancel button; if it
+    failed: why)."""
     meta = ws.run_meta(run_id)
     others = [r for r in ws.runs() if r.get("status") == "done" and r["id"] != run_id]
     if meta.get("status") != "done":
-        return page(request, "run.html", run=meta, others=others, a=None)
+        return page(
+            request,
+            "run.html",
+            run=meta,
+            others=others,
+            a=None,
+            position=runner.position(run_id),
+            budget=runner.seconds,
+        )
     a = analysis(ws, run_id)
     figures = cache.get(
         run_id,

@@ -10,8 +10,13 @@ window.ceasefirePoll = function (statusUrl, el, onDone) {
   const text = el.querySelector(".run-text");
   const bar = el.querySelector(".run-bar");
 
+  const ordinal = (n) => n + (n % 10 === 1 && n % 100 !== 11 ? "st" : n % 10 === 2 && n % 100 !== 12 ? "nd" : n % 10 === 3 && n % 100 !== 13 ? "rd" : "th");
+
   function describe(status, secs) {
     const p = status.progress;
+    if (status.status === "queued" && status.position) {
+      return `queued: ${ordinal(status.position)} in the queue (the workers are busy)… ${secs} s`;
+    }
     if (!p || !p.total || status.status !== "running") return `${status.status}… ${secs} s`;
     bar.classList.remove("hidden");
     bar.max = p.total;
@@ -46,6 +51,9 @@ window.ceasefirePoll = function (statusUrl, el, onDone) {
     } else if (status.status === "failed") {
       el.className = "run-status bad";
       el.textContent = `the run failed: ${status.error}`;
+    } else if (status.status === "cancelled") {
+      el.className = "run-status bad";
+      el.textContent = "the run was cancelled";
     } else {
       text.textContent = describe(status, secs);
       setTimeout(tick, 500);

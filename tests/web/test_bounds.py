@@ -1,0 +1,176 @@
+"""Issue 20: untrusted text and runs are bounded in time and memory; runs queue and cancel."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ceasefire.web import create_app, sandbox
+from ceasefire.web.jobs import Runner
+from ceasefire.web.store import Workspace, now
+from tests.web import workers
+from tests.web.conftest import TINY, open_builtin
+from tests.web.test_app import start_run, upload
+
+
+def big_scenario(actors: int) -> str:
+    """TINY with ``actors`` more actors (valid but for their number)."""
+    row = (
+        '\n[[actors]]\nid = "X{i}"\ncapability = 1\n'
+        "position = {{ alliance = 50, sovereignty = 50 }}\n"
+        "salience = {{ alliance = 50, sovereignty = 50 }}\n"
+    )
+    extra = "".join(row.format(i=i) for i in range(actors))
+    return TINY.replace("[[proposals]]", extra + "\n[[proposals]]")
+
+
+def queued_run(ws: Workspace) -> str:
+    return ws.create_run(TINY, {"kind": "single", "status": "queued", "created": now()})
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is dead too
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        return f.read().split(")")[-1].split()[0] != "Z"
+
+
+# -- the sandbox ------------------------------------------------------------------------------
+
+
+def test_work_over_its_time_budget_is_killed_with_a_sentence() -> None:
+    start = time.monotonic()
+    with pytest.raises(sandbox.BudgetExceeded, match=r"time budget of 0\.5 s") as err:
+        sandbox.call(workers.spin, 30.0, seconds=0.5, what="spinning")
+    assert err.value.kind == "time"
+    assert time.monotonic() - start < 20  # not the 30 s of work
+    assert sandbox.call(workers.spin, 0.0, seconds=30) == "finished"
+
+
+def test_work_over_its_memory_budget_is_stopped_with_a_sentence() -> None:
+    with pytest.raises(sandbox.BudgetExceeded, match=r"memory budget of 64 MB") as err:
+        sandbox.call(workers.hog, 512, memory=64 * sandbox.MiB, what="hogging")
+    assert err.value.kind == "memory"
+    assert sandbox.call(workers.hog, 8, memory=256 * sandbox.MiB) == 8
+
+
+def test_an_upload_over_the_parse_budget_is_a_located_refusal(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no time at all: validation takes milliseconds, the budget one microsecond
+    monkeypatch.setattr(sandbox, "PARSE_SECONDS", 1e-6)
+    r = upload(client, "tiny.toml", TINY.encode())
+    assert r.status_code == 422
+    assert "tiny.toml: reading the scenario stopped" in r.text and "time budget of 1e-06 s" in r.text
+    assert 'class="top"' in r.text  # the app's page, styled
+    assert client.get("/").status_code == 200
+    assert not client.app.state.workspace.drafts()  # type: ignore[attr-defined]
+
+
+# -- runs: budget, cancel, queue ----------------------------------------------------------------
+
+
+def test_an_unexpected_error_in_a_run_is_a_failed_run(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    runner = Runner(ws, target=workers.explode)
+    run_id = queued_run(ws)
+    runner.submit(run_id, TINY, "tiny.toml", 20, None)
+    runner.wait(60)
+    meta = ws.run_meta(run_id)
+    assert meta["status"] == "failed"
+    assert meta["error"].startswith("internal error") and "exploded" not in meta["error"]
+
+
+def test_a_run_over_its_time_budget_is_stopped_with_a_clear_message(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    runner = Runner(ws, target=workers.sleep, seconds=1.0)
+    run_id = queued_run(ws)
+    runner.submit(run_id, TINY, "tiny.toml", 20, None)
+    runner.wait(60)
+    meta = ws.run_meta(run_id)
+    assert meta["status"] == "failed"
+    assert meta["error"] == "the run stopped: it took longer than its time budget of 1 s"
+
+
+def test_runs_queue_show_their_position_and_cancel(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    runner = Runner(ws, max_workers=1, target=workers.sleep)
+    first, second, third = (queued_run(ws) for _ in range(3))
+    for run_id in (first, second, third):
+        runner.submit(run_id, TINY, "tiny.toml", 20, None)
+    assert runner.position(first) is None  # running
+    assert (runner.position(second), runner.position(third)) == (1, 2)
+    assert runner.cancel(second)  # queued: dropped from the queue
+    assert ws.run_meta(second)["status"] == "cancelled" and runner.position(third) == 1
+    deadline = time.monotonic() + 60
+    while ws.run_meta(first)["status"] != "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = runner.running[first]
+    assert child is not None and child.proc.pid is not None
+    pid = child.proc.pid
+    assert runner.cancel(first)  # running: its process is killed, the next one starts
+    deadline = time.monotonic() + 30
+    while runner.position(third) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert runner.position(third) is None and not alive(pid)
+    assert ws.run_meta(first)["status"] == "cancelled"
+    assert runner.cancel(third)
+    runner.wait(30)
+    assert ws.run_meta(third)["status"] == "cancelled"
+    assert not runner.cancel(first)  # already ended
+
+
+def test_the_run_page_cancels_and_the_status_says_the_queue_position(tmp_path: Path) -> None:
+    app = create_app(tmp_path / "ws")
+    app.state.runner.target = workers.sleep
+    app.state.runner.max_workers = 1
+    with TestClient(app, base_url="http://localhost") as client:
+        draft = open_builtin(client)
+        first, second = start_run(client, draft), start_run(client, draft)
+        status = client.get(f"/api/runs/{second}").json()
+        assert status["status"] == "queued" and status["position"] == 1
+        page = client.get(f"/runs/{second}")
+        assert 'id="cancel-run"' in page.text and "1st in the queue" in page.text
+        r = client.post(f"/runs/{second}/cancel", follow_redirects=False)
+        assert r.status_code == 303
+        assert client.get(f"/api/runs/{second}").json()["status"] == "cancelled"
+        r = client.post(f"/api/runs/{first}/cancel")
+        assert r.status_code == 200
+        app.state.runner.wait(30)
+        assert client.get(f"/api/runs/{first}").json()["status"] == "cancelled"
+        assert "cancelled" in client.get(f"/runs/{first}").text
+        assert client.post(f"/api/runs/{first}/cancel").status_code == 409
+
+
+def test_a_thousand_actor_scenario_is_refused_at_validation(client: TestClient) -> None:
+    r = upload(client, "big.toml", big_scenario(1000).encode())
+    assert r.status_code == 422
+    assert "actors: more than 150 entries" in r.text
+    draft = client.app.state.workspace.drafts()[0]["id"]  # type: ignore[attr-defined]
+    r = client.post(f"/api/drafts/{draft}/runs", json={"draws": 20})
+    assert r.status_code == 422
+    assert any("more than 150" in line for line in r.json()["problems"])
+    editor = client.get(f"/drafts/{draft}")
+    assert editor.status_code == 200 and "150 actors" in editor.text  # the limits are shown
+
+
+def test_the_server_answers_while_runs_fill_the_workers(tmp_path: Path) -> None:
+    app = create_app(tmp_path / "ws")
+    app.state.runner.target = workers.sleep
+    with TestClient(app, base_url="http://localhost") as client:
+        draft = open_builtin(client)
+        runs = [start_run(client, draft) for _ in range(4)]
+        start = time.monotonic()
+        assert client.get("/").status_code == 200
+        assert client.get(f"/drafts/{draft}").status_code == 200
+        assert time.monotonic() - start < 10
+        for run_id in runs:
+            client.post(f"/api/runs/{run_id}/cancel")
+        app.state.runner.wait(30)
