@@ -68,7 +68,9 @@ def test_an_upload_over_the_parse_budget_is_a_located_refusal(
     monkeypatch.setattr(sandbox, "PARSE_SECONDS", 1e-6)
     r = upload(client, "tiny.toml", TINY.encode())
     assert r.status_code == 422
-    assert "tiny.toml: reading the scenario stopped" in r.text and "time budget of 1e-06 s" in r.text
+    assert (
+        "tiny.toml: reading the scenario stopped" in r.text and "time budget of 1e-06 s" in r.text
+    )
     assert 'class="top"' in r.text  # the app's page, styled
     assert client.get("/").status_code == 200
     assert not client.app.state.workspace.drafts()  # type: ignore[attr-defined]

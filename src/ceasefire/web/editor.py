@@ -11,8 +11,11 @@ inside the file (``actors[3].salience.alliance``); the page puts it on the match
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import json
 import math
 import re
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
@@ -125,6 +128,36 @@ class View:
         return "rest"
 
 
+def _tokens(value: Any, tokens: list[str]) -> Any:
+    """``value`` with every float that is not finite and every time of day replaced by a
+    placeholder string; ``tokens`` gets the TOML each placeholder stands for."""
+    if isinstance(value, dict):
+        return {k: _tokens(v, tokens) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tokens(v, tokens) for v in value]
+    token = None
+    if isinstance(value, float) and not math.isfinite(value):
+        token = "nan" if value != value else ("inf" if value > 0 else "-inf")
+    elif isinstance(value, dt.time) or (isinstance(value, dt.datetime) and value.tzinfo is None):
+        token = value.isoformat()  # a local time or date-time: TOML writes it bare
+    if token is None:
+        return value
+    tokens.append(token)
+    return f"\x00{tokens[0]}:{len(tokens) - 1}\x00"  # tokens[0]: this call's nonce
+
+
+def write(raw: dict[str, Any]) -> str:
+    """A draft's mapping as TOML, with every value TOML can hold — also ``nan``, ``inf`` and
+    times of day, which :func:`ceasefire.scenario.dumps` refuses (no scenario input means
+    anything as one): the editor must show and keep what the user wrote, and validation then
+    names the cell. So everything the editor saves, it can open again."""
+    tokens = [uuid.uuid4().hex]  # no string a user typed holds this placeholder
+    text = dumps(_tokens(raw, tokens))
+    for i, token in enumerate(tokens[1:], 1):
+        text = text.replace(json.dumps(f"\x00{tokens[0]}:{i}\x00"), token)
+    return text
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -171,9 +204,10 @@ def dimensions_of(raw: dict[str, Any]) -> list[str]:
     A position on an unknown dimension gets a column too, so its "unknown dimension" problem
     has a cell to sit on and can be fixed there.
     """
+    listed = raw.get("dimensions")
     declared = [
         d["id"]
-        for d in raw.get("dimensions") or []
+        for d in (listed if isinstance(listed, list) else [])  # `dimensions = 5`: none
         if isinstance(d, dict) and isinstance(d.get("id"), str)
     ]
     used = [name for key in TABLES for row in _rows(raw, key) or [] for name in _dims_named_by(row)]
@@ -263,7 +297,7 @@ def view(raw: dict[str, Any]) -> View:
     actors, other, cells = _actor_table(raw, dims)
     proposals = [_proposal_row(i, p, dims) for i, p in enumerate(_rows(raw, "proposals") or [])]
     rest = {k: v for k, v in raw.items() if not (k in TABLES and managed[k])}
-    return View(dims, actors, proposals, dumps(rest), managed, other, cells)
+    return View(dims, actors, proposals, write(rest), managed, other, cells)
 
 
 def _number(text: str, path: str, problems: list[Problem]) -> Any:
@@ -416,7 +450,7 @@ def merge(old_raw: dict[str, Any], edit: Edit) -> Merged:
         return Merged(None, None, problems)
     raw = _in_order({**rest, **_merged_tables(old_raw, old, edit, problems)})
     try:
-        text = dumps(raw)
+        text = write(raw)
     except (TypeError, ValueError) as err:
         return Merged(None, None, [*problems, Problem("", f"cannot write TOML: {err}")])
     return Merged(text, raw, problems)

@@ -41,8 +41,10 @@ PARSE_MEMORY = 512 * MiB
 PARSE_SLOTS = 4
 #: how long the first child may wait for the fork server to import the package
 STARTUP_SECONDS = 120.0
-#: what the fork server imports once, for every child
+#: what the fork server imports once, for every child; "__main__" too (the ``ceasefire``
+#: script, or pytest): a child then need not run the parent's main module again
 PRELOAD = (
+    "__main__",
     "ceasefire.web.work",
     "ceasefire.run",
     "ceasefire.outputs",
@@ -159,10 +161,14 @@ class Child:
 
     def ready(self) -> None:
         """Wait until the child runs (the fork server may still be importing)."""
-        if not self.conn.poll(STARTUP_SECONDS):
-            kill(self.proc)
-            raise BudgetExceeded("time", "the worker process did not start")
-        self.conn.recv()
+        try:
+            if self.conn.poll(STARTUP_SECONDS):
+                self.conn.recv()
+                return
+        except (EOFError, OSError):
+            pass
+        kill(self.proc)
+        raise WorkerError("the worker process did not start (see the server's log)")
 
 
 def start(fn: Callable[..., Any], args: tuple[Any, ...], memory: int) -> Child:
