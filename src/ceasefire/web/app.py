@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -29,6 +30,9 @@ from ceasefire.web.routes.api import RunRequest
 from ceasefire.web.routes.deps import templates
 from ceasefire.web.routes.drafts import DEFAULT_DRAWS, MAX_DRAWS, MAX_SWEEP_DRAWS
 from ceasefire.web.store import Workspace
+
+#: threads answering plain (``def``) routes at once; more requests wait their turn
+REQUEST_THREADS = 8
 
 
 def create_app(
@@ -57,6 +61,10 @@ def create_app(
         # the fork server imports the package once for every worker: start it before the
         # first request needs it
         threading.Thread(target=sandbox.warm, name="ceasefire-warm", daemon=True).start()
+        # few request threads: the heavy work is in child processes, and forty threads
+        # rendering pages at once would starve the event loop of the GIL (a health request
+        # then waits seconds)
+        to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         yield
         runner.shutdown()
 

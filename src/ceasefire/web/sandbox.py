@@ -120,9 +120,15 @@ def time_message(what: str, seconds: float) -> str:
     return f"{what} stopped: it took longer than its time budget of {seconds:g} s"
 
 
+#: the children's scheduling priority below the server's (``nice``): on a busy machine the
+#: server process answers first, its workers take what CPU is left
+NICE = 10
+
+
 def _child(conn: Connection, memory: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """Run ``fn(*args)`` under the memory cap and send back what happened (never raises)."""
     os.setpgrp()
+    os.nice(NICE)
     conn.send(("ready",))
     limit_memory(memory)
     result: tuple[Any, ...]

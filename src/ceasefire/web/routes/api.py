@@ -44,6 +44,14 @@ class RunRequest(BaseModel):
         return draws
 
 
+@router.get("/health")
+async def health(runner: Jobs) -> JSONResponse:
+    """Is the server answering: runs waiting and running (async: no worker thread needed)."""
+    return JSONResponse(
+        {"status": "ok", "queued": len(runner.queue), "running": len(runner.running)}
+    )
+
+
 @router.put("/drafts/{draft_id}")
 def save_draft(ws: Ws, draft_id: str, edit: editor.Edit) -> JSONResponse:
     """Save the editor's tables and raw TOML into the draft; answer with every problem.
