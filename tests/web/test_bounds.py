@@ -176,3 +176,81 @@ def test_the_server_answers_while_runs_fill_the_workers(tmp_path: Path) -> None:
         for run_id in runs:
             client.post(f"/api/runs/{run_id}/cancel")
         app.state.runner.wait(30)
+
+
+# -- issue 18 item 8: names, notes and what changed ---------------------------------------------
+
+
+def test_runs_and_drafts_carry_notes_and_say_what_changed(client: TestClient) -> None:
+    from tests.web.test_app import edit_of, set_hungary
+
+    app = client.app
+    draft = open_builtin(client)
+    edit = edit_of(app, draft)
+    r = client.put(f"/api/drafts/{draft}", json={**edit, "note": "Hungary softened"})
+    assert r.status_code == 200
+    first = client.post(f"/api/drafts/{draft}/runs", json={"draws": 20, "note": "baseline"})
+    set_hungary(edit, "<= 60")
+    client.put(f"/api/drafts/{draft}", json=edit)  # no note: the draft keeps its note
+    second = client.post(f"/api/drafts/{draft}/runs", json={"draws": 20, "note": "HUN at 60"})
+    app.state.runner.wait(180)  # type: ignore[attr-defined]
+    meta = app.state.workspace.run_meta(second.json()["id"])  # type: ignore[attr-defined]
+    assert meta["note"] == "HUN at 60"
+    assert meta["changes"]["count"] == 1 and meta["changes"]["since"] == first.json()["id"]
+    (path,) = meta["changes"]["paths"]
+    assert path.startswith("actors[") and ".red_lines" in path
+    home = client.get("/").text
+    assert "baseline" in home and "HUN at 60" in home and "Hungary softened" in home
+    assert "1 input changed since the previous run" in home
+    page = client.get(f"/drafts/{draft}").text
+    assert "1 input changed since the previous run" in page and 'value="Hungary softened"' in page
+
+
+def test_long_names_are_not_clipped_in_the_editor(client: TestClient) -> None:
+    long = "A very long actor name " * 6
+    r = upload(
+        client, "long.toml", TINY.replace('id = "A"\n', f'id = "A"\nname = "{long}"\n').encode()
+    )
+    assert r.status_code == 303
+    page = client.get(r.headers["location"]).text
+    assert f'title="{long}"' in page and "w10 grow" in page
+    assert "field-sizing: content" in client.get("/static/app/app.css").text
+
+
+# -- no 500s: hostile headers, oversize bodies, odd keys ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1:8765@evil.example", "evil.example", "127.0.0.1.evil.example", "127.0.0.1/x", ""],
+)
+def test_a_host_header_is_parsed_not_split(client: TestClient, host: str) -> None:
+    r = client.get("/", headers={"host": host})
+    assert r.status_code == 400 and "unexpected Host header" in r.text
+    assert 'class="top"' in r.text  # the app's own page
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8765", "localhost", "[::1]:8765", "LOCALHOST:1"])
+def test_loopback_host_headers_pass(client: TestClient, host: str) -> None:
+    assert client.get("/", headers={"host": host}).status_code == 200
+
+
+def test_the_413_page_is_styled(client: TestClient) -> None:
+    r = client.post("/drafts/upload", content=b"x" * (3 * 1024 * 1024))
+    assert r.status_code == 413
+    assert '<link rel="stylesheet" href="/static/app/app.css">' in r.text
+    assert 'class="top"' in r.text and "larger than 2 MB" in r.text
+
+
+def test_a_top_level_empty_key_is_located(client: TestClient) -> None:
+    r = upload(client, "empty-key.toml", ('# a comment\n\n"" = 1\n' + TINY).encode())
+    assert r.status_code == 422
+    assert "empty-key.toml: &#34;&#34;: unknown field [line 3]" in r.text
+
+
+def test_a_scenario_error_anywhere_is_a_located_422(client: TestClient) -> None:
+    draft = open_builtin(client)
+    ws = client.app.state.workspace  # type: ignore[attr-defined]
+    (ws.draft_path(draft, ".toml")).write_text("x = [\n", "utf-8")  # damaged on disk
+    r = client.get(f"/drafts/{draft}")
+    assert r.status_code == 422 and "TOML syntax error" in r.text and 'class="top"' in r.text

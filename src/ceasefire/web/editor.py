@@ -103,6 +103,8 @@ class Edit(BaseModel):
     actors: list[ActorRow] = Field(default_factory=list, max_length=2000)
     proposals: list[ProposalRow] = Field(default_factory=list, max_length=2000)
     rest: str = ""
+    #: the draft's note (what it is for, what changed); None: keep the note it has
+    note: str | None = Field(None, max_length=500)
 
 
 @dataclass

@@ -115,13 +115,17 @@ class Workspace:
             raise UnknownId("draft", draft_id)
         return path.read_text("utf-8")
 
-    def save_draft(self, draft_id: str, text: str, title: str | None = None) -> None:
+    def save_draft(
+        self, draft_id: str, text: str, title: str | None = None, note: str | None = None
+    ) -> None:
         with self._lock:
             meta = self.draft_meta(draft_id)
             atomic_write(self.draft_path(draft_id, ".toml"), text)
             meta["updated"] = now()
             if title is not None:
                 meta["title"] = title
+            if note is not None:
+                meta["note"] = note.strip()
             atomic_write(self.draft_path(draft_id, ".json"), json.dumps(meta, indent=2))
 
     def delete_draft(self, draft_id: str) -> None:

@@ -83,7 +83,7 @@ def upload(text: str, name: str) -> list[str]:
     try:
         loads(text, name)
     except ScenarioError as err:
-        return err.lines()
+        return err.lines(located=True)
     return []
 
 
@@ -114,6 +114,12 @@ def compare_inputs(text_a: str, text_b: str) -> list[Any]:
     from ceasefire.web import compare
 
     return compare.input_changes(parse_toml(text_a), parse_toml(text_b))
+
+
+def changes(text_a: str, text_b: str, shown: int = 4) -> dict[str, Any]:
+    """What changed from one run's scenario to the next: how many inputs, the first few."""
+    rows = compare_inputs(text_a, text_b)
+    return {"count": len(rows), "paths": [r.item for r in rows[:shown]]}
 
 
 def _progress(ws: Any, run_id: str, draws: int) -> Callable[[int], None]:

@@ -71,7 +71,7 @@ def save_draft(ws: Ws, draft_id: str, edit: editor.Edit) -> JSONResponse:
             },
             status_code=422,
         )
-    ws.save_draft(draft_id, saved.text, saved.title)
+    ws.save_draft(draft_id, saved.text, saved.title, edit.note)
     return JSONResponse(
         {
             "saved": True,
@@ -94,6 +94,11 @@ def start_run(ws: Ws, runner: Jobs, draft_id: str, body: RunRequest) -> JSONResp
             {"error": "the draft has problems; fix them first", "problems": err.lines()},
             status_code=422,
         )
+    previous = next((r for r in ws.runs() if r.get("draft") == draft_id), None)
+    changed = None
+    if previous is not None:
+        old = ws.run_file(previous["id"], "scenario.toml").read_text("utf-8")
+        changed = {"since": previous["id"], **sandbox.call(work.changes, old, text)}
     run_id = ws.create_run(
         text,
         {
@@ -106,6 +111,7 @@ def start_run(ws: Ws, runner: Jobs, draft_id: str, body: RunRequest) -> JSONResp
             "draws": body.draws,
             "seed": body.seed if body.seed is not None else scenario.seed,
             "note": body.note.strip(),
+            "changes": changed,
             "created": now(),
         },
     )

@@ -30,7 +30,7 @@
   }
 
   function collect() {
-    const body = { rest: document.getElementById("rest").value };
+    const body = { rest: document.getElementById("rest").value, note: document.getElementById("draft-note").value };
     if (document.getElementById("actors")) {
       body.actors = rows("actors").map((r) => ({
         orig: orig(r), id: field(r, "id"), name: field(r, "name"),
@@ -231,6 +231,7 @@
         method: "POST", headers: { "content-type": "application/json" },
         body: JSON.stringify({
           kind: runKind(), draws: Number(document.getElementById("draws").value), seed: seed === "" ? null : Number(seed),
+          note: document.getElementById("run-note-input").value,
         }),
       });
       const data = await res.json();
