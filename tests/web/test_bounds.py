@@ -254,3 +254,45 @@ def test_a_scenario_error_anywhere_is_a_located_422(client: TestClient) -> None:
     (ws.draft_path(draft, ".toml")).write_text("x = [\n", "utf-8")  # damaged on disk
     r = client.get(f"/drafts/{draft}")
     assert r.status_code == 422 and "TOML syntax error" in r.text and 'class="top"' in r.text
+
+
+# -- render once ------------------------------------------------------------------------------
+
+
+def test_concurrent_first_views_render_once(tmp_path: Path) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ceasefire.web.views import FigureCache
+
+    cache = FigureCache()
+    path = tmp_path / "figures.json"
+    calls = []
+    gate = threading.Event()
+
+    def render() -> None:
+        calls.append(1)
+        gate.wait(5)  # slow: every other view arrives while this one renders
+        path.write_text('{"map": "<div></div>"}', "utf-8")
+
+    with ThreadPoolExecutor(10) as pool:
+        futures = [pool.submit(cache.get, "run", path, render) for _ in range(10)]
+        time.sleep(0.3)
+        gate.set()
+        results = [f.result(10) for f in futures]
+    assert len(calls) == 1 and all(r == {"map": "<div></div>"} for r in results)
+
+
+def test_a_finished_run_keeps_its_rendered_figures(client: TestClient) -> None:
+    draft = open_builtin(client)
+    run_id = start_run(client, draft)
+    client.app.state.runner.wait(180)  # type: ignore[attr-defined]
+    folder = client.app.state.workspace.run_dir(run_id)  # type: ignore[attr-defined]
+    assert (folder / "figures.json").is_file()  # rendered by the run's worker
+    stamp = (folder / "figures.json").stat().st_mtime_ns
+    assert client.get(f"/runs/{run_id}").status_code == 200
+    assert (folder / "figures.json").stat().st_mtime_ns == stamp  # read, not rendered again
+    (folder / "figures.json").unlink()  # a run of an older version: rendered on first view
+    client.app.state.figures = type(client.app.state.figures)()  # type: ignore[attr-defined]
+    assert client.get(f"/runs/{run_id}").status_code == 200
+    assert (folder / "figures.json").is_file()

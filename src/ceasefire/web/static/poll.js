@@ -9,6 +9,16 @@ window.ceasefirePoll = function (statusUrl, el, onDone) {
     ' <progress class="run-bar hidden" max="1" value="0" aria-label="draws done"></progress>';
   const text = el.querySelector(".run-text");
   const bar = el.querySelector(".run-bar");
+  // cancel: kills the run's worker process (queued: leaves the queue)
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.className = "link cancel-run";
+  cancel.textContent = "cancel";
+  cancel.addEventListener("click", async () => {
+    cancel.disabled = true;
+    await fetch(statusUrl + "/cancel", { method: "POST" });
+  });
+  el.append(" ", cancel);
 
   const ordinal = (n) => n + (n % 10 === 1 && n % 100 !== 11 ? "st" : n % 10 === 2 && n % 100 !== 12 ? "nd" : n % 10 === 3 && n % 100 !== 13 ? "rd" : "th");
 
