@@ -103,9 +103,10 @@ def limit_memory(extra: int) -> None:
     Relative to the current size because the imported package (numpy, scipy, numba) already
     reserves hundreds of MB of address space that it never touches.
     """
-    if extra <= 0:
+    size = _vm_bytes()
+    if extra <= 0 or size == 0:  # no /proc (not Linux): the time budget still holds
         return
-    cap = _vm_bytes() + extra
+    cap = size + extra
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
