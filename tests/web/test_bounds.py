@@ -296,3 +296,33 @@ def test_a_finished_run_keeps_its_rendered_figures(client: TestClient) -> None:
     client.app.state.figures = type(client.app.state.figures)()  # type: ignore[attr-defined]
     assert client.get(f"/runs/{run_id}").status_code == 200
     assert (folder / "figures.json").is_file()
+
+
+def test_ranges_and_sources_are_edited_in_the_actors_table(client: TestClient) -> None:
+    import tomllib
+
+    from tests.web.test_app import edit_of
+
+    app = client.app
+    draft = open_builtin(client)
+    ws = app.state.workspace  # type: ignore[attr-defined]
+    before = tomllib.loads(ws.draft_text(draft))
+    edit = edit_of(app, draft)
+    assert edit["actors"][0]["range"]["alliance"] == "60, 100"  # as the page shows it
+    assert client.put(f"/api/drafts/{draft}", json=edit).json()["valid"]
+    assert tomllib.loads(ws.draft_text(draft)) == before  # shown and sent back: unchanged
+    edit["actors"][0]["range"]["alliance"] = "[55, 95]"
+    edit["actors"][0]["range"]["sanctions"] = ""  # no range any more
+    edit["actors"][0]["source"] = "a new source"
+    r = client.put(f"/api/drafts/{draft}", json=edit)
+    assert r.status_code == 200 and r.json()["valid"], r.json()
+    actor = tomllib.loads(ws.draft_text(draft))["actors"][0]
+    assert actor["range"]["alliance"] == [55, 95] and "sanctions" not in actor["range"]
+    assert actor["source"] == "a new source"
+    assert actor["range"]["war_cost"] == before["actors"][0]["range"]["war_cost"]
+    edit["actors"][0]["range"]["alliance"] = "wide"
+    problems = client.put(f"/api/drafts/{draft}", json=edit).json()["problems"]
+    assert any(p["cell"] == "actors[0].range.alliance" for p in problems), problems
+    page = client.get(f"/drafts/{draft}").text
+    assert 'data-path="actors[0].range.alliance" value="wide"' in page
+    assert 'value="a new source"' in page

@@ -77,6 +77,10 @@ class ActorRow(BaseModel):
     position: dict[str, str] = Field(default_factory=dict, max_length=200)
     salience: dict[str, str] = Field(default_factory=dict, max_length=200)
     red_lines: dict[str, str] = Field(default_factory=dict, max_length=200)
+    #: ranges as typed ("lo, hi") per dimension, capability and war_cost; None: keep the file's
+    range: dict[str, str] | None = Field(None, max_length=200)
+    #: the actor's source; None: keep the file's
+    source: str | None = Field(None, max_length=_NAME)
 
 
 class ProposalRow(BaseModel):
@@ -248,9 +252,29 @@ def _red_lines(i: int, actor: dict[str, Any], dims: list[str]) -> _RedLines:
     return out
 
 
+#: the actor inputs besides the dimensions that can carry a range
+RANGED = ("capability", "war_cost")
+
+
+def _range_cell(value: Any) -> str:
+    """A range ``[lo, hi]`` as one cell, ``lo, hi`` (anything else as written)."""
+    if isinstance(value, list) and len(value) == 2:
+        return f"{_cell(value[0])}, {_cell(value[1])}"
+    return "" if value is None else _cell(value)
+
+
+def _range_cells(a: dict[str, Any], dims: list[str]) -> dict[str, str]:
+    ranges = a.get("range")
+    if not isinstance(ranges, dict):
+        return {}
+    return {k: _range_cell(ranges.get(k)) for k in [*dims, *RANGED] if k in ranges}
+
+
 def _actor_row(i: int, a: dict[str, Any], dims: list[str], lines: _RedLines) -> dict[str, Any]:
     """Row ``i`` of the actors table."""
     return {
+        "range": _range_cells(a, dims),
+        "source": _cell(a.get("source")),
         "orig": i,
         "id": _cell(a.get("id")),
         "name": _cell(a.get("name")),
@@ -370,6 +394,31 @@ def _merged_red_lines(row: ActorRow, kept: list[str]) -> list[str]:
     return lines + kept
 
 
+def _range(text: str, path: str, problems: list[Problem]) -> Any:
+    """A range cell ``lo, hi`` (or ``[lo, hi]``, ``lo to hi``) as ``[lo, hi]``; text that is
+    not two numbers stays text, so validation names the cell."""
+    parts = [p for p in re.split(r"\s*(?:,|;|\bto\b)\s*", text.strip().strip("[]")) if p]
+    if len(parts) != 2:
+        return text.strip()
+    bounds = [_number(p, path, problems) for p in parts]
+    return bounds if all(isinstance(b, int | float) for b in bounds) else text.strip()
+
+
+def _merged_ranges(a: dict[str, Any], row: ActorRow, base: str, problems: list[Problem]) -> None:
+    """The row's range cells merged into the actor's ``range`` table (keys no cell shows kept)."""
+    if row.range is None:
+        return
+    old = a.get("range")
+    ranges = dict(old) if isinstance(old, dict) else {}
+    for key, text in row.range.items():
+        if text.strip():
+            ranges[key] = _range(text, f"{base}.range.{key}", problems)
+        else:
+            ranges.pop(key, None)
+    if ranges or isinstance(old, dict):
+        a["range"] = ranges
+
+
 def _merged_actor(
     i: int, row: ActorRow, previous: list[dict[str, Any]], old: View, problems: list[Problem]
 ) -> dict[str, Any]:
@@ -383,6 +432,9 @@ def _merged_actor(
     _set(a, "war_cost", _number(row.war_cost, f"{base}.war_cost", problems))
     a["position"] = _point(row.position, f"{base}.position", problems)
     a["salience"] = _point(row.salience, f"{base}.salience", problems)
+    _merged_ranges(a, row, base, problems)
+    if row.source is not None:
+        _set(a, "source", row.source.strip())
     kept = old.other_red_lines.get(row.orig, []) if row.orig is not None else []
     lines = _merged_red_lines(row, kept)
     if lines or "red_lines" in a:  # an explicit empty list stays, as written

@@ -36,6 +36,7 @@
         orig: orig(r), id: field(r, "id"), name: field(r, "name"),
         capability: field(r, "capability"), war_cost: field(r, "war_cost"),
         position: cells(r, "position"), salience: cells(r, "salience"), red_lines: cells(r, "red_lines"),
+        range: cells(r, "range"), source: field(r, "source"),
       }));
     }
     if (document.getElementById("proposals")) {
