@@ -48,6 +48,10 @@ def bombs() -> dict[str, str]:
         "array-of-lines": "x = [\n" + "1,\n" * 150_000 + "]\n",
         "keys-150000": "".join(f"k{i} = 1\n" for i in range(150_000)),
         "long-string": 'x = "' + "a" * 900_000 + '"\n',
+        # under the line limit, so the depth checks themselves are exercised
+        "dotted-key-4000-one-line": "x" + ".x" * 4000 + " = 1\n",
+        "arrays-3000-deep-multiline": "x = " + "[\n" * 3000 + "]\n" * 3000,
+        "inline-tables-40-deep": "x = " + "{a = " * 40 + "1" + "}" * 40 + "\n",
     }
 
 

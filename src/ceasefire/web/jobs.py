@@ -28,11 +28,12 @@ from ceasefire.web.work import Job, execute
 log = logging.getLogger("ceasefire.web")
 
 MAX_WORKERS = 2
-#: a run's time budget: the built-in scenario with a 20,000-draw sweep takes about a minute on
-#: two shared cores; an analysis whose time grows with the cube of the actors must not hold a
-#: worker for hours (reliability.md §1.4: 1,036 actors ran for more than 5 minutes)
+#: a run's time budget (judgement): ten minutes, so an analysis whose time grows with the cube
+#: of the actors cannot hold a worker for hours (reliability.md §1.4: 236 actors 13.6 s, 536
+#: actors 127 s, 1,036 more than 5 minutes; validation now stops at 150 actors)
 RUN_SECONDS = 600.0
-#: memory a run may add to its process (a 20,000-draw sweep of the built-in peaks near 1 GB)
+#: memory a run may add to its process (judgement: measured, a 200-draw sweep of the built-in
+#: peaked at 466 MB of address space in all, 200 MB resident; 3 GiB leaves room for large sweeps)
 RUN_MEMORY = 3 * 1024 * sandbox.MiB
 
 
