@@ -108,8 +108,9 @@ def test_scalar_where_a_list_or_table_belongs(key: str, value: str, path: str) -
     assert any(f"f.toml: {path}: must be a " in line and "[line " in line for line in lines)
 
 
-def test_an_empty_key_is_named() -> None:
-    assert _problems('"" = 1\n' + BASE) == ['f.toml: "": unknown field']
+def test_an_empty_key_is_named_and_located() -> None:
+    assert _problems('"" = 1\n' + BASE) == ['f.toml: "": unknown field [line 1]']
+    assert _problems('# a comment\n\n"" = 1\n' + BASE) == ['f.toml: "": unknown field [line 3]']
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")

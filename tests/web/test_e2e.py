@@ -235,7 +235,8 @@ def test_sweep_shows_progress_then_the_uncertainty_section(
 
     # the progress: a bar of the draws (done of 1,200) while the page stays usable
     status = pg.locator("#run-status")
-    expect(status.locator("progress.run-bar")).to_be_visible()
+    # a worker process starts the run: on a loaded machine that takes a few seconds
+    expect(status.locator("progress.run-bar")).to_be_visible(timeout=30_000)
     expect(status).to_have_attribute("data-total", "1200")
     expect(status).to_contain_text("1,200 draws")
     pg.screenshot(path=str(shots / "8-sweep-progress.png"))

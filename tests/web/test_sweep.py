@@ -53,24 +53,33 @@ def test_the_editor_offers_single_runs_and_sweeps(client: TestClient) -> None:
     assert "Single runs only" not in page and "not available" not in page
 
 
-def test_sweep_reports_its_progress(client: TestClient, app: Any) -> None:
-    """Draws done of the total, chunk by chunk (500 draws each), then sensitivity, then done."""
+def test_sweep_reports_its_progress(
+    client: TestClient, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Draws done of the total, chunk by chunk (500 draws each), then sensitivity, then done.
+
+    The run's work (:func:`ceasefire.web.work.execute`, what the worker process runs) is
+    called here in this process, so its meta.json updates can be recorded; the web run of the
+    same sweep then ends with the same final progress.
+    """
+    from ceasefire.web import work
+    from ceasefire.web.store import Workspace
+
     ws = app.state.workspace
     seen: list[dict[str, Any]] = []
-    update = ws.update_run
+    update = Workspace.update_run
 
-    def recording(run_id: str, **changes: Any) -> dict[str, Any]:
+    def recording(self: Workspace, run_id: str, **changes: Any) -> dict[str, Any]:
         if "progress" in changes:
             seen.append(changes["progress"])
-        return update(run_id, **changes)
+        return update(self, run_id, **changes)
 
-    ws.update_run = recording
-    run_id = start_sweep(client, open_builtin(client), draws=1100)
-    polled = client.get(f"/api/runs/{run_id}").json()
-    assert polled["kind"] == "sweep" and polled["draws"] == 1100
-    status = wait_run(client, run_id)
-    assert status["status"] == "done"
-    assert status["progress"] == {"stage": "done", "done": 1100, "total": 1100}
+    draft_id = open_builtin(client)
+    text = ws.draft_text(draft_id)
+    run_id = ws.create_run(text, {"kind": "sweep", "status": "queued", "draws": 1100})
+    monkeypatch.setattr(Workspace, "update_run", recording)
+    work.execute(work.Job(ws.root, run_id, text, "x.toml", 1100, None, True, TEST_SWEEP))
+    monkeypatch.undo()
     assert [(p["stage"], p["done"]) for p in seen] == [
         ("analysis", 0),
         ("sweep", 0),
@@ -80,6 +89,12 @@ def test_sweep_reports_its_progress(client: TestClient, app: Any) -> None:
         ("done", 1100),
     ]
     assert all(p["total"] == 1100 for p in seen)
+    web_id = start_sweep(client, draft_id, draws=1100)
+    polled = client.get(f"/api/runs/{web_id}").json()
+    assert polled["kind"] == "sweep" and polled["draws"] == 1100
+    status = wait_run(client, web_id, timeout=180)
+    assert status["status"] == "done"
+    assert status["progress"] == {"stage": "done", "done": 1100, "total": 1100}
 
 
 def test_a_single_run_has_no_progress_nor_uncertainty(client: TestClient) -> None:

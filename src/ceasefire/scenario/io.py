@@ -97,7 +97,7 @@ def _merge(structural: list[Problem], checks: list[Problem]) -> list[Problem]:
 
 
 _ID_FIELD = {"territory": "code", "sources": "key"}
-_HEAD = re.compile(r"^([A-Za-z0-9_\-]+)(?:\[(\d+)\])?")
+_HEAD = re.compile(r'^([A-Za-z0-9_\-]+|"[^"]*")(?:\[(\d+)\])?')  # a quoted key: "" too
 
 
 def _item_id(raw: Mapping[str, Any], path: str) -> str | None:
@@ -168,7 +168,9 @@ def line_of(text: str, path: str) -> int | None:
     lines = text.splitlines()
     keys = [k for k in re.split(r"\.|\[\d+\]", path[m.end() :]) if k]
     if m.group(2) is None:
-        found = _table_line(lines, [m.group(1), *keys])
+        head = m.group(1).strip('"')
+        root = _block(lines, "", None) if head == "" else None  # the key "" of the root
+        found = _table_line(lines, [head, *keys]) if root is None else _key_line(lines, *root, "")
         return None if found is None else found + 1
     block = _block(lines, m.group(1), int(m.group(2)))
     if block is None:

@@ -11,8 +11,11 @@ inside the file (``actors[3].salience.alliance``); the page puts it on the match
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import json
 import math
 import re
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
@@ -74,6 +77,10 @@ class ActorRow(BaseModel):
     position: dict[str, str] = Field(default_factory=dict, max_length=200)
     salience: dict[str, str] = Field(default_factory=dict, max_length=200)
     red_lines: dict[str, str] = Field(default_factory=dict, max_length=200)
+    #: ranges as typed ("lo, hi") per dimension, capability and war_cost; None: keep the file's
+    range: dict[str, str] | None = Field(None, max_length=200)
+    #: the actor's source; None: keep the file's
+    source: str | None = Field(None, max_length=_NAME)
 
 
 class ProposalRow(BaseModel):
@@ -100,6 +107,8 @@ class Edit(BaseModel):
     actors: list[ActorRow] = Field(default_factory=list, max_length=2000)
     proposals: list[ProposalRow] = Field(default_factory=list, max_length=2000)
     rest: str = ""
+    #: the draft's note (what it is for, what changed); None: keep the note it has
+    note: str | None = Field(None, max_length=500)
 
 
 @dataclass
@@ -123,6 +132,36 @@ class View:
         if self.managed.get(path.split("[", 1)[0].split(".", 1)[0], False):
             return path
         return "rest"
+
+
+def _tokens(value: Any, tokens: list[str]) -> Any:
+    """``value`` with every float that is not finite and every time of day replaced by a
+    placeholder string; ``tokens`` gets the TOML each placeholder stands for."""
+    if isinstance(value, dict):
+        return {k: _tokens(v, tokens) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tokens(v, tokens) for v in value]
+    token = None
+    if isinstance(value, float) and not math.isfinite(value):
+        token = "nan" if value != value else ("inf" if value > 0 else "-inf")
+    elif isinstance(value, dt.time) or (isinstance(value, dt.datetime) and value.tzinfo is None):
+        token = value.isoformat()  # a local time or date-time: TOML writes it bare
+    if token is None:
+        return value
+    tokens.append(token)
+    return f"\x00{tokens[0]}:{len(tokens) - 1}\x00"  # tokens[0]: this call's nonce
+
+
+def write(raw: dict[str, Any]) -> str:
+    """A draft's mapping as TOML, with every value TOML can hold — also ``nan``, ``inf`` and
+    times of day, which :func:`ceasefire.scenario.dumps` refuses (no scenario input means
+    anything as one): the editor must show and keep what the user wrote, and validation then
+    names the cell. So everything the editor saves, it can open again."""
+    tokens = [uuid.uuid4().hex]  # no string a user typed holds this placeholder
+    text = dumps(_tokens(raw, tokens))
+    for i, token in enumerate(tokens[1:], 1):
+        text = text.replace(json.dumps(f"\x00{tokens[0]}:{i}\x00"), token)
+    return text
 
 
 def _cell(value: Any) -> str:
@@ -171,9 +210,10 @@ def dimensions_of(raw: dict[str, Any]) -> list[str]:
     A position on an unknown dimension gets a column too, so its "unknown dimension" problem
     has a cell to sit on and can be fixed there.
     """
+    listed = raw.get("dimensions")
     declared = [
         d["id"]
-        for d in raw.get("dimensions") or []
+        for d in (listed if isinstance(listed, list) else [])  # `dimensions = 5`: none
         if isinstance(d, dict) and isinstance(d.get("id"), str)
     ]
     used = [name for key in TABLES for row in _rows(raw, key) or [] for name in _dims_named_by(row)]
@@ -212,9 +252,29 @@ def _red_lines(i: int, actor: dict[str, Any], dims: list[str]) -> _RedLines:
     return out
 
 
+#: the actor inputs besides the dimensions that can carry a range
+RANGED = ("capability", "war_cost")
+
+
+def _range_cell(value: Any) -> str:
+    """A range ``[lo, hi]`` as one cell, ``lo, hi`` (anything else as written)."""
+    if isinstance(value, list) and len(value) == 2:
+        return f"{_cell(value[0])}, {_cell(value[1])}"
+    return "" if value is None else _cell(value)
+
+
+def _range_cells(a: dict[str, Any], dims: list[str]) -> dict[str, str]:
+    ranges = a.get("range")
+    if not isinstance(ranges, dict):
+        return {}
+    return {k: _range_cell(ranges.get(k)) for k in [*dims, *RANGED] if k in ranges}
+
+
 def _actor_row(i: int, a: dict[str, Any], dims: list[str], lines: _RedLines) -> dict[str, Any]:
     """Row ``i`` of the actors table."""
     return {
+        "range": _range_cells(a, dims),
+        "source": _cell(a.get("source")),
         "orig": i,
         "id": _cell(a.get("id")),
         "name": _cell(a.get("name")),
@@ -263,7 +323,7 @@ def view(raw: dict[str, Any]) -> View:
     actors, other, cells = _actor_table(raw, dims)
     proposals = [_proposal_row(i, p, dims) for i, p in enumerate(_rows(raw, "proposals") or [])]
     rest = {k: v for k, v in raw.items() if not (k in TABLES and managed[k])}
-    return View(dims, actors, proposals, dumps(rest), managed, other, cells)
+    return View(dims, actors, proposals, write(rest), managed, other, cells)
 
 
 def _number(text: str, path: str, problems: list[Problem]) -> Any:
@@ -334,6 +394,31 @@ def _merged_red_lines(row: ActorRow, kept: list[str]) -> list[str]:
     return lines + kept
 
 
+def _range(text: str, path: str, problems: list[Problem]) -> Any:
+    """A range cell ``lo, hi`` (or ``[lo, hi]``, ``lo to hi``) as ``[lo, hi]``; text that is
+    not two numbers stays text, so validation names the cell."""
+    parts = [p for p in re.split(r"\s*(?:,|;|\bto\b)\s*", text.strip().strip("[]")) if p]
+    if len(parts) != 2:
+        return text.strip()
+    bounds = [_number(p, path, problems) for p in parts]
+    return bounds if all(isinstance(b, int | float) for b in bounds) else text.strip()
+
+
+def _merged_ranges(a: dict[str, Any], row: ActorRow, base: str, problems: list[Problem]) -> None:
+    """The row's range cells merged into the actor's ``range`` table (keys no cell shows kept)."""
+    if row.range is None:
+        return
+    old = a.get("range")
+    ranges = dict(old) if isinstance(old, dict) else {}
+    for key, text in row.range.items():
+        if text.strip():
+            ranges[key] = _range(text, f"{base}.range.{key}", problems)
+        else:
+            ranges.pop(key, None)
+    if ranges or isinstance(old, dict):
+        a["range"] = ranges
+
+
 def _merged_actor(
     i: int, row: ActorRow, previous: list[dict[str, Any]], old: View, problems: list[Problem]
 ) -> dict[str, Any]:
@@ -347,6 +432,9 @@ def _merged_actor(
     _set(a, "war_cost", _number(row.war_cost, f"{base}.war_cost", problems))
     a["position"] = _point(row.position, f"{base}.position", problems)
     a["salience"] = _point(row.salience, f"{base}.salience", problems)
+    _merged_ranges(a, row, base, problems)
+    if row.source is not None:
+        _set(a, "source", row.source.strip())
     kept = old.other_red_lines.get(row.orig, []) if row.orig is not None else []
     lines = _merged_red_lines(row, kept)
     if lines or "red_lines" in a:  # an explicit empty list stays, as written
@@ -416,7 +504,7 @@ def merge(old_raw: dict[str, Any], edit: Edit) -> Merged:
         return Merged(None, None, problems)
     raw = _in_order({**rest, **_merged_tables(old_raw, old, edit, problems)})
     try:
-        text = dumps(raw)
+        text = write(raw)
     except (TypeError, ValueError) as err:
         return Merged(None, None, [*problems, Problem("", f"cannot write TOML: {err}")])
     return Merged(text, raw, problems)

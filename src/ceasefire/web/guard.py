@@ -15,10 +15,13 @@ One plain ASGI middleware, outermost, so that it sees the request before anythin
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from jinja2 import Template
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
@@ -63,11 +66,17 @@ class BodyTooLarge(HTTPException):
         super().__init__(status_code=413, detail=too_large_message(limit))
 
 
-def _host_name(host_header: str) -> str:
-    host = host_header.strip().lower()
-    if host.startswith("["):  # [::1]:8765
-        return host[1:].split("]", 1)[0]
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+# RFC 9110 §7.2 / RFC 3986 §3.2.2: a Host header is a name or an address, then an optional
+# port; nothing else (no user info such as "127.0.0.1:8765@evil.example", no path)
+_HOST = re.compile(r"(?:\[(?P<v6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9.\-]+))(?::(?P<port>[0-9]{1,5}))?")
+
+
+def _host_name(host_header: str) -> str | None:
+    """The host of a Host header, or None when the header is not a well-formed host[:port]."""
+    m = _HOST.fullmatch(host_header.strip().lower())
+    if m is None:
+        return None
+    return m.group("v6") or m.group("name")
 
 
 class Guard:
@@ -89,12 +98,7 @@ class Guard:
             body = json.dumps({"error": message, "problems": []}).encode()
             ctype = b"application/json"
         else:
-            body = (
-                "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
-                f"{status}</title></head><body><h1>Request refused ({status})</h1>"
-                f"<p>{_escape(message)}</p><p><a href='/'>Back to the start page</a></p>"
-                "</body></html>"
-            ).encode()
+            body = error_page(status, message).encode()
             ctype = b"text/html; charset=utf-8"
         await send(
             {
@@ -163,7 +167,13 @@ class Guard:
                 await self._refuse(scope, send, 413, too_large_message(self.max_body))
 
 
-def _escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
-    )
+@lru_cache(maxsize=1)
+def _error_template() -> Template:
+    from ceasefire.web.routes.deps import templates
+
+    return templates().env.get_template("error.html")
+
+
+def error_page(status: int, message: str) -> str:
+    """The app's own error page (its style, its header), rendered without a request."""
+    return _error_template().render(status=status, message=message, lines=())

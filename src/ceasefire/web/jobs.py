@@ -1,49 +1,48 @@
-"""The background worker: analyses run in a thread pool, outside any request.
+"""The background runs: each analysis in its own bounded child process, outside any request.
 
-A request only creates the run folder and submits the job; the browser then polls the run's
-status. So a client that disconnects mid-run changes nothing: the job belongs to the pool,
-not to the request. Threads rather than processes because the core is pure (no global state:
-two analyses at once share nothing but read-only module data), numpy releases the GIL in its
-heavy loops, and a thread needs no pickling nor a second interpreter's import time. Each run
-writes only inside its own folder, atomically.
+A request only creates the run folder and queues the job; the browser then polls the run's
+status. A job runs in a child process (:mod:`ceasefire.web.sandbox`) with a time budget and a
+memory budget, at most ``max_workers`` at once; the others wait in a queue whose position the
+status reports. A run over its time budget is killed and marked failed with a sentence that
+names the budget; a run can be cancelled, queued or running (its process is killed). So a
+scenario that would take hours holds one worker for at most the budget, and the server process
+itself never analyses anything: it stays responsive while runs fill the workers.
 
-A run is :func:`ceasefire.run.run`, written by :func:`ceasefire.outputs.write_run` — what
-``ceasefire run`` does. A sweep (``kind="sweep"``) is ``ceasefire run --draws N``: the central
-analysis, then a sweep over every stated range, stored as ``Analysis.uncertainty``. Its
-progress (draws done of the total, and the stage) is written to the run's ``meta.json`` after
-every chunk, where the page's polling reads it.
+A run is :func:`ceasefire.web.work.execute`: :func:`ceasefire.run.run`, written by
+:func:`ceasefire.outputs.write_run` — what ``ceasefire run`` does — and the results page's
+figures, rendered once. The child writes the run's status and progress in its ``meta.json``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import time
+import threading
+from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from ceasefire.results import Analysis
-from ceasefire.scenario import ScenarioError, loads
-from ceasefire.web.store import Workspace, now
+from ceasefire.web import sandbox
+from ceasefire.web.store import STOPPED_MESSAGE, Workspace, now
+from ceasefire.web.work import Job, execute
 
 log = logging.getLogger("ceasefire.web")
 
 MAX_WORKERS = 2
-
-
-def _summary(result: Analysis) -> list[dict[str, Any]]:
-    """What the runs list shows without loading results.json: pass/fail and blockers."""
-    return [
-        {"id": p.id, "passes": p.passes, "blockers": list(p.blockers)} for p in result.proposals
-    ]
+#: a run's time budget (judgement): ten minutes, so an analysis whose time grows with the cube
+#: of the actors cannot hold a worker for hours (reliability.md §1.4: 236 actors 13.6 s, 536
+#: actors 127 s, 1,036 more than 5 minutes; validation now stops at 150 actors)
+RUN_SECONDS = 600.0
+#: memory a run may add to its process (judgement: measured, a 200-draw sweep of the built-in
+#: peaked at 466 MB of address space in all, 200 MB resident; 3 GiB leaves room for large sweeps)
+RUN_MEMORY = 3 * 1024 * sandbox.MiB
 
 
 class Runner:
-    """Runs analyses in a thread pool and records their status in the workspace.
+    """Runs analyses in bounded child processes and records their status in the workspace.
 
     ``sweep_options``: fields of :class:`ceasefire.run.SweepOptions` (``sensitivity``,
-    ``sobol_n``, ``morris_r``), the same for every sweep this runner does.
+    ``sobol_n``, ``morris_r``), the same for every sweep this runner does. ``seconds`` and
+    ``memory``: each run's budgets.
     """
 
     def __init__(
@@ -51,11 +50,24 @@ class Runner:
         workspace: Workspace,
         max_workers: int = MAX_WORKERS,
         sweep_options: Mapping[str, Any] | None = None,
+        *,
+        seconds: float = RUN_SECONDS,
+        memory: int = RUN_MEMORY,
+        target: Callable[[Job], None] = execute,
     ):
         self.workspace = workspace
-        self.pool = ThreadPoolExecutor(max_workers, thread_name_prefix="ceasefire-run")
-        self.futures: dict[str, Future[None]] = {}
+        self.max_workers = max_workers
         self.sweep_options = dict(sweep_options or {})
+        self.seconds = seconds
+        self.memory = memory
+        self.target = target  # what a job runs (tests substitute a module-level function)
+        self.queue: deque[Job] = deque()
+        self.running: dict[str, sandbox.Child | None] = {}  # None: starting
+        self.cancelled: set[str] = set()
+        self.changed = threading.Condition()
+        self.closed = False
+
+    # -- the queue -----------------------------------------------------------------------
 
     def submit(
         self,
@@ -67,78 +79,106 @@ class Runner:
         *,
         sweep: bool = False,
     ) -> None:
-        self.futures[run_id] = self.pool.submit(
-            self._execute, run_id, text, source, draws, seed, sweep
-        )
+        job = Job(self.workspace.root, run_id, text, source, draws, seed, sweep, self.sweep_options)
+        with self.changed:
+            self.queue.append(job)
+        self._dispatch()
 
-    def _progress(self, run_id: str, draws: int) -> Callable[[int], None]:
-        """A callback that records a sweep's draws done in the run's meta.json, chunk by chunk."""
-        ws = self.workspace
-        done = 0
+    def position(self, run_id: str) -> int | None:
+        """1 for the next run to start, None when the run is not waiting."""
+        with self.changed:
+            for i, job in enumerate(self.queue):
+                if job.run_id == run_id:
+                    return i + 1
+        return None
 
-        def progress(count: int) -> None:  # called in this worker thread, once per chunk
-            nonlocal done
-            done = min(draws, done + count)
-            stage = "sweep" if done < draws else "sensitivity"  # then indices, switch points
-            ws.update_run(run_id, progress={"stage": stage, "done": done, "total": draws})
+    def _dispatch(self) -> None:
+        """Start queued jobs while workers are free."""
+        with self.changed:
+            while self.queue and len(self.running) < self.max_workers and not self.closed:
+                job = self.queue.popleft()
+                self.running[job.run_id] = None
+                threading.Thread(
+                    target=self._watch, args=(job,), name=f"ceasefire-run-{job.run_id[:8]}"
+                ).start()
+            self.changed.notify_all()
 
-        return progress
+    # -- one job -------------------------------------------------------------------------
 
-    def _execute(
-        self, run_id: str, text: str, source: str, draws: int, seed: int | None, sweep: bool
-    ) -> None:
-        from ceasefire.backtest.record import load as load_track_record
-        from ceasefire.outputs import write_run
-        from ceasefire.run import SweepOptions, run
-
-        ws = self.workspace
-        ws.update_run(
-            run_id,
-            status="running",
-            started=now(),
-            **({"progress": {"stage": "analysis", "done": 0, "total": draws}} if sweep else {}),
-        )
-        start = time.monotonic()
+    def _watch(self, job: Job) -> None:
+        """Start a job's process and wait for it within the budget (in its own thread)."""
         try:
-            scenario = loads(text, source)
-            result = run(
-                scenario,
-                sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                source=source,
-                draws=draws,
-                seed=seed,
-                sweep=SweepOptions(**self.sweep_options) if sweep else None,
-                progress=self._progress(run_id, draws) if sweep else None,
-                track_record=load_track_record(),
-            )
-            write_run(ws.run_dir(run_id), result)
-            ws.update_run(
-                run_id,
-                status="done",
-                finished=now(),
-                seconds=round(time.monotonic() - start, 2),
-                seed=result.monte_carlo["seed"],
-                summary=_summary(result),
-                **({"progress": {"stage": "done", "done": draws, "total": draws}} if sweep else {}),
-            )
-        except ScenarioError as err:
-            ws.update_run(run_id, status="failed", finished=now(), error="\n".join(err.lines()))
+            child = sandbox.start(self.target, (job,), self.memory)
+            with self.changed:
+                self.running[job.run_id] = child
+                stop = job.run_id in self.cancelled or self.closed
+            if stop:
+                sandbox.kill(child.proc)
+            child.ready()
+            sandbox.outcome(child, self.seconds, "the run", self.memory)
+        except sandbox.BudgetExceeded as err:
+            self._ended(job.run_id, str(err))
+        except sandbox.WorkerError:
+            log.exception("run %s failed", job.run_id)
+            self._ended(job.run_id, "internal error while analysing this scenario (see the log)")
         except Exception:
-            # the user gets a sentence; the traceback goes to the server's log only
-            log.exception("run %s failed", run_id)
-            ws.update_run(
-                run_id,
-                status="failed",
-                finished=now(),
-                error="internal error while analysing this scenario (see the server's log)",
-            )
+            log.exception("run %s could not be started", job.run_id)
+            self._ended(job.run_id, "internal error while starting this run (see the log)")
         finally:
-            self.futures.pop(run_id, None)
+            with self.changed:
+                self.running.pop(job.run_id, None)
+            self._dispatch()
+
+    def _ended(self, run_id: str, error: str) -> None:
+        """Record how a run that did not finish by itself ended (cancelled, or its budget)."""
+        with self.changed:
+            cancelled = run_id in self.cancelled
+            self.cancelled.discard(run_id)
+        if cancelled:
+            self.workspace.update_run(run_id, status="cancelled", finished=now(), error="")
+        elif self.closed:
+            self.workspace.update_run(
+                run_id, status="failed", finished=now(), error=STOPPED_MESSAGE
+            )
+        else:
+            self.workspace.update_run(run_id, status="failed", finished=now(), error=error)
+
+    def cancel(self, run_id: str) -> bool:
+        """Cancel a queued or running run (its process is killed); False when it is neither."""
+        with self.changed:
+            for job in self.queue:
+                if job.run_id == run_id:
+                    self.queue.remove(job)
+                    break
+            else:
+                job = None
+            if job is None and run_id not in self.running:
+                return False
+            self.cancelled.add(run_id)
+            child = self.running.get(run_id)
+        if job is not None:
+            self._ended(run_id, "")
+        elif child is not None:
+            sandbox.kill(child.proc)  # its watcher records the cancellation
+        return True
+
+    # -- tests and shutdown --------------------------------------------------------------
+
+    def busy(self) -> bool:
+        with self.changed:
+            return bool(self.queue or self.running)
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for every submitted run (tests and shutdown)."""
-        for fut in list(self.futures.values()):
-            fut.result(timeout=timeout)
+        with self.changed:
+            if not self.changed.wait_for(lambda: not (self.queue or self.running), timeout):
+                raise TimeoutError(f"runs still going after {timeout} s")
 
     def shutdown(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        """Drop the queue and kill the running processes."""
+        with self.changed:
+            self.closed = True
+            self.queue.clear()
+            children = [c for c in self.running.values() if c is not None]
+        for child in children:
+            sandbox.kill(child.proc)

@@ -28,6 +28,7 @@ from typing import Any
 
 from ceasefire.outputs import atomic_write
 
+STOPPED_MESSAGE = "the server stopped before this run finished; run it again"
 ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 # A user-supplied file name is only ever shown, never used as a path: keep it short and plain.
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.\-]+")
@@ -114,13 +115,17 @@ class Workspace:
             raise UnknownId("draft", draft_id)
         return path.read_text("utf-8")
 
-    def save_draft(self, draft_id: str, text: str, title: str | None = None) -> None:
+    def save_draft(
+        self, draft_id: str, text: str, title: str | None = None, note: str | None = None
+    ) -> None:
         with self._lock:
             meta = self.draft_meta(draft_id)
             atomic_write(self.draft_path(draft_id, ".toml"), text)
             meta["updated"] = now()
             if title is not None:
                 meta["title"] = title
+            if note is not None:
+                meta["note"] = note.strip()
             atomic_write(self.draft_path(draft_id, ".json"), json.dumps(meta, indent=2))
 
     def delete_draft(self, draft_id: str) -> None:
@@ -190,5 +195,5 @@ class Workspace:
                 self.update_run(
                     meta["id"],
                     status="failed",
-                    error="the server stopped before this run finished; run it again",
+                    error=STOPPED_MESSAGE,
                 )

@@ -7,8 +7,11 @@ implementation. Figures are emitted without plotly.js, which the page loads once
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
 
 from ceasefire.report import html
 from ceasefire.results import Analysis
@@ -37,25 +40,42 @@ def uncertainty_figures(figs: dict[str, str]) -> dict[str, str]:
 
 
 class FigureCache:
-    """Rendered figures of finished runs (immutable once done), a few at a time.
+    """Rendered figures of finished runs: on disk with the run, a few in memory, rendered once.
 
-    Rendering the map of every proposal takes about half a second; a reader flipping between
-    a run and a comparison should not pay it on every page.
+    A finished run's figures are rendered by its worker and kept in its folder
+    (``figures.json``). A run without them (finished by an older version) is rendered on its
+    first view; concurrent views of the same run wait for that one rendering instead of
+    rendering again (reliability.md §2.2: ten first views rendered ten times, 21.4 s of CPU).
+    :meth:`once` gives the same single flight to any file rendered on demand (report.html).
     """
 
     def __init__(self, size: int = 8):
         self.size = size
         self._items: OrderedDict[str, dict[str, str]] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights: dict[Path, threading.Lock] = {}
 
-    def get(
-        self, run_id: str, analysis: Analysis, geometry: UnitGeometry | None = None
-    ) -> dict[str, str]:
+    def once(self, path: Path, render: Callable[[], None]) -> None:
+        """Make sure ``path`` exists, calling ``render`` (which writes it) at most once at a
+        time for the same path; later callers wait for the first and find the file."""
+        if path.is_file():
+            return
+        with self._lock:
+            flight = self._flights.setdefault(path, threading.Lock())
+        with flight:
+            if not path.is_file():
+                render()
+        with self._lock:
+            self._flights.pop(path, None)
+
+    def get(self, run_id: str, path: Path, render: Callable[[], None]) -> dict[str, str]:
+        """The figures of run ``run_id`` kept at ``path`` (rendered by ``render`` if missing)."""
         with self._lock:
             if run_id in self._items:
                 self._items.move_to_end(run_id)
                 return self._items[run_id]
-        figs = figures(analysis, geometry)
+        self.once(path, render)
+        figs: dict[str, str] = json.loads(path.read_text("utf-8"))
         with self._lock:
             self._items[run_id] = figs
             while len(self._items) > self.size:

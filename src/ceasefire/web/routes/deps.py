@@ -22,10 +22,18 @@ from ceasefire.web.store import Workspace
 from ceasefire.web.views import FigureCache
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st: a place in the run queue."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def templates() -> Jinja2Templates:
     """The web pages' templates in the report's own Jinja environment (one set of filters;
     the report's uncertainty section is included as is)."""
-    return Jinja2Templates(env=jinja_env(PackageLoader("ceasefire.web", "templates")))
+    env = jinja_env(PackageLoader("ceasefire.web", "templates"))
+    env.filters["ordinal"] = ordinal
+    return Jinja2Templates(env=env)
 
 
 def get_workspace(request: Request) -> Workspace:

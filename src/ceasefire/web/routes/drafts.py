@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+import logging
 
-from ceasefire.scenario import ScenarioError, builtin_ids, builtin_text, loads, parse_toml
-from ceasefire.web import editor
-from ceasefire.web.routes.deps import Ws, error, page, problem_json
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.requests import ClientDisconnect
+
+from ceasefire.scenario import ScenarioError, builtin_ids, builtin_text
+from ceasefire.scenario import schema as limits
+from ceasefire.web import editor, sandbox, work
+from ceasefire.web.routes.deps import Jobs, Ws, error, page, problem_json
 from ceasefire.web.routes.pages import home_page
 from ceasefire.web.store import display_name
 from ceasefire.web.uploads import UploadError, file_from_multipart
@@ -18,6 +23,17 @@ DEFAULT_DRAWS = 2000
 #: the most draws a sweep (every stated range) takes from the web app
 MAX_SWEEP_DRAWS = 20_000
 
+#: the size limits validation enforces (scenario/schema.py), shown in the editor
+LIMITS = {
+    "actors": limits.MAX_ACTORS,
+    "dimensions": limits.MAX_DIMENSIONS,
+    "territorial units": limits.MAX_UNITS,
+    "proposals": limits.MAX_PROPOSALS,
+    "institutions": limits.MAX_INSTITUTIONS,
+    "draws": limits.MAX_SCENARIO_DRAWS,
+}
+
+log = logging.getLogger("ceasefire.web")
 router = APIRouter(prefix="/drafts")
 
 
@@ -41,9 +57,14 @@ async def upload(request: Request, ws: Ws) -> Response:
 
     A file that is not UTF-8 or not TOML is refused with its located error; a TOML file
     with problems becomes a draft anyway (so it can be fixed in the editor) and the start
-    page lists every problem at its location.
+    page lists every problem at its location. The text is read in a bounded worker process
+    (:mod:`ceasefire.web.sandbox`), never in the server's event loop.
     """
-    body = await request.body()
+    try:
+        body = await request.body()
+    except ClientDisconnect:  # the browser went away mid-upload: nothing to answer, no traceback
+        log.info("client disconnected during an upload")
+        return Response(status_code=400)
     try:
         filename, data = file_from_multipart(request.headers.get("content-type", ""), body, "file")
     except UploadError as err:
@@ -54,25 +75,25 @@ async def upload(request: Request, ws: Ws) -> Response:
     except UnicodeDecodeError as err:
         return home_page(request, 422, upload_errors=[f"{name}: not UTF-8 text (byte {err.start})"])
     try:
-        parse_toml(text, name)  # bounded before tomllib: size, depth, dotted keys (issue 20)
+        problems: list[str] = await run_in_threadpool(sandbox.call, work.upload, text, name)
     except ScenarioError as err:
         return home_page(request, 422, upload_errors=err.lines(located=True))
+    except sandbox.BudgetExceeded as err:
+        return home_page(request, 422, upload_errors=[f"{name}: {err}"])
     draft_id = ws.create_draft(text, name, f"upload {name}")
-    try:
-        loads(text, name)
-    except ScenarioError as err:
+    if problems:
         return home_page(
-            request, 422, upload_errors=err.lines(), upload_draft=draft_id, upload_name=name
+            request, 422, upload_errors=problems, upload_draft=draft_id, upload_name=name
         )
     return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
 
 
 @router.get("/{draft_id}", response_class=HTMLResponse)
-def edit_draft(request: Request, ws: Ws, draft_id: str) -> HTMLResponse:
+def edit_draft(request: Request, ws: Ws, runner: Jobs, draft_id: str) -> HTMLResponse:
     """The editor: actors and proposals as tables, the rest as TOML, problems on cells."""
     meta = ws.draft_meta(draft_id)
-    raw = parse_toml(ws.draft_text(draft_id), meta["name"])
-    v = editor.view(raw)
+    opened: work.Opened = sandbox.call(work.open_draft, ws.draft_text(draft_id), meta["name"])
+    raw, v = opened.raw, opened.view
     mc = raw.get("monte_carlo")
     draws = mc.get("draws") if isinstance(mc, dict) else None
     scenario = raw.get("scenario")
@@ -81,12 +102,14 @@ def edit_draft(request: Request, ws: Ws, draft_id: str) -> HTMLResponse:
         "editor.html",
         draft=meta,
         view=v,
-        problems=[problem_json(p, meta["name"], v) for p in editor.problems_of(raw)],
+        problems=[problem_json(p, meta["name"], v) for p in opened.problems],
         choices=editor.CHOICES,
         mechanisms=editor.MECHANISMS,
         draws=draws if isinstance(draws, int) and 10 <= draws <= MAX_DRAWS else DEFAULT_DRAWS,
         max_draws=MAX_DRAWS,
         max_sweep_draws=MAX_SWEEP_DRAWS,
+        limits=LIMITS,
+        budget=runner.seconds,
         runs=[r for r in ws.runs() if r.get("draft") == draft_id],
         title=scenario.get("title", "") if isinstance(scenario, dict) else "",
     )

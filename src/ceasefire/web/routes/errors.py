@@ -9,8 +9,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
+from ceasefire.scenario import ScenarioError
 from ceasefire.web.routes.deps import error
+from ceasefire.web.sandbox import BudgetExceeded
 from ceasefire.web.store import UnknownId
 
 log = logging.getLogger("ceasefire.web")
@@ -39,6 +42,21 @@ async def bad_request(request: Request, exc: Exception) -> Response:
     return error(request, 422, "the request is not what this page expects", lines)
 
 
+async def scenario_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ScenarioError)
+    return error(request, 422, "the scenario cannot be read", exc.lines(located=True))
+
+
+async def over_budget(request: Request, exc: Exception) -> Response:
+    return error(request, 422, str(exc))
+
+
+async def disconnected(request: Request, exc: Exception) -> Response:
+    # the client went away (mid-upload): nobody reads the answer, and it is no server error
+    log.info("client disconnected on %s %s", request.method, request.url.path)
+    return Response(status_code=400)
+
+
 async def internal(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error(request, 500, "internal error (the server's log has the details)")
@@ -49,4 +67,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(UnknownId, unknown_id)
     app.add_exception_handler(RequestValidationError, bad_request)
+    app.add_exception_handler(ScenarioError, scenario_error)
+    app.add_exception_handler(BudgetExceeded, over_budget)
+    app.add_exception_handler(ClientDisconnect, disconnected)
     app.add_exception_handler(Exception, internal)

@@ -12,8 +12,8 @@ from starlette.exceptions import HTTPException
 
 from ceasefire.report import charts
 from ceasefire.report.html import figure_html
-from ceasefire.scenario import ScenarioError, builtin_ids, builtin_text, loads, parse_toml
-from ceasefire.web import compare
+from ceasefire.scenario import ScenarioError, builtin_ids, builtin_text, loads
+from ceasefire.web import compare, sandbox, work
 from ceasefire.web.routes.deps import Ws, analysis, page
 
 router = APIRouter()
@@ -71,7 +71,7 @@ def compare_page(request: Request, ws: Ws, a: str = "", b: str = "") -> HTMLResp
         mb=mb,
         ra=ra,
         rb=rb,
-        inputs=compare.input_changes(parse_toml(text_a), parse_toml(text_b)),
+        inputs=sandbox.call(work.compare_inputs, text_a, text_b),
         conclusions=compare.conclusion_changes(ra, rb),
         diff=compare.text_diff(text_a, text_b),
         heat_a=figure_html(charts.acceptance_heatmap(ra), "heatmap-a"),

@@ -2,28 +2,47 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from typing import Any
 
-from ceasefire.report import html, text
-from ceasefire.scenario import geometry_or_none, loads
-from ceasefire.web import views
-from ceasefire.web.routes.deps import Figures, Ws, analysis, finished, page
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from ceasefire.report import text
+from ceasefire.web import sandbox, views, work
+from ceasefire.web.routes.deps import Figures, Jobs, Ws, analysis, finished, page
+
+#: rendering a finished run's page or report (about 2 s of CPU for the built-in scenario)
+RENDER_BUDGET: dict[str, Any] = {
+    "seconds": 120.0,
+    "memory": 1024 * sandbox.MiB,
+    "what": "rendering the run's charts",
+}
 
 router = APIRouter(prefix="/runs")
 
 
 @router.get("/{run_id}", response_class=HTMLResponse)
-def run_page(request: Request, ws: Ws, cache: Figures, run_id: str) -> HTMLResponse:
-    """A run's results on one page (while it runs: its progress; if it failed: why)."""
+def run_page(request: Request, ws: Ws, runner: Jobs, cache: Figures, run_id: str) -> HTMLResponse:
+    """A run's results on one page (while it runs: its progress and a cancel button; if it
+    failed: why)."""
     meta = ws.run_meta(run_id)
     others = [r for r in ws.runs() if r.get("status") == "done" and r["id"] != run_id]
     if meta.get("status") != "done":
-        return page(request, "run.html", run=meta, others=others, a=None)
+        return page(
+            request,
+            "run.html",
+            run=meta,
+            others=others,
+            a=None,
+            position=runner.position(run_id),
+            budget=runner.seconds,
+        )
     a = analysis(ws, run_id)
-    # the map is the run's own scenario's (its [map] table), so read the scenario it analysed
-    scenario = loads(ws.run_file(run_id, "scenario.toml").read_text("utf-8"), "run")
-    figures = cache.get(run_id, a, geometry_or_none(scenario))
+    figures = cache.get(
+        run_id,
+        ws.run_dir(run_id) / work.FIGURES,
+        lambda: sandbox.call(work.render_run, ws.root, run_id, **RENDER_BUDGET),
+    )
     return page(
         request,
         "run.html",
@@ -37,6 +56,14 @@ def run_page(request: Request, ws: Ws, cache: Figures, run_id: str) -> HTMLRespo
     )
 
 
+@router.post("/{run_id}/cancel")
+def cancel_run(ws: Ws, runner: Jobs, run_id: str) -> Response:
+    """Cancel a queued or running run (the page's button) and show the run again."""
+    ws.run_meta(run_id)  # 404 when unknown
+    runner.cancel(run_id)  # a run that has already ended stays as it ended
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+
 @router.get("/{run_id}/results.json")
 def download_results(ws: Ws, run_id: str) -> Response:
     """Download a finished run's results.json (every number, versioned)."""
@@ -45,14 +72,12 @@ def download_results(ws: Ws, run_id: str) -> Response:
 
 
 @router.get("/{run_id}/report.html")
-def download_report(ws: Ws, run_id: str) -> Response:
+def download_report(ws: Ws, cache: Figures, run_id: str) -> Response:
     """Download the self-contained report.html of a finished run (rendered once, kept)."""
     path = ws.run_file(run_id, "report.html")
     if not path.is_file():
         finished(ws, run_id, "results.json")
-        scenario = loads(ws.run_file(run_id, "scenario.toml").read_text("utf-8"), "run")
-        report = html.render(analysis(ws, run_id), scenario, geometry_or_none(scenario))
-        ws.write_run_file(run_id, "report.html", report)
+        cache.once(path, lambda: sandbox.call(work.render_report, ws.root, run_id, **RENDER_BUDGET))
     return FileResponse(path, media_type="text/html", filename="report.html")
 
 

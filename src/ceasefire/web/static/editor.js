@@ -30,12 +30,13 @@
   }
 
   function collect() {
-    const body = { rest: document.getElementById("rest").value };
+    const body = { rest: document.getElementById("rest").value, note: document.getElementById("draft-note").value };
     if (document.getElementById("actors")) {
       body.actors = rows("actors").map((r) => ({
         orig: orig(r), id: field(r, "id"), name: field(r, "name"),
         capability: field(r, "capability"), war_cost: field(r, "war_cost"),
         position: cells(r, "position"), salience: cells(r, "salience"), red_lines: cells(r, "red_lines"),
+        range: cells(r, "range"), source: field(r, "source"),
       }));
     }
     if (document.getElementById("proposals")) {
@@ -231,6 +232,7 @@
         method: "POST", headers: { "content-type": "application/json" },
         body: JSON.stringify({
           kind: runKind(), draws: Number(document.getElementById("draws").value), seed: seed === "" ? null : Number(seed),
+          note: document.getElementById("run-note-input").value,
         }),
       });
       const data = await res.json();

@@ -9,9 +9,24 @@ window.ceasefirePoll = function (statusUrl, el, onDone) {
     ' <progress class="run-bar hidden" max="1" value="0" aria-label="draws done"></progress>';
   const text = el.querySelector(".run-text");
   const bar = el.querySelector(".run-bar");
+  // cancel: kills the run's worker process (queued: leaves the queue)
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.className = "link cancel-run";
+  cancel.textContent = "cancel";
+  cancel.addEventListener("click", async () => {
+    cancel.disabled = true;
+    await fetch(statusUrl + "/cancel", { method: "POST" });
+  });
+  el.append(" ", cancel);
+
+  const ordinal = (n) => n + (n % 10 === 1 && n % 100 !== 11 ? "st" : n % 10 === 2 && n % 100 !== 12 ? "nd" : n % 10 === 3 && n % 100 !== 13 ? "rd" : "th");
 
   function describe(status, secs) {
     const p = status.progress;
+    if (status.status === "queued" && status.position) {
+      return `queued: ${ordinal(status.position)} in the queue (the workers are busy)… ${secs} s`;
+    }
     if (!p || !p.total || status.status !== "running") return `${status.status}… ${secs} s`;
     bar.classList.remove("hidden");
     bar.max = p.total;
@@ -46,6 +61,9 @@ window.ceasefirePoll = function (statusUrl, el, onDone) {
     } else if (status.status === "failed") {
       el.className = "run-status bad";
       el.textContent = `the run failed: ${status.error}`;
+    } else if (status.status === "cancelled") {
+      el.className = "run-status bad";
+      el.textContent = "the run was cancelled";
     } else {
       text.textContent = describe(status, secs);
       setTimeout(tick, 500);
