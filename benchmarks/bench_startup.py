@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -38,20 +39,28 @@ def _env() -> dict[str, str]:
     return env
 
 
-def best_of(argv: list[str], repeat: int, fresh_out: bool = False) -> float:
-    """The shortest wall time of ``repeat`` runs of ``argv`` (after one warm-up run)."""
-    times = []
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def best_of(argv: list[str], repeat: int, fresh_out: bool = False) -> tuple[float, float]:
+    """The shortest wall and CPU (user + system) times of ``repeat`` runs of ``argv``, after
+    one warm-up run. On a loaded machine the wall time includes waiting for a core; the CPU
+    time does not, and is what the wall time would be on an idle one."""
+    walls, cpus = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(repeat + 1):
             extra = ["--out", str(Path(tmp) / f"r{i}")] if fresh_out else []
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu()
             subprocess.run(argv + extra, env=_env(), check=True, stdout=subprocess.DEVNULL, cwd=tmp)
             if i:  # the first run warms the caches
-                times.append(time.perf_counter() - t0)
+                walls.append(time.perf_counter() - t0)
+                cpus.append(_cpu() - c0)
         if fresh_out:
             size = (Path(tmp) / "r1" / "report.html").stat().st_size
             print(f"  report.html: {size / 1e6:.2f} MB")
-    return min(times)
+    return min(walls), min(cpus)
 
 
 def main() -> None:
@@ -60,16 +69,25 @@ def main() -> None:
     parser.add_argument("--skip-run", action="store_true", help="Start-up commands only.")
     args = parser.parse_args()
     cli = [sys.executable, "-m", "ceasefire"]
-    ref = best_of([sys.executable, "-c", "pass"], args.repeat)
-    print(f"python -c pass: {ref * 1e3:.1f} ms (best of {args.repeat}; the reference)")
-    print(f"{'command':<22}{'best s':>8}{'x pass':>8}{'target s':>10}  met")
+    ref, ref_cpu = best_of([sys.executable, "-c", "pass"], args.repeat)
+    print(
+        f"python -c pass: {ref * 1e3:.1f} ms wall, {ref_cpu * 1e3:.1f} ms CPU (best of "
+        f"{args.repeat}; the reference); load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores"
+    )
+    print(
+        f"{'command':<22}{'wall s':>8}{'x pass':>8}{'CPU s':>8}{'x pass':>8}{'target s':>10}  met"
+    )
     rows = [(label, cli + list(argv), target, False) for label, argv, target in COMMANDS]
     if not args.skip_run:
         rows.append(("run (+ report.html)", [*cli, "run", "-q"], RUN_TARGET, True))
     for label, argv, target, fresh in rows:
-        t = best_of(argv, args.repeat, fresh_out=fresh)
-        met = "yes" if t <= target else "NO"
-        print(f"{label:<22}{t:>8.3f}{t / ref:>8.0f}{target:>10.2f}  {met}")
+        wall, cpu = best_of(argv, args.repeat, fresh_out=fresh)
+        met = "yes" if wall <= target else ("CPU only" if cpu <= target else "NO")
+        print(
+            f"{label:<22}{wall:>8.3f}{wall / ref:>8.0f}{cpu:>8.3f}{cpu / max(ref_cpu, 1e-3):>8.0f}"
+            f"{target:>10.2f}  {met}"
+        )
 
 
 if __name__ == "__main__":

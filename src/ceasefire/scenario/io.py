@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from ceasefire import builtin
 from ceasefire.scenario.checks import cross_check
 from ceasefire.scenario.geometry import UnitGeometry, parse_geometry
 from ceasefire.scenario.problems import Problem, ScenarioError, dotted
@@ -315,10 +316,7 @@ def loads(text: str, source: str = "<scenario>") -> Scenario:
 
 def builtin_ids() -> tuple[str, ...]:
     """Ids of the scenarios shipped with the package."""
-    folder = resources.files("ceasefire.builtin")
-    return tuple(
-        sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
-    )
+    return builtin.ids()
 
 
 def builtin_text(scenario_id: str) -> str:
@@ -334,7 +332,7 @@ def builtin_text(scenario_id: str) -> str:
                 )
             ],
         )
-    return (resources.files("ceasefire.builtin") / f"{scenario_id}.toml").read_text("utf-8")
+    return builtin.text(scenario_id)
 
 
 @dataclass(frozen=True)
@@ -351,6 +349,11 @@ class Loaded:
 
 def _read_text(ref: str | Path) -> str:
     path = Path(ref)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # a FIFO would block the read forever, a device never end (issue 18, item 9)
+        raise ScenarioError(
+            str(ref), [Problem("", "not a regular file (a pipe, socket or device)")]
+        )
     try:
         with path.open("rb") as f:  # a bounded read: /dev/zero or a huge file cannot fill memory
             data = f.read(MAX_TEXT_BYTES + 1)
