@@ -205,6 +205,23 @@ def _serial(
             progress(count)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Pool initializer: the worker exits once the sweep's process is gone.
+
+    A parent killed with SIGKILL cannot shut its pool down, and the forked workers, which hold
+    both ends of the pool's pipes, would wait on its queue for ever (issue 18, item 9: two
+    orphans in two of four kills). A daemon thread watches the parent's pid.
+    """
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ceasefire-parent-watch", daemon=True).start()
+
+
 def _processes(
     model: Model,
     spec: SweepSpec,
@@ -216,7 +233,9 @@ def _processes(
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     n = workers or os.cpu_count() or 1
-    with ProcessPoolExecutor(max_workers=n) as pool:
+    with ProcessPoolExecutor(
+        max_workers=n, initializer=_exit_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         pending: dict[Any, tuple[int, int, int, float]] = {}
         queue = list(todo)
         while queue or pending:
