@@ -445,12 +445,15 @@ def validate(
             problems.extend(err.lines(located=True))
             continue
         s = loaded.scenario
-        out_console.print(
-            f"{f}: ok ({len(s.dimensions)} dimensions, {len(s.actors)} actors, "
-            f"{len(s.territory)} territory units, {len(s.proposals)} proposals, "
-            f"{len(s.institutions)} institutions)",
-            markup=False,
+        counts = (
+            (s.dimensions, "dimension"),
+            (s.actors, "actor"),
+            (s.territory, "territory unit"),
+            (s.proposals, "proposal"),
+            (s.institutions, "institution"),
         )
+        said = ", ".join(f"{len(xs)} {noun}{'' if len(xs) == 1 else 's'}" for xs, noun in counts)
+        out_console.print(f"{f}: ok ({said})", markup=False)
     if problems:
         fail(problems)
 

@@ -898,7 +898,8 @@ def forecast(
         return a.reshape(b, d, a.shape[1]).transpose(0, 2, 1)
 
     median = back2(run.median)
-    params = {"rounds": rounds, **asdict(fl)}
+    # reported under the names a user passes (``range``, not the field ``range_``; issue 18)
+    params = {"rounds": rounds, **{k.rstrip("_"): v for k, v in asdict(fl).items()}}
     return Forecast(
         outcome=np.ascontiguousarray(median[:, -1, :]),
         rounds=np.full(b, rounds, dtype=np.int64),
