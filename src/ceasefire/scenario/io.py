@@ -22,7 +22,6 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from ceasefire import builtin
 from ceasefire.scenario.checks import cross_check
 from ceasefire.scenario.geometry import UnitGeometry, parse_geometry
 from ceasefire.scenario.problems import Problem, ScenarioError, dotted
@@ -365,6 +364,8 @@ def loads(text: str, source: str = "<scenario>") -> Scenario:
 
 def builtin_ids() -> tuple[str, ...]:
     """Ids of the scenarios shipped with the package."""
+    from ceasefire import builtin  # the data package: imported where it is read
+
     return builtin.ids()
 
 
@@ -381,6 +382,8 @@ def builtin_text(scenario_id: str) -> str:
                 )
             ],
         )
+    from ceasefire import builtin
+
     return builtin.text(scenario_id)
 
 
