@@ -92,6 +92,7 @@ def run(
 
     # a named folder is claimed before the (slow) load: a refusal comes at once, and of two
     # runs started together into one folder the second is refused (issue 18, item 9)
+    made = out is None or not out.exists()  # a folder this run creates, it may remove again
     folder = _claim(out, "", force) if out is not None else None
     try:
         loaded = _load(scenario)
@@ -113,7 +114,7 @@ def run(
         report = html.render(result, loaded.scenario, loaded.geometry)
         write_run(folder, result, report_html=report)
     finally:
-        _release(folder)
+        _release(folder, made)
     if not quiet:
         terminal.summary(result, out_console)
         out_console.print()
@@ -132,14 +133,14 @@ def _claim(out: Path | None, scenario_id: str, force: bool) -> Path:
         fail([f"{out}: cannot create the run folder: {err.strerror}"])
 
 
-def _release(folder: Path | None) -> None:
-    """Give the folder's claim back; a folder this run left empty (it failed) is removed."""
+def _release(folder: Path | None, made: bool) -> None:
+    """Give the folder's claim back; a folder this run made and left empty (it failed) goes."""
     from ceasefire.outputs import release
 
     if folder is None:
         return
     release(folder)
-    if not any(folder.iterdir()):
+    if made and not any(folder.iterdir()):
         folder.rmdir()
 
 

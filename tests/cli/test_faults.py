@@ -100,6 +100,10 @@ def test_a_refused_scenario_leaves_no_empty_folder(in_tmp: Path) -> None:
     r = runner.invoke(cli.app, ["run", "nothere.toml", "--out", "new"])
     assert r.exit_code == 2 and "file not found" in r.output
     assert not (in_tmp / "new").exists()
+    (in_tmp / "mine").mkdir()  # but an empty folder the user made stays
+    r = runner.invoke(cli.app, ["run", "nothere.toml", "--out", "mine"])
+    assert r.exit_code == 2 and (in_tmp / "mine").is_dir()
+    assert not list((in_tmp / "mine").iterdir())
 
 
 @pytest.mark.slow
