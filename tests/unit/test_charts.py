@@ -92,3 +92,15 @@ def test_winset_slice_labels_are_never_cut_and_the_slice_is_explained(builtin: A
             # a label next to the right or left edge is written inwards
             assert not (x > 90 and pos.endswith("right")) and not (x < 10 and pos.endswith("left"))
         assert "weigh most" in fig["layout"]["title"]["text"]
+
+
+def test_the_margin_scale_is_blue_for_acceptance_as_the_legend_says(builtin: Any) -> None:
+    """A plain figure must spell the scale out: plotly.js reads the name "RdBu" the other way
+    round from plotly.py (there blue is high: a positive margin, acceptance)."""
+    import plotly.graph_objects as go
+
+    margins = acceptance_heatmap(analyze(builtin, engines=None))["data"][0]
+    assert [tuple(x) for x in margins["colorscale"]] == list(
+        go.Heatmap(colorscale="RdBu").colorscale
+    )
+    assert margins["colorscale"][-1][1] == "rgb(5,48,97)"  # dark blue at the top

@@ -267,6 +267,15 @@ def coverage_map(
 #: the colour of a cell whose proposal crosses the actor's red line (a rejection, any margin)
 RED_LINE_COLOUR = "#4d4d4d"
 
+#: ColorBrewer's RdBu as plotly.py writes it (red low, blue high). Spelled out: the name
+#: "RdBu" alone means the reverse to plotly.js (blue low), which would paint acceptance red
+RDBU = (
+    (0.0, "rgb(103,0,31)"), (0.1, "rgb(178,24,43)"), (0.2, "rgb(214,96,77)"),
+    (0.3, "rgb(244,165,130)"), (0.4, "rgb(253,219,199)"), (0.5, "rgb(247,247,247)"),
+    (0.6, "rgb(209,229,240)"), (0.7, "rgb(146,197,222)"), (0.8, "rgb(67,147,195)"),
+    (0.9, "rgb(33,102,172)"), (1.0, "rgb(5,48,97)"),
+)  # fmt: skip
+
 
 def _acceptance_mark(p: ProposalResult, actor: str) -> str:
     """A cell's text: ✓ accepts, ✗ rejects, "✗ red line" crosses one of the actor's lines."""
@@ -311,7 +320,7 @@ def acceptance_heatmap(analysis: Analysis) -> Figure:
     margin_layer = {
         **common,
         "z": margins,
-        "colorscale": "RdBu",
+        "colorscale": [list(stop) for stop in RDBU],
         "zmid": 0,
         "zmin": -bound,
         "zmax": bound,
