@@ -10,18 +10,27 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ceasefire import __version__, calibrate_cli
 from ceasefire.backtest.cli import backtest_app
 from ceasefire.console import err_console, fail, out_console
-from ceasefire.scenario import Loaded, ScenarioError, builtin_ids, json_schema, read
+
+if TYPE_CHECKING:
+    from ceasefire.scenario import Loaded
+
+# Start-up time (issue 18, item 2): this module imports typer and rich only. Every command
+# imports what it needs when it runs: `--help`, `list`, `show` and `schema` load neither
+# pydantic's models nor numpy, scipy, pandas or plotly (tests/cli/test_startup.py checks it).
 
 DEFAULT_SCENARIO = "ukraine-2024-11"
+#: the most draws of `run` and `deter`: as in a scenario file (schema.MAX_SCENARIO_DRAWS) and
+#: the web app's runs; a test checks the three agree
+MAX_RUN_DRAWS = 100_000
 
 app = typer.Typer(
     name="ceasefire",
@@ -36,6 +45,8 @@ app = typer.Typer(
 
 
 def _load(ref: str) -> Loaded:
+    from ceasefire.scenario import ScenarioError, read
+
     try:
         return read(ref)
     except ScenarioError as err:
@@ -64,41 +75,73 @@ def run(
         int | None,
         typer.Option(
             min=10,
-            max=1_000_000,
-            help="Monte Carlo draws (default: the scenario's); given, also sweeps every stated "
-            "range and adds the uncertainty section to the report.",
+            max=MAX_RUN_DRAWS,
+            help="Monte Carlo draws (default: the scenario's; at most 100,000); given, also "
+            "sweeps every stated range (with a progress bar) and adds the uncertainty section "
+            "to the report.",
         ),
     ] = None,
     seed: SeedOpt = None,
 ) -> None:
     """Analyse a scenario; print a summary; write results.json and report.html."""
     from ceasefire.backtest import record
-    from ceasefire.outputs import OutputError, prepare_run_dir, write_run
+    from ceasefire.outputs import write_run
     from ceasefire.report import html, terminal
     from ceasefire.run import SweepOptions
     from ceasefire.run import run as run_scenario
 
-    loaded = _load(scenario)
+    # a named folder is claimed before the (slow) load: a refusal comes at once, and of two
+    # runs started together into one folder the second is refused (issue 18, item 9)
+    made = out is None or not out.exists()  # a folder this run creates, it may remove again
+    folder = _claim(out, "", force) if out is not None else None
     try:
-        folder = prepare_run_dir(out, loaded.scenario.id, force, Path("runs"))
+        loaded = _load(scenario)
+        folder = folder or _claim(None, loaded.scenario.id, force)
+        # --draws also sweeps every stated range (in memory) for the uncertainty section
+        # with --draws, the sweep's progress bar (it was 30 s of silence for 2,000 draws)
+        bar = _draws_bar(draws) if draws is not None else nullcontext(None)
+        with bar as advance:
+            result = run_scenario(
+                loaded.scenario,
+                sha256=loaded.sha256,
+                source=loaded.source,
+                draws=draws,
+                seed=seed,
+                sweep=SweepOptions() if draws is not None else None,
+                progress=advance,
+                track_record=record.load(),
+            )
+        report = html.render(result, loaded.scenario, loaded.geometry)
+        write_run(folder, result, report_html=report)
+    finally:
+        _release(folder, made)
+    if not quiet:
+        terminal.summary(result, out_console)
+        out_console.print()
+    out_console.print(f"Wrote {folder / 'results.json'} and {folder / 'report.html'}")
+
+
+def _claim(out: Path | None, scenario_id: str, force: bool) -> Path:
+    """The run folder, claimed for this process (``outputs.claim_run_dir``); exit 2 if not."""
+    from ceasefire.outputs import OutputError, claim_run_dir
+
+    try:
+        return claim_run_dir(out, scenario_id, force, Path("runs"))
     except OutputError as err:
         fail([str(err)])
     except OSError as err:
         fail([f"{out}: cannot create the run folder: {err.strerror}"])
-    # --draws also sweeps every stated range (in memory) for the uncertainty section
-    result = run_scenario(
-        loaded.scenario,
-        sha256=loaded.sha256,
-        source=loaded.source,
-        draws=draws,
-        seed=seed,
-        sweep=SweepOptions() if draws is not None else None,
-        track_record=record.load(),
-    )
-    write_run(folder, result, report_html=html.render(result, loaded.scenario, loaded.geometry))
-    if not quiet:
-        terminal.summary(result, out_console)
-    out_console.print(f"\nWrote {folder / 'results.json'} and {folder / 'report.html'}")
+
+
+def _release(folder: Path | None, made: bool) -> None:
+    """Give the folder's claim back; a folder this run made and left empty (it failed) goes."""
+    from ceasefire.outputs import release
+
+    if folder is None:
+        return
+    release(folder)
+    if made and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 ENGINE_CHOICES = ("compromise", "nash", "bdm", "smp", "all")
@@ -130,7 +173,10 @@ def _sweep_engines(
     names = tuple(e for e in engines.split(",") if e and e != "none")
     bad = [e for e in names if e not in ENGINE_CHOICES[:-1]]
     if bad:
-        problems.append(f"--engines {engines}: unknown engine(s) {', '.join(bad)}")
+        problems.append(
+            f"--engines {engines}: unknown engine(s) {', '.join(bad)} (choose from "
+            f"{', '.join(ENGINE_CHOICES[:-1])}, comma-separated, or none)"
+        )
     if problems:
         fail(problems)
     return names
@@ -171,7 +217,14 @@ def _draws_bar(total: int) -> Iterator[Callable[[int], None]]:
 @app.command()
 def sweep(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
-    draws: Annotated[int, typer.Option(min=10, max=100_000_000, help="Draws.")] = 2000,
+    draws: Annotated[
+        int,
+        typer.Option(
+            min=10,
+            max=100_000_000,
+            help="Draws (streamed to the folder in chunks, so beyond a run's 100,000).",
+        ),
+    ] = 2000,
     seed: SeedOpt = None,
     method: Annotated[str, typer.Option(help="lhs | sobol | random")] = "lhs",
     backend: Annotated[str, typer.Option(help="serial | processes | dask")] = "serial",
@@ -349,7 +402,11 @@ def deter(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     draws: Annotated[
         int | None,
-        typer.Option(min=10, max=1_000_000, help="Monte Carlo draws (default: the scenario's)."),
+        typer.Option(
+            min=10,
+            max=MAX_RUN_DRAWS,
+            help="Monte Carlo draws (default: the scenario's; at most 100,000).",
+        ),
     ] = None,
     seed: SeedOpt = None,
 ) -> None:
@@ -411,6 +468,8 @@ def validate(
     files: Annotated[list[str], typer.Argument(help="Scenario files (or built-in ids).")],
 ) -> None:
     """Check scenario files; list every problem found, each with its location."""
+    from ceasefire.scenario import ScenarioError, read
+
     problems: list[str] = []
     for f in files:
         try:
@@ -419,12 +478,15 @@ def validate(
             problems.extend(err.lines(located=True))
             continue
         s = loaded.scenario
-        out_console.print(
-            f"{f}: ok ({len(s.dimensions)} dimensions, {len(s.actors)} actors, "
-            f"{len(s.territory)} territory units, {len(s.proposals)} proposals, "
-            f"{len(s.institutions)} institutions)",
-            markup=False,
+        counts = (
+            (s.dimensions, "dimension"),
+            (s.actors, "actor"),
+            (s.territory, "territory unit"),
+            (s.proposals, "proposal"),
+            (s.institutions, "institution"),
         )
+        said = ", ".join(f"{len(xs)} {noun}{'' if len(xs) == 1 else 's'}" for xs, noun in counts)
+        out_console.print(f"{f}: ok ({said})", markup=False)
     if problems:
         fail(problems)
 
@@ -432,26 +494,38 @@ def validate(
 @app.command()
 def show(scenario: ScenarioArg = DEFAULT_SCENARIO) -> None:
     """Print a scenario's TOML (copy a built-in one to edit: `ceasefire show ID > my.toml`)."""
-    loaded = _load(scenario)
-    sys.stdout.write(loaded.text)
+    from ceasefire import builtin
+
+    if scenario in builtin.ids() and not Path(scenario).exists():
+        # a built-in is printed as shipped (the tests validate every one); a file is checked
+        sys.stdout.write(builtin.text(scenario))
+        return
+    sys.stdout.write(_load(scenario).text)
 
 
 @app.command("list")
 def list_() -> None:
     """List the built-in scenarios."""
-    from rich.text import Text
+    from rich import box
+    from rich.table import Table
 
-    from ceasefire.report.terminal import Column, grid
+    from ceasefire import builtin
 
-    rows = [[Text(sid), Text(read(sid).scenario.scenario.title)] for sid in builtin_ids()]
-    columns = (Column("id", justify="left"), Column("title", justify="left", wrap=True))
-    grid(out_console, columns, rows)
+    # a plain rich table, not report.terminal's grid: that would import the result models
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("title", overflow="fold")
+    for sid in builtin.ids():
+        table.add_row(sid, builtin.title(sid))
+    out_console.print(table)
 
 
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format."""
-    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+    from ceasefire import builtin
+
+    sys.stdout.write(builtin.schema_text())
 
 
 @app.command()
@@ -533,6 +607,8 @@ def _import(kind: str, file: Path, out: Path | None, force: bool) -> None:
     from ceasefire.outputs import atomic_write
     from ceasefire.scenario import dumps, from_dict
 
+    if file.exists() and not file.is_file() and not file.is_dir():  # a FIFO would hang
+        fail([f"{file}: not a regular file (a pipe, socket or device)"])
     try:
         text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

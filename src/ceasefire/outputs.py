@@ -60,9 +60,13 @@ def new_folder_path(base: Path, name: str) -> Path:
 def prepare_run_dir(out: Path | None, scenario_id: str, force: bool, base: Path) -> Path:
     """The folder to write into: ``out`` (checked) or a new ``base/<stamp>-<id>``."""
     if out is None:
-        candidate = new_folder_path(base, scenario_id)
-        candidate.mkdir(parents=True)
-        return candidate
+        while True:  # mkdir is the claim: a run started in the same second takes the next name
+            candidate = new_folder_path(base, scenario_id)
+            try:
+                candidate.mkdir(parents=True)
+            except FileExistsError:
+                continue
+            return candidate
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not force:
@@ -72,6 +76,67 @@ def prepare_run_dir(out: Path | None, scenario_id: str, force: bool, base: Path)
         )
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+#: the file a run holds in its folder while it writes there (its process id inside); left
+#: behind by a killed run, it marks the folder's results as incomplete
+CLAIM = ".ceasefire-writing"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _stale(claim: Path) -> bool:
+    """Whether a claim was left by a process that no longer runs (killed mid-run)."""
+    try:
+        return not _pid_alive(int(claim.read_text("utf-8").strip()))
+    except (OSError, ValueError):
+        return False
+
+
+def _take(folder: Path) -> None:
+    """Create ``folder/CLAIM`` atomically (O_EXCL): exactly one of two runs started together
+    gets it; the other is refused instead of silently writing over the first."""
+    fd = os.open(folder / CLAIM, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"{os.getpid()}\n")
+
+
+def claim_run_dir(out: Path | None, scenario_id: str, force: bool, base: Path) -> Path:
+    """:func:`prepare_run_dir`, then claim the folder for this process (:data:`CLAIM`);
+    :func:`release` gives it back once every file is written.
+
+    Raises :class:`OutputError` when another live run holds the folder, or when it started
+    writing there at the same moment (issue 18, item 9: two ``run --out SAME``). With
+    ``force``, a claim left by a killed run is taken over.
+    """
+    folder = prepare_run_dir(out, scenario_id, force, base)
+    try:
+        _take(folder)
+    except FileExistsError:
+        if not (force and _stale(folder / CLAIM)):
+            raise OutputError(
+                f"{folder}: another run is writing into this folder; wait for it to finish "
+                "or choose another --out"
+            ) from None
+        (folder / CLAIM).unlink(missing_ok=True)
+        try:
+            _take(folder)
+        except FileExistsError:
+            raise OutputError(f"{folder}: another run took this folder just now") from None
+    return folder
+
+
+def release(folder: Path) -> None:
+    """Give back the claim of :func:`claim_run_dir` (the run's files are complete)."""
+    (folder / CLAIM).unlink(missing_ok=True)
 
 
 def write_run(folder: Path, result: Analysis, *, report_html: str | None = None) -> list[Path]:

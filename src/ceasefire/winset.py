@@ -35,8 +35,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linprog
 from scipy.spatial import ConvexHull, HalfspaceIntersection, QhullError
-from scipy.stats import qmc
-from scipy.stats import t as student_t
 
 from ceasefire import preferences
 from ceasefire._types import BoolArray, FloatArray
@@ -546,6 +544,10 @@ def volume_qmc(
     bound when few or no points fall in ``W``, where the replicate spread says nothing).
     Returns ``(share, error)``.
     """
+    # imported here: scipy.stats costs ~0.4 s of start-up and only D > 6 needs it (issue 18)
+    from scipy.stats import qmc
+    from scipy.stats import t as student_t
+
     p, w, nd, lo, up = _arrays(ideal, weights, no_deal, lower, upper)
     d = p.shape[1]
     rng = np.random.default_rng(seed)

@@ -254,6 +254,7 @@ def test_json_round_trip(case: tuple[Scenario, Analysis]) -> None:
     assert Scorecard.model_validate_json(sc.model_dump_json()) == sc
 
 
+@pytest.mark.slow  # several seconds (README: the quick subset leaves it out)
 def test_the_shipped_cases_are_scored_structurally() -> None:
     """Every built-in case with observed rows scores every row; the hits are findings."""
     ids = [sid for sid in builtin_ids() if load(sid).observed]

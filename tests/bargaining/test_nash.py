@@ -29,6 +29,7 @@ def gradient(p: Problem, x: np.ndarray) -> np.ndarray:
         return np.einsum("bn,bnd->bd", c / g, dg)
 
 
+@pytest.mark.slow  # several seconds (README: the quick subset leaves it out)
 @settings(deadline=None, max_examples=30)
 @given(
     seed=st.integers(0, 2**32 - 1),

@@ -296,9 +296,13 @@ def _compare_with_reference(fc: smp.Forecast, b: int, run: object) -> None:
     assert np.count_nonzero(got) == len(reps)
 
 
+#: the reference runs of several seconds each (README: the quick subset leaves them out)
+_SLOW = ("dummyData-a080", "dummyData-a040", "SOE-Competitive")
+
+
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=pytest.mark.slow) if n == "dummyData-a080" else n for n in SCENARIOS],
+    [pytest.param(n, marks=pytest.mark.slow) if n in _SLOW else n for n in SCENARIOS],
 )
 def test_matches_reference_bit_for_bit(name: str) -> None:
     sc = _scenario(name)

@@ -126,6 +126,7 @@ def problems(draw: st.DrawFn) -> Problem:
     return Problem(pos, sal, cap, np.full((b, d), 50.0))
 
 
+@pytest.mark.slow  # several seconds (README: the quick subset leaves it out)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_random_problems_match_numpy_bit_for_bit(prob: Problem) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from ceasefire.backtest.cases import Scorecard
@@ -69,6 +70,7 @@ def test_a_bad_case_file_gets_a_located_message(tmp_path: Path) -> None:
     assert "unknown actor 'GBR'" in r.output and "line" in r.output
 
 
+@pytest.mark.slow  # several seconds (README: the quick subset leaves it out)
 def test_no_id_runs_every_builtin_case() -> None:
     r = invoke("backtest", "cases", "--json")
     assert r.exit_code == 0, r.output

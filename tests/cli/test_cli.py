@@ -70,6 +70,7 @@ def test_run_default_folder_and_refuse_overwrite(in_tmp):
     assert (in_tmp / "mine" / "notes.txt").read_text() == "keep me"
 
 
+@pytest.mark.slow  # several seconds (README: the quick subset leaves it out)
 def test_show_edit_run_sees_the_difference(in_tmp):
     r = invoke("show", "ukraine-2024-11")
     assert r.exit_code == 0

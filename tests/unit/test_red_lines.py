@@ -198,7 +198,7 @@ def test_heatmap_and_verdict_say_so(builtin_analysis):
     from ceasefire.report.charts import acceptance_heatmap
 
     fig = acceptance_heatmap(builtin_analysis)
-    labels = list(fig.data[0].x)
+    labels = list(fig["data"][0]["x"])
     assert "west-german-model (war goes on)" in labels and "bare-ceasefire" in labels
     wgm = builtin_analysis.proposal("west-german-model")
     assert "USA (red line)" in text.verdict(wgm)

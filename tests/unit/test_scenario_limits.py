@@ -115,5 +115,15 @@ def test_an_empty_key_is_named_and_located() -> None:
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
 def test_an_endless_file_is_refused_without_reading_it_all() -> None:
-    with pytest.raises(ScenarioError, match="larger than the limit"):
+    with pytest.raises(ScenarioError, match="not a regular file"):  # a device (issue 18)
         read("/dev/zero")
+
+
+def test_a_huge_file_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    from ceasefire.scenario.io import MAX_TEXT_BYTES
+
+    big = tmp_path / "big.toml"
+    with big.open("wb") as f:  # sparse: no disk or memory spent
+        f.truncate(MAX_TEXT_BYTES * 1000)
+    with pytest.raises(ScenarioError, match="larger than the limit"):
+        read(big)

@@ -210,7 +210,7 @@ def test_the_map_aspect_comes_from_the_bounding_box(tmp_path):
     loaded = read(_with_map(tmp_path, _geojson()))
     fig = charts.coverage_map(analyze(loaded.scenario), loaded.geometry)
     assert fig is not None
-    assert fig.layout.yaxis.scaleratio == pytest.approx(1 / math.cos(math.radians(60.0)))
+    assert fig["layout"]["yaxis"]["scaleratio"] == pytest.approx(1 / math.cos(math.radians(60.0)))
 
 
 def test_no_geometry_no_map_and_the_report_says_so():

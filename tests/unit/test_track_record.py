@@ -25,6 +25,7 @@ from tests.backtest.synth import random_table
 SHIPPED = (resources.files("ceasefire") / record.RECORD_FILE).read_text("utf-8")
 
 
+@pytest.mark.slow  # several seconds (README: the quick subset leaves it out)
 def test_the_shipped_record_is_what_the_script_produces_from_the_recorded_inputs() -> None:
     shipped = TrackRecord.model_validate_json(SHIPPED)
     assert shipped.cases is not None
@@ -105,6 +106,7 @@ def test_the_terminal_summary_has_one_line_per_stage(
         assert sum(line.strip().startswith(f"{stage}:") for line in text.splitlines()) == 1
 
 
+@pytest.mark.slow  # several seconds (README: the quick subset leaves it out)
 def test_the_script_keeps_the_deu_figures_without_deu(tmp_path: Path) -> None:
     import runpy
 

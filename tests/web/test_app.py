@@ -572,6 +572,7 @@ def test_runs_left_running_by_a_dead_server_are_marked(tmp_path: Path) -> None:
     assert meta["status"] == "failed" and "server stopped" in meta["error"]
 
 
+@pytest.mark.slow  # several seconds (README: the quick subset leaves it out)
 def test_two_runs_at_once_do_not_corrupt_each_other(client: TestClient, app: Any) -> None:
     base = open_builtin(client)
     changed = open_builtin(client)

@@ -53,6 +53,7 @@ def test_the_editor_offers_single_runs_and_sweeps(client: TestClient) -> None:
     assert "Single runs only" not in page and "not available" not in page
 
 
+@pytest.mark.slow  # several seconds (README: the quick subset leaves it out)
 def test_sweep_reports_its_progress(
     client: TestClient, app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -197,6 +198,7 @@ def test_single_runs_keep_their_larger_limit() -> None:
     assert RunRequest(kind="sweep", draws=MAX_SWEEP_DRAWS).draws == MAX_SWEEP_DRAWS
 
 
+@pytest.mark.slow  # several seconds (README: the quick subset leaves it out)
 def test_two_sweeps_at_once_do_not_corrupt_each_other(client: TestClient, app: Any) -> None:
     base = open_builtin(client)
     changed = open_builtin(client)

@@ -966,7 +966,8 @@ def forecast(
         return np.ascontiguousarray(a.reshape(b, d))
 
     median = back2(run.median)
-    params = {"rounds": rounds, **asdict(fl)}
+    # reported under the names a user passes (``range``, not the field ``range_``; issue 18)
+    params = {"rounds": rounds, **{k.rstrip("_"): v for k, v in asdict(fl).items()}}
     return Forecast(
         outcome=np.ascontiguousarray(median[:, -1, :]),
         rounds=np.full(b, rounds, dtype=np.int64),

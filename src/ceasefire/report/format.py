@@ -115,6 +115,8 @@ def jinja_env(*loaders: BaseLoader) -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
+    # a model input's name in words (``deterrence.lam`` -> "how sharply ... (λ)"), defined below
+    env.filters["input_label"] = input_label
     env.globals["zip"] = zip
     env.globals["version"] = __version__
     return env

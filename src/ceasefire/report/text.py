@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ceasefire.report.format import interval_of, pct, sig
+from ceasefire.report.format import interval_of, pct, pct_bounded, sig
 from ceasefire.results import Analysis, ProposalResult
 
 
@@ -69,7 +69,8 @@ def verdict(p: ProposalResult) -> str:
 
 
 def _range(iv: Any) -> str:
-    return interval_of(iv, pct, label="90% interval")
+    # bounded: a 5th percentile of 0.0003 reads "< 0.1%", not "0.0%" (issue 18, item 7)
+    return interval_of(iv, pct_bounded, label="90% interval")
 
 
 def deterrence_paragraph(p: ProposalResult, aggressor: str | None) -> str:

@@ -9,6 +9,7 @@ prints or exits: the CLI renders the errors.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import tomllib
@@ -90,6 +91,67 @@ def _merge(structural: list[Problem], checks: list[Problem]) -> list[Problem]:
             out.append(p)
             seen.add((p.path, p.message))
     return out
+
+
+def _split(path: str) -> tuple[str, str]:
+    """``actors[2].range.war_cost`` -> (``actors[2]``, ``range.war_cost``): the item and the
+    field within it (the item is the path up to its last ``[i]``)."""
+    cut = path.rfind("].")
+    return (path[: cut + 1], path[cut + 2 :]) if cut >= 0 else ("", path)
+
+
+def _misspelt(field: str, others: list[str]) -> str | None:
+    """The field among ``others`` that ``field`` is a misspelling of, if one is close."""
+    close = difflib.get_close_matches(field, others, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def drop_follow_ons(problems: list[Problem]) -> list[Problem]:
+    """One mistake, one problem (issue 18, item 4).
+
+    - A misspelt key (``warcost: unknown field``) leaves its real field at its default or
+      missing; the problems that follow at that field of the same item (``war_cost``,
+      ``range.war_cost``: "central value 0.0 lies outside ...", "Field required") are dropped,
+      and the unknown key's message names the field it was probably meant to be.
+    - A central value that is itself wrong (``position.sovereignty = 140``) is not reported
+      again as lying outside its range (``range.sovereignty``).
+    """
+    by_item: dict[str, set[str]] = {}
+    for p in problems:
+        item, field = _split(p.path)
+        by_item.setdefault(item, set()).add(field)
+    drop: set[tuple[str, str]] = set()
+    renamed: dict[int, str] = {}
+    for k, p in enumerate(problems):
+        item, field = _split(p.path)
+        if p.message == "unknown field" and "." not in field:
+            bases = {f.removeprefix("range.").split(".")[0] for f in by_item[item] if f != field}
+            meant = _misspelt(field, sorted(bases))
+            if meant is not None:
+                renamed[k] = f"unknown field (did you mean {meant!r}?)"
+                drop |= {(item, f) for f in by_item[item] if f in (meant, f"range.{meant}")}
+        elif field.startswith("range.") and "central value" in p.message:
+            key = field.removeprefix("range.")
+            if {key, f"position.{key}"} & by_item[item]:
+                drop.add((item, field))
+    drop |= _red_line_follow_ons(problems)
+    return [
+        replace(p, message=renamed.get(k, p.message))
+        for k, p in enumerate(problems)
+        if _split(p.path) not in drop or p.message.startswith("unknown field")
+    ]
+
+
+def _red_line_follow_ons(problems: list[Problem]) -> set[tuple[str, str]]:
+    """A red line that is itself wrong (``aliance <= 40``) leaves its range and its terms
+    (``range.red_line.alliance``, ``red_line_terms.alliance``) with "no red line to qualify":
+    those follow from the one mistake."""
+    broken = {_split(p.path)[0] for p in problems if _split(p.path)[1].startswith("red_lines")}
+    return {
+        _split(p.path)
+        for p in problems
+        if _split(p.path)[0] in broken and "has no red line on" in p.message
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,7 +269,7 @@ def from_dict(
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
         structural = _pydantic_problems(err)
-    problems = _merge(structural, cross_check(raw))
+    problems = drop_follow_ons(_merge(structural, cross_check(raw)))
     if problems or scenario is None:
         raise ScenarioError(source, _locate(problems, raw, text))
     return scenario
@@ -317,10 +379,9 @@ def loads(text: str, source: str = "<scenario>") -> Scenario:
 
 def builtin_ids() -> tuple[str, ...]:
     """Ids of the scenarios shipped with the package."""
-    folder = resources.files("ceasefire.builtin")
-    return tuple(
-        sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
-    )
+    from ceasefire import builtin  # the data package: imported where it is read
+
+    return builtin.ids()
 
 
 def builtin_text(scenario_id: str) -> str:
@@ -336,7 +397,9 @@ def builtin_text(scenario_id: str) -> str:
                 )
             ],
         )
-    return (resources.files("ceasefire.builtin") / f"{scenario_id}.toml").read_text("utf-8")
+    from ceasefire import builtin
+
+    return builtin.text(scenario_id)
 
 
 @dataclass(frozen=True)
@@ -353,6 +416,11 @@ class Loaded:
 
 def _read_text(ref: str | Path) -> str:
     path = Path(ref)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # a FIFO would block the read forever, a device never end (issue 18, item 9)
+        raise ScenarioError(
+            str(ref), [Problem("", "not a regular file (a pipe, socket or device)")]
+        )
     try:
         with path.open("rb") as f:  # a bounded read: /dev/zero or a huge file cannot fill memory
             data = f.read(MAX_TEXT_BYTES + 1)

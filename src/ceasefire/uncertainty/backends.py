@@ -276,13 +276,32 @@ def _serial(model: Model, jobs: list[Job], progress: Progress | None) -> None:
         _finish(job, job.fn(model, *job.args), t0, progress)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Pool initializer: the worker exits once the sweep's process is gone.
+
+    A parent killed with SIGKILL cannot shut its pool down, and the forked workers, which hold
+    both ends of the pool's pipes, would wait on its queue for ever (issue 18, item 9: two
+    orphans in two of four kills). A daemon thread watches the parent's pid.
+    """
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ceasefire-parent-watch", daemon=True).start()
+
+
 def _processes(
     model: Model, jobs: list[Job], progress: Progress | None, workers: int | None
 ) -> None:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     n = workers or os.cpu_count() or 1
-    with ProcessPoolExecutor(max_workers=n) as pool:
+    with ProcessPoolExecutor(
+        max_workers=n, initializer=_exit_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         pending: dict[Any, tuple[Job, float]] = {}
         queue = list(jobs)
         while queue or pending:

@@ -29,7 +29,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import qmc
 
 from ceasefire._types import FloatArray
 from ceasefire.inputs import deterrence_inputs, durability_inputs
@@ -253,6 +252,8 @@ def unit_sample(
         return np.zeros((count, 0))
     if method == "random":
         return np.random.default_rng(child).random((count, d))
+    from scipy.stats import qmc  # here: scipy.stats costs ~0.4 s of every CLI start (issue 18)
+
     if method == "lhs":
         return np.asarray(
             qmc.LatinHypercube(d, seed=np.random.default_rng(child)).random(count),
