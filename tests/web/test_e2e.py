@@ -119,7 +119,7 @@ def run_and_wait(pg: Any, previous_url: str | None = None) -> str:
     return str(pg.url)
 
 
-def test_edit_hungary_run_and_compare(page: tuple[Any, Watch], server: Server, shots: Path) -> None:
+def test_edit_usa_run_and_compare(page: tuple[Any, Watch], server: Server, shots: Path) -> None:
     pg, _ = page
     pg.goto(server.url + "/")
     assert pg.title().startswith("Start")
@@ -135,43 +135,44 @@ def test_edit_hungary_run_and_compare(page: tuple[Any, Watch], server: Server, s
     pg.screenshot(path=str(shots / "3-results.png"), full_page=True)
     pg.screenshot(path=str(shots / "3-results-top.png"))
 
-    # Hungary's red line on the alliance moves from "<= 40" to "<= 60"
+    # the USA's red line on the alliance moves from "<= 40" to "<= 60" (not Hungary's: Hungary
+    # also rejects the West German model on utility, issue 13's no war-cost credit)
     pg.goto(draft_url)
     cell = pg.locator(
-        'tr.actor-row:has(input[data-field="id"][value="HUN"]) '
+        'tr.actor-row:has(input[data-field="id"][value="USA"]) '
         'input[data-part="red_lines"][data-dim="alliance"]'
     )
     assert cell.input_value() == "<= 40"
     cell.fill("<= 60")
     # (no wait_for_function: it evaluates a string, which the app's CSP rightly refuses)
     expect(pg.locator("#save-status")).to_have_text("saved · no problems")
-    pg.screenshot(path=str(shots / "4-editor-hungary.png"))
+    pg.screenshot(path=str(shots / "4-editor-usa.png"))
     second = run_and_wait(pg, first)
     after = blockers(pg)
-    assert after == "USA, SVK"
-    assert "HUN" not in after
+    assert after == "HUN, SVK"
+    assert "USA" not in after
 
     # the results download as files
     r = pg.request.get(second + "/results.json")
     assert r.ok
     data = json.loads(r.body())
     wgm = next(p for p in data["proposals"] if p["id"] == "west-german-model")
-    assert wgm["institutions"]["nato-accession"]["blockers"] == ["USA", "SVK"]
+    assert wgm["institutions"]["nato-accession"]["blockers"] == ["HUN", "SVK"]
 
     # side by side: the input that changed, and the conclusion that changed with it
     pg.select_option("#compare-with", first.rsplit("/", 1)[1])
     pg.click("#compare-button")
     pg.wait_for_url(re.compile(r"/compare\?"))
     inputs = pg.locator("#input-changes").inner_text()
-    assert "actors[HUN].red_lines" in inputs
+    assert "actors[USA].red_lines" in inputs
     assert "alliance <= 40" in inputs and "alliance <= 60" in inputs
     row = pg.locator(
         '#conclusions tr[data-section="west-german-model"][data-item="nato-accession: blockers"]'
     )
     assert "changed" in (row.get_attribute("class") or "")
     text = row.inner_text()
-    assert "USA, HUN, SVK (3)" in text and "USA, SVK (2)" in text
-    assert "no longer blocking: HUN" in text
+    assert "USA, HUN, SVK (3)" in text and "HUN, SVK (2)" in text
+    assert "no longer blocking: USA" in text
     pg.screenshot(path=str(shots / "5-compare.png"), full_page=True)
 
     pg.goto(server.url + "/")
