@@ -424,10 +424,14 @@ def _path_params(ctx: _Context, n: int | None) -> dict[str, dict[str, FloatArray
     def central(ranges: Mapping[str, Any]) -> dict[str, FloatArray]:
         return {k: np.array([float(r[0])]) for k, r in ranges.items()}
 
+    # §4's own inputs at their central values, as the sweep holds them (deterrence/batch.py)
+    ext = {} if ctx.game_ranges is None else {
+        k: float(ctx.game_ranges[k].central) for k in det_game.EXTENDED_PARAMETERS
+    }  # fmt: skip
     if n is None:
         out = {"dur": central(ctx.dur_ranges), "tl": central(tl)}
         if ctx.det_ranges is not None:
-            out["game"] = central(ctx.det_ranges)
+            out["game"] = central(ctx.det_ranges) | {k: np.array([v]) for k, v in ext.items()}
         return out
     path_seed = np.random.SeedSequence(ctx.seed).spawn(3)[2]
     rng = np.random.default_rng(path_seed)
@@ -437,7 +441,8 @@ def _path_params(ctx: _Context, n: int | None) -> dict[str, dict[str, FloatArray
         "u": {"u": rng.uniform(size=n)},
     }
     if ctx.det_ranges is not None:
-        out["game"] = det.sample_parameters(ctx.det_ranges, n, np.random.default_rng(ctx.det_seed))
+        drawn = det.sample_parameters(ctx.det_ranges, n, np.random.default_rng(ctx.det_seed))
+        out["game"] = drawn | {k: np.full(n, v) for k, v in ext.items()}
     return out
 
 

@@ -38,6 +38,7 @@ from ceasefire import deterrence as det
 from ceasefire import durability as dur
 from ceasefire._types import FloatArray
 from ceasefire.deterrence import ParameterRange
+from ceasefire.deterrence import game as det_game
 from ceasefire.scenario.schema import Proposal, RatificationWindow, Scenario, TimelineInputs
 
 #: the two orders of ceasefire and accession the tree compares
@@ -131,12 +132,19 @@ def guarantee_first_feasible(ws: Iterable[RatificationWindow]) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def game_p_hold(g: ArrayLike, h: ArrayLike, params: Mapping[str, ArrayLike]) -> FloatArray:
+def game_p_hold(
+    g: ArrayLike, h: ArrayLike, params: Mapping[str, ArrayLike], phase: float = 1.0
+) -> FloatArray:
     """P(the aggressor holds for one period) from the guarantee game (the one coupling point).
 
-    ``params``: the game's inputs ``v, p1, p2, c1, c2, q, lam`` (``(B,)`` or scalars). An
-    integrator re-wiring a rewritten game changes this function only.
+    ``params``: the game's inputs ``v, p1, p2, c1, c2, q, lam`` (``(B,)`` or scalars) and, when
+    the scenario has them, §4's (``det_game.EXTENDED_PARAMETERS``): then the extended game of
+    docs/specs/deterrence.md §4 decides, with its limited probe and ``phase`` (1 after a
+    ceasefire, 0 while fighting goes on), so the tree reads the same game as the deterrence
+    results; without them the §1 game.
     """
+    if all(k in params for k in det_game.EXTENDED_PARAMETERS):
+        return np.asarray(det_game.extended_game(g, h, params, None, phase).p_hold)
     res = det.guarantee_game(
         g=g, v=params["v"], p1=params["p1"], p2=params["p2"], c1=params["c1"],
         c2=params["c2"], q=params["q"], h=h, lam=params["lam"],
@@ -305,15 +313,14 @@ def path_inputs(
     )
     hr = hr_m
     interim = {**game, "q": timeline["interim_q"]}
-    p_int = game_p_hold(g, h_after, interim)
-    # h_fight = min(h_after, 0) equals h_after whenever A dislikes the deal: same game, reuse it
-    same = np.array_equal(np.asarray(h_fight), np.asarray(h_after))
+    p_int = game_p_hold(g, h_after, interim, phase=1.0)
     return PathInputs(
         p_pass=np.asarray(p_pass, dtype=np.float64),
         years=np.asarray(years, dtype=np.float64),
         p_hold_interim=p_int,
-        p_hold_force=game_p_hold(g, h_after, game),
-        p_hold_fight=p_int if same else game_p_hold(g, h_fight, interim),
+        p_hold_force=game_p_hold(g, h_after, game, phase=1.0),
+        # while the war goes on: no ceasefire to break (phase 0), interim assurances only
+        p_hold_fight=game_p_hold(g, h_fight, interim, phase=0.0),
         hr=np.asarray(hr * np.ones_like(np.asarray(years, dtype=np.float64))),
         k=np.asarray(durability["k"], dtype=np.float64),
         c=commitment_c(

@@ -276,3 +276,16 @@ def test_tree_probabilities_are_probabilities_and_fall_with_the_horizon(
         assert np.all(np.diff(t.p_line_holds[0]) <= 1e-12)
         if order == "ceasefire-first":
             assert np.all(np.diff(t.p_path_if_passed[0]) <= 1e-12)
+
+
+def test_the_tree_reads_the_same_game_as_the_deterrence_results() -> None:
+    """Issue 14/15: the event tree's P(hold) once the guarantee is in force after a ceasefire is
+    the deterrence stage's P(hold) after a ceasefire for the same proposal (one game, §4)."""
+    import ceasefire
+
+    a = ceasefire.analyze(ceasefire.load("ukraine-2024-11"), engines=None)
+    wgm = a.proposal("west-german-model")
+    assert wgm.deterrence is not None and wgm.paths is not None
+    after = wgm.deterrence.alternatives["after_ceasefire"].p_hold.central
+    for order in wgm.paths.orders:
+        assert order.p_hold_in_force.central == pytest.approx(after, abs=1e-12)

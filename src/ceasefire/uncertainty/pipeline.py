@@ -555,6 +555,9 @@ def _paths(model: Model, bt: Batch, out: Outputs, seed: np.random.SeedSequence) 
     weights = pref.normalised_weights(bt.salience[:, row])
     u_q = pref.utility(model.status_quo, bt.ideal[:, row], weights)[:, 0]
     tl = {k: np.full(b, v) for k, v in model.timeline.items()}
+    # the tree reads the same game as the deterrence stage: §4 with its inputs at central values
+    ext = {} if model.game is None else dict(model.game.extended)
+    game = dict(bt.deterrence) | {k: np.full(b, v) for k, v in ext.items()}
     hs = dur.supported_horizons()
     res = {
         f"paths.{n}.{h:g}": np.zeros((b, len(model.proposal_ids))) for n in PATH_OUTPUTS for h in hs
@@ -568,7 +571,7 @@ def _paths(model: Model, bt: Batch, out: Outputs, seed: np.random.SeedSequence) 
             g=out["g"][:, k],
             h_after=det.hold_value(utility[:, k, ia], u_q, sequence="after_ceasefire"),
             h_fight=det.hold_value(utility[:, k, ia], u_q, sequence="during_fighting"),
-            game=bt.deterrence,
+            game=game,
             durability=bt.durability,
             timeline=tl,
             years=pth.window_years(ws, u),
