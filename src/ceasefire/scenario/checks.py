@@ -45,6 +45,11 @@ def items(raw: Mapping[str, Any], key: str) -> list[tuple[int, Mapping[str, Any]
     return [(i, v) for i, v in enumerate(value) if isinstance(v, Mapping)]
 
 
+def _as_list(value: Any) -> list[Any] | tuple[Any, ...]:
+    """``value`` if it is a list (the structural pass reports anything else), else empty."""
+    return value if isinstance(value, list | tuple) else []
+
+
 def ids(raw: Mapping[str, Any], key: str, field: str = "id") -> list[str]:
     """The string ids of the array ``key``."""
     return [str(v[field]) for _, v in items(raw, key) if isinstance(v.get(field), str)]
@@ -644,7 +649,7 @@ def check_unit_terms(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
     )
     for i, p in items(raw, "proposals"):
         seen: dict[tuple[str, str, str], int] = {}
-        for j, t in enumerate(p.get("unit_terms") or []):
+        for j, t in enumerate(_as_list(p.get("unit_terms"))):
             where = f"proposals[{i}].unit_terms[{j}]"
             if not isinstance(t, Mapping):
                 continue
@@ -799,7 +804,7 @@ def check_actor_sets(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
     actor twice (neither directly nor through a group)."""
     yield from _unique("actor_sets", raw, set())
     groups = {
-        str(g["id"]): [m for m in g.get("members") or () if isinstance(m, str)]
+        str(g["id"]): [m for m in _as_list(g.get("members")) if isinstance(m, str)]
         for _, g in items(raw, "groups")
         if isinstance(g.get("id"), str)
     }
