@@ -12,9 +12,11 @@ called by the adapters, which attach it to an Analysis through ``run(track_recor
 from __future__ import annotations
 
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from ceasefire.backtest.cases import Scorecard
-from ceasefire.backtest.models import DeuBacktest
+if TYPE_CHECKING:  # annotations only: loading the record must not import the backtests
+    from ceasefire.backtest.cases import Scorecard
+    from ceasefire.backtest.models import DeuBacktest
 from ceasefire.results import (
     CasesRecord,
     CaseStageFigure,
