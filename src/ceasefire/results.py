@@ -15,8 +15,11 @@ from pydantic import BaseModel, ConfigDict
 from ceasefire.sweep_results import SweepSummary
 
 #: the version of this schema; 1.1 added ``ForecastResult.version`` (the engine's version),
-#: 1.2 ``Analysis.track_record`` (each stage's measured out-of-sample record)
-SCHEMA_VERSION = "1.3"
+#: 1.2 ``Analysis.track_record`` (each stage's measured out-of-sample record); 1.4 (session 4,
+#: fields added only): blocker reasons, packages and knife edges (issue 13), the extended game,
+#: backcast and calibration (14), the event tree and reference class (15), actor sets,
+#: feasibility and BDM stability (16), per-unit coverage shares (17)
+SCHEMA_VERSION = "1.4"
 
 
 class _Result(BaseModel):
