@@ -331,8 +331,9 @@ def check_institutions(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
 
 
 def check_model_inputs(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
-    """Deterrence and durability inputs: ranges ordered, holding their central value."""
-    for table in ("deterrence", "durability"):
+    """Ranged model inputs (deterrence, durability, the extended game, the timeline): ranges
+    ordered, holding their central value."""
+    for table in ("deterrence", "durability", "guarantee_game", "timeline"):
         inputs = raw.get(table)
         for name, spec in inputs.items() if isinstance(inputs, Mapping) else ():
             if not isinstance(spec, Mapping):
@@ -632,6 +633,10 @@ def _unit_term(where: str, t: Mapping[str, Any], foreign: frozenset[str]) -> Ite
         )
 
 
+def _all_text(*values: Any) -> bool:
+    return all(isinstance(v, str) for v in values)
+
+
 def _term_parts(t: Mapping[str, Any]) -> tuple[str, ...]:
     term, part = t.get("term"), t.get("part", "whole")
     if term == "withdraw":
@@ -651,8 +656,8 @@ def check_unit_terms(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
         seen: dict[tuple[str, str, str], int] = {}
         for j, t in enumerate(_as_list(p.get("unit_terms"))):
             where = f"proposals[{i}].unit_terms[{j}]"
-            if not isinstance(t, Mapping):
-                continue
+            if not isinstance(t, Mapping) or not _all_text(t.get("unit"), t.get("term")):
+                continue  # the structural pass reports a row, unit or term of the wrong type
             if t.get("unit") not in ref.codes:
                 yield Problem(f"{where}.unit", f"unknown territory unit {t.get('unit')!r}")
                 continue
