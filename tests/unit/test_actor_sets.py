@@ -78,6 +78,26 @@ def test_builtin_declares_sets_and_the_spread_covers_them():
     assert bloc["sovereignty"][0] < bloc["sovereignty"][1]
 
 
+def test_the_whole_actor_list_set_reuses_the_whole_forecasts_with_the_same_numbers():
+    """The "all" set is the scenario's own problem: the analysis hands its forecasts over
+    instead of running every engine again (issue 18 item 2), and nothing changes."""
+    from ceasefire.analysis import run_forecasts
+    from ceasefire.bargaining import ENGINES
+
+    scenario = ceasefire.load("ukraine-2024-11")
+    engines = tuple(ENGINES)
+    whole, _ = run_forecasts(scenario, engines, seed=7)
+    fresh, _ = run_actor_sets(scenario, engines, seed=7, rule_ids=())
+    reused, _ = run_actor_sets(scenario, engines, seed=7, rule_ids=(), whole=whole)
+    assert reused == fresh
+    assert [f.engine for f in reused if f.set_id == "all"] == [f.engine for f in whole]
+    # only a set equal to the whole actor list takes them: a marker in the handed-over
+    # forecasts shows up in "all" and nowhere else
+    marked = [f.model_copy(update={"note": "handed over"}) for f in whole]
+    got, _ = run_actor_sets(scenario, engines, seed=7, rule_ids=(), whole=marked)
+    assert {f.set_id for f in got if f.note == "handed over"} == {"all"}
+
+
 def test_analysis_and_report_lead_with_the_spread():
     from ceasefire.report.html import render
 
