@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from ceasefire.analysis import analyze
-from ceasefire.report.charts_game import game_curves
 from ceasefire.report.charts import (
     RED_LINE_COLOUR,
     _simplify,
@@ -17,6 +16,7 @@ from ceasefire.report.charts import (
     deterrence_curves,
     winset_picture,
 )
+from ceasefire.report.charts_game import game_curves
 
 
 def test_red_line_rejections_are_never_drawn_in_the_margin_colours(builtin: Any) -> None:
