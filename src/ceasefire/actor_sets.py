@@ -320,22 +320,44 @@ def _take(problem: bargaining.Problem, idx: list[int]) -> bargaining.Problem:
     )
 
 
-def _batch_or_each(
-    problem: bargaining.Problem, name: str, params: dict[str, Any], seed: int,
-    idx: list[int] | None = None,
-) -> list[tuple[int, bargaining.Forecast, int]]:  # fmt: skip
-    """(element, forecast, index in that forecast) of one engine on a batch. If the engine
-    rejects the batch (e.g. smp: a rule gives some actor capability 0), the batch is halved
-    until the elements it rejects are alone, and those are left out."""
-    idx = list(range(problem.shape[0])) if idx is None else idx
+def _run(
+    problem: bargaining.Problem, name: str, params: dict[str, Any], seed: int, idx: list[int]
+) -> list[tuple[int, bargaining.Forecast, int]] | None:
+    """(element, forecast, index in that forecast) of one engine on the elements ``idx`` of
+    a batch; None if the engine rejects them (a ``ValueError``)."""
     try:
         f = bargaining.engine(name)(
             _take(problem, idx), np.random.default_rng(np.random.SeedSequence(seed)), **params
         )
-        return [(k, f, j) for j, k in enumerate(idx)]
     except ValueError:
-        if len(idx) == 1:
-            return []
+        return None
+    return [(k, f, j) for j, k in enumerate(idx)]
+
+
+def _batch_or_each(
+    problem: bargaining.Problem, name: str, params: dict[str, Any], seed: int,
+    idx: list[int] | None = None,
+) -> list[tuple[int, bargaining.Forecast, int]]:  # fmt: skip
+    """(element, forecast, index in that forecast) of one engine on a batch, leaving out the
+    elements it rejects (e.g. smp: a rule gives some actor capability 0).
+
+    A rejected batch of three or more is first tried without each element in turn: if one
+    element is the cause, the others still run as one batch (an engine checks its input
+    before it runs, so a rejection costs little, and a batch costs less than its elements one
+    by one: smp on two rules of the built-in 0.18 s, not 0.24 s). Otherwise the batch is
+    halved until the elements it rejects are alone. Either way an element's numbers are the
+    same: an engine computes each element of a batch on its own (for smp, see its pool in
+    ``bargaining.smp.forecast``)."""
+    idx = list(range(problem.shape[0])) if idx is None else idx
+    done = _run(problem, name, params, seed, idx)
+    if done is not None:
+        return done
+    if len(idx) == 1:
+        return []
+    for drop in idx if len(idx) > 2 else ():
+        done = _run(problem, name, params, seed, [k for k in idx if k != drop])
+        if done is not None:
+            return done
     half = len(idx) // 2
     return _batch_or_each(problem, name, params, seed, idx[:half]) + _batch_or_each(
         problem, name, params, seed, idx[half:]

@@ -177,3 +177,46 @@ def test_capability_rules_move_the_forecasts_and_corners_are_reported():
 def test_capability_rule_needs_every_input():
     text = BASE.replace("capability_inputs = { gdp", "capability_inputs = { gdpx", 1)
     assert any("has no gdp for capability rule" in line for line in _problems(text))
+
+
+@pytest.mark.parametrize("bad", [(), (1,), (0, 3), (0, 1, 2, 3, 4)])
+def test_a_rejected_batch_keeps_the_others_and_their_numbers(bad, monkeypatch):
+    """smp rejects an element with a capability of 0; the rest of the batch is forecast as
+    each element would be alone, and with one culprit the rest runs as one batch."""
+    from ceasefire import bargaining
+    from ceasefire.actor_sets import _batch_or_each
+
+    rng = np.random.default_rng(3)
+    b, n, d = 5, 4, 2
+    cap = rng.uniform(1, 10, (b, n))
+    for k in bad:
+        cap[k, 0] = 0.0
+    problem = bargaining.Problem(
+        positions=rng.uniform(0, 100, (b, n, d)),
+        saliences=rng.uniform(10, 90, (b, n, d)),
+        capability=cap,
+        status_quo=np.zeros((b, d)),
+        war_cost=np.zeros((b, n)),
+    )
+    smp = bargaining.engine("smp")
+    accepted: list[int] = []
+
+    def counted(p, generator, **params):
+        f = smp(p, generator, **params)
+        accepted.append(p.shape[0])
+        return f
+
+    monkeypatch.setattr(bargaining, "engine", lambda name: counted)
+    got = _batch_or_each(problem, "smp", {"on_degenerate": "stop"}, seed=0)
+    assert [k for k, _, _ in got] == [k for k in range(b) if k not in bad]
+    for k, f, j in got:
+        alone = smp(
+            bargaining.Problem(
+                problem.positions[k : k + 1], problem.saliences[k : k + 1], cap[k : k + 1],
+                problem.status_quo[k : k + 1], problem.war_cost[k : k + 1],
+            ),
+            np.random.default_rng(0), on_degenerate="stop",
+        )  # fmt: skip
+        np.testing.assert_array_equal(f.outcome[j], alone.outcome[0])
+    if len(bad) <= 1:
+        assert accepted == [b - len(bad)]  # one batch of the accepted elements
