@@ -1154,7 +1154,9 @@ def analyze(
     )
     from ceasefire.actor_sets import run_actor_sets
 
-    set_fcs, spread = run_actor_sets(scenario, engines or (), rounds=rounds, seed=ctx.seed)
+    set_fcs, spread = run_actor_sets(
+        scenario, engines or (), rounds=rounds, seed=ctx.seed, whole=fcs
+    )
     held_area, held_pop = cov.held_shares(scenario)
     dims = scenario.dimension_ids
     return Analysis(

@@ -78,6 +78,26 @@ def test_builtin_declares_sets_and_the_spread_covers_them():
     assert bloc["sovereignty"][0] < bloc["sovereignty"][1]
 
 
+def test_the_whole_actor_list_set_reuses_the_whole_forecasts_with_the_same_numbers():
+    """The "all" set is the scenario's own problem: the analysis hands its forecasts over
+    instead of running every engine again (issue 18 item 2), and nothing changes."""
+    from ceasefire.analysis import run_forecasts
+    from ceasefire.bargaining import ENGINES
+
+    scenario = ceasefire.load("ukraine-2024-11")
+    engines = tuple(ENGINES)
+    whole, _ = run_forecasts(scenario, engines, seed=7)
+    fresh, _ = run_actor_sets(scenario, engines, seed=7, rule_ids=())
+    reused, _ = run_actor_sets(scenario, engines, seed=7, rule_ids=(), whole=whole)
+    assert reused == fresh
+    assert [f.engine for f in reused if f.set_id == "all"] == [f.engine for f in whole]
+    # only a set equal to the whole actor list takes them: a marker in the handed-over
+    # forecasts shows up in "all" and nowhere else
+    marked = [f.model_copy(update={"note": "handed over"}) for f in whole]
+    got, _ = run_actor_sets(scenario, engines, seed=7, rule_ids=(), whole=marked)
+    assert {f.set_id for f in got if f.note == "handed over"} == {"all"}
+
+
 def test_analysis_and_report_lead_with_the_spread():
     from ceasefire.report.html import render
 
@@ -157,3 +177,46 @@ def test_capability_rules_move_the_forecasts_and_corners_are_reported():
 def test_capability_rule_needs_every_input():
     text = BASE.replace("capability_inputs = { gdp", "capability_inputs = { gdpx", 1)
     assert any("has no gdp for capability rule" in line for line in _problems(text))
+
+
+@pytest.mark.parametrize("bad", [(), (1,), (0, 3), (0, 1, 2, 3, 4)])
+def test_a_rejected_batch_keeps_the_others_and_their_numbers(bad, monkeypatch):
+    """smp rejects an element with a capability of 0; the rest of the batch is forecast as
+    each element would be alone, and with one culprit the rest runs as one batch."""
+    from ceasefire import bargaining
+    from ceasefire.actor_sets import _batch_or_each
+
+    rng = np.random.default_rng(3)
+    b, n, d = 5, 4, 2
+    cap = rng.uniform(1, 10, (b, n))
+    for k in bad:
+        cap[k, 0] = 0.0
+    problem = bargaining.Problem(
+        positions=rng.uniform(0, 100, (b, n, d)),
+        saliences=rng.uniform(10, 90, (b, n, d)),
+        capability=cap,
+        status_quo=np.zeros((b, d)),
+        war_cost=np.zeros((b, n)),
+    )
+    smp = bargaining.engine("smp")
+    accepted: list[int] = []
+
+    def counted(p, generator, **params):
+        f = smp(p, generator, **params)
+        accepted.append(p.shape[0])
+        return f
+
+    monkeypatch.setattr(bargaining, "engine", lambda name: counted)
+    got = _batch_or_each(problem, "smp", {"on_degenerate": "stop"}, seed=0)
+    assert [k for k, _, _ in got] == [k for k in range(b) if k not in bad]
+    for k, f, j in got:
+        alone = smp(
+            bargaining.Problem(
+                problem.positions[k : k + 1], problem.saliences[k : k + 1], cap[k : k + 1],
+                problem.status_quo[k : k + 1], problem.war_cost[k : k + 1],
+            ),
+            np.random.default_rng(0), on_degenerate="stop",
+        )  # fmt: skip
+        np.testing.assert_array_equal(f.outcome[j], alone.outcome[0])
+    if len(bad) <= 1:
+        assert accepted == [b - len(bad)]  # one batch of the accepted elements

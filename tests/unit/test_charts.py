@@ -16,6 +16,7 @@ from ceasefire.report.charts import (
     deterrence_curves,
     winset_picture,
 )
+from ceasefire.report.charts_game import game_curves
 
 
 def test_red_line_rejections_are_never_drawn_in_the_margin_colours(builtin: Any) -> None:
@@ -118,3 +119,51 @@ def test_the_report_carries_little_beside_plotly_js(builtin: Any) -> None:
     page = html.render(analyze(builtin), builtin, read_geometry(builtin))
     assert page.count(html.plotly_js()) == 1
     assert len(page.encode()) - len(html.plotly_js().encode()) < 700_000
+
+
+def test_the_game_curves_are_a_plain_figure_with_shared_columns_and_shaded_ranges(
+    builtin: Any,
+) -> None:
+    a = analyze(builtin, engines=None)
+    fig = game_curves(a)
+    assert isinstance(fig, dict)
+    covered = [p for p in a.proposals if p.deterrence is not None and p.deterrence.curves]
+    assert covered
+    # q*, q*_probe and P(hold) against c2 and s for every proposal the game covers
+    assert len(fig["data"]) == 6 * len(covered)
+    assert [t["showlegend"] for t in fig["data"]].count(True) == 1
+    first = covered[0].deterrence
+    assert first is not None
+    c2 = next(c for c in first.curves if c.parameter == "c2")
+    lay = fig["layout"]
+    for t in fig["data"]:
+        # c2 in the left column (x, x3, x5), s in the right one
+        assert (t["xaxis"] in ("x", "x3", "x5")) is ("c2=" in t["hovertemplate"])
+        assert t["yaxis"] == "y" + t["xaxis"][1:]
+    assert fig["data"][2]["y"] == c2.p_hold and fig["data"][2]["yaxis"] == "y5"
+    # the upper rows follow the bottom row's x axis; c2's axis is logarithmic
+    assert lay["xaxis"]["matches"] == "x5" and lay["xaxis4"]["matches"] == "x6"
+    assert "matches" not in lay["xaxis5"] and lay["xaxis3"]["type"] == "log"
+    assert "type" not in lay["xaxis2"]
+    assert lay["yaxis5"]["title"]["text"] == "P(hold)"
+    # each input's stated range shaded and its central value dotted on its three panels
+    shaded = [s for s in lay["shapes"] if s["type"] == "rect"]
+    assert len(shaded) == len(lay["shapes"]) / 2 == 6
+    assert {(s["x0"], s["x1"]) for s in shaded if s["xref"] in ("x", "x3", "x5")} == {
+        (c2.low, c2.high)
+    }
+    assert all(s["yref"] == s["xref"].replace("x", "y") + " domain" for s in lay["shapes"])
+
+
+def test_the_report_module_does_not_load_plotly_graph_objects() -> None:
+    """The report's charts are plain dicts: ``plotly.graph_objects`` costs ~0.2 s to import
+    (issue 18, item 2), only the sweep's charts use it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ceasefire.report.html, ceasefire.report.charts_game; "
+        "print(sorted(m for m in sys.modules if m.startswith('plotly')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
