@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
 
+from ceasefire._types import FloatArray
 from ceasefire.deterrence import ParameterRange
 from ceasefire.deterrence.game import Conditions, ResolvedCommitment, extended_game, fold
 
@@ -47,12 +49,20 @@ class Target:
 
 def probability(t: Target, values: Mapping[str, float]) -> float:
     """P(the observed choice) at the central inputs with ``values`` substituted (§4.7)."""
+    return float(choice_probability(t, values))
+
+
+def choice_probability(t: Target, values: Mapping[str, Any]) -> FloatArray:
+    """:func:`probability` for values that may be arrays (the game broadcasts over them)."""
     p = {k: float(r.central) for k, r in t.ranges.items()} | dict(values)
     creds = [c.credibility.central for c in t.commitments]
     weights = [c.weight.central for c in t.commitments]
     g, folded = fold(t.g, p, t.commitments, creds, weights)
+    # the game's own shape follows g and h: give them the shape of any array value (e.g. λ)
+    shape = np.broadcast_shapes(np.shape(g), *(np.shape(v) for v in folded.values()))
+    g = np.broadcast_to(np.asarray(g, dtype=np.float64), shape)
     r = extended_game(g, t.h, folded, t.conditions, t.phase)
-    hold, covered = float(r.p_hold), float(r.p_attack_covered + r.p_probe)
+    hold, covered = np.asarray(r.p_hold), np.asarray(r.p_attack_covered + r.p_probe)
     return {
         "attack": 1.0 - hold,
         "hold": hold,
@@ -116,13 +126,12 @@ def _reproducing_interval(
     """Where along slot k's range, the rest at the fit, every affected target has P > 0.5."""
     s = sl[k]
     mine = [t for t in targets if s.case in ("", t.case)]
-    ok = []
-    for x in np.linspace(s.prior.low, s.prior.high, 101):
-        th = theta.copy()
-        th[k] = x
-        if all(probability(t, _values(th, sl, t.case)) > 0.5 for t in mine):
-            ok.append(float(x))
-    return (min(ok), max(ok)) if ok else (None, None)
+    xs = np.linspace(s.prior.low, s.prior.high, 101)
+    good = np.ones(xs.shape, dtype=bool)
+    for t in mine:  # all 101 points of the slot in one call of the game per target
+        good &= choice_probability(t, _values(theta, sl, t.case) | {s.name: xs}) > 0.5
+    ok = xs[good]
+    return (float(ok.min()), float(ok.max())) if ok.size else (None, None)
 
 
 def calibrate(targets: Sequence[Target]) -> Fit:
