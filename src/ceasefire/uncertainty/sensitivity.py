@@ -106,69 +106,73 @@ def _clean(x: Any) -> float | None:
 # Given-data first-order indices (RBD-FAST / EASI)
 
 
-def _zigzag(order: NDArray[Any]) -> NDArray[Any]:
-    """Plischke's reordering of sorted rows: even ranks ascending, then odd ranks descending."""
-    return np.concatenate([order[::2], order[1::2][::-1]], axis=0)
+def _zigzag(rows: NDArray[Any]) -> NDArray[Any]:
+    """Plischke's reordering of sorted rows ``(..., n)``: even ranks ascending, then odd ranks
+    descending (along the last axis)."""
+    return np.concatenate([rows[..., ::2], rows[..., 1::2][..., ::-1]], axis=-1)
 
 
 @functools.lru_cache(maxsize=4)
 def _harmonics(n: int, m: int) -> FloatArray:
-    """The cosine and sine rows of the first ``m`` harmonics of a length-``n`` DFT, ``(2m, n)``
-    (cached: the full sample, its half and the bootstrap's resamples reuse theirs)."""
-    ang = 2.0 * np.pi * np.outer(np.arange(1, m + 1), np.arange(n)) / n
-    w = np.concatenate([np.cos(ang), np.sin(ang)])
+    """The cosine and sine columns of the first ``m`` harmonics of a length-``n`` DFT,
+    ``(n, 2m)`` (cached: the full sample, its half and the bootstrap's resamples reuse theirs)."""
+    ang = 2.0 * np.pi * np.outer(np.arange(n), np.arange(1, m + 1)) / n
+    w = np.concatenate([np.cos(ang), np.sin(ang)], axis=1)
     w.flags.writeable = False
     return w
 
 
-def _s1_from_ordered(ordered: FloatArray, var_sum: FloatArray, w: FloatArray, m: int) -> FloatArray:
-    """Bias-corrected S1 from centred outputs in zig-zag order ``(n, ...)``, ``Σ (y - ȳ)²``
-    and the harmonics ``w`` (:func:`_harmonics`)."""
-    n = ordered.shape[0]
-    block = ordered.reshape(n, -1)
+def _s1_rows(yc: FloatArray, var_sum: Any, m: int) -> FloatArray:
+    """Bias-corrected S1 from centred outputs in zig-zag order along the last axis
+    ``(..., n)`` and their ``Σ (y - ȳ)²`` (shape ``(...)`` or a scalar)."""
+    n = yc.shape[-1]
+    block = yc.reshape(-1, n)
+    w = _harmonics(n, m)
     # small products by einsum: measured, OpenBLAS's threads cost more than they save there
     # on a busy machine; large ones (every input of an output, a batch of resamples) by BLAS
-    f = w @ block if block.size > 1_000_000 else np.einsum("kn,np->kp", w, block)
-    raw = 2.0 * (f * f).sum(axis=0).reshape(ordered.shape[1:]) / (n * var_sum)
+    f = block @ w if block.size > 1_000_000 else np.einsum("pn,nk->pk", block, w)
+    raw = 2.0 * (f * f).sum(axis=1).reshape(yc.shape[:-1]) / (n * var_sum)
     lam = 2.0 * m / n
     return np.asarray(raw - lam / (1.0 - lam) * (1.0 - raw), dtype=np.float64)
 
 
 def _argsort(x: FloatArray) -> NDArray[np.intp]:
-    """``argsort(x, axis=0)``: numpy's default (vectorised) sort, ~4x faster than the stable
-    one here (measured); ties among distinct draws are measure-zero for the continuous ranges,
-    and SALib's ``rbd_fast`` sorts the same way."""
-    return np.argsort(x, axis=0)
+    """The draws sorted by each input, ``(d, n)``: numpy's default (vectorised) sort, ~4x
+    faster than the stable one here (measured); ties among distinct draws have probability
+    zero for the continuous ranges, and SALib's ``rbd_fast`` sorts the same way."""
+    return np.argsort(np.ascontiguousarray(x.T), axis=1)
 
 
 def rbd_fast(
-    x: FloatArray, y: FloatArray, m: int = HARMONICS, order: NDArray[np.intp] | None = None
+    x: FloatArray, y: FloatArray, m: int = HARMONICS, by_input: NDArray[Any] | None = None
 ) -> FloatArray:
     """First-order indices ``(d, t)`` of outputs ``y (n, t)`` on inputs ``x (n, d)``.
 
     RBD-FAST/EASI (module docstring): equal to ``SALib.analyze.rbd_fast`` 's ``S1`` for each
     pair, computed for all inputs and outputs at once. Outputs must be finite and vary.
-    ``order``: ``argsort(x, axis=0)`` when the caller has it.
+    ``by_input``: the draws sorted by each input ``(d, n)`` (:func:`_argsort`) when the
+    caller has them.
     """
-    yc = y - y.mean(axis=0)
-    perm = _zigzag(_argsort(x) if order is None else order)
-    w, var_sum = _harmonics(x.shape[0], m), (yc * yc).sum(axis=0)
-    # one output at a time: an (n, d) block, not (n, d, t) (840 MB at 20,000 draws)
-    cols = [_s1_from_ordered(yc[:, t][perm], var_sum[t], w, m) for t in range(y.shape[1])]
+    perm = _zigzag(_argsort(x) if by_input is None else by_input)
+    # 32-bit indices: half the memory traffic of the gathers below (n <= 2**31)
+    perm = perm.astype(np.int32) if x.shape[0] < 1 << 31 else perm
+    yc = np.ascontiguousarray((y - y.mean(axis=0)).T, dtype=np.float64)
+    # one output at a time: a (d, n) block, not (t, d, n) (840 MB at 20,000 draws)
+    cols = [_s1_rows(col[perm], col @ col, m) for col in yc]
     return np.stack(cols, axis=1) if cols else np.zeros((x.shape[1], 0))
 
 
-def _ranks(order: NDArray[np.intp], inputs: Sequence[int]) -> NDArray[Any]:
-    """Each draw's rank by each of ``inputs``, ``(n, len(inputs))``, as 16-bit integers when
+def _ranks(by_input: NDArray[Any], inputs: Sequence[int]) -> NDArray[Any]:
+    """Each draw's rank by each of ``inputs``, ``(len(inputs), n)``, as 16-bit integers when
     they fit: numpy sorts those by radix, in linear time."""
-    n = order.shape[0]
-    rank = np.empty((n, len(inputs)), dtype=np.uint16 if n <= 1 << 16 else np.intp)
-    rank[order[:, inputs], np.arange(len(inputs))] = np.arange(n)[:, None]
+    n = by_input.shape[1]
+    rank = np.empty((len(inputs), n), dtype=np.uint16 if n <= 1 << 16 else np.intp)
+    rank[np.arange(len(inputs))[:, None], by_input[inputs]] = np.arange(n)
     return rank
 
 
 def _bootstrap_sd(
-    sort_all: NDArray[np.intp],
+    by_input: NDArray[Any],
     y: FloatArray,
     pairs: Sequence[tuple[int, int]],
     rng: np.random.Generator,
@@ -182,36 +186,37 @@ def _bootstrap_sd(
     bootstrap, Bickel, Götze & van Zwet 1997) and the deviation is scaled by ``sqrt(m / n)``
     (the estimator's variance falls as ``1/n``), so the cost stops growing with the draws.
 
-    ``sort_all`` ``(n, d)`` sorts the draws by each input. A resample is sorted by an input
+    ``by_input`` ``(d, n)`` sorts the draws by each input. A resample is sorted by an input
     through the draws' ranks in the full sample (a radix sort of ``m`` small integers, not a
     sort of floats or a pass over all ``n`` draws); ties are only among copies of one draw,
     which carry the same output. The resamples' estimates are computed in batches, one matrix
     product each.
     """
-    n = sort_all.shape[0]
+    n = by_input.shape[1]
     size = min(n, BOOTSTRAP_DRAWS)
     inputs = sorted({i for i, _ in pairs})
     pos = {i: p for p, i in enumerate(inputs)}
     col = np.array([pos[i] for i, _ in pairs])
-    out = np.array([t for _, t in pairs])
-    rank = _ranks(sort_all, inputs)
-    w = _harmonics(size, m)
+    # a pair's draw j is element out * n + j of the outputs laid out by column
+    flat_y = np.ascontiguousarray(y.T, dtype=np.float64).ravel()
+    offset = (np.array([t for _, t in pairs]) * n)[:, None]
+    rank = _ranks(by_input, inputs)
     batch = max(1, BOOTSTRAP_BATCH // max(size * len(pairs), 1))
     est = np.empty((resamples, len(pairs)))
     for b0 in range(0, resamples, batch):
         nb = min(batch, resamples - b0)
-        yr = np.empty((size, nb, len(pairs)))
+        yr = np.empty((nb, len(pairs), size))
         for b in range(nb):
             idx = rng.integers(0, n, size)
-            by_input = idx[_zigzag(np.argsort(rank[idx], axis=0, kind="stable"))]
-            yr[:, b] = y[by_input[:, col], out]
-        yc = yr - yr.mean(axis=0)
-        est[b0 : b0 + nb] = _s1_from_ordered(yc, (yc * yc).sum(axis=0), w, m)
+            sorted_rs = idx[_zigzag(np.argsort(rank[:, idx], axis=1, kind="stable"))]
+            yr[b] = flat_y[offset + sorted_rs[col]]
+        yr -= yr.mean(axis=2, keepdims=True)
+        est[b0 : b0 + nb] = _s1_rows(yr, np.einsum("bpn,bpn->bp", yr, yr), m)
     return np.asarray(est.std(axis=0, ddof=1) * math.sqrt(size / n), dtype=np.float64)
 
 
 def _half_sample(
-    x: FloatArray, y: FloatArray, order: NDArray[np.intp], tops: dict[int, Any], m: int
+    x: FloatArray, y: FloatArray, by_input: NDArray[Any], tops: dict[int, Any], m: int
 ) -> FloatArray:
     """S1 on the first half of the draws of each kept (input, output) pair, NaN elsewhere
     (only the kept pairs are checked for convergence, so only they are estimated)."""
@@ -220,12 +225,11 @@ def _half_sample(
     if nh < MIN_DRAWS:
         return half
     # the first half's order is the full order without the later draws (no new sort)
-    by_input = order.T
-    h_order = by_input[by_input < nh].reshape(x.shape[1], nh).T
+    h_order = by_input[by_input < nh].reshape(x.shape[1], nh)
     for t, idx in tops.items():
         h = y[:nh, t]
         if np.ptp(h) > 0:
-            half[idx, t] = rbd_fast(x[:nh, idx], h[:, None], m, h_order[:, idx])[:, 0]
+            half[idx, t] = rbd_fast(x[:nh, idx], h[:, None], m, h_order[idx])[:, 0]
     return half
 
 
