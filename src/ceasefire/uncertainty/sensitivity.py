@@ -79,14 +79,19 @@ MAX_DRAWS = 20_000
 #: bootstrap resamples of the given-data intervals (judgement: the half-width's own relative
 #: error is about 1/sqrt(2 B), 10 % at 50; the bootstrap is most of the analysis's cost)
 RESAMPLES = 50
-#: draws per bootstrap resample at most (judgement: the intervals of 2,000 draws are measured
-#: in docs/specs/sensitivity.md; beyond, the m-out-of-n bootstrap keeps the cost flat)
-BOOTSTRAP_DRAWS = 2000
-#: outputs (draws x pairs) of the bootstrap resamples estimated in one matrix product
-#: (~16 MB; large enough for BLAS to pay, measured)
-BOOTSTRAP_BATCH = 2_000_000
-#: harmonics' values (draws x 2M x inputs) gathered per block of inputs (~16 MB)
-RBD_BLOCK = 2_000_000
+#: draws per bootstrap resample at most (measured, docs/specs/sensitivity.md §2: at 10,000
+#: draws, resamples of 1,000 give the same mean half-widths as resamples of 2,000 for the
+#: non-zero indices and wider ones for inert inputs; beyond, the m-out-of-n bootstrap keeps
+#: the cost flat)
+BOOTSTRAP_DRAWS = 1000
+#: outputs (draws x pairs) of the bootstrap resamples estimated in one matrix product (~8 MB;
+#: buffers reused, as fresh ones cost page faults)
+BOOTSTRAP_BATCH = 1_000_000
+#: harmonics' values (draws x 2M x inputs) gathered per block of inputs (~4 MB)
+RBD_BLOCK = 500_000
+#: products with at least this many elements go to BLAS, smaller ones to einsum (measured:
+#: OpenBLAS's threads cost more than they save on small products on a busy machine)
+BLAS_MIN = 500_000
 #: inputs kept, with their intervals, per output (the largest first; judgement: the report
 #: shows five, a requested Sobol' analysis names eight)
 TOP = 8
@@ -130,9 +135,7 @@ def _s1_rows(yc: FloatArray, var_sum: Any, m: int) -> FloatArray:
     n = yc.shape[-1]
     block = yc.reshape(-1, n)
     w = _harmonics(n, m)
-    # small products by einsum: measured, OpenBLAS's threads cost more than they save there
-    # on a busy machine; large ones (every input of an output, a batch of resamples) by BLAS
-    f = block @ w if block.size > 1_000_000 else np.einsum("pn,nk->pk", block, w)
+    f = block @ w if block.size >= BLAS_MIN else np.einsum("pn,nk->pk", block, w)
     raw = 2.0 * (f * f).sum(axis=1).reshape(yc.shape[:-1]) / (n * var_sum)
     lam = 2.0 * m / n
     return np.asarray(raw - lam / (1.0 - lam) * (1.0 - raw), dtype=np.float64)
