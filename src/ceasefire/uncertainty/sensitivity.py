@@ -251,21 +251,27 @@ def _bootstrap_sd(
 
 
 def _half_sample(
-    x: FloatArray, y: FloatArray, by_input: NDArray[Any], tops: dict[int, Any], m: int
+    y: FloatArray, by_input: NDArray[Any], pairs: Sequence[tuple[int, int]], m: int
 ) -> FloatArray:
-    """S1 on the first half of the draws of each kept (input, output) pair, NaN elsewhere
-    (only the kept pairs are checked for convergence, so only they are estimated)."""
-    half = np.full((x.shape[1], y.shape[1]), np.nan)
-    nh = x.shape[0] // 2
-    if nh < MIN_DRAWS:
-        return half
+    """S1 on the first half of the draws of each kept (input, output) pair, NaN when the draws
+    are too few to halve or the output is constant on the first half (only the kept pairs are
+    checked for convergence, so only they are estimated: each pair's outputs in the zig-zag
+    order, then one product for all pairs)."""
+    nh = by_input.shape[1] // 2
+    if nh < MIN_DRAWS or not pairs:
+        return np.full(len(pairs), np.nan)
+    inputs = sorted({i for i, _ in pairs})
+    pos = {i: p for p, i in enumerate(inputs)}
+    col = np.array([pos[i] for i, _ in pairs])
+    out = np.array([t for _, t in pairs])
     # the first half's order is the full order without the later draws (no new sort)
-    h_order = by_input[by_input < nh].reshape(x.shape[1], nh)
-    for t, idx in tops.items():
-        h = y[:nh, t]
-        if np.ptp(h) > 0:
-            half[idx, t] = rbd_fast(x[:nh, idx], h[:, None], m, h_order[idx])[:, 0]
-    return half
+    rows = by_input[inputs]
+    perm = _zigzag(rows[rows < nh].reshape(len(inputs), nh))
+    yc = np.ascontiguousarray((y[:nh] - y[:nh].mean(axis=0)).T)  # (t, nh)
+    var_sum = (yc * yc).sum(axis=1)[out]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s1 = _s1_rows(yc[out[:, None], perm[col]], var_sum, m)
+    return np.where(var_sum > 0, s1, np.nan)
 
 
 def given_data(
@@ -294,8 +300,8 @@ def given_data(
     order = _argsort(x)
     full[:, ok] = rbd_fast(x, y[:, ok], m, order)
     tops = {int(t): np.argsort(-full[:, t], kind="stable")[:top] for t in np.flatnonzero(ok)}
-    half = _half_sample(x, y, order, tops, m)
     pairs = [(int(i), int(t)) for t, idx in tops.items() for i in idx]
+    half = dict(zip(pairs, _half_sample(y, order, pairs, m), strict=True))
     sd = _bootstrap_sd(order, y, pairs, np.random.default_rng(seed), resamples, m)
     conf = dict(zip(pairs, Z95 * sd, strict=True))
     out: list[dict[str, Any]] = []
@@ -309,7 +315,7 @@ def given_data(
                 "order": [int(i) for i in idx],
                 "s1": [float(v) for v in full[idx, t]],
                 "s1_conf": [float(conf[(int(i), t)]) for i in idx],
-                "s1_half": [_clean(v) for v in half[idx, t]],
+                "s1_half": [_clean(half[(int(i), t)]) for i in idx],
                 "total": float(full[:, t].sum()),
             }
         )
