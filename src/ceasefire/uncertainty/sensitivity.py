@@ -87,7 +87,8 @@ BOOTSTRAP_DRAWS = 1000
 #: outputs (draws x pairs) of the bootstrap resamples estimated in one matrix product (~8 MB;
 #: buffers reused, as fresh ones cost page faults)
 BOOTSTRAP_BATCH = 1_000_000
-#: harmonics' values (draws x 2M x inputs) gathered per block of inputs (~2 MB; measured: smaller blocks stay in cache)
+#: harmonics' values (draws x 2M x inputs) gathered per block of inputs (~2 MB; measured:
+#: smaller blocks stay in cache)
 RBD_BLOCK = 250_000
 #: inputs sorted at a time (:func:`_argsort`)
 SORT_BLOCK = 16

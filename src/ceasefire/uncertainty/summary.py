@@ -115,12 +115,10 @@ def column_quantiles(block: FloatArray, central: NDArray[Any]) -> list[Quantiles
     ``numpy.percentile`` call for all columns when every draw is finite (the same numbers)."""
     if block.shape[0] and np.isfinite(block).all():
         cols = np.percentile(block, [5, 25, 50, 75, 95], axis=0).T
+        names = ("p05", "p25", "median", "p75", "p95")
         return [
-            Quantiles(
-                central=_num(c), median=float(med), p05=float(p05), p25=float(p25),
-                p75=float(p75), p95=float(p95),
-            )  # fmt: skip
-            for c, (p05, p25, med, p75, p95) in zip(central, cols, strict=True)
+            Quantiles(central=_num(c), **{k: float(v) for k, v in zip(names, qs, strict=True)})
+            for c, qs in zip(central, cols, strict=True)
         ]
     return [quantiles(block[:, k], c) for k, c in enumerate(central)]
 
