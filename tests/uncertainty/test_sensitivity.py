@@ -112,6 +112,14 @@ def test_same_numbers_from_the_same_seed_and_constant_outputs_skipped():
     assert given_data(x[: MIN_DRAWS - 1], y2[: MIN_DRAWS - 1], seed=5) == [{}, {}]
 
 
+@pytest.mark.filterwarnings("error")
+def test_outputs_not_finite_are_skipped_quietly_and_change_nothing_else():
+    x, y = _ishigami(500, 3)
+    bad = np.where(np.arange(500) % 7 == 0, np.inf, y[:, 0])
+    first, skipped = given_data(x, np.column_stack([y[:, 0], bad]), seed=5)
+    assert skipped == {} and first == given_data(x, y, seed=5)[0]
+
+
 def _converged(res: dict) -> list[bool | None]:
     return [row.converged for row in _given_rows(res, MODEL)]
 

@@ -240,9 +240,11 @@ def _bootstrap_sd(
     # a pair's draw j is element out * n + j of the outputs laid out by column, centred on
     # the full sample's mean: a resample's harmonics k >= 1 ignore its own mean (they sum to
     # zero over a period) and Σ (y - ȳ_r)² = Σ y² - m ȳ_r² loses no digits when ȳ_r ≈ 0
-    flat_y = np.ascontiguousarray((y - y.mean(axis=0)).T, dtype=np.float64).ravel()
-    itype = np.int32 if y.size < 1 << 31 else np.intp
-    offset = (np.array([t for _, t in pairs], dtype=itype) * n)[:, None]
+    outs, out = np.unique([t for _, t in pairs], return_inverse=True)  # outputs kept only
+    used = y[:, outs]
+    flat_y = np.ascontiguousarray((used - used.mean(axis=0)).T, dtype=np.float64).ravel()
+    itype = np.int32 if used.size < 1 << 31 else np.intp
+    offset = (out.astype(itype) * n)[:, None]
     rank = _ranks(by_input, inputs)
     batch = max(1, BOOTSTRAP_BATCH // max(size * len(pairs), 1))
     est = np.empty((resamples, len(pairs)))
@@ -272,11 +274,12 @@ def _half_sample(
     inputs = sorted({i for i, _ in pairs})
     pos = {i: p for p, i in enumerate(inputs)}
     col = np.array([pos[i] for i, _ in pairs])
-    out = np.array([t for _, t in pairs])
+    outs, out = np.unique([t for _, t in pairs], return_inverse=True)  # outputs kept only
     # the first half's order is the full order without the later draws (no new sort)
     rows = by_input[inputs]
     perm = _zigzag(rows[rows < nh].reshape(len(inputs), nh))
-    yc = np.ascontiguousarray((y[:nh] - y[:nh].mean(axis=0)).T)  # (t, nh)
+    used = y[:nh, outs]
+    yc = np.ascontiguousarray((used - used.mean(axis=0)).T)  # (kept outputs, nh)
     var_sum = (yc * yc).sum(axis=1)[out]
     with np.errstate(divide="ignore", invalid="ignore"):
         s1 = _s1_rows(yc[out[:, None], perm[col]], var_sum, m)
