@@ -2,8 +2,8 @@
 :class:`~ceasefire.sweep_results.SweepSummary` out).
 
 Draws arrive chunk by chunk through ``column(key)``, a function returning an iterator over the
-chunks' arrays of one output, so at most one output column of all draws (8 bytes x N) is in
-memory at a time:
+chunks' arrays of one output, so at most one output of all draws (8 bytes x N per proposal or
+dimension it holds) is in memory at a time:
 
 * probabilities (an institution passes, a proposal passes, an actor accepts, a win-set is
   empty) are means of indicators, with a 95 % Wilson score interval
@@ -236,7 +236,7 @@ class _Context:
 
     def quantiles(self, key: str, k: int) -> Quantiles:
         """The quantiles of column ``k`` of output ``key``; the output is read once for all
-        its columns (one output of all draws in memory at a time, as before)."""
+        its columns (one output of all draws in memory at a time)."""
         if key not in self.cache:
             parts = [np.asarray(a, dtype=np.float64) for a in self.column(key)]
             block = np.concatenate(parts) if parts else np.zeros((0, self.central[key].shape[1]))
