@@ -19,8 +19,13 @@ from ceasefire.scenario.io import loads
 from ceasefire.uncertainty.backends import run_sweep, summarise_run
 from ceasefire.uncertainty.pipeline import SweepSpec, compile_model
 from ceasefire.uncertainty.sensitivity import (
+    BOOTSTRAP_DRAWS,
+    HARMONICS,
     MIN_DRAWS,
+    _argsort,
+    _bootstrap_sd,
     _given_rows,
+    _half_sample,
     extra_evaluations,
     given_data,
     rbd_fast,
@@ -59,6 +64,27 @@ def test_rbd_fast_is_salibs_estimator():
     assert np.allclose(rbd_fast(x, y)[:, 0], want, atol=1e-12)
 
 
+def test_fast_paths_equal_the_direct_computation():
+    # the half-sample check and the bootstrap reuse the full sample's sort (ranks, radix
+    # sorts, gathered outputs); each must equal RBD-FAST run afresh on the same draws
+    n = BOOTSTRAP_DRAWS + 500  # resamples of BOOTSTRAP_DRAWS out of n
+    x, y1 = _ishigami(n, 7)
+    y = np.column_stack([y1[:, 0], x @ np.array([1.0, -2.0, 0.5])])
+    pairs = [(0, 0), (1, 0), (2, 1), (0, 1)]
+    by_input = _argsort(x)
+    nh = n // 2
+    half = _half_sample(y, by_input, pairs, HARMONICS)
+    want = [rbd_fast(x[:nh, [i]], y[:nh, [t]])[0, 0] for i, t in pairs]
+    assert np.allclose(half, want, atol=1e-12)
+    sd = _bootstrap_sd(by_input, y, pairs, np.random.default_rng(3), 6, HARMONICS)
+    rng, est = np.random.default_rng(3), []
+    for _ in range(6):
+        idx = rng.integers(0, n, BOOTSTRAP_DRAWS)
+        est.append([rbd_fast(x[idx][:, [i]], y[idx][:, [t]])[0, 0] for i, t in pairs])
+    direct = np.std(est, axis=0, ddof=1) * np.sqrt(BOOTSTRAP_DRAWS / n)
+    assert np.allclose(sd, direct, rtol=1e-9, atol=1e-12)
+
+
 def test_ishigami_ranked_and_covered():
     # nominal 95 % intervals; the bootstrap of a rank-based estimator runs a little narrow
     # (measured ~90 %, docs/specs/sensitivity.md), so at least 80 % of 20 samples
@@ -84,6 +110,14 @@ def test_same_numbers_from_the_same_seed_and_constant_outputs_skipped():
     first, flat = given_data(x, y2, seed=5)
     assert first == given_data(x, y2, seed=5)[0] and flat == {}
     assert given_data(x[: MIN_DRAWS - 1], y2[: MIN_DRAWS - 1], seed=5) == [{}, {}]
+
+
+@pytest.mark.filterwarnings("error")
+def test_outputs_not_finite_are_skipped_quietly_and_change_nothing_else():
+    x, y = _ishigami(500, 3)
+    bad = np.where(np.arange(500) % 7 == 0, np.inf, y[:, 0])
+    first, skipped = given_data(x, np.column_stack([y[:, 0], bad]), seed=5)
+    assert skipped == {} and first == given_data(x, y, seed=5)[0]
 
 
 def _converged(res: dict) -> list[bool | None]:

@@ -34,6 +34,7 @@ Unit-cube samples are mapped to input values by the same inverse CDFs as the swe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -78,9 +79,22 @@ MAX_DRAWS = 20_000
 #: bootstrap resamples of the given-data intervals (judgement: the half-width's own relative
 #: error is about 1/sqrt(2 B), 10 % at 50; the bootstrap is most of the analysis's cost)
 RESAMPLES = 50
-#: draws per bootstrap resample at most (judgement: the intervals of 2,000 draws are measured
-#: in docs/specs/sensitivity.md; beyond, the m-out-of-n bootstrap keeps the cost flat)
-BOOTSTRAP_DRAWS = 2000
+#: draws per bootstrap resample at most (measured, docs/specs/sensitivity.md §2: at 10,000
+#: draws, resamples of 1,000 give the same mean half-widths as resamples of 2,000 for the
+#: non-zero indices and wider ones for inert inputs; beyond, the m-out-of-n bootstrap keeps
+#: the cost flat)
+BOOTSTRAP_DRAWS = 1000
+#: outputs (draws x pairs) of the bootstrap resamples estimated in one matrix product (~8 MB;
+#: buffers reused, as fresh ones cost page faults)
+BOOTSTRAP_BATCH = 1_000_000
+#: harmonics' values (draws x 2M x inputs) gathered per block of inputs (~2 MB; measured:
+#: smaller blocks stay in cache)
+RBD_BLOCK = 250_000
+#: inputs sorted at a time (:func:`_argsort`)
+SORT_BLOCK = 16
+#: products with at least this many elements go to BLAS, smaller ones to einsum (measured:
+#: OpenBLAS's threads cost more than they save on small products on a busy machine)
+BLAS_MIN = 500_000
 #: inputs kept, with their intervals, per output (the largest first; judgement: the report
 #: shows five, a requested Sobol' analysis names eight)
 TOP = 8
@@ -102,49 +116,103 @@ def _clean(x: Any) -> float | None:
 # Given-data first-order indices (RBD-FAST / EASI)
 
 
-def _zigzag(order: NDArray[Any]) -> NDArray[Any]:
-    """Plischke's reordering of sorted rows: even ranks ascending, then odd ranks descending."""
-    return np.concatenate([order[::2], order[1::2][::-1]], axis=0)
+def _zigzag(rows: NDArray[Any]) -> NDArray[Any]:
+    """Plischke's reordering of sorted rows ``(..., n)``: even ranks ascending, then odd ranks
+    descending (along the last axis)."""
+    return np.concatenate([rows[..., ::2], rows[..., 1::2][..., ::-1]], axis=-1)
 
 
+@functools.lru_cache(maxsize=4)
 def _harmonics(n: int, m: int) -> FloatArray:
-    """The cosine and sine rows of the first ``m`` harmonics of a length-``n`` DFT, ``(2m, n)``."""
-    ang = 2.0 * np.pi * np.outer(np.arange(1, m + 1), np.arange(n)) / n
-    return np.concatenate([np.cos(ang), np.sin(ang)])
+    """The cosine and sine columns of the first ``m`` harmonics of a length-``n`` DFT,
+    ``(n, 2m)`` (cached: the full sample, its half and the bootstrap's resamples reuse theirs)."""
+    ang = 2.0 * np.pi * np.outer(np.arange(n), np.arange(1, m + 1)) / n
+    w = np.concatenate([np.cos(ang), np.sin(ang)], axis=1)
+    w.flags.writeable = False
+    return w
 
 
-def _s1_from_ordered(ordered: FloatArray, var_sum: FloatArray, w: FloatArray, m: int) -> FloatArray:
-    """Bias-corrected S1 from centred outputs in zig-zag order ``(n, ...)``, ``Σ (y - ȳ)²``
-    and the harmonics ``w`` (:func:`_harmonics`)."""
-    n = ordered.shape[0]
-    block = ordered.reshape(n, -1)
-    # small products (a bootstrap resample) by einsum: measured, OpenBLAS's threads cost more
-    # than they save there on a busy machine; large ones (every input of an output) by BLAS
-    f = w @ block if block.size > 1_000_000 else np.einsum("kn,np->kp", w, block)
-    raw = 2.0 * (f * f).sum(axis=0).reshape(ordered.shape[1:]) / (n * var_sum)
+def _s1_rows(yc: FloatArray, var_sum: Any, m: int) -> FloatArray:
+    """Bias-corrected S1 from centred outputs in zig-zag order along the last axis
+    ``(..., n)`` and their ``Σ (y - ȳ)²`` (shape ``(...)`` or a scalar)."""
+    n = yc.shape[-1]
+    block = yc.reshape(-1, n)
+    w = _harmonics(n, m)
+    f = block @ w if block.size >= BLAS_MIN else np.einsum("pn,nk->pk", block, w)
+    raw = 2.0 * (f * f).sum(axis=1).reshape(yc.shape[:-1]) / (n * var_sum)
     lam = 2.0 * m / n
     return np.asarray(raw - lam / (1.0 - lam) * (1.0 - raw), dtype=np.float64)
 
 
+def _argsort(x: FloatArray) -> NDArray[Any]:
+    """The draws sorted by each input, ``(d, n)``, in 32-bit integers (half the memory of
+    numpy's, whose fresh pages cost as much as the sort here, measured), a block of inputs at
+    a time. numpy's default (vectorised) sort: ~4x faster than the stable one (measured);
+    ties among distinct draws have probability zero for the continuous ranges, and SALib's
+    ``rbd_fast`` sorts the same way."""
+    n, d = x.shape
+    out = np.empty((d, n), dtype=np.int32 if n < 1 << 31 else np.intp)
+    for i0 in range(0, d, SORT_BLOCK):
+        out[i0 : i0 + SORT_BLOCK] = np.argsort(x[:, i0 : i0 + SORT_BLOCK].T, axis=1)
+    return out
+
+
+def _positions(order: NDArray[Any]) -> NDArray[np.int32]:
+    """Each draw's place in the zig-zag of each input ``(d, n)``, from the draws sorted by each
+    input: rank ``2q`` goes to place ``q``, rank ``2q + 1`` to place ``n - 1 - q``."""
+    d, n = order.shape
+    pos = np.empty((d, n), dtype=np.int32)
+    h = (n + 1) // 2
+    rows = np.arange(d)[:, None]
+    pos[rows, order[:, ::2]] = np.arange(h, dtype=np.int32)
+    pos[rows, order[:, 1::2]] = np.arange(n - 1, h - 1, -1, dtype=np.int32)
+    return pos
+
+
 def rbd_fast(
-    x: FloatArray, y: FloatArray, m: int = HARMONICS, order: NDArray[np.intp] | None = None
+    x: FloatArray, y: FloatArray, m: int = HARMONICS, by_input: NDArray[Any] | None = None
 ) -> FloatArray:
     """First-order indices ``(d, t)`` of outputs ``y (n, t)`` on inputs ``x (n, d)``.
 
     RBD-FAST/EASI (module docstring): equal to ``SALib.analyze.rbd_fast`` 's ``S1`` for each
     pair, computed for all inputs and outputs at once. Outputs must be finite and vary.
-    ``order``: ``argsort(x, axis=0)`` when the caller has it.
+    ``by_input``: the draws sorted by each input ``(d, n)`` (:func:`_argsort`) when the
+    caller has them.
+
+    ``F_k = Σ_j y_(j) e^{-2πi jk/n}`` is computed as ``Σ_r y_r e^{-2πi p_r k/n}`` with ``p_r``
+    draw ``r``'s place in the zig-zag: the harmonics' rows are gathered per input (contiguous
+    rows, shared by every output) instead of the outputs per (input, output) pair, and one
+    matrix product per block of inputs serves all outputs.
     """
-    yc = y - y.mean(axis=0)
-    perm = _zigzag(np.argsort(x, axis=0, kind="stable") if order is None else order)
-    w, var_sum = _harmonics(x.shape[0], m), (yc * yc).sum(axis=0)
-    # one output at a time: an (n, d) block, not (n, d, t) (840 MB at 20,000 draws)
-    cols = [_s1_from_ordered(yc[:, t][perm], var_sum[t], w, m) for t in range(y.shape[1])]
-    return np.stack(cols, axis=1) if cols else np.zeros((x.shape[1], 0))
+    n, d = x.shape
+    pos = _positions(_argsort(x) if by_input is None else by_input)
+    yc = np.ascontiguousarray((y - y.mean(axis=0)).T, dtype=np.float64)  # (t, n)
+    w = _harmonics(n, m)
+    block = max(1, RBD_BLOCK // w.size)
+    # one buffer, reused: a fresh one per block costs page faults (measured, 0.1 s)
+    buf = np.empty((min(block, d), n, w.shape[1]))
+    power = np.empty((d, yc.shape[0]))
+    for i0 in range(0, d, block):
+        wb = buf[: min(block, d - i0)]
+        np.take(w, pos[i0 : i0 + wb.shape[0]], axis=0, out=wb, mode="clip")
+        f = np.matmul(yc, wb)  # (inputs, t, 2m)
+        power[i0 : i0 + wb.shape[0]] = (f * f).sum(axis=2)
+    raw = 2.0 * power / (n * (yc * yc).sum(axis=1))
+    lam = 2.0 * m / n
+    return np.asarray(raw - lam / (1.0 - lam) * (1.0 - raw), dtype=np.float64)
+
+
+def _ranks(by_input: NDArray[Any], inputs: Sequence[int]) -> NDArray[Any]:
+    """Each draw's rank by each of ``inputs``, ``(len(inputs), n)``, as 16-bit integers when
+    they fit: numpy sorts those by radix, in linear time."""
+    n = by_input.shape[1]
+    rank = np.empty((len(inputs), n), dtype=np.uint16 if n <= 1 << 16 else np.intp)
+    rank[np.arange(len(inputs))[:, None], by_input[inputs]] = np.arange(n)
+    return rank
 
 
 def _bootstrap_sd(
-    sort_all: NDArray[np.intp],
+    by_input: NDArray[Any],
     y: FloatArray,
     pairs: Sequence[tuple[int, int]],
     rng: np.random.Generator,
@@ -158,45 +226,64 @@ def _bootstrap_sd(
     bootstrap, Bickel, Götze & van Zwet 1997) and the deviation is scaled by ``sqrt(m / n)``
     (the estimator's variance falls as ``1/n``), so the cost stops growing with the draws.
 
-    ``sort_all`` ``(n, d)`` sorts the draws by each input. A resample with multiplicities
-    ``c`` sorted by an input is the full order with draw ``j`` repeated ``c_j`` times (ties
-    among copies do not matter: they carry the same output), so no resample is sorted again.
+    ``by_input`` ``(d, n)`` sorts the draws by each input. A resample is sorted by an input
+    through the draws' ranks in the full sample (a radix sort of ``m`` small integers, not a
+    sort of floats or a pass over all ``n`` draws); ties are only among copies of one draw,
+    which carry the same output. The resamples' estimates are computed in batches, one matrix
+    product each.
     """
-    n = sort_all.shape[0]
+    n = by_input.shape[1]
     size = min(n, BOOTSTRAP_DRAWS)
     inputs = sorted({i for i, _ in pairs})
     pos = {i: p for p, i in enumerate(inputs)}
     col = np.array([pos[i] for i, _ in pairs])
-    out = np.array([t for _, t in pairs])
-    cols = sort_all[:, inputs].T.ravel()
-    w = _harmonics(size, m)
+    # a pair's draw j is element out * n + j of the outputs laid out by column, centred on
+    # the full sample's mean: a resample's harmonics k >= 1 ignore its own mean (they sum to
+    # zero over a period) and Σ (y - ȳ_r)² = Σ y² - m ȳ_r² loses no digits when ȳ_r ≈ 0
+    outs, out = np.unique([t for _, t in pairs], return_inverse=True)  # outputs kept only
+    used = y[:, outs]
+    flat_y = np.ascontiguousarray((used - used.mean(axis=0)).T, dtype=np.float64).ravel()
+    itype = np.int32 if used.size < 1 << 31 else np.intp
+    offset = (out.astype(itype) * n)[:, None]
+    rank = _ranks(by_input, inputs)
+    batch = max(1, BOOTSTRAP_BATCH // max(size * len(pairs), 1))
     est = np.empty((resamples, len(pairs)))
-    for b in range(resamples):
-        counts = np.bincount(rng.integers(0, n, size), minlength=n)
-        sorted_rs = np.repeat(cols, counts[cols]).reshape(len(inputs), size).T  # (m, inputs)
-        yr = y[sorted_rs[:, col], out]  # (n, pairs)
-        yc = yr - yr.mean(axis=0)
-        est[b] = _s1_from_ordered(_zigzag(yc), (yc * yc).sum(axis=0), w, m)
+    buf = np.empty((min(batch, resamples), len(pairs), size))
+    for b0 in range(0, resamples, batch):
+        yr = buf[: min(batch, resamples - b0)]
+        for b in range(yr.shape[0]):
+            idx = rng.integers(0, n, size).astype(itype)
+            sorted_rs = idx[_zigzag(np.argsort(rank[:, idx], axis=1, kind="stable"))]
+            np.take(flat_y, offset + sorted_rs[col], out=yr[b], mode="clip")
+        mean = yr.mean(axis=2)
+        var_sum = np.einsum("bpn,bpn->bp", yr, yr) - size * mean * mean
+        est[b0 : b0 + yr.shape[0]] = _s1_rows(yr, var_sum, m)
     return np.asarray(est.std(axis=0, ddof=1) * math.sqrt(size / n), dtype=np.float64)
 
 
 def _half_sample(
-    x: FloatArray, y: FloatArray, order: NDArray[np.intp], tops: dict[int, Any], m: int
+    y: FloatArray, by_input: NDArray[Any], pairs: Sequence[tuple[int, int]], m: int
 ) -> FloatArray:
-    """S1 on the first half of the draws of each kept (input, output) pair, NaN elsewhere
-    (only the kept pairs are checked for convergence, so only they are estimated)."""
-    half = np.full((x.shape[1], y.shape[1]), np.nan)
-    nh = x.shape[0] // 2
-    if nh < MIN_DRAWS:
-        return half
+    """S1 on the first half of the draws of each kept (input, output) pair, NaN when the draws
+    are too few to halve or the output is constant on the first half (only the kept pairs are
+    checked for convergence, so only they are estimated: each pair's outputs in the zig-zag
+    order, then one product for all pairs)."""
+    nh = by_input.shape[1] // 2
+    if nh < MIN_DRAWS or not pairs:
+        return np.full(len(pairs), np.nan)
+    inputs = sorted({i for i, _ in pairs})
+    pos = {i: p for p, i in enumerate(inputs)}
+    col = np.array([pos[i] for i, _ in pairs])
+    outs, out = np.unique([t for _, t in pairs], return_inverse=True)  # outputs kept only
     # the first half's order is the full order without the later draws (no new sort)
-    by_input = order.T
-    h_order = by_input[by_input < nh].reshape(x.shape[1], nh).T
-    for t, idx in tops.items():
-        h = y[:nh, t]
-        if np.ptp(h) > 0:
-            half[idx, t] = rbd_fast(x[:nh, idx], h[:, None], m, h_order[:, idx])[:, 0]
-    return half
+    rows = by_input[inputs]
+    perm = _zigzag(rows[rows < nh].reshape(len(inputs), nh))
+    used = y[:nh, outs]
+    yc = np.ascontiguousarray((used - used.mean(axis=0)).T)  # (kept outputs, nh)
+    var_sum = (yc * yc).sum(axis=1)[out]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s1 = _s1_rows(yc[out[:, None], perm[col]], var_sum, m)
+    return np.where(var_sum > 0, s1, np.nan)
 
 
 def given_data(
@@ -222,11 +309,11 @@ def given_data(
     if n < MIN_DRAWS or not ok.any():
         return [{} for _ in range(y.shape[1])]
     full = np.full((x.shape[1], y.shape[1]), np.nan)
-    order = np.argsort(x, axis=0, kind="stable")
+    order = _argsort(x)
     full[:, ok] = rbd_fast(x, y[:, ok], m, order)
     tops = {int(t): np.argsort(-full[:, t], kind="stable")[:top] for t in np.flatnonzero(ok)}
-    half = _half_sample(x, y, order, tops, m)
     pairs = [(int(i), int(t)) for t, idx in tops.items() for i in idx]
+    half = dict(zip(pairs, _half_sample(y, order, pairs, m), strict=True))
     sd = _bootstrap_sd(order, y, pairs, np.random.default_rng(seed), resamples, m)
     conf = dict(zip(pairs, Z95 * sd, strict=True))
     out: list[dict[str, Any]] = []
@@ -240,34 +327,40 @@ def given_data(
                 "order": [int(i) for i in idx],
                 "s1": [float(v) for v in full[idx, t]],
                 "s1_conf": [float(conf[(int(i), t)]) for i in idx],
-                "s1_half": [_clean(v) for v in half[idx, t]],
+                "s1_half": [_clean(half[(int(i), t)]) for i in idx],
                 "total": float(full[:, t].sum()),
             }
         )
     return out
 
 
+def _first(column: Column, key: str, limit: int) -> NDArray[Any] | None:
+    """The first ``limit`` draws of output ``key``, all its columns (None if never stored).
+
+    Copied chunk by chunk into one array of ``limit`` rows (pages never written cost
+    nothing), not gathered and concatenated: half the fresh memory."""
+    out: NDArray[Any] | None = None
+    got = 0
+    for arr in column(key):
+        if got >= limit:
+            break
+        a = np.asarray(arr)[: limit - got]
+        if out is None:
+            out = np.empty((limit, *a.shape[1:]), dtype=a.dtype)
+        out[got : got + a.shape[0]] = a
+        got += a.shape[0]
+    return None if out is None else out[:got]
+
+
 def _read_draws(
     model: Model, column: Column, targets: Sequence[Target], limit: int
 ) -> tuple[FloatArray, FloatArray]:
-    """The first ``limit`` draws' input values ``(n, d)`` and target outputs ``(n, t)``."""
-    xs: list[FloatArray] = []
-    got = 0
-    for values in column("values"):
-        if got >= limit:
-            break
-        xs.append(np.asarray(values, dtype=np.float64)[: limit - got])
-        got += xs[-1].shape[0]
-    x = np.concatenate(xs) if xs else np.zeros((0, len(model.inputs)))
-    cols = []
-    for target in targets:
-        parts, got = [], 0
-        for arr in column(target.key):
-            if got >= limit:
-                break
-            parts.append(target.pick(np.asarray(arr))[: limit - got])
-            got += parts[-1].shape[0]
-        cols.append(np.concatenate(parts) if parts else np.zeros(0))
+    """The first ``limit`` draws' input values ``(n, d)`` and target outputs ``(n, t)``; each
+    output is read once for all the targets it holds (a proposal's, a dimension's)."""
+    values = _first(column, "values", limit)
+    x = np.zeros((0, len(model.inputs))) if values is None else np.asarray(values, np.float64)
+    blocks = {key: _first(column, key, limit) for key in dict.fromkeys(t.key for t in targets)}
+    cols = [np.zeros(0) if (b := blocks[t.key]) is None else t.pick(b) for t in targets]
     y = np.stack(cols, axis=1) if cols else np.zeros((x.shape[0], 0))
     return x, y
 

@@ -2,8 +2,8 @@
 :class:`~ceasefire.sweep_results.SweepSummary` out).
 
 Draws arrive chunk by chunk through ``column(key)``, a function returning an iterator over the
-chunks' arrays of one output, so at most one output column of all draws (8 bytes x N) is in
-memory at a time:
+chunks' arrays of one output, so at most one output of all draws (8 bytes x N per proposal or
+dimension it holds) is in memory at a time:
 
 * probabilities (an institution passes, a proposal passes, an actor accepts, a win-set is
   empty) are means of indicators, with a 95 % Wilson score interval
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -108,6 +108,19 @@ def quantiles(x: FloatArray, central: Any = math.nan) -> Quantiles:
         return Quantiles(central=_num(central), median=None, p05=None, p25=None, p75=None, p95=None)
     p05, p25, med, p75, p95 = (float(v) for v in np.percentile(finite, [5, 25, 50, 75, 95]))
     return Quantiles(central=_num(central), median=med, p05=p05, p25=p25, p75=p75, p95=p95)
+
+
+def column_quantiles(block: FloatArray, central: NDArray[Any]) -> list[Quantiles]:
+    """:func:`quantiles` of each column of ``block (N, P)`` against ``central (P,)``: one
+    ``numpy.percentile`` call for all columns when every draw is finite (the same numbers)."""
+    if block.shape[0] and np.isfinite(block).all():
+        cols = np.percentile(block, [5, 25, 50, 75, 95], axis=0).T
+        names = ("p05", "p25", "median", "p75", "p95")
+        return [
+            Quantiles(central=_num(c), **{k: float(v) for k, v in zip(names, qs, strict=True)})
+            for c, qs in zip(central, cols, strict=True)
+        ]
+    return [quantiles(block[:, k], c) for k, c in enumerate(central)]
 
 
 @dataclass(frozen=True)
@@ -219,10 +232,16 @@ class _Context:
     n: int
     corr: Correlations
 
+    cache: dict[str, list[Quantiles]] = field(default_factory=dict)
+
     def quantiles(self, key: str, k: int) -> Quantiles:
-        parts = [Target(key, k).pick(np.asarray(a)) for a in self.column(key)]
-        x = np.concatenate(parts) if parts else np.zeros(0)
-        return quantiles(x, self.central[key][0, k])
+        """The quantiles of column ``k`` of output ``key``; the output is read once for all
+        its columns (one output of all draws in memory at a time)."""
+        if key not in self.cache:
+            parts = [np.asarray(a, dtype=np.float64) for a in self.column(key)]
+            block = np.concatenate(parts) if parts else np.zeros((0, self.central[key].shape[1]))
+            self.cache[key] = column_quantiles(block, self.central[key][0])
+        return self.cache[key][k]
 
 
 def _targets(model: Model) -> list[Target]:
@@ -280,11 +299,7 @@ def _forecasts(ctx: _Context) -> list[ForecastSweep]:
     out = []
     for ek in m.engine_keys:
         key = f"forecast.{ek}"
-        dims = {}
-        for j, dim in enumerate(m.dimension_ids):
-            parts = [Target(key, j=j).pick(np.asarray(a)) for a in ctx.column(key)]
-            x = np.concatenate(parts) if parts else np.zeros(0)
-            dims[dim] = quantiles(x, ctx.central[key][0, j])
+        dims = {dim: ctx.quantiles(key, j) for j, dim in enumerate(m.dimension_ids)}
         influential = ctx.corr.top(Target(key, j=0)) if m.dimension_ids else []
         out.append(ForecastSweep(engine=ek, dimensions=dims, influential=influential))
     return out
