@@ -74,3 +74,22 @@ def test_json_fields(builtin_analysis):
         "extent",
         "conflicts",
     }
+
+
+def test_nordic_plain_rescue_prices_the_soft_turkish_line() -> None:
+    """Turkey's red line on its terms is soft (nordic-2022): the plain rescue prices it as the
+    package does, instead of walling it and moving turkey_terms by the full 35 points."""
+    from ceasefire.analysis import WINSET_STAGES
+
+    a = analyze(loads(builtin_text("nordic-2022")), engines=None, stages=WINSET_STAGES)
+    joint = a.proposal("joint-accession")
+    r, pkg = joint.rescue, joint.package
+    assert r is not None and pkg is not None and pkg.exists and not pkg.units
+    assert 0 < r.moves["turkey_terms"] < 35 - 1
+    # no side payment is bought, so the package is the plain rescue (same objective up to scale)
+    assert r.point == pytest.approx(pkg.point, abs=1e-4)
+    assert r.binding_actor == "TUR"
+    for pid in ("finland-accession", "sweden-accession"):
+        p = a.proposal(pid)
+        assert p.rescue is not None and p.package is not None
+        assert p.rescue.point == pytest.approx(p.package.point, abs=1e-4)
