@@ -760,6 +760,7 @@ def winset_of_chain(
             "knife_edge_red_line": f"{dims[edge.dimension]} {edge.op} {bound:g}",
             "knife_edge_empties": edge.empties,
         }
+    edge_fields.update(_salience_edge(prefs, rows, vetoes, nd, ws, pen))
     return WinSetResult(
         id=chain_id(institutions),
         institutions=list(institutions),
@@ -780,6 +781,32 @@ def winset_of_chain(
         picture=picture,
         **edge_fields,
     )
+
+
+def _salience_edge(
+    prefs: Preferences,
+    rows: list[int],
+    vetoes: tuple[str, ...],
+    nd: FloatArray,
+    ws: wsm.WinSet,
+    pen: FloatArray | None,
+) -> dict[str, Any]:
+    """The win-set's knife edge over one salience (``winset.salience_knife_edge``), as fields."""
+    if not rows:
+        return {}
+    edge = wsm.salience_knife_edge(
+        prefs.ideal[rows], prefs.salience[rows], nd[rows], prefs.lower[rows], prefs.upper[rows],
+        prefs.status_quo, empty=ws.empty, center=None if ws.empty else ws.center, penalty=pen,
+    )  # fmt: skip
+    if edge.row is None or edge.dimension is None:
+        return {}
+    return {
+        "salience_edge": edge.change,
+        "salience_edge_actor": vetoes[edge.row],
+        "salience_edge_dimension": prefs.dimension_ids[edge.dimension],
+        "salience_edge_value": edge.value,
+        "salience_edge_empties": edge.empties,
+    }
 
 
 def _rescuer(scenario: Scenario, prop: Proposal) -> str | None:

@@ -1043,6 +1043,155 @@ def knife_edge(
     return best
 
 
+@dataclass(frozen=True)
+class SalienceEdge:
+    """The smallest change to one veto player's salience on one dimension that flips the
+    win-set's emptiness (``salience_knife_edge``).
+
+    ``value``: the new salience (0-100); ``change``: ``value`` minus the old salience (signed);
+    ``empties``: True for a non-empty ``W`` (the change empties it), False for an empty one (it
+    fills it). ``row`` None: no single salience in [0, 100] does it (``change`` inf).
+    """
+
+    row: int | None
+    dimension: int | None
+    value: float
+    change: float
+    empties: bool
+
+
+#: precision of the salience bisection, in salience points (0-100 scale)
+SALIENCE_TOL = 0.01
+
+
+def _reweighted(
+    p: FloatArray, s: FloatArray, q: FloatArray, allowance: FloatArray, i: int, k: int, v: float
+) -> tuple[FloatArray, FloatArray]:
+    """Weights and no-deal utilities with actor ``i``'s salience on ``k`` set to ``v``.
+
+    ``U_i(no deal) = U_i(q) - allowance_i / 100`` is recomputed because ``U_i(q)`` depends on
+    the weights (docs/specs/preferences.md, "No deal").
+    """
+    s2 = s.copy()
+    s2[i, k] = v
+    w = preferences.normalised_weights(s2)
+    return w, utility(q, p, w) - allowance / 100.0
+
+
+def _flips(
+    arrays: tuple[FloatArray, ...],
+    i: int,
+    k: int,
+    v: float,
+    witness: FloatArray | None,
+    empty: bool,
+) -> bool:
+    """Whether setting salience ``(i, k)`` to ``v`` flips the emptiness of ``W``.
+
+    A witness point still accepted by every row proves ``W`` non-empty without an LP.
+    """
+    p, s, q, allowance, lo, up, pen = arrays
+    w, nd = _reweighted(p, s, q, allowance, i, k, v)
+    if witness is not None and bool(acceptable(witness, p, w, nd, lo, up, penalty=pen).in_winset):
+        return empty
+    now_empty = _feasible_point(list(range(p.shape[0])), p, w, nd, lo, up, pen) is None
+    return now_empty != empty
+
+
+def salience_knife_edge(
+    ideal: ArrayLike,
+    saliences: ArrayLike,
+    no_deal: ArrayLike,
+    lower: ArrayLike,
+    upper: ArrayLike,
+    status_quo: ArrayLike,
+    *,
+    empty: bool,
+    center: ArrayLike | None = None,
+    penalty: ArrayLike | None = None,
+    tol: float = SALIENCE_TOL,
+) -> SalienceEdge:
+    """The win-set's robustness to one salience (issue 13; docs/specs/preferences.md, "Knife
+    edges"): the smallest ``|Δs_ik|`` of one row ``i`` on one dimension ``k`` (others fixed,
+    weights renormalised, ``U_i(no deal)`` recomputed from ``status_quo`` with the war cost
+    ``100 (U_i(q) - no_deal_i)`` the chain already carries) that empties a non-empty ``W`` or
+    fills an empty one.
+
+    Why bisection is exact (to ``tol``): for a fixed ``x``, ``i``'s margin times ``100 S_i``
+    is linear in ``s_ik`` (``Σ_d s_id (|q_d - p_id| - |x_d - p_id|) + allowance_i S_i - 100
+    π e_i(x) S_i``), so the saliences at which ``x`` is acceptable form a half-line, and the
+    saliences at which ``W`` is non-empty — a union over ``x`` of half-lines — are a union of
+    at most two rays; the saliences that empty it are one interval. From an empty ``W`` the
+    nearest filling value on each side is found by bisection toward 0 or 100 when that end
+    fills it. From a non-empty ``W`` each end that empties it is bisected toward; an emptying
+    interval strictly inside (0, 100) with both ends non-empty is not searched (stated in the
+    spec). Each step is one LP (``_feasible_point``), skipped when ``center`` (a point of
+    ``W``) or, for an empty ``W``, a point of the others' win-set still decides it.
+    """
+    p, s, nd, lo, up = _arrays(ideal, saliences, no_deal, lower, upper)
+    n, d = p.shape
+    pen = _penalty(penalty, p.shape)
+    q = np.asarray(status_quo, dtype=np.float64).reshape(d)
+    allowance = 100.0 * (utility(q, p, preferences.normalised_weights(s)) - nd)
+    arrays = (p, s, q, allowance, lo, up, pen)
+    best = SalienceEdge(None, None, float("nan"), float("inf"), not empty)
+    for i in range(n):
+        witness = _edge_witness(p, s, nd, lo, up, pen, i, empty, center)
+        if empty and witness is None:
+            continue  # the others alone leave nothing: no salience of i can fill W
+        for k in range(d):
+            best = _salience_side(arrays, i, k, witness, empty, best, tol)
+    return best
+
+
+def _edge_witness(
+    p: FloatArray,
+    s: FloatArray,
+    nd: FloatArray,
+    lo: FloatArray,
+    up: FloatArray,
+    pen: FloatArray,
+    i: int,
+    empty: bool,
+    center: ArrayLike | None,
+) -> FloatArray | None:
+    """A point of ``W`` (non-empty), or of the win-set of every row but ``i`` (empty ``W``)."""
+    if not empty:
+        return None if center is None else np.asarray(center, dtype=np.float64)
+    w = preferences.normalised_weights(s)
+    others = [r for r in range(p.shape[0]) if r != i]
+    if not others:
+        return np.full(p.shape[1], 50.0)
+    return _feasible_point(others, p, w, nd, lo, up, pen)
+
+
+def _salience_side(
+    arrays: tuple[FloatArray, ...],
+    i: int,
+    k: int,
+    witness: FloatArray | None,
+    empty: bool,
+    best: SalienceEdge,
+    tol: float,
+) -> SalienceEdge:
+    """Try both directions for salience ``(i, k)``; keep the smaller flip (see above)."""
+    s0 = float(arrays[1][i, k])
+    for end in (SCALE_MIN, SCALE_MAX):
+        # one crossing between s0 and the end (see salience_knife_edge): no flip at the
+        # nearer of the end and the best change so far means nothing nearer on this side
+        reach = min(abs(end - s0), abs(best.change))
+        limit = s0 + np.sign(end - s0) * reach
+        if reach <= tol or not _flips(arrays, i, k, limit, witness, empty):
+            continue
+        a, b = s0, float(limit)  # invariant: a does not flip, b flips
+        while abs(b - a) > tol:
+            m = 0.5 * (a + b)
+            a, b = (a, m) if _flips(arrays, i, k, m, witness, empty) else (m, b)
+        if abs(b - s0) < abs(best.change):
+            best = SalienceEdge(i, k, b, b - s0, not empty)
+    return best
+
+
 # --------------------------------------------------------------------------------------------
 # The smallest rescuing concession
 # --------------------------------------------------------------------------------------------

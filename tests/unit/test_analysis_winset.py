@@ -93,3 +93,18 @@ def test_nordic_plain_rescue_prices_the_soft_turkish_line() -> None:
         p = a.proposal(pid)
         assert p.rescue is not None and p.package is not None
         assert p.rescue.point == pytest.approx(p.package.point, abs=1e-4)
+
+
+def test_salience_edge_sentence() -> None:
+    from types import SimpleNamespace
+
+    w = SimpleNamespace(
+        id="a+b", empty=False, knife_edge=None, salience_edge=-12.5,
+        salience_edge_actor="TUR", salience_edge_dimension="turkey_terms",
+        salience_edge_value=37.5, salience_edge_empties=True,
+    )  # fmt: skip
+    line = text.knife_edge_sentence(w)
+    assert line.startswith("a+b: no veto player's red line bounds it.")
+    assert "TUR's salience of turkey_terms from 50 to 37.5 (-12.5) empties it." in line
+    w.salience_edge = None
+    assert text.salience_edge_sentence(w) == ""

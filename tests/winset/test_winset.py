@@ -794,3 +794,69 @@ def test_soft_line_with_huge_penalty_is_hard(prob, x0) -> None:
     assert (r_h is None) == (r_s is None)
     if r_h is not None and r_s is not None:
         assert r_s.distance == pytest.approx(r_h.distance, abs=1e-4)
+
+
+# --------------------------------------------------------------------------------------------
+# Knife edges over saliences (issue 13; spec "Knife edges")
+# --------------------------------------------------------------------------------------------
+
+
+def _salience_problem(seed: int) -> tuple[np.ndarray, ...]:
+    """Three actors, two dimensions, red lines that keep the status quo out of W."""
+    from ceasefire.preferences import normalised_weights
+
+    rng = np.random.default_rng(seed)
+    n, d = 3, 2
+    p, s = rng.uniform(0, 100, (n, d)), rng.uniform(5, 100, (n, d))
+    q, wc = np.full(d, 50.0), rng.uniform(0, 15, n)
+    lo, up = free_bounds(n, d)
+    lo[0, 0], up[1, 1] = rng.uniform(50, 90), rng.uniform(10, 50)
+    return p, s, q, wc, lo, up, normalised_weights
+
+
+def _empty_with(p, s, q, wc, lo, up, norm) -> bool:
+    w = norm(s)
+    return winset(p, w, utility(q, p, w) - wc / 100, lo, up, volume=False, conflicts=False).empty
+
+
+@pytest.mark.parametrize("seed", [0, 2, 10])
+def test_salience_knife_edge_against_a_scan(seed: int) -> None:
+    """The edge flips W, and no salience on a grid of 2 points flips it nearer (seeds chosen
+    to cover a non-empty W, an empty one, and a flip of about one point)."""
+    from ceasefire.winset import salience_knife_edge
+
+    p, s, q, wc, lo, up, norm = _salience_problem(seed)
+    w = norm(s)
+    nd = utility(q, p, w) - wc / 100
+    ws = winset(p, w, nd, lo, up, volume=False, conflicts=False)
+    e = salience_knife_edge(
+        p, s, nd, lo, up, q, empty=ws.empty, center=None if ws.empty else ws.center
+    )
+    assert e.row is not None and e.dimension is not None and e.empties == (not ws.empty)
+    s2 = s.copy()
+    s2[e.row, e.dimension] = e.value
+    assert _empty_with(p, s2, q, wc, lo, up, norm) != ws.empty  # it flips
+    assert e.value - e.change == pytest.approx(s[e.row, e.dimension])
+    nearest = np.inf
+    for i, k in itertools.product(range(3), range(2)):
+        for v in np.linspace(0, 100, 51):
+            s3 = s.copy()
+            s3[i, k] = v
+            if _empty_with(p, s3, q, wc, lo, up, norm) != ws.empty:
+                nearest = min(nearest, abs(v - s[i, k]))
+    assert abs(e.change) <= nearest + 1e-9
+    assert nearest <= abs(e.change) + 2.0
+
+
+def test_salience_knife_edge_none_when_status_quo_is_in_w() -> None:
+    """Without red lines and with a war cost, the status quo is in W for every salience (its
+    margin is the war cost): no salience empties W."""
+    from ceasefire.winset import salience_knife_edge
+
+    p, s, q, wc, _, _, norm = _salience_problem(0)
+    lo, up = free_bounds(3, 2)
+    w = norm(s)
+    nd = utility(q, p, w) - (wc + 1) / 100
+    ws = winset(p, w, nd, lo, up)
+    e = salience_knife_edge(p, s, nd, lo, up, q, empty=False, center=ws.center)
+    assert e.row is None and e.change == np.inf
