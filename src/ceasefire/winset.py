@@ -355,16 +355,12 @@ def _lp_rows(
     """
     d = w.shape[1]
     hard = ~np.isfinite(pen)
-    pairs = [(int(i), k) for i in rows for k in range(d) if w[i, k] > 0]
-    red = [(int(i), k, -1) for i in rows for k in range(d) if lo[i, k] > 0 and hard[i, k]] + [
-        (int(i), k, +1) for i in rows for k in range(d) if up[i, k] < 100 and hard[i, k]
+    cells = [(int(i), k) for i in rows for k in range(d)]
+    pairs = [(i, k) for i, k in cells if w[i, k] > 0]
+    red = [(i, k, -1) for i, k in cells if lo[i, k] > 0 and hard[i, k]] + [
+        (i, k, +1) for i, k in cells if up[i, k] < 100 and hard[i, k]
     ]
-    soft = [
-        (int(i), k)
-        for i in rows
-        for k in range(d)
-        if not hard[i, k] and (lo[i, k] > 0 or up[i, k] < 100)
-    ]
+    soft = [(i, k) for i, k in cells if not hard[i, k] and (lo[i, k] > 0 or up[i, k] < 100)]
     with_soft = {i for i, _ in soft}
     util_rows = [int(i) for i in rows if np.any(w[i] > 0) or int(i) in with_soft]
     return pairs, util_rows, red, soft
