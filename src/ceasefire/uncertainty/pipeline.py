@@ -23,9 +23,10 @@ loop over draws), the same kernels a single run calls with a batch of one:
 The win-set stage is the exception: non-emptiness of each institution chain's win-set is an
 LP (``winset.winset``, HiGHS) per draw, so :func:`evaluate` with ``winsets=True`` loops over
 draws for that stage only. It is off by default: about 40 ms per draw for a 33-member chain,
-which would dominate a sweep; rescues (a second LP per failing proposal and draw) are not
-swept — they explain a single run's conclusion, and the switch points of
-``sensitivity.switch_points`` answer the same question across the ranges.
+which would dominate a sweep. The rescues stage (issue 13), also off by default, adds one LP
+per failing proposal and draw: whether the proposal is rescuable in that draw and the rescuer's
+distance (``_rescues``); the switch points of ``sensitivity.switch_points`` say which input
+decides.
 
 Each stage is a :class:`Stage` of :data:`STAGES` with one signature, ``fn(model, batch, out,
 seed) -> outputs`` (the comment above the stage functions says how to add one); ``evaluate``
