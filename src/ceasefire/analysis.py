@@ -709,6 +709,7 @@ def _picture(
             prefs.upper[r],
             dims=(i, j),
             fixed=center,
+            penalty=_penalties(prefs, r),
         ).tolist()
         return vertices
 
@@ -718,6 +719,11 @@ def _picture(
         regions={a: polygon([r]) for a, r in zip(vetoes, rows, strict=True)},
         winset=polygon(rows),
     )
+
+
+def _penalties(prefs: Preferences, rows: list[int]) -> FloatArray | None:
+    """The soft red lines' penalties of ``rows`` (``inf``: hard), None when all are hard."""
+    return None if prefs.penalty is None else prefs.penalty[rows]
 
 
 def winset_of_chain(
@@ -733,16 +739,17 @@ def winset_of_chain(
     vetoes = inst.chain_veto_players(scenario, institutions)
     rows = [prefs.actor_ids.index(a) for a in vetoes]
     nd = chain_no_deal(scenario, prefs, institutions)
+    pen = _penalties(prefs, rows)
     ws = wsm.winset(
         prefs.ideal[rows], prefs.weights[rows], nd[rows], prefs.lower[rows], prefs.upper[rows],
-        seed=0,
+        seed=0, penalty=pen,
     )  # fmt: skip
     picture = None
     if len(dims) >= 2 and rows:
         picture = _picture(scenario, prefs, vetoes, rows, ws.center, nd)
     edge = wsm.knife_edge(
         prefs.ideal[rows], prefs.weights[rows], nd[rows], prefs.lower[rows], prefs.upper[rows],
-        empty=ws.empty, extent=None if ws.empty else ws.extent,
+        empty=ws.empty, extent=None if ws.empty else ws.extent, penalty=pen,
     )  # fmt: skip
     edge_fields: dict[str, Any] = {}
     if edge.row is not None and edge.dimension is not None:
@@ -753,6 +760,7 @@ def winset_of_chain(
             "knife_edge_red_line": f"{dims[edge.dimension]} {edge.op} {bound:g}",
             "knife_edge_empties": edge.empties,
         }
+    edge_fields.update(_salience_edge(prefs, rows, vetoes, nd, ws, pen))
     return WinSetResult(
         id=chain_id(institutions),
         institutions=list(institutions),
@@ -773,6 +781,32 @@ def winset_of_chain(
         picture=picture,
         **edge_fields,
     )
+
+
+def _salience_edge(
+    prefs: Preferences,
+    rows: list[int],
+    vetoes: tuple[str, ...],
+    nd: FloatArray,
+    ws: wsm.WinSet,
+    pen: FloatArray | None,
+) -> dict[str, Any]:
+    """The win-set's knife edge over one salience (``winset.salience_knife_edge``), as fields."""
+    if not rows:
+        return {}
+    edge = wsm.salience_knife_edge(
+        prefs.ideal[rows], prefs.salience[rows], nd[rows], prefs.lower[rows], prefs.upper[rows],
+        prefs.status_quo, empty=ws.empty, center=None if ws.empty else ws.center, penalty=pen,
+    )  # fmt: skip
+    if edge.row is None or edge.dimension is None:
+        return {}
+    return {
+        "salience_edge": edge.change,
+        "salience_edge_actor": vetoes[edge.row],
+        "salience_edge_dimension": prefs.dimension_ids[edge.dimension],
+        "salience_edge_value": edge.value,
+        "salience_edge_empties": edge.empties,
+    }
 
 
 def _rescuer(scenario: Scenario, prop: Proposal) -> str | None:
@@ -799,7 +833,7 @@ def _rescue(
     nd = chain_no_deal(scenario, prefs, prop.requires)
     res = wsm.rescue(
         x0, w_r, prefs.ideal[rows], prefs.weights[rows], nd[rows], prefs.lower[rows],
-        prefs.upper[rows],
+        prefs.upper[rows], penalty=_penalties(prefs, rows),
     )  # fmt: skip
     if res is None:
         return None

@@ -225,7 +225,9 @@ def cheapest_package(
     )
     if res.status != 0 or res.x is None:
         return Package(None, np.zeros(j), np.inf, np.inf)
-    x, s = np.asarray(res.x[:d]), np.asarray(res.x[2 * d : 2 * d + j])
+    # HiGHS may return a unit a feasibility tolerance below 0: no issue is bought negatively
+    x = np.asarray(res.x[:d])
+    s = np.clip(np.asarray(res.x[2 * d : 2 * d + j]), 0.0, side.max_units)
     return Package(
         point=x,
         units=s,

@@ -254,6 +254,14 @@ class WinSetResult(_Result):
     knife_edge_actor: str | None = None
     knife_edge_red_line: str | None = None
     knife_edge_empties: bool | None = None
+    #: issue 13: the smallest change to one veto player's salience on one dimension (signed,
+    #: 0-100 salience points) that empties the win-set (or fills an empty one), the actor, the
+    #: dimension and the new salience; None: no single salience in [0, 100] does it
+    salience_edge: float | None = None
+    salience_edge_actor: str | None = None
+    salience_edge_dimension: str | None = None
+    salience_edge_value: float | None = None
+    salience_edge_empties: bool | None = None
 
 
 class ForecastResult(_Result):

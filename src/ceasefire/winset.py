@@ -185,6 +185,30 @@ def _arrays(
     return p, w, nd, lo, up
 
 
+def _penalty(penalty: ArrayLike | None, shape: tuple[int, ...]) -> FloatArray:
+    """Soft red lines' penalties ``(n, D)`` (utility per scale point beyond the bound); ``inf``
+    where a line is hard or absent (the default: every red line hard)."""
+    if penalty is None:
+        return np.full(shape, np.inf)
+    pen = np.asarray(penalty, dtype=np.float64).reshape(shape)
+    if np.any(pen < 0):
+        raise ValueError("penalties must be >= 0")
+    return pen
+
+
+def _hard(lo: FloatArray, up: FloatArray, pen: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The red-line bounds with the soft lines opened: the hard half-spaces only."""
+    soft = np.isfinite(pen)
+    return np.where(soft, SCALE_MIN, lo), np.where(soft, SCALE_MAX, up)
+
+
+def _soft_lines(lo: FloatArray, up: FloatArray, pen: FloatArray) -> list[tuple[int, int]]:
+    """The (i, d) of every soft red line that excludes something (``lower > 0`` or
+    ``upper < 100``, finite penalty)."""
+    soft = np.isfinite(pen) & ((lo > SCALE_MIN) | (up < SCALE_MAX))
+    return [(int(i), int(k)) for i, k in zip(*np.nonzero(soft), strict=True)]
+
+
 def utility(x: ArrayLike, ideal: ArrayLike, weights: ArrayLike) -> FloatArray:
     """``U_i(x) = -Σ_d w_id |x_d - p_id| / 100`` for points ``x`` (..., D) -> (..., n).
 
@@ -204,17 +228,23 @@ def acceptable(
     upper: ArrayLike,
     *,
     tol: float = TOL,
+    penalty: ArrayLike | None = None,
 ) -> Acceptability:
     """Margins and acceptance of points ``x`` (..., D) by every row (vectorised).
 
     docs/specs/preferences.md, "Acceptance": ``i`` accepts ``x`` iff ``x`` respects all of ``i``'s
-    red lines and ``U_i(x) >= U_i(no deal)``; ties accept, within ``tol`` utility units (and
+    hard red lines and ``U_i(x) - Σ_d π_id e_id(x) >= U_i(no deal)`` (soft lines, ``penalty``
+    finite, are priced into the margin); ties accept, within ``tol`` utility units (and
     ``100 * tol`` scale points for red lines) so that LP round-off does not flip a tie.
     """
-    p, w, nd, lo, up = _arrays(ideal, weights, no_deal, lower, upper)
+    p, w, nd, lo_all, up_all = _arrays(ideal, weights, no_deal, lower, upper)
+    pen = _penalty(penalty, p.shape)
+    lo, up = _hard(lo_all, up_all, pen)
     xa = np.asarray(x, dtype=np.float64)
-    margins = utility(xa, p, w) - nd
     xe = xa[..., None, :]
+    excess = np.maximum(lo_all - xe, 0.0) + np.maximum(xe - up_all, 0.0)
+    priced, _ = preferences.soft_penalty(excess, pen)
+    margins = utility(xa, p, w) - priced - nd
     gap = np.maximum(np.max(lo - xe, axis=-1), np.max(xe - up, axis=-1))
     gap = np.maximum(gap, 0.0)
     accepts = (margins >= -tol) & (gap <= 100.0 * tol)
@@ -230,7 +260,7 @@ def acceptable(
 
 @dataclass(frozen=True)
 class _System:
-    """``A_ub @ z <= b_ub`` over ``z = (x, [extra], t, [m])``.
+    """``A_ub @ z <= b_ub`` over ``z = (x, [extra], t, e, [m])``.
 
     owner[k] is the row (actor) a constraint belongs to, -1 for the |x - p| definitions.
     """
@@ -253,17 +283,26 @@ def _system(
     *,
     margin: bool = False,
     n_extra: int = 0,
+    pen: FloatArray | None = None,
 ) -> _System:
     """Build the LP constraints of the acceptable sets of ``rows``.
 
     Columns: x (D), ``n_extra`` caller columns, then ``t_id`` for each (i, d) with
-    ``w_id > 0`` (a zero weight needs no ``t``), then the margin ``m`` if requested.
+    ``w_id > 0`` (a zero weight needs no ``t``), then ``e_id`` for each soft red line (finite
+    ``pen``), then the margin ``m`` if requested.
     Constraints (the "t_id >= ±(x_d - p_id)" formulation of docs/specs/preferences.md):
 
     * ``x_d - t_id <= p_id`` and ``-x_d - t_id <= -p_id``                       (owner -1)
-    * ``Σ_d w_id t_id [+ 100 m] <= -100 U_i(no deal)``                           (owner i)
-    * red lines, only where they bind anything (``lower > 0``, ``upper < 100``):
+    * soft lines, ``e_id >= max(lower_id - x_d, x_d - upper_id, 0)``: ``-x_d - e_id <=
+      -lower_id``, ``x_d - e_id <= upper_id`` (where they bind), ``-e_id <= 0``  (owner -1)
+    * ``Σ_d w_id t_id + 100 Σ_d π_id e_id [+ 100 m] <= -100 U_i(no deal)``       (owner i)
+    * hard red lines, only where they bind anything (``lower > 0``, ``upper < 100``):
       ``-x_d [+ 100 m] <= -lower_id`` and ``x_d [+ 100 m] <= upper_id``          (owner i)
+
+    The penalty ``π e`` is convex piecewise linear in ``x``, so ``U_i - π e`` stays concave and
+    the LP is exact: minimising pressure on ``e`` comes from the utility row alone, and any
+    ``e`` above the excess only tightens that row, so a feasible ``(x, t, e)`` exists iff
+    ``x`` is acceptable (the same argument as for ``t``).
 
     With ``m`` the rows say "margin >= m", with red-line slack counted as slack/100 so that
     one scale point of red-line room equals one point of movement at full salience.
@@ -271,19 +310,25 @@ def _system(
     on ``x`` and is handled by the callers.
     """
     d = p.shape[1]
-    pairs, util_rows, red = _lp_rows(rows, w, lo, up)
+    pen = np.full(p.shape, np.inf) if pen is None else pen
+    pairs, util_rows, red, soft = _lp_rows(rows, w, lo, up, pen)
     t0 = d + n_extra
-    n_vars = t0 + len(pairs) + (1 if margin else 0)
+    e0 = t0 + len(pairs)
+    n_vars = e0 + len(soft) + (1 if margin else 0)
     m_col = n_vars - 1 if margin else None
-    a = np.zeros((2 * len(pairs) + len(util_rows) + len(red), n_vars))
+    n_def = 2 * len(pairs) + 3 * len(soft)
+    a = np.zeros((n_def + len(util_rows) + len(red), n_vars))
     b = np.zeros(a.shape[0])
     owner = np.full(a.shape[0], -1, dtype=np.int64)
     t_index = _distance_rows(a, b, pairs, p, t0)
-    r = 2 * len(pairs)
+    e_index = _excess_rows(a[2 * len(pairs) : n_def], b[2 * len(pairs) : n_def], soft, lo, up, e0)
+    r = n_def
     for i in util_rows:
-        # Σ_d w_id t_id [+ 100 m] <= -100 U_i(no deal)
+        # Σ_d w_id t_id + 100 Σ_d π_id e_id [+ 100 m] <= -100 U_i(no deal)
         cols = [t_index[(i, k)] for k in range(d) if w[i, k] > 0]
         a[r, cols] = [w[i, k] for k in range(d) if w[i, k] > 0]
+        for k in (k for (ii, k) in soft if ii == i):
+            a[r, e_index[(i, k)]] = 100.0 * pen[i, k]
         b[r], owner[r] = -100.0 * nd[i], i
         r += 1
     for i, k, sign in red:
@@ -291,21 +336,57 @@ def _system(
         b[r], owner[r] = (up[i, k] if sign > 0 else -lo[i, k]), i
         r += 1
     if m_col is not None:
-        a[2 * len(pairs) :, m_col] = 100.0
+        a[n_def:, m_col] = 100.0
     return _System(a, b, owner, n_vars, n_extra, m_col)
 
 
 def _lp_rows(
-    rows: NDArray[np.int64] | list[int], w: FloatArray, lo: FloatArray, up: FloatArray
-) -> tuple[list[tuple[int, int]], list[int], list[tuple[int, int, int]]]:
-    """The (i, d) pairs with a weight, the rows with a utility row, and the binding red lines."""
+    rows: NDArray[np.int64] | list[int],
+    w: FloatArray,
+    lo: FloatArray,
+    up: FloatArray,
+    pen: FloatArray,
+) -> tuple[list[tuple[int, int]], list[int], list[tuple[int, int, int]], list[tuple[int, int]]]:
+    """The (i, d) pairs with a weight, the rows with a utility row, the binding hard red
+    lines, and the (i, d) of the binding soft ones.
+
+    A row with a soft line has a utility row even when it weighs nothing (its penalty depends
+    on ``x``).
+    """
     d = w.shape[1]
-    pairs = [(int(i), k) for i in rows for k in range(d) if w[i, k] > 0]
-    util_rows = [int(i) for i in rows if np.any(w[i] > 0)]
-    red = [(int(i), k, -1) for i in rows for k in range(d) if lo[i, k] > 0] + [
-        (int(i), k, +1) for i in rows for k in range(d) if up[i, k] < 100
+    hard = ~np.isfinite(pen)
+    cells = [(int(i), k) for i in rows for k in range(d)]
+    pairs = [(i, k) for i, k in cells if w[i, k] > 0]
+    red = [(i, k, -1) for i, k in cells if lo[i, k] > 0 and hard[i, k]] + [
+        (i, k, +1) for i, k in cells if up[i, k] < 100 and hard[i, k]
     ]
-    return pairs, util_rows, red
+    soft = [(i, k) for i, k in cells if not hard[i, k] and (lo[i, k] > 0 or up[i, k] < 100)]
+    with_soft = {i for i, _ in soft}
+    util_rows = [int(i) for i in rows if np.any(w[i] > 0) or int(i) in with_soft]
+    return pairs, util_rows, red, soft
+
+
+def _excess_rows(
+    a: FloatArray,
+    b: FloatArray,
+    soft: list[tuple[int, int]],
+    lo: FloatArray,
+    up: FloatArray,
+    e0: int,
+) -> dict[tuple[int, int], int]:
+    """Fill ``e_id >= lower_id - x_d``, ``e_id >= x_d - upper_id`` and ``e_id >= 0`` for each
+    soft line ``j`` (rows ``3j .. 3j + 2`` of the views ``a``, ``b``; ``e`` in column ``e0 + j``).
+
+    An absent side (``lower = 0`` or ``upper = 100``) gives a row implied by ``e >= 0``.
+    """
+    e_index: dict[tuple[int, int], int] = {}
+    for j, (i, k) in enumerate(soft):
+        col, r = e0 + j, 3 * j
+        e_index[(i, k)] = col
+        a[r, k], a[r, col], b[r] = -1.0, -1.0, -lo[i, k]
+        a[r + 1, k], a[r + 1, col], b[r + 1] = 1.0, -1.0, up[i, k]
+        a[r + 2, col] = -1.0
+    return e_index
 
 
 def _distance_rows(
@@ -338,14 +419,20 @@ def _constant_rows_ok(w: FloatArray, nd: FloatArray, tol: float = TOL) -> BoolAr
 
 
 def _feasible_point(
-    rows: list[int], p: FloatArray, w: FloatArray, nd: FloatArray, lo: FloatArray, up: FloatArray
+    rows: list[int],
+    p: FloatArray,
+    w: FloatArray,
+    nd: FloatArray,
+    lo: FloatArray,
+    up: FloatArray,
+    pen: FloatArray | None = None,
 ) -> FloatArray | None:
     """A point acceptable to every row of ``rows`` (LP feasibility), or None."""
     idx = np.asarray(rows, dtype=np.int64)
     if not np.all(_constant_rows_ok(w[idx], nd[idx])):
         return None
     d = p.shape[1]
-    sys_ = _system(idx, p, w, nd, lo, up)
+    sys_ = _system(idx, p, w, nd, lo, up, pen=pen)
     if sys_.a_ub.shape[0] == 0:
         return np.full(d, 50.0)
     res = linprog(
@@ -366,11 +453,16 @@ def _feasible_point(
 
 
 def _deep_point(
-    p: FloatArray, w: FloatArray, nd: FloatArray, lo: FloatArray, up: FloatArray
+    p: FloatArray,
+    w: FloatArray,
+    nd: FloatArray,
+    lo: FloatArray,
+    up: FloatArray,
+    pen: FloatArray | None = None,
 ) -> tuple[FloatArray, float]:
     """Maximise the depth ``m`` (see ``winset``) by LP; returns (x, m)."""
     n, d = p.shape
-    sys_ = _system(np.arange(n), p, w, nd, lo, up, margin=True)
+    sys_ = _system(np.arange(n), p, w, nd, lo, up, margin=True, pen=pen)
     if sys_.a_ub.shape[0] == 0:
         # No row depends on x: every point is equally deep; take the middle of the cube.
         return np.full(d, 50.0), np.inf
@@ -391,6 +483,7 @@ def _recentre(
     up: FloatArray,
     depth: float,
     target: FloatArray,
+    pen: FloatArray | None = None,
 ) -> FloatArray | None:
     """Among the deepest points, the one nearest (city-block) to ``target``.
 
@@ -401,7 +494,7 @@ def _recentre(
     central point among them; when the maximiser is unique this changes nothing.
     """
     n, d = p.shape
-    sys_ = _system(np.arange(n), p, w, nd, lo, up, margin=True, n_extra=d)
+    sys_ = _system(np.arange(n), p, w, nd, lo, up, margin=True, n_extra=d, pen=pen)
     assert sys_.margin_col is not None
     eye = np.eye(d)
     extra = np.zeros((2 * d + 1, sys_.n_vars))
@@ -426,10 +519,11 @@ def _extent(
     lo: FloatArray,
     up: FloatArray,
     fallback: FloatArray,
+    pen: FloatArray | None = None,
 ) -> FloatArray:
     """Min and max of each coordinate over ``W``: 2·D LPs."""
     n, d = p.shape
-    sys_ = _system(np.arange(n), p, w, nd, lo, up)
+    sys_ = _system(np.arange(n), p, w, nd, lo, up, pen=pen)
     out = np.column_stack([fallback, fallback]).astype(np.float64)
     if sys_.a_ub.shape[0] == 0:
         out[:, 0], out[:, 1] = 0.0, 100.0
@@ -451,7 +545,13 @@ def _extent(
 
 
 def halfspaces(
-    ideal: ArrayLike, weights: ArrayLike, no_deal: ArrayLike, lower: ArrayLike, upper: ArrayLike
+    ideal: ArrayLike,
+    weights: ArrayLike,
+    no_deal: ArrayLike,
+    lower: ArrayLike,
+    upper: ArrayLike,
+    *,
+    penalty: ArrayLike | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """The win-set as ``A x <= b`` without auxiliary variables.
 
@@ -459,28 +559,61 @@ def halfspaces(
     maximised separately by ``s_d = sign(x_d - p_id)``), so ``U_i(x) >= U_i(no deal)`` iff
     ``Σ_d w_id s_d (x_d - p_id) <= -100 U_i(no deal)`` for all ``2^D`` sign vectors ``s``.
     Only the dimensions with ``w_id > 0`` need signs (``2^{|support|}`` rows per actor).
-    The box ``[0,100]^D`` and the red lines add ``2D`` rows (the tightest bound per side).
-    Indifferent rows contribute nothing (callers check them with ``_constant_rows_ok``).
+    The box ``[0,100]^D`` and the hard red lines add ``2D`` rows (the tightest bound per side).
+    A soft red line's penalty ``100 π e`` is the larger of 0 and ``100 π (lower - x_d)`` (or
+    ``100 π (x_d - upper)``), so it doubles the actor's rows: each row takes one of the two
+    branches (``_soft_blocks``). Indifferent rows without soft lines contribute nothing
+    (callers check them with ``_constant_rows_ok``).
     """
-    p, w, nd, lo, up = _arrays(ideal, weights, no_deal, lower, upper)
+    p, w, nd, lo_all, up_all = _arrays(ideal, weights, no_deal, lower, upper)
+    pen = _penalty(penalty, p.shape)
+    lo, up = _hard(lo_all, up_all, pen)
+    soft = _soft_lines(lo_all, up_all, pen)
     n, d = p.shape
     a_rows: list[FloatArray] = []
     b_rows: list[float] = []
     for i in range(n):
         support = np.flatnonzero(w[i] > 0)
-        if support.size == 0:
+        mine = [k for ii, k in soft if ii == i]
+        if support.size == 0 and not mine:
             continue
         signs = np.array(list(itertools.product((-1.0, 1.0), repeat=support.size)))
         block = np.zeros((signs.shape[0], d))
         block[:, support] = signs * w[i, support]
+        rhs = block @ p[i] - 100.0 * nd[i]
+        for k in mine:
+            block, rhs = _soft_blocks(block, rhs, k, lo_all[i, k], up_all[i, k], pen[i, k])
         a_rows.extend(block)
-        b_rows.extend(block @ p[i] - 100.0 * nd[i])
+        b_rows.extend(rhs)
     lo_all = np.maximum(0.0, lo.max(axis=0, initial=0.0))
     up_all = np.minimum(100.0, up.min(axis=0, initial=100.0))
     eye = np.eye(d)
     a = np.vstack([*a_rows, -eye, eye]) if a_rows else np.vstack([-eye, eye])
     b = np.concatenate([np.asarray(b_rows, dtype=np.float64), -lo_all, up_all])
     return a, b
+
+
+def _soft_blocks(
+    block: FloatArray, rhs: FloatArray, k: int, lower: float, upper: float, pen: float
+) -> tuple[FloatArray, FloatArray]:
+    """Add one soft line's branches to the rows ``block @ x <= rhs`` of an actor.
+
+    ``100 π e(x) = max(0, 100 π (lower - x_k), 100 π (x_k - upper))`` (a side is absent when
+    ``lower = 0`` or ``upper = 100``): each row is repeated once per branch, the branch's
+    linear term moved to the left (``-100 π x_k <= rhs - 100 π lower``, and so on).
+    """
+    blocks, rhss = [block], [rhs]
+    if lower > SCALE_MIN:
+        b2 = block.copy()
+        b2[:, k] -= 100.0 * pen
+        blocks.append(b2)
+        rhss.append(rhs - 100.0 * pen * lower)
+    if upper < SCALE_MAX:
+        b3 = block.copy()
+        b3[:, k] += 100.0 * pen
+        blocks.append(b3)
+        rhss.append(rhs + 100.0 * pen * upper)
+    return np.vstack(blocks), np.concatenate(rhss)
 
 
 def _chebyshev(a: FloatArray, b: FloatArray) -> tuple[FloatArray, float]:
@@ -534,6 +667,7 @@ def volume_qmc(
     log2_points: int = 13,
     replicates: int = 8,
     chunk: int = 4096,
+    penalty: ArrayLike | None = None,
 ) -> tuple[float, float]:
     """Randomised quasi-Monte Carlo volume share of ``W`` with an error bound.
 
@@ -559,7 +693,9 @@ def volume_qmc(
         hits = 0
         for s in range(0, n_pts, chunk):
             hits += int(
-                np.count_nonzero(acceptable(pts[s : s + chunk], p, w, nd, lo, up).in_winset)
+                np.count_nonzero(
+                    acceptable(pts[s : s + chunk], p, w, nd, lo, up, penalty=penalty).in_winset
+                )
             )
         shares[r] = hits / n_pts
     share = float(shares.mean())
@@ -568,16 +704,27 @@ def volume_qmc(
     return share, max(err, 3.0 / (n_pts * replicates))
 
 
-def _best_points(p: FloatArray, lo: FloatArray, up: FloatArray) -> tuple[FloatArray, BoolArray]:
-    """Each row's utility-maximising point within its red lines and the cube.
+def _best_points(
+    p: FloatArray, w: FloatArray, lo: FloatArray, up: FloatArray, pen: FloatArray
+) -> tuple[FloatArray, BoolArray]:
+    """Each row's best point (utility less soft penalties) within its hard red lines and the cube.
 
-    Utility is separable, so the best point of a box clips the ideal point to the box. Also
-    returns whether the row's red lines leave any room at all.
+    Utility and penalties are separable and concave piecewise linear in each coordinate, so on
+    each dimension the best point of the hard box is one of the breakpoints — the ideal point
+    and the soft bounds — clipped to the box; without soft lines it is the clipped ideal point.
+    Also returns whether the row's hard red lines leave any room at all.
     """
-    lo_c = np.maximum(lo, 0.0)
-    up_c = np.minimum(up, 100.0)
+    hlo, hup = _hard(lo, up, pen)
+    lo_c = np.maximum(hlo, 0.0)
+    up_c = np.minimum(hup, 100.0)
     room = np.all(lo_c <= up_c, axis=1)
-    return np.clip(p, lo_c, np.maximum(lo_c, up_c)), room
+    top = np.maximum(lo_c, up_c)
+    cand = np.clip(np.stack([p, lo, up], axis=-1), lo_c[..., None], top[..., None])  # (n, D, 3)
+    excess = np.maximum(lo[..., None] - cand, 0.0) + np.maximum(cand - up[..., None], 0.0)
+    price = np.where(np.isfinite(pen), pen, 0.0)[..., None] * excess
+    value = -w[..., None] * np.abs(cand - p[..., None]) / 100.0 - price
+    best = np.take_along_axis(cand, np.argmax(value, axis=-1)[..., None], axis=-1)[..., 0]
+    return best, room
 
 
 def _conflicts(
@@ -588,6 +735,7 @@ def _conflicts(
     up: FloatArray,
     extra_points: FloatArray,
     max_size: int = 3,
+    pen: FloatArray | None = None,
 ) -> list[list[int]]:
     """Minimal conflicting sets of size 1, 2 and 3 (docs/specs/preferences.md, "The win-set").
 
@@ -599,8 +747,11 @@ def _conflicts(
     row of the group, the group does not conflict and no LP is needed.
     """
     n, d = p.shape
-    best, room = _best_points(p, lo, up)
-    best_margin = utility(best, p, w)[np.arange(n), np.arange(n)] - nd
+    pen = np.full(p.shape, np.inf) if pen is None else pen
+    best, room = _best_points(p, w, lo, up, pen)
+    best_margin = acceptable(best, p, w, nd, lo, up, penalty=pen).margins[
+        np.arange(n), np.arange(n)
+    ]
     single = ~room | (best_margin < -TOL)
     conflicts: list[list[int]] = [[int(i)] for i in np.flatnonzero(single)]
     ok = [int(i) for i in np.flatnonzero(~single)]
@@ -609,12 +760,12 @@ def _conflicts(
 
     # Candidate witnesses: segment points between best points of each pair, plus extras.
     witnesses: list[FloatArray] = [np.asarray(x, dtype=np.float64) for x in extra_points]
-    pair_conflict = _pair_conflicts(ok, best, p, w, nd, lo, up, witnesses)
+    pair_conflict = _pair_conflicts(ok, best, p, w, nd, lo, up, witnesses, pen)
     conflicts += [[i, j] for (i, j), c in sorted(pair_conflict.items()) if c]
     if max_size < 3 or len(ok) < 3:
         return conflicts
     wit = np.asarray(witnesses, dtype=np.float64).reshape(-1, d)
-    conflicts += _triple_conflicts(ok, pair_conflict, wit, p, w, nd, lo, up)
+    conflicts += _triple_conflicts(ok, pair_conflict, wit, p, w, nd, lo, up, pen)
     return conflicts
 
 
@@ -627,27 +778,30 @@ def _pair_conflicts(
     lo: FloatArray,
     up: FloatArray,
     witnesses: list[FloatArray],
+    pen: FloatArray,
 ) -> dict[tuple[int, int], bool]:
     """Whether each pair of ``ok`` rows conflicts; appends the common points found to ``witnesses``.
 
-    Disjoint red-line boxes conflict without an LP; a segment point between the two best
+    Disjoint hard red-line boxes conflict without an LP; a segment point between the two best
     points acceptable to both proves no conflict; otherwise an LP decides.
     """
     ts = np.linspace(0.0, 1.0, 17)
+    hlo, hup = _hard(lo, up, pen)
     pair_conflict: dict[tuple[int, int], bool] = {}
     for i, j in itertools.combinations(ok, 2):
-        if np.any(np.maximum(lo[i], lo[j]) > np.minimum(up[i], up[j])):
+        if np.any(np.maximum(hlo[i], hlo[j]) > np.minimum(hup[i], hup[j])):
             pair_conflict[(i, j)] = True
             continue
         seg = best[i] + ts[:, None] * (best[j] - best[i])
-        acc = acceptable(seg, p[[i, j]], w[[i, j]], nd[[i, j]], lo[[i, j]], up[[i, j]])
+        two = [i, j]
+        acc = acceptable(seg, p[two], w[two], nd[two], lo[two], up[two], penalty=pen[two])
         if np.any(acc.in_winset):
             # Keep the segment point deepest for the pair as a witness for triples.
             k = int(np.argmax(np.where(acc.in_winset, acc.margins.min(axis=1), -np.inf)))
             witnesses.append(seg[k])
             pair_conflict[(i, j)] = False
             continue
-        x = _feasible_point([i, j], p, w, nd, lo, up)
+        x = _feasible_point([i, j], p, w, nd, lo, up, pen)
         pair_conflict[(i, j)] = x is None
         if x is not None:
             witnesses.append(x)
@@ -663,17 +817,18 @@ def _triple_conflicts(
     nd: FloatArray,
     lo: FloatArray,
     up: FloatArray,
+    pen: FloatArray,
 ) -> list[list[int]]:
     """Minimal conflicting triples: no pair of them conflicts, no witness, and the LP fails."""
     # Which witnesses each row accepts: a triple with a common witness does not conflict.
-    accepted_by = acceptable(wit, p, w, nd, lo, up).accepts  # (n_witnesses, n)
+    accepted_by = acceptable(wit, p, w, nd, lo, up, penalty=pen).accepts  # (n_witnesses, n)
     found: list[list[int]] = []
     for i, j, k in itertools.combinations(ok, 3):
         if pair_conflict[(i, j)] or pair_conflict[(i, k)] or pair_conflict[(j, k)]:
             continue
         if wit.shape[0] and np.any(accepted_by[:, i] & accepted_by[:, j] & accepted_by[:, k]):
             continue
-        if _feasible_point([i, j, k], p, w, nd, lo, up) is None:
+        if _feasible_point([i, j, k], p, w, nd, lo, up, pen) is None:
             found.append([i, j, k])
     return found
 
@@ -688,6 +843,7 @@ def winset(
     volume: bool = True,
     conflicts: bool = True,
     seed: int | np.random.Generator = 0,
+    penalty: ArrayLike | None = None,
 ) -> WinSet:
     """The win-set of the rows (veto players) and its report (docs/specs/preferences.md).
 
@@ -718,19 +874,26 @@ def winset(
     volume 0 ("degenerate"); D = 1 is the length of the extent. For D > 6 (or if qhull fails
     on a polytope that has an interior) ``volume_qmc`` with ``seed``. ``volume=False`` skips
     the volume (``volume_share`` NaN, method "skipped"); ``conflicts=False`` skips conflicts.
+
+    Soft red lines (``penalty`` finite, utility per scale point beyond the bound; ``inf`` or
+    None: hard) are priced, not walls: the rows read ``U_i(x) - Σ_d π_id e_id(x) >= U_i(no
+    deal)`` with one auxiliary ``e_id >= max(lower_id - x_d, x_d - upper_id, 0)`` per soft line
+    (``_system``), still a convex polytope; their slack is not counted in the depth (the margin
+    already carries it).
     """
     p, w, nd, lo, up = _arrays(ideal, weights, no_deal, lower, upper)
+    pen = _penalty(penalty, p.shape)
     d = p.shape[1]
-    center, depth = _deep_point(p, w, nd, lo, up)
+    center, depth = _deep_point(p, w, nd, lo, up, pen)
     const_ok = _constant_rows_ok(w, nd)
     const = ~np.any(w > 0, axis=1)
-    margins = utility(center, p, w) - nd
+    margins = acceptable(center, p, w, nd, lo, up, penalty=pen).margins
     # The depth of the LP, and the constant margins of indifferent rows (inf: no rows at all).
     min_margin = float(min(depth, float(margins[const].min()) if const.any() else np.inf))
     empty = bool(depth < -TOL or not np.all(const_ok))
 
     if empty:
-        found = _conflicts(p, w, nd, lo, up, center[None, :]) if conflicts else []
+        found = _conflicts(p, w, nd, lo, up, center[None, :], pen=pen) if conflicts else []
         return WinSet(
             empty=True,
             center=center,
@@ -744,26 +907,26 @@ def winset(
             unexplained=bool(conflicts and not found),
         )
 
-    extent = _extent(p, w, nd, lo, up, center)
+    extent = _extent(p, w, nd, lo, up, center, pen)
     if np.isfinite(depth):
-        better = _recentre(p, w, nd, lo, up, depth, extent.mean(axis=1))
+        better = _recentre(p, w, nd, lo, up, depth, extent.mean(axis=1), pen)
         if better is not None:
             center = better
-            margins = utility(center, p, w) - nd
+            margins = acceptable(center, p, w, nd, lo, up, penalty=pen).margins
     share, method, err = float("nan"), "skipped", float("nan")
     if volume:
         if d == 1:
             share, method, err = float(extent[0, 1] - extent[0, 0]) / 100.0, "exact", 0.0
         elif d <= MAX_EXACT_DIM:
-            a, b = halfspaces(p, w, nd, lo, up)
+            a, b = halfspaces(p, w, nd, lo, up, penalty=pen)
             try:
                 share, method = _volume_exact(a, b)
                 err = 0.0
             except (QhullError, ValueError):
-                share, err = volume_qmc(p, w, nd, lo, up, seed=seed)
+                share, err = volume_qmc(p, w, nd, lo, up, seed=seed, penalty=pen)
                 method = "qmc"
         else:
-            share, err = volume_qmc(p, w, nd, lo, up, seed=seed)
+            share, err = volume_qmc(p, w, nd, lo, up, seed=seed, penalty=pen)
             method = "qmc"
     return WinSet(
         empty=False,
@@ -801,11 +964,13 @@ class KnifeEdge:
     empties: bool
 
 
-def _lines(lo: FloatArray, up: FloatArray) -> list[tuple[int, int, str]]:
+def _lines(lo: FloatArray, up: FloatArray, pen: FloatArray) -> list[tuple[int, int, str]]:
+    """The hard red lines that exclude something (a soft line is a price, not a wall)."""
     n, d = lo.shape
-    return [(i, k, ">=") for i in range(n) for k in range(d) if lo[i, k] > SCALE_MIN] + [
-        (i, k, "<=") for i in range(n) for k in range(d) if up[i, k] < SCALE_MAX
-    ]
+    hard = ~np.isfinite(pen)
+    return [
+        (i, k, ">=") for i in range(n) for k in range(d) if lo[i, k] > SCALE_MIN and hard[i, k]
+    ] + [(i, k, "<=") for i in range(n) for k in range(d) if up[i, k] < SCALE_MAX and hard[i, k]]
 
 
 def _farthest(
@@ -816,12 +981,13 @@ def _farthest(
     up: FloatArray,
     k: int,
     sign: float,
+    pen: FloatArray | None = None,
 ) -> float | None:
     """``max sign·x_k`` over ``W`` (one LP); None when ``W`` is empty."""
     n, d = p.shape
     if not np.all(_constant_rows_ok(w, nd)):
         return None
-    sys_ = _system(np.arange(n), p, w, nd, lo, up)
+    sys_ = _system(np.arange(n), p, w, nd, lo, up, pen=pen)
     if sys_.a_ub.shape[0] == 0:
         return SCALE_MAX if sign > 0 else -SCALE_MIN
     c = np.zeros(sys_.n_vars)
@@ -839,6 +1005,7 @@ def knife_edge(
     *,
     empty: bool,
     extent: FloatArray | None = None,
+    penalty: ArrayLike | None = None,
 ) -> KnifeEdge:
     """The win-set's robustness to one red-line bound (issue 13; docs/specs/preferences.md).
 
@@ -847,10 +1014,12 @@ def knife_edge(
     ``max_W x_d - l_id`` or ``u_id - min_W x_d``; the robustness is the smallest slack. Empty
     ``W``: drop one line; if the rest ``W_-`` is non-empty, the line must relax by
     ``l_id - max_{W_-} x_d`` (or ``min_{W_-} x_d - u_id``): one LP per line, the smallest wins.
+    Only hard lines are searched: moving a soft line's bound moves a price, not a wall.
     """
     p, w, nd, lo, up = _arrays(ideal, weights, no_deal, lower, upper)
+    pen = _penalty(penalty, p.shape)
     best = KnifeEdge(None, None, "", float("inf"), not empty)
-    for i, k, op in _lines(lo, up):
+    for i, k, op in _lines(lo, up, pen):
         if not empty:
             assert extent is not None
             change = extent[k, 1] - lo[i, k] if op == ">=" else up[i, k] - extent[k, 0]
@@ -860,13 +1029,162 @@ def knife_edge(
                 lo2[i, k] = SCALE_MIN
             else:
                 up2[i, k] = SCALE_MAX
-            far = _farthest(p, w, nd, lo2, up2, k, 1.0 if op == ">=" else -1.0)
+            far = _farthest(p, w, nd, lo2, up2, k, 1.0 if op == ">=" else -1.0, pen)
             if far is None:
                 continue
             change = lo[i, k] - far if op == ">=" else -far - up[i, k]
         change = max(0.0, float(change))
         if change < best.change:
             best = KnifeEdge(i, k, op, change, not empty)
+    return best
+
+
+@dataclass(frozen=True)
+class SalienceEdge:
+    """The smallest change to one veto player's salience on one dimension that flips the
+    win-set's emptiness (``salience_knife_edge``).
+
+    ``value``: the new salience (0-100); ``change``: ``value`` minus the old salience (signed);
+    ``empties``: True for a non-empty ``W`` (the change empties it), False for an empty one (it
+    fills it). ``row`` None: no single salience in [0, 100] does it (``change`` inf).
+    """
+
+    row: int | None
+    dimension: int | None
+    value: float
+    change: float
+    empties: bool
+
+
+#: precision of the salience bisection, in salience points (0-100 scale)
+SALIENCE_TOL = 0.01
+
+
+def _reweighted(
+    p: FloatArray, s: FloatArray, q: FloatArray, allowance: FloatArray, i: int, k: int, v: float
+) -> tuple[FloatArray, FloatArray]:
+    """Weights and no-deal utilities with actor ``i``'s salience on ``k`` set to ``v``.
+
+    ``U_i(no deal) = U_i(q) - allowance_i / 100`` is recomputed because ``U_i(q)`` depends on
+    the weights (docs/specs/preferences.md, "No deal").
+    """
+    s2 = s.copy()
+    s2[i, k] = v
+    w = preferences.normalised_weights(s2)
+    return w, utility(q, p, w) - allowance / 100.0
+
+
+def _flips(
+    arrays: tuple[FloatArray, ...],
+    i: int,
+    k: int,
+    v: float,
+    witness: FloatArray | None,
+    empty: bool,
+) -> bool:
+    """Whether setting salience ``(i, k)`` to ``v`` flips the emptiness of ``W``.
+
+    A witness point still accepted by every row proves ``W`` non-empty without an LP.
+    """
+    p, s, q, allowance, lo, up, pen = arrays
+    w, nd = _reweighted(p, s, q, allowance, i, k, v)
+    if witness is not None and bool(acceptable(witness, p, w, nd, lo, up, penalty=pen).in_winset):
+        return empty
+    now_empty = _feasible_point(list(range(p.shape[0])), p, w, nd, lo, up, pen) is None
+    return now_empty != empty
+
+
+def salience_knife_edge(
+    ideal: ArrayLike,
+    saliences: ArrayLike,
+    no_deal: ArrayLike,
+    lower: ArrayLike,
+    upper: ArrayLike,
+    status_quo: ArrayLike,
+    *,
+    empty: bool,
+    center: ArrayLike | None = None,
+    penalty: ArrayLike | None = None,
+    tol: float = SALIENCE_TOL,
+) -> SalienceEdge:
+    """The win-set's robustness to one salience (issue 13; docs/specs/preferences.md, "Knife
+    edges"): the smallest ``|Δs_ik|`` of one row ``i`` on one dimension ``k`` (others fixed,
+    weights renormalised, ``U_i(no deal)`` recomputed from ``status_quo`` with the war cost
+    ``100 (U_i(q) - no_deal_i)`` the chain already carries) that empties a non-empty ``W`` or
+    fills an empty one.
+
+    Why bisection is exact (to ``tol``): for a fixed ``x``, ``i``'s margin times ``100 S_i``
+    is linear in ``s_ik`` (``Σ_d s_id (|q_d - p_id| - |x_d - p_id|) + allowance_i S_i - 100
+    π e_i(x) S_i``), so the saliences at which ``x`` is acceptable form a half-line, and the
+    saliences at which ``W`` is non-empty — a union over ``x`` of half-lines — are a union of
+    at most two rays; the saliences that empty it are one interval. From an empty ``W`` the
+    nearest filling value on each side is found by bisection toward 0 or 100 when that end
+    fills it. From a non-empty ``W`` each end that empties it is bisected toward; an emptying
+    interval strictly inside (0, 100) with both ends non-empty is not searched (stated in the
+    spec). Each step is one LP (``_feasible_point``), skipped when ``center`` (a point of
+    ``W``) or, for an empty ``W``, a point of the others' win-set still decides it.
+    """
+    p, s, nd, lo, up = _arrays(ideal, saliences, no_deal, lower, upper)
+    n, d = p.shape
+    pen = _penalty(penalty, p.shape)
+    q = np.asarray(status_quo, dtype=np.float64).reshape(d)
+    allowance = 100.0 * (utility(q, p, preferences.normalised_weights(s)) - nd)
+    arrays = (p, s, q, allowance, lo, up, pen)
+    best = SalienceEdge(None, None, float("nan"), float("inf"), not empty)
+    for i in range(n):
+        witness = _edge_witness(p, s, nd, lo, up, pen, i, empty, center)
+        if empty and witness is None:
+            continue  # the others alone leave nothing: no salience of i can fill W
+        for k in range(d):
+            best = _salience_side(arrays, i, k, witness, empty, best, tol)
+    return best
+
+
+def _edge_witness(
+    p: FloatArray,
+    s: FloatArray,
+    nd: FloatArray,
+    lo: FloatArray,
+    up: FloatArray,
+    pen: FloatArray,
+    i: int,
+    empty: bool,
+    center: ArrayLike | None,
+) -> FloatArray | None:
+    """A point of ``W`` (non-empty), or of the win-set of every row but ``i`` (empty ``W``)."""
+    if not empty:
+        return None if center is None else np.asarray(center, dtype=np.float64)
+    w = preferences.normalised_weights(s)
+    others = [r for r in range(p.shape[0]) if r != i]
+    if not others:
+        return np.full(p.shape[1], 50.0)
+    return _feasible_point(others, p, w, nd, lo, up, pen)
+
+
+def _salience_side(
+    arrays: tuple[FloatArray, ...],
+    i: int,
+    k: int,
+    witness: FloatArray | None,
+    empty: bool,
+    best: SalienceEdge,
+    tol: float,
+) -> SalienceEdge:
+    """Try both directions for salience ``(i, k)``; keep the smaller flip (see above)."""
+    s0 = float(arrays[1][i, k])
+    for end in (SCALE_MIN, SCALE_MAX):
+        # one crossing between s0 and the end (see salience_knife_edge): no flip at the
+        # nearer of the end and the best change so far means nothing nearer on this side
+        reach = min(abs(end - s0), abs(best.change))
+        limit = s0 + np.sign(end - s0) * reach
+        if reach <= tol or not _flips(arrays, i, k, limit, witness, empty):
+            continue
+        a, b = s0, float(limit)  # invariant: a does not flip, b flips
+        while abs(b - a) > tol:
+            m = 0.5 * (a + b)
+            a, b = (a, m) if _flips(arrays, i, k, m, witness, empty) else (m, b)
+        if abs(b - s0) < abs(best.change):
+            best = SalienceEdge(i, k, b, b - s0, not empty)
     return best
 
 
@@ -883,6 +1201,8 @@ def rescue(
     no_deal: ArrayLike,
     lower: ArrayLike,
     upper: ArrayLike,
+    *,
+    penalty: ArrayLike | None = None,
 ) -> Rescue | None:
     """The point of ``W`` nearest to ``x0`` for the rescuer (docs/specs/preferences.md, "The
     smallest rescuing concession"): ``min Σ_d w_rd |x_d - x0_d|  s.t.  x ∈ W``, one LP with ``u_d >=
@@ -903,16 +1223,20 @@ def rescue(
     duals of its constraints, and ``binding`` is the row with the largest (None if all are 0).
     Returns None when ``W`` is empty; when ``x0`` is already in ``W`` (within ``TOL``), ``x*``
     is ``x0``, distance 0, binding None.
+
+    Soft red lines (``penalty`` finite) are priced in each row's utility (``_system``), so the
+    rescue may cross one where crossing is cheaper than moving elsewhere.
     """
     p, w, nd, lo, up = _arrays(ideal, weights, no_deal, lower, upper)
     n, d = p.shape
+    pen = _penalty(penalty, p.shape)
     x0a = np.asarray(x0, dtype=np.float64).reshape(d)
     wr = np.asarray(rescuer_weights, dtype=np.float64).reshape(d)
     if not np.all(_constant_rows_ok(w, nd)):
         return None
-    if bool(acceptable(x0a, p, w, nd, lo, up).in_winset):
+    if bool(acceptable(x0a, p, w, nd, lo, up, penalty=pen).in_winset):
         return Rescue(x0a.copy(), np.zeros(d), 0.0, None, np.zeros(n))
-    sys_ = _system(np.arange(n), p, w, nd, lo, up, n_extra=d)
+    sys_ = _system(np.arange(n), p, w, nd, lo, up, n_extra=d, pen=pen)
     # Rows u_d >= ±(x_d - x0_d): x_d - u_d <= x0_d, -x_d - u_d <= -x0_d.
     eye = np.eye(d)
     extra = np.zeros((2 * d, sys_.n_vars))
@@ -938,10 +1262,11 @@ def rescue(
     # shorten the move. The rows that reject x0 and are tight at x* are the ones the move was
     # made for, so the binding row is chosen among them (largest dual, ties in input order),
     # and among all rows only if none of them is tight.
-    at_x0 = acceptable(x0a, p, w, nd, lo, up)
-    at_x = acceptable(x, p, w, nd, lo, up)
-    gap_lo = np.where(lo > SCALE_MIN, np.abs(x - lo), np.inf).min(axis=-1)
-    gap_up = np.where(up < SCALE_MAX, np.abs(up - x), np.inf).min(axis=-1)
+    at_x0 = acceptable(x0a, p, w, nd, lo, up, penalty=pen)
+    at_x = acceptable(x, p, w, nd, lo, up, penalty=pen)
+    hlo, hup = _hard(lo, up, pen)
+    gap_lo = np.where(hlo > SCALE_MIN, np.abs(x - hlo), np.inf).min(axis=-1)
+    gap_up = np.where(hup < SCALE_MAX, np.abs(hup - x), np.inf).min(axis=-1)
     tight = (np.abs(at_x.margins) <= 1e-7) | (np.minimum(gap_lo, gap_up) <= 1e-6)
     movers = np.flatnonzero(~at_x0.accepts & tight)
     binding: int | None
@@ -1130,6 +1455,8 @@ def slice_polygon(
     upper: ArrayLike,
     dims: tuple[int, int],
     fixed: ArrayLike,
+    *,
+    penalty: ArrayLike | None = None,
 ) -> FloatArray:
     """Vertices (k, 2) of the 2-D slice of the rows' common acceptable set.
 
@@ -1137,7 +1464,7 @@ def slice_polygon(
     :func:`halfspaces` restricted to the plane; the polygon is the unit square clipped by each
     half-plane in turn (Sutherland-Hodgman, exact for convex sets). Empty: shape (0, 2).
     """
-    a, b = halfspaces(ideal, weights, no_deal, lower, upper)
+    a, b = halfspaces(ideal, weights, no_deal, lower, upper, penalty=penalty)
     f = np.asarray(fixed, dtype=np.float64)
     i, j = dims
     others = [k for k in range(f.shape[0]) if k not in dims]

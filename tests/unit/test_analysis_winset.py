@@ -74,3 +74,37 @@ def test_json_fields(builtin_analysis):
         "extent",
         "conflicts",
     }
+
+
+def test_nordic_plain_rescue_prices_the_soft_turkish_line() -> None:
+    """Turkey's red line on its terms is soft (nordic-2022): the plain rescue prices it as the
+    package does, instead of walling it and moving turkey_terms by the full 35 points."""
+    from ceasefire.analysis import WINSET_STAGES
+
+    a = analyze(loads(builtin_text("nordic-2022")), engines=None, stages=WINSET_STAGES)
+    joint = a.proposal("joint-accession")
+    r, pkg = joint.rescue, joint.package
+    assert r is not None and pkg is not None and pkg.exists and not pkg.units
+    assert 0 < r.moves["turkey_terms"] < 35 - 1
+    # no side payment is bought, so the package is the plain rescue (same objective up to scale)
+    assert r.point == pytest.approx(pkg.point, abs=1e-4)
+    assert r.binding_actor == "TUR"
+    for pid in ("finland-accession", "sweden-accession"):
+        p = a.proposal(pid)
+        assert p.rescue is not None and p.package is not None
+        assert p.rescue.point == pytest.approx(p.package.point, abs=1e-4)
+
+
+def test_salience_edge_sentence() -> None:
+    from types import SimpleNamespace
+
+    w = SimpleNamespace(
+        id="a+b", empty=False, knife_edge=None, salience_edge=-12.5,
+        salience_edge_actor="TUR", salience_edge_dimension="turkey_terms",
+        salience_edge_value=37.5, salience_edge_empties=True,
+    )  # fmt: skip
+    line = text.knife_edge_sentence(w)
+    assert line.startswith("a+b: no veto player's red line bounds it.")
+    assert "TUR's salience of turkey_terms from 50 to 37.5 (-12.5) empties it." in line
+    w.salience_edge = None
+    assert text.salience_edge_sentence(w) == ""

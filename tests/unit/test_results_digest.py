@@ -24,7 +24,7 @@ import ceasefire
 #: carries war costs: 31.5/57.9/62.8/61.7 -> 31.3/58.9/63.4/62.3; actor sets, capability rules,
 #: feasibility and BDM stability fields added); issue 17 (per-unit coverage outcomes and the Kursk
 #: salient added, no earlier number moved)
-PINNED = "f9f46ec3b3c54704b59b55d406c35eefd2a30d6cfcdc2aee0af4ba0ee4e4e320"
+PINNED = "797a752291cd786edcd964b31488053f966d0e3e9a7e34d987fb8409bd341bc2"
 
 
 def _is_version(key: str) -> bool:

@@ -695,3 +695,168 @@ def test_single_actor_changes_are_just_accepting(seed, d, fighting) -> None:
                     s_try = s[i].copy()
                     s_try[e] = val
                     assert margin_of(x0, q, p[i], s_try, wc[i], fighting) < 1e-12
+
+
+# --------------------------------------------------------------------------------------------
+# Soft red lines: priced, not walls (issue 13; spec "Red lines")
+# --------------------------------------------------------------------------------------------
+
+
+def _soft_pair() -> tuple[np.ndarray, ...]:
+    """Two actors on one dimension; actor 0 has a red line ``x <= 40``, actor 1 wants 80.
+
+    Actor 0: ideal 20, no deal -0.5 (accepts up to x = 70 on utility alone); actor 1: ideal
+    80, no deal -0.2 (accepts x >= 60). A hard line empties W; a soft one with penalty π
+    costs actor 0 ``π (x - 40)`` beyond 40, so it accepts iff ``(x - 20)/100 + π (x - 40) <=
+    0.5``: with π = 0.0025, ``0.0125 x <= 0.8``, ``x <= 64``, so W = [60, 64].
+    """
+    p = np.array([[20.0], [80.0]])
+    w = np.ones((2, 1))
+    nd = np.array([-0.5, -0.2])
+    lo = np.zeros((2, 1))
+    up = np.array([[40.0], [100.0]])
+    return p, w, nd, lo, up
+
+
+def test_soft_red_line_priced_in_winset() -> None:
+    p, w, nd, lo, up = _soft_pair()
+    assert winset(p, w, nd, lo, up).empty  # hard: 40 < 60, no common point
+    pen = np.array([[0.0025], [np.inf]])
+    ws = winset(p, w, nd, lo, up, penalty=pen)
+    assert not ws.empty
+    assert ws.extent[0] == pytest.approx([60.0, 64.0], abs=1e-6)
+    assert ws.volume_share == pytest.approx(0.04, abs=1e-9)
+    # the deep point is in W as acceptable() reads the soft line
+    assert bool(acceptable(ws.center, p, w, nd, lo, up, penalty=pen).in_winset)
+    assert not bool(acceptable(ws.center, p, w, nd, lo, up).in_winset)  # crosses the hard one
+    # a dear soft line is a wall again: π = 0.05 gives x <= 45
+    assert winset(p, w, nd, lo, up, penalty=np.array([[0.05], [np.inf]])).empty
+
+
+def test_soft_red_line_rescue_crosses_when_cheaper() -> None:
+    p, w, nd, lo, up = _soft_pair()
+    pen = np.array([[0.0025], [np.inf]])
+    assert rescue([90.0], [1.0], p, w, nd, lo, up) is None  # hard: W empty
+    r = rescue([90.0], [1.0], p, w, nd, lo, up, penalty=pen)
+    assert r is not None
+    assert r.point[0] == pytest.approx(64.0, abs=1e-6)  # crosses 40 by 24 points
+    assert r.binding == 0
+
+
+def test_soft_red_line_halfspaces_match_acceptance() -> None:
+    """The branch rows of ``halfspaces`` describe the same set as ``acceptable``."""
+    rng = np.random.default_rng(3)
+    n, d = 4, 3
+    p = rng.uniform(0, 100, (n, d))
+    w = rng.uniform(0.1, 1, (n, d))
+    w /= w.sum(axis=1, keepdims=True)
+    nd = utility(np.full(d, 50.0), p, w) - 0.1
+    lo, up = free_bounds(n, d)
+    lo[0, 1], up[1, 2], up[2, 0], lo[2, 0] = 55.0, 30.0, 70.0, 20.0
+    pen = np.full((n, d), np.inf)
+    pen[0, 1], pen[1, 2], pen[2, 0] = 0.004, 0.02, 0.01
+    a, b = halfspaces(p, w, nd, lo, up, penalty=pen)
+    x = rng.uniform(0, 100, (4000, d))
+    inside = np.all(x @ a.T <= b + 1e-9, axis=1)
+    acc = acceptable(x, p, w, nd, lo, up, penalty=pen, tol=0.0).in_winset
+    assert np.array_equal(inside, acc)
+    assert inside.any() and not inside.all()
+    ws = winset(p, w, nd, lo, up, penalty=pen)
+    share, err = volume_qmc(p, w, nd, lo, up, seed=1, penalty=pen)
+    assert abs(ws.volume_share - share) <= err + 1e-3
+
+
+@FAST
+@given(
+    prob=st.integers(0, 10_000),
+    x0=st.lists(st.floats(0, 100), min_size=2, max_size=2),
+)
+def test_soft_line_with_huge_penalty_is_hard(prob, x0) -> None:
+    """A soft line with a prohibitive penalty equals the hard line (win-set and rescue)."""
+    rng = np.random.default_rng(prob)
+    n, d = 3, 2
+    p = rng.uniform(0, 100, (n, d))
+    w = rng.uniform(0.1, 1, (n, d))
+    w /= w.sum(axis=1, keepdims=True)
+    nd = utility(np.full(d, 50.0), p, w) - rng.uniform(0.05, 0.3, n)
+    lo, up = free_bounds(n, d)
+    lo[0, 0] = rng.uniform(0, 60)
+    up[1, 1] = rng.uniform(40, 100)
+    pen = np.full((n, d), np.inf)
+    pen[0, 0] = pen[1, 1] = 1e6  # a point beyond costs more than the whole utility range
+    hard, soft = winset(p, w, nd, lo, up), winset(p, w, nd, lo, up, penalty=pen)
+    assert hard.empty == soft.empty
+    if not hard.empty:
+        assert soft.extent == pytest.approx(hard.extent, abs=1e-4)
+        assert soft.volume_share == pytest.approx(hard.volume_share, abs=1e-6)
+    r_h = rescue(x0, w[2], p, w, nd, lo, up)
+    r_s = rescue(x0, w[2], p, w, nd, lo, up, penalty=pen)
+    assert (r_h is None) == (r_s is None)
+    if r_h is not None and r_s is not None:
+        assert r_s.distance == pytest.approx(r_h.distance, abs=1e-4)
+
+
+# --------------------------------------------------------------------------------------------
+# Knife edges over saliences (issue 13; spec "Knife edges")
+# --------------------------------------------------------------------------------------------
+
+
+def _salience_problem(seed: int) -> tuple[np.ndarray, ...]:
+    """Three actors, two dimensions, red lines that keep the status quo out of W."""
+    from ceasefire.preferences import normalised_weights
+
+    rng = np.random.default_rng(seed)
+    n, d = 3, 2
+    p, s = rng.uniform(0, 100, (n, d)), rng.uniform(5, 100, (n, d))
+    q, wc = np.full(d, 50.0), rng.uniform(0, 15, n)
+    lo, up = free_bounds(n, d)
+    lo[0, 0], up[1, 1] = rng.uniform(50, 90), rng.uniform(10, 50)
+    return p, s, q, wc, lo, up, normalised_weights
+
+
+def _empty_with(p, s, q, wc, lo, up, norm) -> bool:
+    w = norm(s)
+    return winset(p, w, utility(q, p, w) - wc / 100, lo, up, volume=False, conflicts=False).empty
+
+
+@pytest.mark.parametrize("seed", [0, 2, 10])
+def test_salience_knife_edge_against_a_scan(seed: int) -> None:
+    """The edge flips W, and no salience on a grid of 2 points flips it nearer (seeds chosen
+    to cover a non-empty W, an empty one, and a flip of about one point)."""
+    from ceasefire.winset import salience_knife_edge
+
+    p, s, q, wc, lo, up, norm = _salience_problem(seed)
+    w = norm(s)
+    nd = utility(q, p, w) - wc / 100
+    ws = winset(p, w, nd, lo, up, volume=False, conflicts=False)
+    e = salience_knife_edge(
+        p, s, nd, lo, up, q, empty=ws.empty, center=None if ws.empty else ws.center
+    )
+    assert e.row is not None and e.dimension is not None and e.empties == (not ws.empty)
+    s2 = s.copy()
+    s2[e.row, e.dimension] = e.value
+    assert _empty_with(p, s2, q, wc, lo, up, norm) != ws.empty  # it flips
+    assert e.value - e.change == pytest.approx(s[e.row, e.dimension])
+    nearest = np.inf
+    for i, k in itertools.product(range(3), range(2)):
+        for v in np.linspace(0, 100, 51):
+            s3 = s.copy()
+            s3[i, k] = v
+            if _empty_with(p, s3, q, wc, lo, up, norm) != ws.empty:
+                nearest = min(nearest, abs(v - s[i, k]))
+    assert abs(e.change) <= nearest + 1e-9
+    assert nearest <= abs(e.change) + 2.0
+
+
+def test_salience_knife_edge_none_when_status_quo_is_in_w() -> None:
+    """Without red lines and with a war cost, the status quo is in W for every salience (its
+    margin is the war cost): no salience empties W."""
+    from ceasefire.winset import salience_knife_edge
+
+    p, s, q, wc, _, _, norm = _salience_problem(0)
+    lo, up = free_bounds(3, 2)
+    w = norm(s)
+    nd = utility(q, p, w) - (wc + 1) / 100
+    ws = winset(p, w, nd, lo, up)
+    e = salience_knife_edge(p, s, nd, lo, up, q, empty=False, center=ws.center)
+    assert e.row is None and e.change == np.inf

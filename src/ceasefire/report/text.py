@@ -265,8 +265,28 @@ def package_sentences(p: ProposalResult) -> list[str]:
     ]
 
 
+def salience_edge_sentence(w: Any) -> str:
+    """A win-set's robustness to one salience in words (issue 13); "" when none flips it."""
+    if getattr(w, "salience_edge", None) is None:
+        return ""
+    old = w.salience_edge_value - w.salience_edge
+    verb = "empties it" if w.salience_edge_empties else "would make it non-empty"
+    return (
+        f"Changing {w.salience_edge_actor}'s salience of {w.salience_edge_dimension} from "
+        f"{old:.3g} to {w.salience_edge_value:.3g} ({w.salience_edge:+.3g}) {verb}."
+    )
+
+
 def knife_edge_sentence(w: Any) -> str:
-    """A win-set's robustness in words (issue 13): which one red line flips it, by how much."""
+    """A win-set's robustness in words (issue 13): which one red line flips it, by how much,
+    and which one salience (``salience_edge_sentence``), when one does."""
+    out = _red_line_edge_sentence(w)
+    more = salience_edge_sentence(w)
+    return f"{out} {more}" if more else out
+
+
+def _red_line_edge_sentence(w: Any) -> str:
+    """Which one red line flips the win-set's emptiness, by how much."""
     if w.knife_edge is None:
         if w.empty:
             return f"{w.id}: empty, and no change to any single red line makes it non-empty."

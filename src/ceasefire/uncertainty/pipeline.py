@@ -23,9 +23,10 @@ loop over draws), the same kernels a single run calls with a batch of one:
 The win-set stage is the exception: non-emptiness of each institution chain's win-set is an
 LP (``winset.winset``, HiGHS) per draw, so :func:`evaluate` with ``winsets=True`` loops over
 draws for that stage only. It is off by default: about 40 ms per draw for a 33-member chain,
-which would dominate a sweep; rescues (a second LP per failing proposal and draw) are not
-swept — they explain a single run's conclusion, and the switch points of
-``sensitivity.switch_points`` answer the same question across the ranges.
+which would dominate a sweep. The rescues stage (issue 13), also off by default, adds one LP
+per failing proposal and draw: whether the proposal is rescuable in that draw and the rescuer's
+distance (``_rescues``); the switch points of ``sensitivity.switch_points`` say which input
+decides.
 
 Each stage is a :class:`Stage` of :data:`STAGES` with one signature, ``fn(model, batch, out,
 seed) -> outputs`` (the comment above the stage functions says how to add one); ``evaluate``
@@ -161,6 +162,10 @@ class Model:
     ends: FloatArray | None = None
     #: per chain (as ``chains``): whether its deals end the fighting
     chain_ends: tuple[bool, ...] = ()
+    #: per proposal: its chain's index in ``chains`` (-1: it requires no institution), and the
+    #: row of its rescuer (the proposer, else the disputed state; -1: none, equal weights)
+    proposal_chain: tuple[int, ...] = ()
+    rescuers: tuple[int, ...] = ()
 
     @property
     def engine_keys(self) -> tuple[str, ...]:
@@ -257,7 +262,17 @@ def _decision_arrays(scenario: Scenario) -> dict[str, Any]:
             ("+".join(c), _rows(actors, inst.chain_veto_players(scenario, c))) for c in chains
         ),
         "chain_ends": tuple(inst.chain_ends_fighting(scenario, c) for c in chains),
+        "proposal_chain": tuple(
+            list(chains).index(p.requires) if p.requires else -1 for p in props
+        ),
+        "rescuers": tuple(_rescuer_row(scenario, p) for p in props),
     }
+
+
+def _rescuer_row(scenario: Scenario, prop: Any) -> int:
+    """The rescuer's row, as ``analysis._rescuer``: the proposer, else the disputed state."""
+    who = prop.proposer if prop.proposer is not None else scenario.scenario.disputed_state
+    return -1 if who is None else scenario.actor_ids.index(str(who))
 
 
 def _model_inputs(scenario: Scenario) -> dict[str, Any]:
@@ -625,18 +640,25 @@ def execution_params(name: str, draws: int) -> dict[str, Any]:
     return out
 
 
+def _chain_no_deal(model: Model, bt: Batch, weights: FloatArray) -> list[FloatArray]:
+    """``U_i(no deal)`` ``(B, n)`` as each chain's deals see it (``analysis.chain_no_deal``)."""
+    no_deal = pref.no_deal_utility(model.status_quo, bt.ideal, weights, bt.war_cost, model.fighting)
+    ends = model.chain_ends or (True,) * len(model.chains)
+    # a chain without every belligerent leaves the war going on: no war-cost credit
+    return [
+        no_deal if chain_ends or not model.fighting else no_deal + bt.war_cost / 100.0
+        for chain_ends in ends
+    ]
+
+
 def _winsets(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     """Emptiness of each chain's win-set: an LP per draw and chain (the one loop over draws)."""
     from ceasefire import winset as wsm
 
     weights = pref.normalised_weights(bt.salience)
-    no_deal = pref.no_deal_utility(model.status_quo, bt.ideal, weights, bt.war_cost, model.fighting)
     b = bt.ideal.shape[0]
     res: dict[str, FloatArray] = {}
-    ends = model.chain_ends or (True,) * len(model.chains)
-    for (cid, rows), chain_ends in zip(model.chains, ends, strict=True):
-        # a chain without every belligerent leaves the war going on: no war-cost credit
-        nd = no_deal if chain_ends or not model.fighting else no_deal + bt.war_cost / 100.0
+    for (cid, rows), nd in zip(model.chains, _chain_no_deal(model, bt, weights), strict=True):
         empty = np.zeros(b, dtype=bool)
         for i in range(b):
             ws = wsm.winset(
@@ -647,10 +669,43 @@ def _winsets(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
                 bt.upper[i, rows],
                 volume=False,
                 conflicts=False,
+                penalty=None if model.penalty is None else model.penalty[rows],
             )
             empty[i] = ws.empty
         res[f"winset_empty.{cid}"] = empty
     return res
+
+
+def _rescues(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
+    """Whether each proposal is rescuable in each draw (issue 13), ``(B, P)``.
+
+    ``rescue.exists``: it passes, or the plain rescue (``winset.rescue``, soft red lines
+    priced) finds a point of its chain's win-set — one LP per failing proposal and draw;
+    ``rescue.distance``: the rescuer's distance to it (0 when it passes, NaN when none). A
+    proposal without veto players has no rescue (as in a single run). ``passes`` comes from
+    the institutions stage; without it every proposal is treated as failing.
+    """
+    from ceasefire import winset as wsm
+
+    weights = pref.normalised_weights(bt.salience)
+    b, n_prop, d = bt.ideal.shape[0], model.points.shape[0], model.points.shape[1]
+    passes = np.asarray(out.get("passes", np.zeros((b, n_prop), dtype=bool)), dtype=bool)
+    exists, dist = passes.copy(), np.where(passes, 0.0, np.nan)
+    no_deals = _chain_no_deal(model, bt, weights)
+    for k, c in enumerate(model.proposal_chain):
+        if c < 0 or model.chains[c][1].size == 0:
+            continue
+        rows, r = model.chains[c][1], model.rescuers[k]
+        pen = None if model.penalty is None else model.penalty[rows]
+        for i in np.flatnonzero(~passes[:, k]):
+            w_r = weights[i, r] if r >= 0 else np.full(d, 1.0 / d)
+            res = wsm.rescue(
+                model.points[k], w_r, bt.ideal[i, rows], weights[i, rows], no_deals[c][i, rows],
+                bt.lower[i, rows], bt.upper[i, rows], penalty=pen,
+            )  # fmt: skip
+            if res is not None:
+                exists[i, k], dist[i, k] = True, res.distance
+    return {"rescue.exists": exists, "rescue.distance": dist}
 
 
 @dataclass(frozen=True)
@@ -671,6 +726,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("paths", _paths),
     Stage("forecasts", _forecasts),
     Stage("winsets", _winsets),
+    Stage("rescues", _rescues),
 )
 #: the stages that decide whether a proposal passes an institution (what switch points scan)
 DECISION_STAGES: tuple[str, ...] = ("acceptance", "institutions")
@@ -687,6 +743,7 @@ def evaluate(
     winsets: bool = False,
     paths: bool = True,
     stages: Sequence[str] | None = None,
+    rescues: bool = False,
 ) -> dict[str, FloatArray]:
     """Every output of the pipeline for input values ``(B, d)`` (module docstring).
 
@@ -697,15 +754,18 @@ def evaluate(
     players (``+inf`` without veto players); ``institution_passes`` ``(B, R)`` over
     ``model.rules``; ``passes`` ``(B, P)``; coverage shares and ``g`` ``(B, P)``;
     ``det.<output>`` and ``dur.<output>`` ``(B, P)``; ``forecast.<engine-variant>``
-    ``(B, D)``; with ``winsets``, ``winset_empty.<chain>`` ``(B,)`` (LP per draw).
+    ``(B, D)``; with ``winsets``, ``winset_empty.<chain>`` ``(B,)`` (LP per draw); with
+    ``rescues``, ``rescue.exists`` and ``rescue.distance`` ``(B, P)`` (LP per failing proposal
+    and draw; :func:`_rescues`).
 
     ``stages`` (names in :data:`STAGES`) runs only those, in the pipeline's order; by default
-    every stage but ``forecasts`` unless ``engines``, ``winsets`` unless ``winsets`` and
-    ``paths`` (the event tree) unless ``paths``.
+    every stage but ``forecasts`` unless ``engines``, ``winsets`` unless ``winsets``,
+    ``rescues`` unless ``rescues`` and ``paths`` (the event tree) unless ``paths``.
     """
     if stages is None:
         off = {"forecasts"} - ({"forecasts"} if engines else set())
         off |= set() if winsets else {"winsets"}
+        off |= set() if rescues else {"rescues"}
         off |= set() if paths else {"paths"}
         stages = [s.name for s in STAGES if s.name not in off]
     bt = build_batch(model, values)
