@@ -150,3 +150,20 @@ def test_scenario_draws_are_bounded() -> None:
     lines = _problems(text)
     assert len(lines) == 1 and lines[0].startswith("f.toml: monte_carlo.draws: ")
     assert "100000" in lines[0] and "[line " in lines[0]
+
+
+def test_capability_components_and_rule_weights_are_bounded() -> None:
+    """A capability rule's inputs and weights stay finite (fuzz seed 13, #7188: a component of
+    1e308 made an actor-set forecast NaN); each is refused at its place."""
+    big = BASE.replace("defence = 0.07,", "defence = 1e308,", 1)
+    assert big != BASE
+    with pytest.raises(ScenarioError, match=r"capability_inputs\.defence"):
+        loads(big, source="big.toml")
+    heavy = BASE.replace(
+        "weights.gdp = { central = 0.2, range = [0.1, 0.3] }",
+        "weights.gdp = { central = 0.2, range = [0.1, 1e300] }",
+        1,
+    )
+    assert heavy != BASE
+    with pytest.raises(ScenarioError, match=r"weights must be <= 1e\+12"):
+        loads(heavy, source="heavy.toml")

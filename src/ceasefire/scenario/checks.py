@@ -829,6 +829,11 @@ def check_actor_sets(raw: Mapping[str, Any], ref: _Ids) -> Iterator[Problem]:
             seen.update(covered)
 
 
+def _ends(spec: Mapping[str, Any]) -> list[Any]:
+    r = spec.get("range")
+    return list(r) if _is_pair(r) else []
+
+
 def check_capability_rules(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
     """Rule ids are unique; weights are >= 0 and not all 0; every actor has every component
     a rule weighs."""
@@ -839,6 +844,11 @@ def check_capability_rules(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]
         if not isinstance(weights, Mapping):
             continue
         centrals = [w.get("central") for w in weights.values() if isinstance(w, Mapping)]
+        ends = [x for w in weights.values() if isinstance(w, Mapping) for x in _ends(w)]
+        if any(_is_number(x) and x > MAX_CAPABILITY for x in centrals + ends):
+            yield Problem(
+                f"capability_rules[{i}].weights", f"weights must be <= {MAX_CAPABILITY:g}"
+            )
         if any(_is_number(c) and c < 0 for c in centrals):
             yield Problem(f"capability_rules[{i}].weights", "weights must be >= 0")
         elif centrals and all(_is_number(c) and c == 0 for c in centrals):

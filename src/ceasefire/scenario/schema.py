@@ -286,7 +286,15 @@ class Actor(_Model):
     red_line_source: str = ""
     #: components a capability rule combines (issue 16): name -> value on the rule's stated
     #: scale (the built-in: shares of the US value of GDP, defence spending, aid; gatekeeping)
-    capability_inputs: FrozenFloats = Field(default_factory=dict, validate_default=True)
+    capability_inputs: Annotated[
+        dict[str, Annotated[float, Field(ge=0.0, le=MAX_CAPABILITY)]],
+        AfterValidator(_freeze),
+        PlainSerializer(dict, return_type=dict),
+    ] = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="Components a capability rule combines, each >= 0 and at most 1e12.",
+    )
     red_line_terms: Annotated[
         dict[str, RedLineTerms],
         AfterValidator(_freeze),
