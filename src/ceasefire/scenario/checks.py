@@ -834,6 +834,18 @@ def _ends(spec: Mapping[str, Any]) -> list[Any]:
     return list(r) if _is_pair(r) else []
 
 
+def _rule_weights(where: str, weights: Mapping[str, Any]) -> Iterator[Problem]:
+    """A rule's weights: in [0, 1e12] (central and range) and not all 0."""
+    centrals = [w.get("central") for w in weights.values() if isinstance(w, Mapping)]
+    ends = [x for w in weights.values() if isinstance(w, Mapping) for x in _ends(w)]
+    if any(_is_number(x) and x > MAX_CAPABILITY for x in centrals + ends):
+        yield Problem(where, f"weights must be <= {MAX_CAPABILITY:g}")
+    if any(_is_number(c) and c < 0 for c in centrals):
+        yield Problem(where, "weights must be >= 0")
+    elif centrals and all(_is_number(c) and c == 0 for c in centrals):
+        yield Problem(where, "at least one weight must be > 0")
+
+
 def check_capability_rules(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]:
     """Rule ids are unique; weights are >= 0 and not all 0; every actor has every component
     a rule weighs."""
@@ -843,16 +855,7 @@ def check_capability_rules(raw: Mapping[str, Any], _: _Ids) -> Iterator[Problem]
         weights = rule.get("weights")
         if not isinstance(weights, Mapping):
             continue
-        centrals = [w.get("central") for w in weights.values() if isinstance(w, Mapping)]
-        ends = [x for w in weights.values() if isinstance(w, Mapping) for x in _ends(w)]
-        if any(_is_number(x) and x > MAX_CAPABILITY for x in centrals + ends):
-            yield Problem(
-                f"capability_rules[{i}].weights", f"weights must be <= {MAX_CAPABILITY:g}"
-            )
-        if any(_is_number(c) and c < 0 for c in centrals):
-            yield Problem(f"capability_rules[{i}].weights", "weights must be >= 0")
-        elif centrals and all(_is_number(c) and c == 0 for c in centrals):
-            yield Problem(f"capability_rules[{i}].weights", "at least one weight must be > 0")
+        yield from _rule_weights(f"capability_rules[{i}].weights", weights)
         for k, a in actors:
             inputs = a.get("capability_inputs")
             have = inputs if isinstance(inputs, Mapping) else {}
