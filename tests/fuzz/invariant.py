@@ -2,7 +2,8 @@
 completes with only finite numbers in its JSON (which loads back as an :class:`Analysis`).
 
 :func:`classify` runs one file the way ``ceasefire run`` does (``scenario.read``, then
-``analysis.analyze``, then the JSON ``outputs.write_run`` writes) and names the outcome:
+``analysis.analyze``, then the JSON ``outputs.write_run`` writes, the HTML report and the terminal
+summary at 80 columns) and names the outcome:
 ``refused`` (located), ``unlocated`` (a problem naming neither a path, a line nor a byte),
 ``completed``, ``non-finite`` (the JSON holds NaN/Infinity, or a float field of the result is
 not finite, or the JSON does not load back) or ``crash`` (any other exception).
@@ -10,6 +11,7 @@ not finite, or the JSON does not load back) or ``crash`` (any other exception).
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -18,9 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
 from ceasefire.analysis import analyze
+from ceasefire.report import html, terminal
 from ceasefire.results import Analysis
-from ceasefire.scenario import Problem, ScenarioError, read
+from ceasefire.scenario import Loaded, Problem, ScenarioError, read
 
 #: draws of the analysis under fuzzing: enough to exercise every draw path, cheap to run
 FUZZ_DRAWS = 20
@@ -56,9 +61,17 @@ class Outcome:
     detail: str = ""
 
 
+def _render(result: Analysis, loaded: Loaded) -> None:
+    """What ``ceasefire run`` shows besides the JSON: the report and the terminal summary at
+    80 columns (issue 18: "runs to completion" includes them; a crash here is a crash)."""
+    html.render(result, loaded.scenario, loaded.geometry)
+    terminal.summary(result, Console(file=io.StringIO(), width=80))
+
+
 def _analyse(path: Path) -> Outcome:
     loaded = read(path)
     result = analyze(loaded.scenario, sha256=loaded.sha256, source=str(path), draws=FUZZ_DRAWS)
+    _render(result, loaded)
     where = _non_finite(result.model_dump(mode="python"))
     if where:
         return Outcome("non-finite", where)
