@@ -245,6 +245,14 @@ def sweep(
     winsets: Annotated[
         bool, typer.Option("--winsets", help="Also test win-set emptiness (an LP per draw).")
     ] = False,
+    rescues: Annotated[
+        bool,
+        typer.Option(
+            "--rescues",
+            help="Also find whether each failing proposal is rescuable (an LP per failing "
+            "proposal and draw).",
+        ),
+    ] = False,
     sensitivity: Annotated[
         str,
         typer.Option(
@@ -277,6 +285,7 @@ def sweep(
         chunk=chunk,
         engines=names,
         winsets=winsets,
+        rescues=rescues,
     )
     model = compile_model(loaded.scenario, spec)
     for name in names:

@@ -156,6 +156,22 @@ class WinsetSweep(_Schema):
     ci95: tuple[float, float]
 
 
+class RescueSweep(_Schema):
+    """How often a proposal passes or can be rescued over the draws (issue 13).
+
+    ``p_rescuable`` is the share of draws in which it passes or the plain rescue
+    (``winset.rescue``, soft red lines priced) finds a settlement every veto player of its chain
+    accepts; ``p_rescue_only`` the share in which it fails but is rescuable; ``distance`` the
+    rescuer's salience-weighted move in those draws (NaN-free percentiles; None when none).
+    """
+
+    id: str
+    p_rescuable: float
+    ci95: tuple[float, float]
+    p_rescue_only: float
+    distance: Quantiles
+
+
 class InputRange(_Schema):
     """One ranged input of the sweep (see :class:`ceasefire.uncertainty.ranges.RangedInput`)."""
 
@@ -313,6 +329,8 @@ class SweepSettings(_Schema):
     rounds: int
     winsets: bool
     backend: str | None = None
+    #: whether the sweep ran the rescues stage (``ceasefire sweep --rescues``)
+    rescues: bool = False
 
 
 class SweepSummary(_Schema):
@@ -335,6 +353,8 @@ class SweepSummary(_Schema):
     winsets: list[WinsetSweep]
     switch_points: list[DecisionSwitches] = []
     sensitivity: Sensitivity | None = None
+    #: per proposal, how often it is rescuable (only with ``ceasefire sweep --rescues``)
+    rescues: list[RescueSweep] = []
 
     def proposal(self, pid: str) -> ProposalSweep | None:
         """The proposal of this id, or None."""
@@ -378,6 +398,7 @@ __all__ = [
     "ProposalInfluence",
     "ProposalSweep",
     "Quantiles",
+    "RescueSweep",
     "Sensitivity",
     "SobolIndex",
     "SweepSettings",

@@ -7,7 +7,13 @@ from rich.text import Text
 
 from ceasefire.report.format import input_label, pct_bounded, quantity_label
 from ceasefire.report.terminal import Cell, Column, grid, say
-from ceasefire.sweep_results import DecisionSwitches, Headline, ProposalSweep, SweepSummary
+from ceasefire.sweep_results import (
+    DecisionSwitches,
+    Headline,
+    ProposalSweep,
+    RescueSweep,
+    SweepSummary,
+)
 
 #: an input is named among the most influential when its first-order index exceeds this
 MIN_ST = 0.01
@@ -77,6 +83,18 @@ def _switch_lines(p: ProposalSweep, switches: dict[tuple[str, str], DecisionSwit
     return out
 
 
+def rescue_line(r: RescueSweep) -> str:
+    """How often a proposal passes or is rescuable, and how far its rescuer moves."""
+    lo, hi = r.ci95
+    move = r.distance.median
+    by = "" if move is None else f"; median move of its rescuer {move:.1f} salience-weighted points"
+    return (
+        f"passes or is rescuable in {pct_bounded(r.p_rescuable)} of draws "
+        f"[{pct_bounded(lo)}, {pct_bounded(hi)}] (rescuable only: "
+        f"{pct_bounded(r.p_rescue_only)}{by}; any term may move, its defining ones included)"
+    )
+
+
 def _headline(h: Headline) -> str:
     """A headline output in words (``smallest veto margin · wgm``), no internal names."""
     return " · ".join(
@@ -120,9 +138,12 @@ def print_sweep(summary: SweepSummary, console: Console) -> None:
     )
     grid(console, SWEEP_COLUMNS, [_row(p) for p in summary.proposals])
     switches = {(e.proposal, e.institution): e for e in summary.switch_points}
+    rescues = {r.id: r for r in summary.rescues}
     for p in summary.proposals:
         console.print(f"\n{p.id}", markup=False, style="bold")
         lines = [f"most influential — {x}" for x in influential(summary, p)]
+        if p.id in rescues:
+            lines.append(rescue_line(rescues[p.id]))
         for line in lines + _switch_lines(p, switches):
             say(console, Text(line), indent=2)
     flags = sensitivity_flags(summary)

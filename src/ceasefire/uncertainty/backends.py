@@ -77,7 +77,9 @@ def run_chunk(
     """Draw and evaluate one chunk (pure; module-level so that workers can unpickle it)."""
     values = sample_chunk(model.inputs, spec.method, start, count, child, spec.seed)
     # the engines' seed is a grandchild, so it never coincides with the sampling stream
-    out = evaluate(model, values, seed=child.spawn(1)[0], winsets=spec.winsets)
+    out = evaluate(
+        model, values, seed=child.spawn(1)[0], winsets=spec.winsets, rescues=spec.rescues
+    )
     return {"values": values, **{k: np.asarray(v) for k, v in out.items()}}
 
 
@@ -216,7 +218,13 @@ def manifest(model: Model, spec: SweepSpec, sha256: str, backend: str) -> dict[s
     }
 
 
-IDENTITY = ("draws", "seed", "method", "chunk", "engines", "rounds", "winsets", "scenario_sha256")
+IDENTITY = (
+    "draws", "seed", "method", "chunk", "engines", "rounds", "winsets", "rescues",
+    "scenario_sha256",
+)  # fmt: skip
+#: identity fields added after sweep folders were first written: an older manifest without
+#: one holds a sweep made with its default
+IDENTITY_DEFAULTS: dict[str, Any] = {"rescues": False}
 
 
 def prepare_folder(folder: Path, man: dict[str, Any], identity: tuple[str, ...] = IDENTITY) -> bool:
@@ -229,7 +237,9 @@ def prepare_folder(folder: Path, man: dict[str, Any], identity: tuple[str, ...] 
         except (OSError, ValueError) as err:
             raise SweepError(f"{path}: unreadable manifest ({err})") from None
         diffs = [
-            f"{k}: {old.get(k)!r} here, {man[k]!r} asked" for k in identity if old.get(k) != man[k]
+            f"{k}: {old.get(k, IDENTITY_DEFAULTS.get(k))!r} here, {man[k]!r} asked"
+            for k in identity
+            if old.get(k, IDENTITY_DEFAULTS.get(k)) != man[k]
         ]
         if diffs:
             raise SweepError(
@@ -593,6 +603,7 @@ def summarise_run(
         rounds=spec.rounds,
         winsets=spec.winsets,
         backend=backend,
+        rescues=spec.rescues,
     )
     indices = None
     if sensitivity != "none":

@@ -92,6 +92,8 @@ class SweepSpec:
     engines: tuple[str, ...] = DEFAULT_ENGINES
     rounds: int = 10
     winsets: bool = False
+    #: also run the rescues stage (one LP per failing proposal and draw, :func:`_rescues`)
+    rescues: bool = False
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from ceasefire.sweep_results import (
     ProposalInfluence,
     ProposalSweep,
     Quantiles,
+    RescueSweep,
     Sensitivity,
     SweepSettings,
     SweepSummary,
@@ -173,6 +174,35 @@ def _winsets(model: Model, column: Column, n: int) -> list[WinsetSweep]:
         if parts:
             s = sum(parts)
             out.append(WinsetSweep(chain=cid, p_empty=s / n, ci95=wilson(s, n)))
+    return out
+
+
+def _stacked(column: Column, key: str) -> NDArray[Any] | None:
+    """Every draw of output ``key`` in one array (None when the sweep never stored it)."""
+    parts = [np.asarray(a) for a in column(key)]
+    return np.concatenate(parts) if parts else None
+
+
+def _rescues(model: Model, column: Column, n: int) -> list[RescueSweep]:
+    """Per proposal, the share of draws in which it passes or is rescuable, and the rescuer's
+    move where it fails but is rescuable (only when the sweep ran the rescues stage)."""
+    exists, dist = _stacked(column, "rescue.exists"), _stacked(column, "rescue.distance")
+    passes = _stacked(column, "passes")
+    if exists is None or dist is None or passes is None:
+        return []
+    out = []
+    for k, pid in enumerate(model.proposal_ids):
+        ok, moved = exists[:, k].astype(bool), exists[:, k].astype(bool) & ~passes[:, k]
+        s = float(ok.sum())
+        out.append(
+            RescueSweep(
+                id=pid,
+                p_rescuable=s / n,
+                ci95=wilson(s, n),
+                p_rescue_only=float(moved.sum()) / n,
+                distance=quantiles(dist[moved, k]),
+            )
+        )
     return out
 
 
@@ -357,4 +387,5 @@ def summarise(
         winsets=_winsets(model, column, n),
         switch_points=list(switch_points),
         sensitivity=sensitivity,
+        rescues=_rescues(model, column, n),
     )
