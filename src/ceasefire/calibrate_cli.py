@@ -6,12 +6,14 @@ table or JSON. Bad input prints a located message on stderr and exits with statu
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Annotated
 
 import typer
 
 from ceasefire.console import fail, out_console
+from ceasefire.results import CalibrationCheck
 
 #: the flagship and the historical cases with an observed deterrence choice (issue 14)
 DEFAULT_CASES: tuple[str, ...] = ("ukraine-2024-11", "frg-1954", "bucharest-2008", "korea-1953")
@@ -31,7 +33,7 @@ def calibrate(
     """Fit λ, the aggressor's cost of war and chance of prevailing to the observed choices."""
     from rich.table import Table
 
-    from ceasefire.backtest.calibration import calibration
+    from ceasefire.backtest.calibration import check
     from ceasefire.scenario import ScenarioError, read
 
     loaded = []
@@ -41,15 +43,17 @@ def calibrate(
         except ScenarioError as err:
             fail(err.lines(located=True))
     try:
-        result = calibration(loaded)
+        result, held = check(loaded)
     except ValueError as err:
         fail([f"calibrate: {err}"])
     if as_json:
-        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        doc = result.model_dump(mode="json")
+        doc["out_of_sample"] = None if held is None else held.model_dump(mode="json")
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return
     params = Table(title="Fitted parameters (docs/specs/deterrence.md §4.7)")
     for col in ("parameter", "case", "fitted", "stated", "range", "reproduces on"):
-        params.add_column(col)
+        params.add_column(col, overflow="fold")
     for p in result.parameters:
         params.add_row(
             p.name,
@@ -61,7 +65,7 @@ def calibrate(
         )
     targets = Table(title="Observed choices: P(observed) before → after the fit")
     for col in ("case", "observed", "before", "after", "residual"):
-        targets.add_column(col)
+        targets.add_column(col, overflow="fold")
     for t in result.targets:
         targets.add_row(
             t.case,
@@ -76,3 +80,44 @@ def calibrate(
         f"objective {result.objective_before:.4f} → {result.objective_after:.4f}"
         + ("" if result.converged else " (the optimiser did not report convergence)")
     )
+    if held is not None:
+        _print_held_out(held)
+
+
+def _print_held_out(held: CalibrationCheck) -> None:
+    """The leave-one-case-out table and the three scores (stated, in sample, out of sample)."""
+    from rich.table import Table
+
+    table = Table(
+        title="Out of sample: each case predicted with λ fitted on the other cases only "
+        "(its own c1, p1 at their stated values)"
+    )
+    for col in ("case", "observed", "stated", "in sample", "out of sample", "λ (others)"):
+        table.add_column(col, overflow="fold")
+    for t in held.targets:
+        table.add_row(
+            t.case,
+            t.observed,
+            f"{t.probability_before:.3f}",
+            f"{t.probability_in_sample:.3f}",
+            f"{t.probability_out_of_sample:.3f}",
+            f"{t.lam_out_of_sample:.3g}",
+        )
+    out_console.print(table)
+    out_console.print(
+        f"mean log loss: stated {held.log_loss_before:.3f}, in sample "
+        f"{held.log_loss_in_sample:.3f}, out of sample {held.log_loss_out_of_sample:.3f}; "
+        f"Brier: {held.brier_before:.3f}, {held.brier_in_sample:.3f}, "
+        f"{held.brier_out_of_sample:.3f}"
+    )
+    if all(t.probability_before > 0.5 for t in held.targets):
+        out_console.print(
+            "every observed choice is already the likelier one at the stated values: a larger λ "
+            "sharpens them all, so a better score here does not show that the game tells "
+            "outcomes apart (a case the game gets wrong would)"
+        )
+    if held.log_loss_out_of_sample >= held.log_loss_before:
+        out_console.print(
+            "the fitted λ does not predict a held-out case better than the stated value: "
+            "treat the fit as descriptive, not as a calibration"
+        )

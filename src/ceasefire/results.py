@@ -794,6 +794,31 @@ class PackageResult(_Result):
     paid_by: dict[str, float]
 
 
+class HeldOutTarget(_Result):
+    """One observed choice predicted out of sample: λ fitted on the other cases only (§4.7)."""
+
+    case: str
+    observed: str
+    probability_before: float
+    probability_in_sample: float
+    probability_out_of_sample: float
+    lam_out_of_sample: float
+
+
+class CalibrationCheck(_Result):
+    """Leave-one-case-out check of the fit: mean log loss ``-ln P(observed)`` and Brier score
+    ``(1 - P(observed))²`` over the targets at the stated values, in sample and out of sample.
+    """
+
+    targets: list[HeldOutTarget]
+    log_loss_before: float
+    log_loss_in_sample: float
+    log_loss_out_of_sample: float
+    brier_before: float
+    brier_in_sample: float
+    brier_out_of_sample: float
+
+
 ForecastResult.model_rebuild()
 ActorSetForecast.model_rebuild()
 GameOutcome.model_rebuild()

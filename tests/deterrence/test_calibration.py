@@ -155,3 +155,50 @@ def test_terminal_prints_probe_protege_and_backcast() -> None:
     out = console.export_text()
     assert "P(probe)" in out and "P(protégé moves)" in out
     assert "Status-quo backcast" in out and "observed: attack — reproduced" in out
+
+
+# ---- out of sample: leave one case out ---------------------------------------------------------
+
+
+def _synthetic(case: str, observed: str, g: float) -> cal.Target:
+    ranges = dict(DETERRENCE_DEFAULTS) | dict(EXTENDED_DEFAULTS)
+    return cal.Target(case, "t", observed, g, 0.0, 0.0, ranges)
+
+
+def test_held_out_uses_only_the_other_cases() -> None:
+    """A case's out-of-sample λ is the fit on the other cases (loop reference), and does not
+    move when that case's own observation is reversed; one case alone has no held-out check."""
+    ts = [
+        _synthetic("a", "attack", 0.0),
+        _synthetic("b", "hold", 0.8),
+        _synthetic("c", "attack", 0.1),
+    ]
+    held = cal.held_out(ts)
+    assert [h.case for h in held] == ["a", "b", "c"]
+    for h in held:
+        rest = [t for t in ts if t.case != h.case]
+        lam = cal.calibrate(rest).theta[0]
+        assert h.lam == pytest.approx(lam, abs=1e-12)
+        mine = [t for t in ts if t.case == h.case]
+        assert list(h.after) == pytest.approx([cal.probability(t, {"lam": lam}) for t in mine])
+        assert list(h.before) == pytest.approx([cal.probability(t, {}) for t in mine])
+    flipped = [_synthetic("a", "hold", 0.0), *ts[1:]]
+    assert cal.held_out(flipped)[0].lam == pytest.approx(held[0].lam, abs=1e-12)
+    assert cal.held_out(flipped)[1].lam != pytest.approx(held[1].lam, abs=1e-6)
+    assert cal.held_out(ts[:1]) == []
+
+
+def test_calibrate_cli_reports_out_of_sample_scores() -> None:
+    import json
+
+    r = CliRunner().invoke(app, ["calibrate", "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    oos = doc["out_of_sample"]
+    assert len(oos["targets"]) == len(doc["targets"])
+    losses = [-np.log(t["probability_out_of_sample"]) for t in oos["targets"]]
+    assert oos["log_loss_out_of_sample"] == pytest.approx(float(np.mean(losses)))
+    # the in-sample fit is at least as good as the out-of-sample prediction on these cases
+    assert oos["log_loss_in_sample"] <= oos["log_loss_out_of_sample"] + 1e-9
+    text = CliRunner().invoke(app, ["calibrate"], env={"COLUMNS": "80"}).output
+    assert "Out of sample" in text and "mean log loss" in text

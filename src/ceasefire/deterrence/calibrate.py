@@ -153,3 +153,43 @@ def calibrate(targets: Sequence[Target]) -> Fit:
         converged=bool(res.success),
         reproduces=[_reproducing_interval(k, theta, targets, sl) for k in range(len(sl))],
     )
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """One case predicted by a fit on the other cases only (leave one case out).
+
+    ``lam`` is λ fitted on the other cases; the case's own ``c1`` and ``p1`` stay at their
+    stated values (no observation of the case informs them); ``before``, ``after`` are
+    P(observed) of each of its targets at the stated values and with that λ.
+    """
+
+    case: str
+    lam: float
+    before: Sequence[float]
+    after: Sequence[float]
+
+
+def held_out(targets: Sequence[Target]) -> list[HeldOut]:
+    """Leave-one-case-out predictions of every case (empty with fewer than two cases).
+
+    Only λ is shared across cases (§4.7), so only λ carries information from the other cases
+    to the held-out one: this measures whether the fitted λ generalises, the in-sample fit of
+    ``c1`` and ``p1`` to a case's own one to three observations cannot be tested here.
+    """
+    cases = list(dict.fromkeys(t.case for t in targets))
+    if len(cases) < 2:
+        return []
+    out = []
+    for case in cases:
+        mine = [t for t in targets if t.case == case]
+        lam = float(calibrate([t for t in targets if t.case != case]).theta[0])
+        out.append(
+            HeldOut(
+                case=case,
+                lam=lam,
+                before=[probability(t, {}) for t in mine],
+                after=[probability(t, {"lam": lam}) for t in mine],
+            )
+        )
+    return out
