@@ -1,7 +1,8 @@
 """Sensitivity benchmark (issue 21): the draw loop against everything after it.
 
-Run: ``python benchmarks/bench_sensitivity.py [--draws 1000] [--engines compromise,nash,bdm]
-[--backend serial|processes|dask] [--workers 2] [--sensitivity rbd-fast,none,sobol,morris]``.
+Run: ``python benchmarks/bench_sensitivity.py [--draws 1000[,2000,...]]
+[--engines compromise,nash,bdm] [--backend serial|processes|dask] [--workers 2]
+[--sensitivity rbd-fast,none,sobol,morris]``.
 
 For the built-in scenario it times the draw loop (``backends.run_sweep``: the draws, and the
 switch points as one more job on the same backend) once, then for each sensitivity method the
@@ -73,34 +74,22 @@ def _after(
     return time.perf_counter() - t0, _cpu() - c0, extra
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--draws", type=int, default=1000)
-    ap.add_argument("--engines", default="compromise,nash,bdm")
-    ap.add_argument("--backend", default="serial")
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--chunk", type=int, default=500)
-    ap.add_argument("--sensitivity", default="rbd-fast,none")
-    args = ap.parse_args()
-    engines = tuple(e for e in args.engines.split(",") if e and e != "none")
-    print(f"{_load()} on {os.cpu_count()} CPUs")
-    spec = SweepSpec(draws=args.draws, seed=1, chunk=args.chunk, engines=engines)
+def _one(args: argparse.Namespace, draws: int, engines: tuple[str, ...], workers: int) -> None:
+    """The loop and each method's after-part for one number of draws."""
+    spec = SweepSpec(draws=draws, seed=1, chunk=args.chunk, engines=engines)
     model = compile_model(load(SCENARIO), spec)
-    warm = SweepSpec(draws=8, seed=2, chunk=4, engines=engines)
-    run_sweep(compile_model(load(SCENARIO), warm), warm)  # imports, compiled kernels' caches
-    workers = 1 if args.backend == "serial" else args.workers
     with tempfile.TemporaryDirectory() as tmp:
         t0, c0 = time.perf_counter(), _cpu()
         run = run_sweep(model, spec, backend=args.backend, workers=workers, out=Path(tmp) / "sweep")
         loop, loop_cpu = time.perf_counter() - t0, _cpu() - c0
         print(
-            f"{SCENARIO}: {args.draws:,} draws, {len(model.inputs)} ranged inputs, engines "
+            f"{SCENARIO}: {draws:,} draws, {len(model.inputs)} ranged inputs, engines "
             f"{'+'.join(engines) or 'none'}, {args.backend} ({workers} worker(s))\n"
             f"  draw loop (with the switch points' job): {loop:8.2f} s wall, {loop_cpu:8.2f} s "
             f"CPU -> {loop_cpu / workers:.1f} s on {workers} idle core(s)"
         )
         for k, method in enumerate(args.sensitivity.split(",")):
-            wall, cpu, extra = _after(model, spec, run, method, args.draws, Path(tmp) / str(k))
+            wall, cpu, extra = _after(model, spec, run, method, draws, Path(tmp) / str(k))
             ok = ""
             if method == "rbd-fast":
                 verdict = "meets" if cpu <= TARGET * loop_cpu else "misses"
@@ -110,7 +99,7 @@ def main() -> None:
                 f"{wall / loop:6.1%}; {cpu:8.2f} s CPU = {cpu / loop_cpu:6.1%} of the loop's "
                 f"CPU{ok}; up to {extra:,} extra evaluations"
             )
-            if method == "rbd-fast" and len(engines) == 4 and args.draws >= SWEEP_TARGET[0]:
+            if method == "rbd-fast" and len(engines) == 4 and draws >= SWEEP_TARGET[0]:
                 n, limit = SWEEP_TARGET
                 idle = loop_cpu / workers + cpu
                 print(
@@ -118,6 +107,24 @@ def main() -> None:
                     f" s wall here; {idle:.1f} s on {workers} idle cores (target < {limit:.0f} "
                     f"s: {'meets' if idle < limit else 'misses'})"
                 )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--draws", default="1000", help="one number or several, comma-separated")
+    ap.add_argument("--engines", default="compromise,nash,bdm")
+    ap.add_argument("--backend", default="serial")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--chunk", type=int, default=500)
+    ap.add_argument("--sensitivity", default="rbd-fast,none")
+    args = ap.parse_args()
+    engines = tuple(e for e in args.engines.split(",") if e and e != "none")
+    print(f"{_load()} on {os.cpu_count()} CPUs")
+    warm = SweepSpec(draws=8, seed=2, chunk=4, engines=engines)
+    run_sweep(compile_model(load(SCENARIO), warm), warm)  # imports, compiled kernels' caches
+    workers = 1 if args.backend == "serial" else args.workers
+    for draws in (int(d) for d in args.draws.split(",") if d):
+        _one(args, draws, engines, workers)
     print(_load())
 
 
