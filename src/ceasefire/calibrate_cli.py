@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ceasefire.console import fail, out_console
 from ceasefire.results import CalibrationCheck
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 #: the flagship and the historical cases with an observed deterrence choice (issue 14)
 DEFAULT_CASES: tuple[str, ...] = ("ukraine-2024-11", "frg-1954", "bucharest-2008", "korea-1953")
@@ -31,9 +34,8 @@ def calibrate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the fit as JSON.")] = False,
 ) -> None:
     """Fit λ, the aggressor's cost of war and chance of prevailing to the observed choices."""
-    from rich.table import Table
-
     from ceasefire.backtest.calibration import check
+    from ceasefire.report.format import input_label
     from ceasefire.scenario import ScenarioError, read
 
     loaded = []
@@ -51,29 +53,35 @@ def calibrate(
         doc["out_of_sample"] = None if held is None else held.model_dump(mode="json")
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return
-    params = Table(title="Fitted parameters (docs/specs/deterrence.md §4.7)")
-    for col in ("parameter", "case", "fitted", "stated", "range", "reproduces on"):
-        params.add_column(col, overflow="fold")
-    for p in result.parameters:
-        params.add_row(
-            p.name,
-            p.case,
-            f"{p.value:.3g}",
-            f"{p.central:.3g}",
-            f"{p.low:.3g}-{p.high:.3g}",
-            f"{_num(p.reproduces_from)}-{_num(p.reproduces_to)}",
-        )
-    targets = Table(title="Observed choices: P(observed) before → after the fit")
-    for col in ("case", "observed", "before", "after", "residual"):
-        targets.add_column(col, overflow="fold")
-    for t in result.targets:
-        targets.add_row(
-            t.case,
-            t.observed,
-            f"{t.probability_before:.3f}",
-            f"{t.probability_after:.3f}",
-            f"{t.residual:.3f}",
-        )
+    params = _table(
+        "Fitted parameters (docs/specs/deterrence.md §4.7)",
+        ("parameter", "case", "fitted", "stated", "range", "reproduces on"),
+        [
+            (
+                input_label(f"deterrence.{p.name}", p.name),
+                p.case,
+                f"{p.value:.3g}",
+                f"{p.central:.3g}",
+                f"{p.low:.3g}-{p.high:.3g}",
+                f"{_num(p.reproduces_from)}-{_num(p.reproduces_to)}",
+            )
+            for p in result.parameters
+        ],
+    )
+    targets = _table(
+        "Observed choices: P(observed) before → after the fit",
+        ("case", "observed", "before", "after", "residual"),
+        [
+            (
+                t.case,
+                t.observed,
+                f"{t.probability_before:.3f}",
+                f"{t.probability_after:.3f}",
+                f"{t.residual:.3f}",
+            )
+            for t in result.targets
+        ],
+    )
     out_console.print(params)
     out_console.print(targets)
     out_console.print(
@@ -84,25 +92,36 @@ def calibrate(
         _print_held_out(held)
 
 
-def _print_held_out(held: CalibrationCheck) -> None:
-    """The leave-one-case-out table and the three scores (stated, in sample, out of sample)."""
+def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> Table:
+    """A titled table whose cells fold rather than cut at 80 columns."""
     from rich.table import Table
 
-    table = Table(
-        title="Out of sample: each case predicted with λ fitted on the other cases only "
-        "(its own c1, p1 at their stated values)"
-    )
-    for col in ("case", "observed", "stated", "in sample", "out of sample", "λ (others)"):
+    table = Table(title=title)
+    for col in columns:
         table.add_column(col, overflow="fold")
-    for t in held.targets:
-        table.add_row(
-            t.case,
-            t.observed,
-            f"{t.probability_before:.3f}",
-            f"{t.probability_in_sample:.3f}",
-            f"{t.probability_out_of_sample:.3f}",
-            f"{t.lam_out_of_sample:.3g}",
-        )
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _print_held_out(held: CalibrationCheck) -> None:
+    """The leave-one-case-out table and the three scores (stated, in sample, out of sample)."""
+    table = _table(
+        "Out of sample: each case predicted with λ fitted on the other cases only "
+        "(its own c1, p1 at their stated values)",
+        ("case", "observed", "stated", "in sample", "out of sample", "λ (others)"),
+        [
+            (
+                t.case,
+                t.observed,
+                f"{t.probability_before:.3f}",
+                f"{t.probability_in_sample:.3f}",
+                f"{t.probability_out_of_sample:.3f}",
+                f"{t.lam_out_of_sample:.3g}",
+            )
+            for t in held.targets
+        ],
+    )
     out_console.print(table)
     out_console.print(
         f"mean log loss: stated {held.log_loss_before:.3f}, in sample "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 
@@ -202,3 +203,9 @@ def test_calibrate_cli_reports_out_of_sample_scores() -> None:
     assert oos["log_loss_in_sample"] <= oos["log_loss_out_of_sample"] + 1e-9
     text = CliRunner().invoke(app, ["calibrate"], env={"COLUMNS": "80"}).output
     assert "Out of sample" in text and "mean log loss" in text
+    # the inputs' labels, not the model's symbols (issue 18, item 7)
+    assert (
+        "how sharply the aggressor" in text.replace("\n", " ").replace("│", " ").replace("  ", " ")
+        or "(λ)" in text
+    )
+    assert re.search(r"\blam\b", text) is None
