@@ -204,8 +204,5 @@ def test_calibrate_cli_reports_out_of_sample_scores() -> None:
     text = CliRunner().invoke(app, ["calibrate"], env={"COLUMNS": "80"}).output
     assert "Out of sample" in text and "mean log loss" in text
     # the inputs' labels, not the model's symbols (issue 18, item 7)
-    assert (
-        "how sharply the aggressor" in text.replace("\n", " ").replace("│", " ").replace("  ", " ")
-        or "(λ)" in text
-    )
+    assert "(λ)" in text
     assert re.search(r"\blam\b", text) is None
