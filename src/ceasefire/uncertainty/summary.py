@@ -190,9 +190,10 @@ def _rescues(model: Model, column: Column, n: int) -> list[RescueSweep]:
     passes = _stacked(column, "passes")
     if exists is None or dist is None or passes is None:
         return []
+    exists, passes = exists.astype(bool), passes.astype(bool)
     out = []
     for k, pid in enumerate(model.proposal_ids):
-        ok, moved = exists[:, k].astype(bool), exists[:, k].astype(bool) & ~passes[:, k]
+        ok, moved = exists[:, k], exists[:, k] & ~passes[:, k]
         s = float(ok.sum())
         out.append(
             RescueSweep(
