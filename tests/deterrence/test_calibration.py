@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ceasefire.analysis import analyze
-from ceasefire.backtest.calibration import calibration, targets
+from ceasefire.backtest.calibration import check, targets
 from ceasefire.cli import app
 from ceasefire.deterrence import DETERRENCE_DEFAULTS
 from ceasefire.deterrence import calibrate as cal
@@ -86,7 +86,7 @@ def test_bilateral_package_and_durability_agree_in_direction() -> None:
 
 @cache
 def fitted() -> object:
-    return calibration([load(c) for c in CASES])
+    return check([load(c) for c in CASES])[0]
 
 
 def test_calibration_reproduces_every_observed_choice() -> None:

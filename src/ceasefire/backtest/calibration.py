@@ -22,11 +22,6 @@ def targets(scenario: Scenario) -> list[cal.Target]:
     return fit.targets(scenario, lambda pid: analysis.proposal(pid).deterrence)
 
 
-def calibration(scenarios: Sequence[Scenario]) -> CalibrationResult:
-    """Fit §4.7 on every observed choice of ``scenarios``."""
-    return fit.result([t for s in scenarios for t in targets(s)])
-
-
 def _mean(xs: Sequence[float]) -> float:
     return float(sum(xs) / len(xs)) if xs else math.nan
 
