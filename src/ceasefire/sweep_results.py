@@ -227,7 +227,7 @@ class GivenDataIndex(_Schema):
     """First-order index ``s1`` of one input estimated from the sweep's own draws (RBD-FAST,
     docs/specs/sensitivity.md): the share of the output's variance its effect alone explains.
 
-    ``s1_conf`` is the half-width of the 95 % bootstrap interval; ``s1_half`` the estimate on
+    ``s1_conf`` is the half-width of the 95 % interval (delta method); ``s1_half`` the estimate on
     the first half of the draws; ``converged`` is ``|s1_half - s1| <= max(s1_conf, 0.01)``
     (``sensitivity.CONVERGENCE_FLOOR``; None when the draws are too few to halve).
     """

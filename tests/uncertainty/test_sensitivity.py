@@ -19,13 +19,12 @@ from ceasefire.scenario.io import loads
 from ceasefire.uncertainty.backends import run_sweep, summarise_run
 from ceasefire.uncertainty.pipeline import SweepSpec, compile_model
 from ceasefire.uncertainty.sensitivity import (
-    BOOTSTRAP_DRAWS,
     HARMONICS,
     MIN_DRAWS,
     _argsort,
-    _bootstrap_sd,
     _given_rows,
     _half_sample,
+    _influence_sd,
     extra_evaluations,
     given_data,
     rbd_fast,
@@ -49,7 +48,7 @@ def _coverage(sample, want: np.ndarray, reps: int = 20) -> np.ndarray:
     hits = np.zeros(len(want))
     for seed in range(reps):
         x, y = sample(seed)
-        (res,) = given_data(x, y, seed=seed)
+        (res,) = given_data(x, y)
         ranked = [i for i in res["order"] if want[i] > 0]
         assert ranked == sorted(ranked, key=lambda i: -want[i])
         for i, s, c in zip(res["order"], res["s1"], res["s1_conf"], strict=True):
@@ -64,10 +63,32 @@ def test_rbd_fast_is_salibs_estimator():
     assert np.allclose(rbd_fast(x, y)[:, 0], want, atol=1e-12)
 
 
+def _influence_sd_loop(x: np.ndarray, y: np.ndarray, m: int = HARMONICS) -> float:
+    """Reference for one (input, output) pair, loop by loop (docs/specs/sensitivity.md §2a):
+    zig-zag the outputs by ``x``, take the DFT's first ``m`` harmonics ``F_k``, rebuild the
+    low-pass fit ``ŷ_j = ȳ + (2/n) Σ_k Re(F_k e^{2πi jk/n})``, then the standard deviation of
+    ``IF_j = ((1 - S1)(y_j - ȳ)² - (y_j - ŷ_j)²) / Var(Y)`` over ``sqrt(n)``."""
+    n = len(y)
+    srt = y[np.argsort(x)]
+    zig = np.concatenate([srt[::2], srt[1::2][::-1]])
+    yc = zig - zig.mean()
+    fit = np.zeros(n)
+    for k in range(1, m + 1):
+        f_k = sum(yc[j] * np.exp(-2j * np.pi * j * k / n) for j in range(n))
+        for j in range(n):
+            fit[j] += 2.0 / n * (f_k * np.exp(2j * np.pi * j * k / n)).real
+    var = float(np.mean(yc**2))
+    raw = float(np.sum(fit**2) / np.sum(yc**2))
+    lam = 2.0 * m / n
+    s1 = raw - lam / (1.0 - lam) * (1.0 - raw)
+    infl = [((1.0 - s1) * yc[j] ** 2 - (yc[j] - fit[j]) ** 2) / var for j in range(n)]
+    return float(np.std(infl, ddof=1) / np.sqrt(n))
+
+
 def test_fast_paths_equal_the_direct_computation():
-    # the half-sample check and the bootstrap reuse the full sample's sort (ranks, radix
-    # sorts, gathered outputs); each must equal RBD-FAST run afresh on the same draws
-    n = BOOTSTRAP_DRAWS + 500  # resamples of BOOTSTRAP_DRAWS out of n
+    # the half-sample check and the interval reuse the full sample's sort (the half's order,
+    # the zig-zag places); each must equal the direct computation on the same draws
+    n = 600
     x, y1 = _ishigami(n, 7)
     y = np.column_stack([y1[:, 0], x @ np.array([1.0, -2.0, 0.5])])
     pairs = [(0, 0), (1, 0), (2, 1), (0, 1)]
@@ -76,21 +97,34 @@ def test_fast_paths_equal_the_direct_computation():
     half = _half_sample(y, by_input, pairs, HARMONICS)
     want = [rbd_fast(x[:nh, [i]], y[:nh, [t]])[0, 0] for i, t in pairs]
     assert np.allclose(half, want, atol=1e-12)
-    sd = _bootstrap_sd(by_input, y, pairs, np.random.default_rng(3), 6, HARMONICS)
-    rng, est = np.random.default_rng(3), []
-    for _ in range(6):
-        idx = rng.integers(0, n, BOOTSTRAP_DRAWS)
-        est.append([rbd_fast(x[idx][:, [i]], y[idx][:, [t]])[0, 0] for i, t in pairs])
-    direct = np.std(est, axis=0, ddof=1) * np.sqrt(BOOTSTRAP_DRAWS / n)
+    s1 = np.array([rbd_fast(x[:, [i]], y[:, [t]])[0, 0] for i, t in pairs])
+    sd = _influence_sd(by_input, y, s1, pairs, HARMONICS)
+    direct = [_influence_sd_loop(x[:, i], y[:, t]) for i, t in pairs]
     assert np.allclose(sd, direct, rtol=1e-9, atol=1e-12)
 
 
+def test_interval_is_the_sampling_deviation():
+    # the delta method's standard error against the estimate's actual deviation over 40
+    # independent samples (linear model, S1 = 0.07, 0.29, 0.64): within 20 % for the two large
+    # indices; for the small one it errs wide (measured 1.2x, docs/specs/sensitivity.md §2a)
+    a = np.array([1.0, 2.0, 3.0])
+    est, se = [], []
+    for seed in range(40):
+        x = np.random.default_rng(seed).random((1000, 3))
+        y = (x @ a)[:, None]
+        s1 = rbd_fast(x, y)[:, 0]
+        est.append(s1)
+        se.append(_influence_sd(_argsort(x), y, s1, [(0, 0), (1, 0), (2, 0)], HARMONICS))
+    ratio = np.mean(se, axis=0) / np.std(est, axis=0, ddof=1)
+    assert 0.8 < ratio[1] < 1.2 and 0.8 < ratio[2] < 1.2 and 0.9 < ratio[0] < 1.5, ratio
+
+
 def test_ishigami_ranked_and_covered():
-    # nominal 95 % intervals; the bootstrap of a rank-based estimator runs a little narrow
-    # (measured ~90 %, docs/specs/sensitivity.md), so at least 80 % of 20 samples
+    # nominal 95 % intervals (measured 93-100 % over 40 samples, docs/specs/sensitivity.md
+    # §2a); with 20 samples, at least 80 %
     assert np.all(_coverage(lambda seed: _ishigami(2000, seed), ISHIGAMI_S1) >= 0.8)
     x, y = _ishigami(4000, 1)
-    (res,) = given_data(x, y, seed=1)
+    (res,) = given_data(x, y)
     assert res["total"] == pytest.approx(ISHIGAMI_S1.sum(), abs=0.05)
 
 
@@ -107,17 +141,17 @@ def test_linear_model_ranked_and_covered():
 def test_same_numbers_from_the_same_seed_and_constant_outputs_skipped():
     x, y = _ishigami(500, 3)
     y2 = np.column_stack([y[:, 0], np.ones(500)])
-    first, flat = given_data(x, y2, seed=5)
-    assert first == given_data(x, y2, seed=5)[0] and flat == {}
-    assert given_data(x[: MIN_DRAWS - 1], y2[: MIN_DRAWS - 1], seed=5) == [{}, {}]
+    first, flat = given_data(x, y2)
+    assert first == given_data(x, y2)[0] and flat == {}
+    assert given_data(x[: MIN_DRAWS - 1], y2[: MIN_DRAWS - 1]) == [{}, {}]
 
 
 @pytest.mark.filterwarnings("error")
 def test_outputs_not_finite_are_skipped_quietly_and_change_nothing_else():
     x, y = _ishigami(500, 3)
     bad = np.where(np.arange(500) % 7 == 0, np.inf, y[:, 0])
-    first, skipped = given_data(x, np.column_stack([y[:, 0], bad]), seed=5)
-    assert skipped == {} and first == given_data(x, y, seed=5)[0]
+    first, skipped = given_data(x, np.column_stack([y[:, 0], bad]))
+    assert skipped == {} and first == given_data(x, y)[0]
 
 
 def _converged(res: dict) -> list[bool | None]:
@@ -126,9 +160,9 @@ def _converged(res: dict) -> list[bool | None]:
 
 def test_convergence_flag_fires_on_a_small_sample_only():
     x, y = _ishigami(200, 1)
-    (small,) = given_data(x, y, seed=1)
+    (small,) = given_data(x, y)
     x, y = _ishigami(20_000, 1)
-    (big,) = given_data(x, y, seed=1)
+    (big,) = given_data(x, y)
     assert False in _converged(small)
     assert _converged(big) == [True, True, True]
 

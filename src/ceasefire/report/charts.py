@@ -739,7 +739,7 @@ def sobol_tornado(output: OutputSensitivity) -> go.Figure | None:
 def s1_tornado(output: OutputSensitivity) -> go.Figure | None:
     """The tornado chart of one headline output from the sweep's own draws: the first-order
     index S1 of its most influential inputs (RBD-FAST, docs/specs/sensitivity.md), largest
-    first, with the 95 % bootstrap interval; an input whose half-sample estimate falls outside
+    first, with the 95 % interval (delta method); an input whose half-sample estimate falls outside
     the interval is marked "not converged". None when the output has no variance."""
     import plotly.graph_objects as go
 

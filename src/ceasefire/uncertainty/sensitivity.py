@@ -11,10 +11,12 @@ docs/specs/sensitivity.md gives the equations, the choice of estimator and its t
   makes ``E[Y | x_i]`` a periodic signal; its power in the first ``M`` harmonics over the total
   power is ``S1``:
   ``Ŝ1 = 2 Σ_{k=1..M} |F_k|² / (n Σ_j (y_j - ȳ)²)``, ``F_k = Σ_j y_(j) e^{-2πi jk/n}``, then
-  ``S1 = Ŝ1 - λ/(1-λ) (1 - Ŝ1)``, ``λ = 2M/n``. The 95 % interval is ``1.96 ×`` the standard
-  deviation of the estimate over bootstrap resamples of the draws (as SALib, but resampling
-  ``n`` draws, not ``n/2``); the convergence check compares the estimate on the first half of
-  the draws with the estimate on all of them.
+  ``S1 = Ŝ1 - λ/(1-λ) (1 - Ŝ1)``, ``λ = 2M/n``. The 95 % interval is ``± 1.96 ×`` the delta method's
+  standard error, ``sd(IF) / sqrt(n)`` with the index's influence function
+  ``IF = ((1 - S1)(y - ȳ)² - (y - ŷ)²) / Var(Y)`` and ``ŷ`` the estimator's own fit of
+  ``E[Y | x_i]`` (its first ``M`` harmonics; no resampling; Da Veiga & Gamboa 2013,
+  docs/specs/sensitivity.md §2a); the convergence check compares the estimate on the first
+  half of the draws with the estimate on all of them.
 * **Morris screening** on request (Morris 1991; Campolongo, Cariboni & Saltelli 2007,
   ``mu_star``): ``r`` trajectories of ``d + 1`` points on a 4-level grid of the unit cube.
 * **Sobol' indices** on request (Saltelli 2002; Saltelli et al. 2010, ``S1`` and ``ST`` with
@@ -76,17 +78,6 @@ MIN_DRAWS = 10 * HARMONICS
 #: given-data indices read at most this many draws (the first ones): memory stays
 #: ``8 d`` bytes per draw, and at 20,000 draws the interval is already ~±0.02 (judgement)
 MAX_DRAWS = 20_000
-#: bootstrap resamples of the given-data intervals (judgement: the half-width's own relative
-#: error is about 1/sqrt(2 B), 10 % at 50; the bootstrap is most of the analysis's cost)
-RESAMPLES = 50
-#: draws per bootstrap resample at most (measured, docs/specs/sensitivity.md §2: at 10,000
-#: draws, resamples of 1,000 give the same mean half-widths as resamples of 2,000 for the
-#: non-zero indices and wider ones for inert inputs; beyond, the m-out-of-n bootstrap keeps
-#: the cost flat)
-BOOTSTRAP_DRAWS = 1000
-#: outputs (draws x pairs) of the bootstrap resamples estimated in one matrix product (~8 MB;
-#: buffers reused, as fresh ones cost page faults)
-BOOTSTRAP_BATCH = 1_000_000
 #: harmonics' values (draws x 2M x inputs) gathered per block of inputs (~2 MB; measured:
 #: smaller blocks stay in cache)
 RBD_BLOCK = 250_000
@@ -100,7 +91,7 @@ BLAS_MIN = 500_000
 TOP = 8
 #: half-sample and full estimates closer than this count as converged even when the interval
 #: is narrower (judgement: a hundredth of the variance changes no ranking or conclusion; it
-#: keeps near-zero indices, whose bootstrap interval is very narrow, from raising false alarms)
+#: keeps near-zero indices, whose interval is very narrow, from raising false alarms)
 CONVERGENCE_FLOOR = 0.01
 #: inputs a requested Sobol' analysis names on their own (the rest form one group)
 SOBOL_GROUPS = 8
@@ -125,7 +116,7 @@ def _zigzag(rows: NDArray[Any]) -> NDArray[Any]:
 @functools.lru_cache(maxsize=4)
 def _harmonics(n: int, m: int) -> FloatArray:
     """The cosine and sine columns of the first ``m`` harmonics of a length-``n`` DFT,
-    ``(n, 2m)`` (cached: the full sample, its half and the bootstrap's resamples reuse theirs)."""
+    ``(n, 2m)`` (cached: the full sample and the interval reuse it, the half sample its own)."""
     ang = 2.0 * np.pi * np.outer(np.arange(n), np.arange(1, m + 1)) / n
     w = np.concatenate([np.cos(ang), np.sin(ang)], axis=1)
     w.flags.writeable = False
@@ -202,63 +193,40 @@ def rbd_fast(
     return np.asarray(raw - lam / (1.0 - lam) * (1.0 - raw), dtype=np.float64)
 
 
-def _ranks(by_input: NDArray[Any], inputs: Sequence[int]) -> NDArray[Any]:
-    """Each draw's rank by each of ``inputs``, ``(len(inputs), n)``, as 16-bit integers when
-    they fit: numpy sorts those by radix, in linear time."""
-    n = by_input.shape[1]
-    rank = np.empty((len(inputs), n), dtype=np.uint16 if n <= 1 << 16 else np.intp)
-    rank[np.arange(len(inputs))[:, None], by_input[inputs]] = np.arange(n)
-    return rank
-
-
-def _bootstrap_sd(
-    by_input: NDArray[Any],
-    y: FloatArray,
-    pairs: Sequence[tuple[int, int]],
-    rng: np.random.Generator,
-    resamples: int,
-    m: int,
+def _influence_sd(
+    by_input: NDArray[Any], y: FloatArray, s1: FloatArray, pairs: Sequence[tuple[int, int]], m: int
 ) -> FloatArray:
-    """Standard deviation of S1 over bootstrap resamples of the draws, for each (input,
-    output) pair; every pair sees the same resamples (one bootstrap of the whole sample).
+    """Standard error of S1 for each (input, output) pair, by the delta method: the sample
+    standard deviation of the index's influence function over ``sqrt(n)``.
 
-    Beyond :data:`BOOTSTRAP_DRAWS` draws each resample takes that many (the m-out-of-n
-    bootstrap, Bickel, Götze & van Zwet 1997) and the deviation is scaled by ``sqrt(m / n)``
-    (the estimator's variance falls as ``1/n``), so the cost stops growing with the draws.
-
-    ``by_input`` ``(d, n)`` sorts the draws by each input. A resample is sorted by an input
-    through the draws' ranks in the full sample (a radix sort of ``m`` small integers, not a
-    sort of floats or a pass over all ``n`` draws); ties are only among copies of one draw,
-    which carry the same output. The resamples' estimates are computed in batches, one matrix
-    product each.
+    For ``S1 = Var(m(X_i)) / Var(Y)`` with ``m(x) = E[Y | X_i = x]`` the influence function is
+    ``IF = ((1 - S1) (y - ȳ)² - (y - m(x_i))²) / Var(Y)`` (docs/specs/sensitivity.md §2a: the
+    influence functions of ``E[(m(X) - μ)²]`` — Da Veiga & Gamboa 2013 — and of ``Var(Y)``,
+    combined for the ratio). ``m`` at each draw is the estimator's own low-pass fit, the first
+    ``M`` harmonics of the zig-zag: ``ŷ_r - ȳ = (2/n) W_{p_r} Wᵀ y_c``, ``W`` the harmonics'
+    table (:func:`_harmonics`), ``p_r`` the draw's place in the zig-zag. One pass over each
+    pair's draws; no resampling, no random numbers. ``s1`` ``(len(pairs),)`` is the pairs'
+    estimate.
     """
     n = by_input.shape[1]
-    size = min(n, BOOTSTRAP_DRAWS)
-    inputs = sorted({i for i, _ in pairs})
-    pos = {i: p for p, i in enumerate(inputs)}
-    col = np.array([pos[i] for i, _ in pairs])
-    # a pair's draw j is element out * n + j of the outputs laid out by column, centred on
-    # the full sample's mean: a resample's harmonics k >= 1 ignore its own mean (they sum to
-    # zero over a period) and Σ (y - ȳ_r)² = Σ y² - m ȳ_r² loses no digits when ȳ_r ≈ 0
-    outs, out = np.unique([t for _, t in pairs], return_inverse=True)  # outputs kept only
-    used = y[:, outs]
-    flat_y = np.ascontiguousarray((used - used.mean(axis=0)).T, dtype=np.float64).ravel()
-    itype = np.int32 if used.size < 1 << 31 else np.intp
-    offset = (out.astype(itype) * n)[:, None]
-    rank = _ranks(by_input, inputs)
-    batch = max(1, BOOTSTRAP_BATCH // max(size * len(pairs), 1))
-    est = np.empty((resamples, len(pairs)))
-    buf = np.empty((min(batch, resamples), len(pairs), size))
-    for b0 in range(0, resamples, batch):
-        yr = buf[: min(batch, resamples - b0)]
-        for b in range(yr.shape[0]):
-            idx = rng.integers(0, n, size).astype(itype)
-            sorted_rs = idx[_zigzag(np.argsort(rank[:, idx], axis=1, kind="stable"))]
-            np.take(flat_y, offset + sorted_rs[col], out=yr[b], mode="clip")
-        mean = yr.mean(axis=2)
-        var_sum = np.einsum("bpn,bpn->bp", yr, yr) - size * mean * mean
-        est[b0 : b0 + yr.shape[0]] = _s1_rows(yr, var_sum, m)
-    return np.asarray(est.std(axis=0, ddof=1) * math.sqrt(size / n), dtype=np.float64)
+    by: dict[int, list[int]] = {}
+    for p, (i, _) in enumerate(pairs):
+        by.setdefault(i, []).append(p)
+    pos = _positions(by_input[list(by)])
+    w = _harmonics(n, m)
+    outs = sorted({t for _, t in pairs})
+    col = {t: c for c, t in enumerate(outs)}
+    yc = y[:, outs] - y[:, outs].mean(axis=0)
+    var = (yc * yc).mean(axis=0)
+    sd = np.empty(len(pairs))
+    for k, which in enumerate(by.values()):
+        cols = [col[pairs[p][1]] for p in which]
+        wi = w[pos[k]]  # the harmonics at each draw's place in the input's zig-zag (n, 2M)
+        yi = yc[:, cols]
+        resid = yi - wi @ ((2.0 / n) * (wi.T @ yi))
+        infl = ((1.0 - s1[which]) * yi * yi - resid * resid) / var[cols]
+        sd[which] = infl.std(axis=0, ddof=1) / math.sqrt(n)
+    return sd
 
 
 def _half_sample(
@@ -290,9 +258,7 @@ def given_data(
     x: FloatArray,
     y: FloatArray,
     *,
-    seed: int,
     top: int = TOP,
-    resamples: int = RESAMPLES,
     m: int = HARMONICS,
 ) -> list[dict[str, Any]]:
     """Given-data S1 of each output column of ``y (n, t)``: its ``top`` inputs with intervals.
@@ -300,8 +266,8 @@ def given_data(
     Returns per output ``{"order", "s1", "s1_conf", "s1_half", "total"}`` (indices of the
     inputs largest first, their S1, 95 % half-widths, S1 on the first half of the draws, and
     ``Σ S1`` over all inputs), or ``{}`` for an output that is not finite or does not vary, or
-    when the draws are fewer than :data:`MIN_DRAWS`. The bootstrap draws from
-    ``numpy.random.default_rng(seed)``.
+    when the draws are fewer than :data:`MIN_DRAWS`. The half-widths are the delta method's
+    (:func:`_influence_sd`): deterministic, no random numbers.
     """
     n = x.shape[0]
     finite = np.all(np.isfinite(y), axis=0)
@@ -314,7 +280,7 @@ def given_data(
     tops = {int(t): np.argsort(-full[:, t], kind="stable")[:top] for t in np.flatnonzero(ok)}
     pairs = [(int(i), int(t)) for t, idx in tops.items() for i in idx]
     half = dict(zip(pairs, _half_sample(y, order, pairs, m), strict=True))
-    sd = _bootstrap_sd(order, y, pairs, np.random.default_rng(seed), resamples, m)
+    sd = _influence_sd(order, y, np.array([full[i, t] for i, t in pairs]), pairs, m)
     conf = dict(zip(pairs, Z95 * sd, strict=True))
     out: list[dict[str, Any]] = []
     for t in range(y.shape[1]):
@@ -390,7 +356,7 @@ def _seed(seed: int) -> int:
 
 
 def from_draws(
-    model: Model, column: Column, *, seed: int, max_draws: int = MAX_DRAWS
+    model: Model, column: Column, *, max_draws: int = MAX_DRAWS
 ) -> tuple[int, dict[str, dict[str, Any]]]:
     """Given-data indices of every headline output from the sweep's stored draws.
 
@@ -398,7 +364,7 @@ def from_draws(
     """
     keys = headline_keys(model, all_dimensions=True)
     x, y = _read_draws(model, column, [t for _, t in keys], max_draws)
-    res = given_data(x, y, seed=_seed(seed)) if model.inputs else [{} for _ in keys]
+    res = given_data(x, y) if model.inputs else [{} for _ in keys]
     return x.shape[0], {head.key: r for (head, _), r in zip(keys, res, strict=True)}
 
 
@@ -705,7 +671,7 @@ def analyze(
     evaluated by ``run_design``."""
     if method not in METHODS[:-1]:
         raise ValueError(f"unknown sensitivity method {method!r}; choose from {METHODS}")
-    used, given = from_draws(model, column, seed=seed)
+    used, given = from_draws(model, column)
     labels = {x.key: x.label for x in model.inputs} | {OTHERS: OTHERS}
     design = plan_design(model, given, method, draws, seed=seed, sobol_n=sobol_n, morris_r=morris_r)
     sobol: dict[str, dict[str, Any]] = {}
