@@ -466,3 +466,72 @@ def observed_survival(
         s_out[j] = s
         at_risk[j] = int(np.sum(y >= h))
     return s_out, at_risk
+
+
+# --------------------------------------------------------------------------------------------
+# The game's time scale against the record (docs/specs/durability.md §6)
+# --------------------------------------------------------------------------------------------
+
+#: the periods (years) a fit of the time scale may take: a month to a century (judgement:
+#: the span of the data's horizons, 1 month to 52 years, with room on both sides)
+PERIOD_BOUNDS = (1.0 / 12.0, 100.0)
+#: the drop in log likelihood that bounds a 95 % profile-likelihood interval (χ²₁ / 2)
+PROFILE_DROP = 1.920729410347062
+
+
+@dataclass(frozen=True)
+class PeriodFit:
+    """The period that best reproduces a set of yes/no records (§6): the maximum-likelihood
+    ``period`` with its 95 % profile-likelihood interval (``low``/``high`` None where the
+    likelihood has not dropped by :data:`PROFILE_DROP` at :data:`PERIOD_BOUNDS`) and the log
+    likelihood at the stated and at the fitted period."""
+
+    period: float
+    low: float | None
+    high: float | None
+    log_lik_stated: float
+    log_lik_fitted: float
+
+
+def rescale(p_stated: ArrayLike, period: ArrayLike, stated: float = PERIOD_YEARS) -> FloatArray:
+    """``p(τ) = p(τ₀)^(τ₀/τ)`` (§6): every hazard of the event tree is ``-ln P(hold) / τ``, so
+    a probability of no breakdown ``exp(-Λ)`` computed at ``τ₀`` becomes this at ``τ``."""
+    p = np.clip(np.asarray(p_stated, dtype=np.float64), 0.0, 1.0)
+    return np.asarray(p ** (stated / np.asarray(period, dtype=np.float64)))
+
+
+def period_log_likelihood(
+    period: float, p_stated: ArrayLike, held: ArrayLike, stated: float = PERIOD_YEARS
+) -> float:
+    """``Σ_i y_i ln p_i(τ) + (1 - y_i) ln(1 - p_i(τ))`` over the records (probabilities
+    floored at 1e-12 as the deterrence fit's, so a certain miss costs 27.6, not infinity)."""
+    p = np.clip(rescale(p_stated, period, stated), 1e-12, 1.0 - 1e-12)
+    y = np.asarray(held, dtype=bool)
+    return float(np.sum(np.where(y, np.log(p), np.log1p(-p))))
+
+
+def fit_period(p_stated: ArrayLike, held: ArrayLike, stated: float = PERIOD_YEARS) -> PeriodFit:
+    """The maximum-likelihood period of §6 (bounded search over ``ln τ``, scipy's Brent) and
+    its profile-likelihood interval (Brent's root of ``ℓ(τ) = ℓ_max - 1.92`` on each side)."""
+    from scipy.optimize import brentq, minimize_scalar
+
+    lo, hi = math.log(PERIOD_BOUNDS[0]), math.log(PERIOD_BOUNDS[1])
+
+    def ll(log_tau: float) -> float:
+        return period_log_likelihood(math.exp(log_tau), p_stated, held, stated)
+
+    best = minimize_scalar(lambda v: -ll(v), bounds=(lo, hi), method="bounded")
+    top = ll(float(best.x))
+
+    def edge(end: float) -> float | None:
+        if ll(end) > top - PROFILE_DROP:
+            return None
+        return math.exp(brentq(lambda v: ll(v) - (top - PROFILE_DROP), end, float(best.x)))
+
+    return PeriodFit(
+        period=math.exp(float(best.x)),
+        low=edge(lo),
+        high=edge(hi),
+        log_lik_stated=period_log_likelihood(stated, p_stated, held, stated),
+        log_lik_fitted=top,
+    )

@@ -93,6 +93,9 @@ class RowScore(_Score):
     precision: float | None = None
     recall: float | None = None
     note: str = ""
+    #: the probability is the coupled event tree's ``exp(-Λ)``, every hazard of which is
+    #: ``-ln P(hold) / PERIOD_YEARS``: the rows the time-scale check reads (durability.md §6)
+    time_scaled: bool = False
 
 
 class StageScore(CaseStageFigure):
@@ -113,6 +116,41 @@ class CaseScorecard(_Score):
     stages: list[StageScore]
 
 
+class TimeScaleRow(_Score):
+    """One durability record at the stated period, at the period fitted on every case, and at
+    the period fitted on the other cases only (``docs/specs/durability.md`` §6)."""
+
+    case: str
+    id: str
+    horizon_years: float
+    outcome: bool
+    p_stated: float
+    p_in_sample: float
+    p_out_of_sample: float | None
+    period_out_of_sample: float | None
+
+
+class TimeScaleCheck(_Score):
+    """The game's period (years) that best reproduces the durability records, with its 95 %
+    profile-likelihood interval (None: unbounded on that side within ``PERIOD_BOUNDS``), and
+    each record predicted in and out of sample; mean log loss ``-ln P(observed)`` and Brier
+    score at the stated, the fitted and the held-out period. ``resolved`` is False when the
+    interval holds the stated period: the record cannot tell the two apart."""
+
+    stated_period: float
+    period: float
+    period_low: float | None
+    period_high: float | None
+    resolved: bool
+    rows: list[TimeScaleRow]
+    log_loss_stated: float
+    log_loss_in_sample: float
+    log_loss_out_of_sample: float | None
+    brier_stated: float
+    brier_in_sample: float
+    brier_out_of_sample: float | None
+
+
 class Scorecard(_Score):
     """Every case scored, and the stages pooled over cases (``backtest cases``' results.json)."""
 
@@ -122,6 +160,7 @@ class Scorecard(_Score):
     baseline_log_score: float = BASELINE_LOG
     cases: list[CaseScorecard]
     stages: list[StageScore]
+    time_scale: TimeScaleCheck | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,9 +331,10 @@ def _held_row(case: str, row: ObservedHeld, analysis: Analysis) -> RowScore:
     p = p_hold_paths(result, row.horizon_years)
     if p is not None:
         note = f"event tree coupled to the guarantee game (durability.md §5), {where}"
-    else:
-        p = p_hold(analysis, result, row.horizon_years)
-        note = f"Weibull model at the central inputs, {where}"
+        score = _probability_row(case, row, "durability", p, row.held, "held", note)
+        return score.model_copy(update={"time_scaled": True})
+    p = p_hold(analysis, result, row.horizon_years)
+    note = f"Weibull model at the central inputs, {where}"
     return _probability_row(case, row, "durability", p, row.held, "held", note)
 
 
@@ -420,11 +460,71 @@ def score_case(
 
 
 def scorecard(cases: Sequence[CaseScorecard], package_version: str = "") -> Scorecard:
-    """The cases and their stages pooled (each row counts once)."""
+    """The cases and their stages pooled (each row counts once), and the time-scale check."""
+    rows = [r for c in cases for r in c.rows]
     return Scorecard(
         package_version=package_version,
         cases=list(cases),
-        stages=stage_scores([r for c in cases for r in c.rows]),
+        stages=stage_scores(rows),
+        time_scale=time_scale_check(rows),
+    )
+
+
+def _losses(p: Sequence[float], y: Sequence[bool]) -> tuple[float, float]:
+    """Mean log loss (floored at 1e-12, as the fit) and mean Brier score of records ``y``."""
+    obs = [max(q if h else 1.0 - q, 1e-12) for q, h in zip(p, y, strict=True)]
+    return float(np.mean(-np.log(obs))), float(np.mean([(1.0 - o) ** 2 for o in obs]))
+
+
+def time_scale_check(rows: Sequence[RowScore]) -> TimeScaleCheck | None:
+    """Fit the game's period to the records scored by the coupled event tree (§6 of
+    ``docs/specs/durability.md``), on every case and leaving each case out in turn; None
+    without such a record."""
+    used = [r for r in rows if r.time_scaled and r.probability is not None]
+    if not used:
+        return None
+    p = [float(r.probability or 0.0) for r in used]
+    y = [bool(r.outcome) for r in used]
+    fit = dur.fit_period(p, y)
+    inside = [float(v) for v in dur.rescale(p, fit.period)]
+    out: list[float | None] = [None] * len(used)
+    periods: dict[str, float] = {}
+    for case in dict.fromkeys(r.case for r in used):
+        rest = [i for i, r in enumerate(used) if r.case != case]
+        if rest:  # the other cases' records only
+            periods[case] = dur.fit_period([p[i] for i in rest], [y[i] for i in rest]).period
+            for i, r in enumerate(used):
+                if r.case == case:
+                    out[i] = float(dur.rescale(p[i], periods[case]))
+    held_out = [v for v in out if v is not None]
+    stated, in_sample = _losses(p, y), _losses(inside, y)
+    oos = _losses(held_out, y) if len(held_out) == len(used) else (None, None)
+    low, high = fit.low, fit.high
+    return TimeScaleCheck(
+        stated_period=dur.PERIOD_YEARS,
+        period=fit.period,
+        period_low=low,
+        period_high=high,
+        resolved=not ((low or 0.0) <= dur.PERIOD_YEARS <= (high or math.inf)),
+        rows=[
+            TimeScaleRow(
+                case=r.case,
+                id=r.id,
+                horizon_years=float(r.horizon_years or 0.0),
+                outcome=y[i],
+                p_stated=p[i],
+                p_in_sample=inside[i],
+                p_out_of_sample=out[i],
+                period_out_of_sample=periods.get(r.case),
+            )
+            for i, r in enumerate(used)
+        ],
+        log_loss_stated=stated[0],
+        log_loss_in_sample=in_sample[0],
+        log_loss_out_of_sample=oos[0],
+        brier_stated=stated[1],
+        brier_in_sample=in_sample[1],
+        brier_out_of_sample=oos[1],
     )
 
 

@@ -21,6 +21,7 @@ from ceasefire.backtest.cases import (
     RowScore,
     Scorecard,
     StageScore,
+    TimeScaleCheck,
     stage_summary,
 )
 from ceasefire.backtest.render import points_trace
@@ -83,6 +84,53 @@ def terminal(sc: Scorecard, console: Console) -> None:
     console.print("Pooled over cases", markup=False)
     for line in stage_lines(sc.stages):
         console.print(line, markup=False)
+    if sc.time_scale is not None:
+        console.print()
+        for line in time_scale_lines(sc.time_scale):
+            console.print(line, markup=False)
+
+
+def _years(x: float | None, edge: str) -> str:
+    return edge if x is None else f"{x:.2g}"
+
+
+def time_scale_lines(ts: TimeScaleCheck) -> list[str]:
+    """The time-scale check in words (docs/specs/durability.md §6): the fitted period with its
+    interval, the scores at the stated, fitted and held-out period, and what follows."""
+    n = len(ts.rows)
+    cases = len({r.case for r in ts.rows})
+    interval = f"[{_years(ts.period_low, '< 1 month')}, {_years(ts.period_high, '> 100')}]"
+    lines = [
+        f"Durability time scale (docs/specs/durability.md §6): the guarantee game's P(hold) is "
+        f"read per {ts.stated_period:g} year (judgement). Fitted to the {n} record(s) of "
+        f"{cases} case(s) the coupled tree scores: {ts.period:.2g} years, 95 % interval "
+        f"{interval}.",
+        f"  mean log loss: stated {ts.log_loss_stated:.3f}, fitted {ts.log_loss_in_sample:.3f}"
+        + (
+            ""
+            if ts.log_loss_out_of_sample is None
+            else f", each case with the period of the others {ts.log_loss_out_of_sample:.3f}"
+        )
+        + f"; Brier {ts.brier_stated:.3f}, {ts.brier_in_sample:.3f}"
+        + ("" if ts.brier_out_of_sample is None else f", {ts.brier_out_of_sample:.3f}"),
+    ]
+    if ts.resolved:
+        lines.append(
+            "  The interval excludes the stated period: against this record the coupled "
+            "model's durability is mis-scaled."
+        )
+    else:
+        lines.append(
+            "  The interval holds the stated period: the record cannot tell them apart; the "
+            "stated period is kept."
+        )
+    oos = ts.log_loss_out_of_sample
+    if oos is not None and oos >= ts.log_loss_stated:
+        lines.append(
+            "  A period fitted on the other cases predicts a held-out case worse than the "
+            "stated one: the fit is noise, not a calibration."
+        )
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,5 +185,6 @@ def html(sc: Scorecard) -> str:
             summary=stage_summary,
             mark=mark,
             num=num,
+            time_scale_lines=time_scale_lines,
         )
     )
