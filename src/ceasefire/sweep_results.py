@@ -294,6 +294,17 @@ class OutputSensitivity(_Schema):
         return [s for s in self.sobol if (s.st or 0.0) > min_st]
 
 
+def binomial_quantile(n: int, p: float, level: float) -> int:
+    """The smallest ``k`` with ``P(Binomial(n, p) <= k) >= level`` (summed term by term)."""
+    term = (1.0 - p) ** n
+    total, k = term, 0
+    while total < level and k < n:
+        term *= (n - k) / (k + 1) * p / (1.0 - p)
+        k += 1
+        total += term
+    return k
+
+
 class Sensitivity(_Schema):
     """Global sensitivity of the headline outputs: given-data first-order indices from the
     sweep's draws, and Sobol' or Morris on a design of its own when asked for."""
@@ -312,6 +323,16 @@ class Sensitivity(_Schema):
     def unconverged(self) -> list[tuple[Headline, GivenDataIndex]]:
         """Every given-data index whose half-sample estimate is outside its interval."""
         return [(o.output, g) for o in self.outputs for g in o.given if g.converged is False]
+
+    def checked(self) -> int:
+        """The given-data indices with a half-sample estimate (the convergence check's tests)."""
+        return sum(g.converged is not None for o in self.outputs for g in o.given)
+
+    def chance_flags(self) -> int:
+        """How many unconverged flags chance alone explains: the 95th percentile of
+        ``Binomial(checked, 0.05)`` (each check is a 95 % interval, so one converged index in
+        twenty is flagged; docs/specs/sensitivity.md §2)."""
+        return binomial_quantile(self.checked(), 0.05, 0.95)
 
     def unresolved(self) -> list[tuple[Headline, SobolIndex]]:
         """Every Sobol' index flagged "not resolved"."""

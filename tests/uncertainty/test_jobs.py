@@ -216,3 +216,33 @@ def test_sweep_batches_select_an_installed_accelerator_whatever_their_size():
     assert "kernel" not in execution_params("smp", 1)  # the central run: the engine's rule
     assert execution_params("smp", 2)["trajectory"] is False  # its sweep parameters
     assert "kernel" not in execution_params("bdm", 500)
+
+
+def test_binomial_quantile_is_scipys():
+    from scipy.stats import binom
+
+    from ceasefire.sweep_results import binomial_quantile
+
+    for n, p in [(0, 0.05), (1, 0.05), (40, 0.05), (192, 0.05), (500, 0.2), (30, 0.5)]:
+        assert binomial_quantile(n, p, 0.95) == int(binom.ppf(0.95, n, p)), (n, p)
+
+
+def test_unconverged_flags_are_read_against_chance():
+    # 40 checked indices: chance explains up to 4 flags at 95 % (Binomial(40, 0.05)); the
+    # advice to add draws comes only beyond that
+    spec = SweepSpec(draws=400, seed=4, chunk=200, engines=("compromise",))
+    model = compile_model(loads(SMALL), spec)
+    summary = summarise_run(model, spec, run_sweep(model, spec), sensitivity="rbd-fast")
+    assert summary.sensitivity is not None
+    g = next(o.given[0] for o in summary.sensitivity.outputs if o.given)
+
+    def with_flags(k: int) -> str:
+        given = [g.model_copy(update={"converged": i >= k}) for i in range(40)]
+        out = summary.sensitivity.outputs[0].model_copy(update={"given": given})  # type: ignore[union-attr]
+        sens = summary.sensitivity.model_copy(update={"outputs": [out]})  # type: ignore[union-attr]
+        return " ".join(sensitivity_flags(summary.model_copy(update={"sensitivity": sens})))
+
+    assert with_flags(0) == ""
+    assert "no more than chance explains (up to 4" in with_flags(3)
+    assert "increase --draws (now 400; try 800)" in with_flags(9)
+    assert "9 of 40 first-order indices not converged" in with_flags(9)

@@ -111,13 +111,21 @@ def sensitivity_flags(summary: SweepSummary) -> list[str]:
         return []
     out: list[str] = []
     unconverged = sens.unconverged()
-    if unconverged:
+    chance = sens.chance_flags()
+    if len(unconverged) > chance:
         outputs = list(dict.fromkeys(_headline(h) for h, _ in unconverged))
         more = f" and {len(outputs) - 2} more outputs" if len(outputs) > 2 else ""
         out.append(
-            f"{len(unconverged)} first-order indices not converged (the first half of the "
-            f"draws disagrees with all of them: {'; '.join(outputs[:2])}{more}); increase "
-            f"--draws (now {summary.draws:,}; try {2 * summary.draws:,})"
+            f"{len(unconverged)} of {sens.checked()} first-order indices not converged (the "
+            f"first half of the draws disagrees with all of them: {'; '.join(outputs[:2])}"
+            f"{more}; chance alone explains up to {chance}); increase --draws (now "
+            f"{summary.draws:,}; try {2 * summary.draws:,})"
+        )
+    elif unconverged:
+        out.append(
+            f"{len(unconverged)} of {sens.checked()} first-order indices' first-half estimates "
+            f"fall outside their interval: no more than chance explains (up to {chance} at "
+            f"95 %), so no sign that more draws would change them"
         )
     unresolved = sens.unresolved()
     if unresolved:
