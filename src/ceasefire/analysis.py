@@ -416,22 +416,22 @@ def _durability_result(ctx: _Context, prop: Proposal, g: float) -> DurabilityRes
 def _path_params(ctx: _Context, n: int | None) -> dict[str, dict[str, FloatArray]]:
     """The tree's parameter arrays: central (``n = None``, a batch of one) or ``n`` draws.
 
-    Draws share the game's and the durability model's seeds (common random numbers); the
-    timeline inputs and the window quantile ``u`` come from a third child seed.
+    Draws share the game's and the durability model's seeds and ranges (common random
+    numbers: the game's draws are its Monte Carlo's); the timeline inputs and the window
+    quantile ``u`` come from a third child seed.
     """
     tl = paths.timeline_ranges(ctx.scenario.timeline)
 
     def central(ranges: Mapping[str, Any]) -> dict[str, FloatArray]:
         return {k: np.array([float(r[0])]) for k, r in ranges.items()}
 
-    # §4's own inputs at their central values, as the sweep holds them (deterrence/batch.py)
-    ext = {} if ctx.game_ranges is None else {
-        k: float(ctx.game_ranges[k].central) for k in det_game.EXTENDED_PARAMETERS
-    }  # fmt: skip
+    # the game's inputs, §4's own included: drawn with the game's seed from the same ranges,
+    # these are the draws of the deterrence stage's own Monte Carlo (run_extended)
+    game = ctx.det_ranges if ctx.game_ranges is None else ctx.game_ranges
     if n is None:
         out = {"dur": central(ctx.dur_ranges), "tl": central(tl)}
-        if ctx.det_ranges is not None:
-            out["game"] = central(ctx.det_ranges) | {k: np.array([v]) for k, v in ext.items()}
+        if game is not None:
+            out["game"] = central(game)
         return out
     path_seed = np.random.SeedSequence(ctx.seed).spawn(3)[2]
     rng = np.random.default_rng(path_seed)
@@ -440,9 +440,8 @@ def _path_params(ctx: _Context, n: int | None) -> dict[str, dict[str, FloatArray
         "tl": det.sample_parameters(tl, n, rng),
         "u": {"u": rng.uniform(size=n)},
     }
-    if ctx.det_ranges is not None:
-        drawn = det.sample_parameters(ctx.det_ranges, n, np.random.default_rng(ctx.det_seed))
-        out["game"] = drawn | {k: np.full(n, v) for k, v in ext.items()}
+    if game is not None:
+        out["game"] = det.sample_parameters(game, n, np.random.default_rng(ctx.det_seed))
     return out
 
 

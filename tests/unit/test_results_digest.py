@@ -23,8 +23,10 @@ import ceasefire
 #: re-pinned at each deliberate model change (session 4): issue 16 (Nash's disagreement point
 #: carries war costs: 31.5/57.9/62.8/61.7 -> 31.3/58.9/63.4/62.3; actor sets, capability rules,
 #: feasibility and BDM stability fields added); issue 17 (per-unit coverage outcomes and the Kursk
-#: salient added, no earlier number moved)
-PINNED = "797a752291cd786edcd964b31488053f966d0e3e9a7e34d987fb8409bd341bc2"
+#: salient added, no earlier number moved); session 6: the event tree's intervals draw the
+#: extended game's own inputs with the game's seed (its Monte Carlo's draws; central values and
+#: every other number unchanged)
+PINNED = "92c587b2e87747396313d43188614ea2012c48a84d16fb4a2d48950f3ab4708f"
 
 
 def _is_version(key: str) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ceasefire._types import FloatArray
-from ceasefire.deterrence import resolve
+from ceasefire.deterrence import ParameterRange, resolve
 from ceasefire.deterrence.commitments import COMMITMENT_TYPES
 from ceasefire.deterrence.game import (
     EXTENDED_PARAMETERS,
@@ -83,18 +83,40 @@ def plan(scenario: Scenario, phases: tuple[str, ...]) -> Plan | None:
     return Plan(extended=ext, proposals=tuple(props))
 
 
+def drawn_commitments(pl: Plan) -> list[tuple[int, int, str, ParameterRange]]:
+    """Each commitment's credibility (unless it takes the drawn ``q``) and weight with a range
+    ``low < high``: ``(proposal, commitment, "credibility" | "weight", range)``, the inputs a
+    sweep draws (docs/specs/deterrence.md §4.4)."""
+    out = []
+    for k, pp in enumerate(pl.proposals):
+        for j, (c, uq) in enumerate(zip(pp.commitments, pp.uses_q, strict=True)):
+            for field, r in (("credibility", None if uq else c.credibility), ("weight", c.weight)):
+                if r is not None and r.high > r.low:
+                    out.append((k, j, field, r))
+    return out
+
+
 def batch_game(
-    pl: Plan, g: FloatArray, h: FloatArray, core: Mapping[str, FloatArray]
+    pl: Plan,
+    g: FloatArray,
+    h: FloatArray,
+    core: Mapping[str, FloatArray],
+    commitments: Mapping[tuple[int, int, str], FloatArray] | None = None,
 ) -> dict[str, FloatArray]:
-    """§4 for every proposal: ``g``, ``h`` ``(B, P)``, ``core`` name -> ``(B,)``; out ``(B, P)``."""
+    """§4 for every proposal: ``g``, ``h`` ``(B, P)``, ``core`` name -> ``(B,)`` (§1's inputs
+    and §4's own); ``commitments`` the drawn ``(proposal, commitment, field)`` values of
+    :func:`drawn_commitments`. Out ``(B, P)``; what is not drawn takes its central value."""
+    drawn = commitments or {}
     out = {k: np.zeros(g.shape) for k in OUTPUTS}
     for k, pp in enumerate(pl.proposals):
-        params = {n: np.asarray(v, dtype=float) for n, v in core.items()} | dict(pl.extended)
+        params = dict(pl.extended) | {n: np.asarray(v, dtype=float) for n, v in core.items()}
         creds = [
-            params["q"] if uq else np.float64(c.credibility.central)
-            for c, uq in zip(pp.commitments, pp.uses_q, strict=True)
+            params["q"] if uq else drawn.get((k, j, "credibility"), c.credibility.central)
+            for j, (c, uq) in enumerate(zip(pp.commitments, pp.uses_q, strict=True))
         ]
-        weights = [c.weight.central for c in pp.commitments]
+        weights = [
+            drawn.get((k, j, "weight"), c.weight.central) for j, c in enumerate(pp.commitments)
+        ]
         gk, folded = fold(g[:, k], params, pp.commitments, creds, weights)
         res = extended_game(gk, h[:, k], folded, pp.conditions, pp.phase)
         for name in OUTPUTS:

@@ -165,6 +165,19 @@ MODEL_INPUT_LABELS: dict[str, str] = {
     "durability.k": "the durability model's Weibull shape (k)",
     "durability.p5_bare": "a bare ceasefire's 5-year breakdown chance (p5)",
     "durability.floor": "the durability model's floor of the hazard ratio",
+    "guarantee_game.s": "the share of covered land a limited grab takes (s)",
+    "guarantee_game.rho": "how often the guarantors answer a probe, against a full attack (ρ)",
+    "guarantee_game.cb": "the aggressor's cost of a limited clash with the guarantors (cb)",
+    "guarantee_game.kappa": "the aggressor's cost of breaking a ceasefire (κ)",
+    "guarantee_game.w": "the protégé's value of retaking the occupied land (w)",
+    "guarantee_game.pd": "the protégé's chance of retaking it alone (pd)",
+    "guarantee_game.pdg": "the protégé's chance of retaking it with the guarantors (pdg)",
+    "guarantee_game.cd": "the protégé's cost of an offensive (cd)",
+    "guarantee_game.e": "how often guarantors follow the protégé's offensive (e)",
+    "guarantee_game.forfeit": "what the protégé loses by breaking a renunciation of force",
+    "timeline.interim_q": "the credibility of interim assurances",
+    "timeline.power_shift": "the defender's relative-power gain a year under a ceasefire (r)",
+    "timeline.power_sensitivity": "the hazard's growth with the power shift (β)",
 }
 
 #: readable names of the sensitivity analysis' headline outputs
@@ -183,6 +196,9 @@ def input_label(key: str, label: str) -> str:
     if key.startswith("durability.hr_"):
         mechanism = key.removeprefix("durability.hr_").replace("_", " ")
         return f"the hazard ratio of {mechanism} (durability model)"
+    if key.startswith("control."):
+        control = key.removeprefix("control.").replace("_", " ")
+        return f"the hazard ratio of the control '{control}' (durability model)"
     return label
 
 

@@ -152,12 +152,13 @@ class Model:
     rounds: int = 10
     #: the event tree in time (docs/specs/durability.md §5; issue 15): per proposal its
     #: ratification windows, whether guarantee-first is feasible and whether it halts arms
-    #: deliveries; the [timeline] inputs and the controls' ratio at their central values
+    #: deliveries; the [timeline] inputs and the listed controls' hazard ratios at their central
+    #: values (the batch draws those with a range)
     path_windows: tuple[tuple[RatificationWindow, ...], ...] = ()
     path_feasible: tuple[bool, ...] = ()
     path_halts: tuple[bool, ...] = ()
     timeline: dict[str, float] = field(default_factory=dict)
-    control_hr: float = 1.0
+    controls: dict[str, float] = field(default_factory=dict)
     #: (n, D) utility per point beyond a soft red line (inf: hard); None: all hard (issue 13)
     penalty: FloatArray | None = None
     #: (P,) how far each proposal ends the fighting (``institutions.ends_fighting``)
@@ -320,11 +321,7 @@ def _path_arrays(scenario: Scenario) -> dict[str, Any]:
         "path_feasible": tuple(pth.guarantee_first_feasible(w) for w in ws),
         "path_halts": tuple(p.halts_arms_deliveries for p in scenario.proposals),
         "timeline": {k: r.central for k, r in pth.timeline_ranges(scenario.timeline).items()},
-        "control_hr": float(
-            dur.control_hazard_ratio(
-                controls, {c: dur.CONTROL_DEFAULTS[c].central for c in controls}
-            )
-        ),
+        "controls": {c: dur.CONTROL_DEFAULTS[c].central for c in controls},
     }
 
 
@@ -341,6 +338,11 @@ class Batch:
     held: FloatArray  # (B, U)
     deterrence: dict[str, FloatArray]  # name -> (B,)
     durability: dict[str, FloatArray]  # name -> (B,)
+    game: dict[str, FloatArray]  # the extended game's own inputs, name -> (B,)
+    timeline: dict[str, FloatArray]  # the [timeline] inputs, name -> (B,)
+    controls: dict[str, FloatArray]  # the listed controls' hazard ratios, name -> (B,)
+    #: drawn commitment credibilities and weights, (proposal, commitment, field) -> (B,)
+    commitments: dict[tuple[int, int, str], FloatArray] = field(default_factory=dict)
 
 
 def build_batch(model: Model, values: FloatArray) -> Batch:
@@ -364,6 +366,11 @@ def build_batch(model: Model, values: FloatArray) -> Batch:
         held=rep(model.held),
         deterrence={k: np.full(b, c) for k, c in model.deterrence.items()},
         durability={k: np.full(b, c) for k, c in model.durability.items()},
+        game={
+            k: np.full(b, c) for k, c in ({} if model.game is None else model.game.extended).items()
+        },
+        timeline={k: np.full(b, c) for k, c in model.timeline.items()},
+        controls={k: np.full(b, c) for k, c in model.controls.items()},
     )
     for col, x in enumerate(model.inputs):
         _set_input(bt, x, v[:, col])
@@ -398,6 +405,14 @@ def _set_input(bt: Batch, x: RangedInput, val: FloatArray) -> None:
         bt.deterrence[x.name] = val.copy()
     elif x.kind == "durability":
         bt.durability[x.name] = val.copy()
+    elif x.kind == "guarantee_game":
+        bt.game[x.name] = val.copy()
+    elif x.kind == "timeline":
+        bt.timeline[x.name] = val.copy()
+    elif x.kind == "control":
+        bt.controls[x.name] = val.copy()
+    elif x.kind == "commitment":
+        bt.commitments[(x.proposal, x.commitment, x.name)] = val.copy()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -496,7 +511,7 @@ def _deterrence(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
         cols = [k for k in range(len(model.sequence)) if model.sequence[k] == seq]
         h[:, cols] = det.hold_value(utility[:, cols, ia], u_q[:, None], sequence=seq)
     assert model.game is not None
-    game = det_batch.batch_game(model.game, g, h, bt.deterrence)  # §4, issue 14
+    game = det_batch.batch_game(model.game, g, h, bt.deterrence | bt.game, bt.commitments)
     return {f"det.{name}": game[name] for name in (*DETERRENCE_OUTPUTS, "q_critical")}
 
 
@@ -528,6 +543,13 @@ def _game_share(model: Model, held: FloatArray, g: FloatArray) -> FloatArray:
     return out
 
 
+def _control_hr(bt: Batch) -> FloatArray:
+    """``HR_c = Π_c hr_c`` per draw ``(B, 1)`` over the controls the scenario lists."""
+    b = bt.war_cost.shape[0]
+    hr = dur.control_hazard_ratio(bt.controls, bt.controls)
+    return np.broadcast_to(hr, (b,)).reshape(b, 1)
+
+
 def _durability(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
     """Ceasefire durability ``(B, P)``, collective defence added where ``g > 0`` (§2)."""
     g = out["g"]
@@ -542,7 +564,7 @@ def _durability(model: Model, bt: Batch, out: Outputs, seed: Any) -> Outputs:
         dv["p5_bare"][:, None],
         hr,
         dv["floor"][:, None],
-        model.control_hr,  # Fortna's controls at their central ratio (durability.md §1)
+        _control_hr(bt),  # Fortna's controls (durability.md §1)
     )
     return {
         f"dur.{name}": np.asarray(getattr(res, name), dtype=np.float64)
@@ -558,7 +580,7 @@ def _paths(model: Model, bt: Batch, out: Outputs, seed: np.random.SeedSequence) 
     """The event tree per draw and proposal in its own order (docs/specs/durability.md §5).
 
     The window quantile ``u`` comes from a child of ``seed`` made without spawning from it
-    (so the engines' seeds are unchanged); the [timeline] inputs are at their central values.
+    (so the engines' seeds are unchanged); the [timeline] inputs are the draws'.
     """
     if model.aggressor < 0 or not model.path_windows:
         return {}
@@ -571,10 +593,9 @@ def _paths(model: Model, bt: Batch, out: Outputs, seed: np.random.SeedSequence) 
     row = slice(ia, ia + 1)
     weights = pref.normalised_weights(bt.salience[:, row])
     u_q = pref.utility(model.status_quo, bt.ideal[:, row], weights)[:, 0]
-    tl = {k: np.full(b, v) for k, v in model.timeline.items()}
-    # the tree reads the same game as the deterrence stage: §4 with its inputs at central values
-    ext = {} if model.game is None else dict(model.game.extended)
-    game = dict(bt.deterrence) | {k: np.full(b, v) for k, v in ext.items()}
+    tl = bt.timeline
+    # the tree reads the same game as the deterrence stage, §4's own inputs drawn as there
+    game = bt.deterrence | bt.game
     hs = dur.supported_horizons()
     res = {
         f"paths.{n}.{h:g}": np.zeros((b, len(model.proposal_ids))) for n in PATH_OUTPUTS for h in hs

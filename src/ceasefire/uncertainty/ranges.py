@@ -3,8 +3,10 @@
 Every numeric input that carries a range with ``low < high`` is one *ranged input*: actor
 positions (``range.<dimension>``), saliences (``range.salience.<dimension>``), red-line bounds
 (``range.red_line.<dimension>``), war costs, capabilities, territorial control shares
-(``controlled_share_range``), and the inputs of the deterrence and durability models
-(``{central, range}``; absent ones take the spec's defaults, as in a single run). A range with
+(``controlled_share_range``), the inputs of the deterrence and durability models
+(``{central, range}``; absent ones take the spec's defaults, as in a single run), the extended
+guarantee game's own inputs, the [timeline] inputs, the hazard ratios of the listed
+controls and each proposal's commitments' credibility and weight. A range with
 ``low == high`` fixes the input. ``c1`` of the guarantee game is the aggressor's
 ``war_cost / 100`` unless the scenario gives it (``docs/specs/deterrence.md`` §1, "Coupling"), so it
 is not an input of its own: it moves with the aggressor's war cost.
@@ -26,11 +28,18 @@ uniform ``lo + u (hi - lo)``, or triangular with its mode at the central value.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from ceasefire import durability as dur
+from ceasefire import paths as pth
 from ceasefire._types import FloatArray
+from ceasefire.deterrence import ParameterRange
+from ceasefire.deterrence import batch as det_batch
+from ceasefire.deterrence.game import EXTENDED_PARAMETERS
+from ceasefire.deterrence.resolve import game_ranges
 from ceasefire.inputs import deterrence_inputs, durability_inputs
 from ceasefire.scenario import DETERRENCE_INPUTS, DURABILITY_INPUTS, Actor, Scenario
 
@@ -44,8 +53,9 @@ class RangedInput:
     ``key`` is stable and unique (``actors.HUN.red_line.alliance``, ``territory.UA-14``,
     ``deterrence.q``); ``label`` says it in words ("Hungary's alliance red line"); ``kind`` is
     one of position, salience, red_line, war_cost, capability, controlled_share, deterrence,
-    durability; ``actor``/``dimension``/``unit``/``name`` locate it (-1 or "" where unused;
-    for a red line ``name`` is its operator, ``>=`` or ``<=``).
+    durability, guarantee_game, timeline, control, commitment;
+    ``actor``/``dimension``/``unit``/``name`` locate it (-1 or "" where unused; for a red line
+    ``name`` is its operator, ``>=`` or ``<=``).
     """
 
     key: str
@@ -59,6 +69,9 @@ class RangedInput:
     dimension: int = -1
     unit: int = -1
     name: str = ""
+    #: a proposal's commitment (``kind`` commitment): the proposal's and the commitment's index
+    proposal: int = -1
+    commitment: int = -1
 
 
 def _possessive(name: str) -> str:
@@ -180,12 +193,76 @@ def _model_inputs(scenario: Scenario, default: str) -> list[RangedInput]:
     return out
 
 
+def _table_inputs(
+    kind: str, label: str, ranges: Mapping[str, ParameterRange], default: str
+) -> list[RangedInput]:
+    """The inputs of one table of ranges (``kind.name``) whose range is not degenerate."""
+    return [
+        RangedInput(
+            key=f"{kind}.{name}",
+            label=f"{label} {name}",
+            kind=kind,
+            central=float(r.central),
+            low=float(r.low),
+            high=float(r.high),
+            distribution=default,
+            name=name,
+        )
+        for name, r in sorted(ranges.items())
+        if r.high > r.low
+    ]
+
+
+def _game_and_timeline_inputs(scenario: Scenario, default: str) -> list[RangedInput]:
+    """The extended guarantee game's own inputs (deterrence.md §4.1), the [timeline] inputs and
+    the hazard ratios of the controls the scenario lists (durability.md §1, §3): each a stated
+    range, so each is drawn like every other."""
+    game = game_ranges(scenario)
+    ext = {} if game is None else {k: game[k] for k in EXTENDED_PARAMETERS}
+    controls: dict[str, ParameterRange] = {
+        c: dur.CONTROL_DEFAULTS[c] for c in scenario.timeline.controls
+    }
+    timeline = pth.timeline_ranges(scenario.timeline)
+    return [
+        *_table_inputs("guarantee_game", "the extended guarantee game's", ext, default),
+        *_table_inputs("timeline", "the event tree's", timeline, default),
+        *_table_inputs("control", "the durability model's control", controls, default),
+    ]
+
+
+def _commitment_inputs(scenario: Scenario, default: str) -> list[RangedInput]:
+    """Each proposal's commitments' credibility and weight where their range is not degenerate
+    (a commitment that takes the game's ``q`` draws it with ``deterrence.q``)."""
+    pl = det_batch.plan(scenario, tuple("after_ceasefire" for _ in scenario.proposals))
+    if pl is None:
+        return []
+    out = []
+    for k, j, field, r in det_batch.drawn_commitments(pl):
+        prop, c = scenario.proposals[k], pl.proposals[k].commitments[j]
+        out.append(
+            RangedInput(
+                key=f"proposals.{prop.id}.commitments.{j}.{field}",
+                label=f"{prop.id}: the {c.label} commitment's {field}",
+                kind="commitment",
+                central=float(r.central),
+                low=float(r.low),
+                high=float(r.high),
+                distribution=default,
+                name=field,
+                proposal=k,
+                commitment=j,
+            )
+        )
+    return out
+
+
 def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
     """Every input of ``scenario`` with a non-degenerate range, in a fixed order.
 
     Order: actors (in scenario order; positions by dimension, saliences, red lines, war cost,
-    capability), territory units, deterrence inputs, durability inputs. The order fixes which
-    column of a sample each input takes, so it must not depend on mapping order.
+    capability), territory units, deterrence inputs, durability inputs, the extended game's,
+    the [timeline] inputs, the controls' hazard ratios, the proposals' commitments. The order
+    fixes which column of a sample each input takes, so it must not depend on mapping order.
     """
     default = scenario.monte_carlo.distribution
     out: list[RangedInput] = []
@@ -193,6 +270,8 @@ def ranged_inputs(scenario: Scenario) -> tuple[RangedInput, ...]:
         out.extend(_actor_inputs(scenario, i, default))
     out.extend(_territory_inputs(scenario, default))
     out.extend(_model_inputs(scenario, default))
+    out.extend(_game_and_timeline_inputs(scenario, default))
+    out.extend(_commitment_inputs(scenario, default))
     return tuple(out)
 
 
