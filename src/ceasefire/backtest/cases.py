@@ -476,6 +476,28 @@ def _losses(p: Sequence[float], y: Sequence[bool]) -> tuple[float, float]:
     return float(np.mean(-np.log(obs))), float(np.mean([(1.0 - o) ** 2 for o in obs]))
 
 
+def _held_out(
+    used: Sequence[RowScore], p: Sequence[float], y: Sequence[bool]
+) -> tuple[list[float | None], dict[str, float]]:
+    """Each record at the period fitted on the other cases' records (None: no other case)."""
+    out: list[float | None] = [None] * len(used)
+    periods: dict[str, float] = {}
+    for case in dict.fromkeys(r.case for r in used):
+        rest = [i for i, r in enumerate(used) if r.case != case]
+        if not rest:
+            continue
+        periods[case] = dur.fit_period([p[i] for i in rest], [y[i] for i in rest]).period
+        for i, r in enumerate(used):
+            if r.case == case:
+                out[i] = float(dur.rescale(p[i], periods[case]))
+    return out, periods
+
+
+def _excludes(low: float | None, high: float | None, value: float) -> bool:
+    """Whether the interval ``[low, high]`` (None: open on that side) leaves ``value`` out."""
+    return not ((low or 0.0) <= value <= (math.inf if high is None else high))
+
+
 def time_scale_check(rows: Sequence[RowScore]) -> TimeScaleCheck | None:
     """Fit the game's period to the records scored by the coupled event tree (§6 of
     ``docs/specs/durability.md``), on every case and leaving each case out in turn; None
@@ -487,25 +509,16 @@ def time_scale_check(rows: Sequence[RowScore]) -> TimeScaleCheck | None:
     y = [bool(r.outcome) for r in used]
     fit = dur.fit_period(p, y)
     inside = [float(v) for v in dur.rescale(p, fit.period)]
-    out: list[float | None] = [None] * len(used)
-    periods: dict[str, float] = {}
-    for case in dict.fromkeys(r.case for r in used):
-        rest = [i for i, r in enumerate(used) if r.case != case]
-        if rest:  # the other cases' records only
-            periods[case] = dur.fit_period([p[i] for i in rest], [y[i] for i in rest]).period
-            for i, r in enumerate(used):
-                if r.case == case:
-                    out[i] = float(dur.rescale(p[i], periods[case]))
-    held_out = [v for v in out if v is not None]
+    out, periods = _held_out(used, p, y)
     stated, in_sample = _losses(p, y), _losses(inside, y)
-    oos = _losses(held_out, y) if len(held_out) == len(used) else (None, None)
-    low, high = fit.low, fit.high
+    held = [v for v in out if v is not None]
+    oos = _losses(held, y) if len(held) == len(used) else (None, None)
     return TimeScaleCheck(
         stated_period=dur.PERIOD_YEARS,
         period=fit.period,
-        period_low=low,
-        period_high=high,
-        resolved=not ((low or 0.0) <= dur.PERIOD_YEARS <= (high or math.inf)),
+        period_low=fit.low,
+        period_high=fit.high,
+        resolved=_excludes(fit.low, fit.high, dur.PERIOD_YEARS),
         rows=[
             TimeScaleRow(
                 case=r.case,
