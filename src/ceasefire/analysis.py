@@ -414,35 +414,50 @@ def _durability_result(ctx: _Context, prop: Proposal, g: float) -> DurabilityRes
 
 
 def _path_params(ctx: _Context, n: int | None) -> dict[str, dict[str, FloatArray]]:
-    """The tree's parameter arrays: central (``n = None``, a batch of one) or ``n`` draws.
+    """The tree's durability and timeline arrays: central (``n = None``, a batch of one) or
+    ``n`` draws.
 
-    Draws share the game's and the durability model's seeds and ranges (common random
-    numbers: the game's draws are its Monte Carlo's); the timeline inputs and the window
-    quantile ``u`` come from a third child seed.
+    Draws share the durability model's seed (common random numbers); the timeline inputs and
+    the window quantile ``u`` come from a third child seed. The game's inputs are the
+    proposal's own (:func:`_path_game`).
     """
     tl = paths.timeline_ranges(ctx.scenario.timeline)
 
     def central(ranges: Mapping[str, Any]) -> dict[str, FloatArray]:
         return {k: np.array([float(r[0])]) for k, r in ranges.items()}
 
-    # the game's inputs, §4's own included: drawn with the game's seed from the same ranges,
-    # these are the draws of the deterrence stage's own Monte Carlo (run_extended)
-    game = ctx.det_ranges if ctx.game_ranges is None else ctx.game_ranges
     if n is None:
-        out = {"dur": central(ctx.dur_ranges), "tl": central(tl)}
-        if game is not None:
-            out["game"] = central(game)
-        return out
+        return {"dur": central(ctx.dur_ranges), "tl": central(tl)}
     path_seed = np.random.SeedSequence(ctx.seed).spawn(3)[2]
     rng = np.random.default_rng(path_seed)
-    out = {
+    return {
         "dur": det.sample_parameters(ctx.dur_ranges, n, np.random.default_rng(ctx.dur_seed)),
         "tl": det.sample_parameters(tl, n, rng),
         "u": {"u": rng.uniform(size=n)},
     }
-    if game is not None:
-        out["game"] = det.sample_parameters(game, n, np.random.default_rng(ctx.det_seed))
-    return out
+
+
+def _path_game(
+    ctx: _Context, prop: Proposal | None, g: float, n: int | None
+) -> tuple[FloatArray, dict[str, FloatArray], det_game.Conditions | None]:
+    """The game the tree reads, as the deterrence stage plays it (deterrence.md §4): ``g`` of
+    the proposal's commitments' scope, the inputs with its commitments folded in (the central
+    run's, or with ``n`` the deterrence Monte Carlo's own draws: same seed, same order) and
+    its conditions. ``prop`` None: a bare ceasefire, no commitment, no condition."""
+    ranges = ctx.game_ranges
+    assert ranges is not None
+    comms = [] if prop is None else det_resolve.commitments(prop, ranges["q"])
+    g_game = g if prop is None else _game_share(ctx, prop, g)
+    if n is None:
+        central, cred_c, weight_c = det_game.central_inputs(ranges, comms)
+        params: dict[str, Any] = {k: np.array([v]) for k, v in central.items()}
+        cred: list[Any] = list(cred_c)
+        weight: list[Any] = list(weight_c)
+    else:
+        rng = np.random.default_rng(ctx.det_seed)
+        params, cred, weight = det_game.draw_inputs(ranges, comms, n, rng)
+    g_k, folded = det_game.fold(g_game, params, comms, cred, weight)
+    return g_k, folded, None if prop is None else det_resolve.conditions(prop)
 
 
 def _path_batch(
@@ -454,16 +469,18 @@ def _path_batch(
     u_p, u_q = ctx.acc.utility[k, ia], ctx.u_status_quo[ia]
     ws = paths.windows(ctx.scenario, prop)
     prm = _path_params(ctx, n)
+    g_k, game, conditions = _path_game(ctx, prop, g, n)
     years = (
         np.array([paths.central_window_years(ws)])
         if n is None
         else paths.window_years(ws, prm["u"]["u"])
     )
     x = paths.path_inputs(
-        g=g,
+        g=g_k,
         h_after=float(det.hold_value(u_p, u_q, sequence="after_ceasefire")),
         h_fight=float(det.hold_value(u_p, u_q, sequence="during_fighting")),
-        game=prm["game"],
+        game=game,
+        conditions=conditions,
         durability=prm["dur"],
         timeline=prm["tl"],
         years=years,
@@ -541,7 +558,8 @@ def _paths_result(
 def _bare_coupled(ctx: _Context, hs: tuple[float, ...]) -> list[float]:
     """S(H) of a bare ceasefire under the coupled model: the game at g = 0, h = 0 (§4)."""
     prm = _path_params(ctx, None)
-    p_hold = paths.game_p_hold(0.0, 0.0, prm["game"])
+    _, game, _ = _path_game(ctx, None, 0.0, None)
+    p_hold = paths.game_p_hold(0.0, 0.0, game)
     c = dur.commitment_rate(prm["tl"]["power_shift"], prm["tl"]["power_sensitivity"])
     lam = dur.game_hazard(p_hold)
     k = prm["dur"]["k"]

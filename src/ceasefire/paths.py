@@ -133,18 +133,24 @@ def guarantee_first_feasible(ws: Iterable[RatificationWindow]) -> bool:
 
 
 def game_p_hold(
-    g: ArrayLike, h: ArrayLike, params: Mapping[str, ArrayLike], phase: float = 1.0
+    g: ArrayLike,
+    h: ArrayLike,
+    params: Mapping[str, ArrayLike],
+    phase: float = 1.0,
+    conditions: det_game.Conditions | None = None,
 ) -> FloatArray:
     """P(the aggressor holds for one period) from the guarantee game (the one coupling point).
 
     ``params``: the game's inputs ``v, p1, p2, c1, c2, q, lam`` (``(B,)`` or scalars) and, when
     the scenario has them, §4's (``det_game.EXTENDED_PARAMETERS``): then the extended game of
-    docs/specs/deterrence.md §4 decides, with its limited probe and ``phase`` (1 after a
-    ceasefire, 0 while fighting goes on), so the tree reads the same game as the deterrence
-    results; without them the §1 game.
+    docs/specs/deterrence.md §4 decides, with its limited probe, ``phase`` (1 after a
+    ceasefire, 0 while fighting goes on) and the proposal's ``conditions``; ``g`` and
+    ``params`` are then the proposal's own, its commitments folded in
+    (``det_game.fold``), so the tree reads the same game as the deterrence results; without
+    them the §1 game.
     """
     if all(k in params for k in det_game.EXTENDED_PARAMETERS):
-        return np.asarray(det_game.extended_game(g, h, params, None, phase).p_hold)
+        return np.asarray(det_game.extended_game(g, h, params, conditions, phase).p_hold)
     res = det.guarantee_game(
         g=g, v=params["v"], p1=params["p1"], p2=params["p2"], c1=params["c1"],
         c2=params["c2"], q=params["q"], h=h, lam=params["lam"],
@@ -295,10 +301,13 @@ def path_inputs(
     mechanisms: Iterable[str],
     halts_arms_deliveries: bool,
     feasible: bool,
+    conditions: det_game.Conditions | None = None,
 ) -> PathInputs:
     """Assemble the tree's inputs for one proposal from ``(B,)`` parameter arrays.
 
-    ``game``: ``v, p1, p2, c1, c2, q, lam``; ``durability``: ``k``, ``floor``, ``hr_<m>``;
+    ``game``: ``v, p1, p2, c1, c2, q, lam`` and §4's own, the proposal's commitments folded in
+    (``q`` is then theirs; the interim phases replace it with ``interim_q``), with ``g`` and
+    ``conditions`` as the deterrence stage reads them; ``durability``: ``k``, ``floor``, ``hr_<m>``;
     ``timeline``: ``interim_q``, ``power_shift``, ``power_sensitivity``. Collective defence is
     left out of the mechanisms' ratio: the game's ``g`` and ``q`` carry the guarantee, and
     counting it twice would let the prior overrule the game. Fortna's controls are left out
@@ -313,14 +322,14 @@ def path_inputs(
     )
     hr = hr_m
     interim = {**game, "q": timeline["interim_q"]}
-    p_int = game_p_hold(g, h_after, interim, phase=1.0)
+    p_int = game_p_hold(g, h_after, interim, 1.0, conditions)
     return PathInputs(
         p_pass=np.asarray(p_pass, dtype=np.float64),
         years=np.asarray(years, dtype=np.float64),
         p_hold_interim=p_int,
-        p_hold_force=game_p_hold(g, h_after, game, phase=1.0),
+        p_hold_force=game_p_hold(g, h_after, game, 1.0, conditions),
         # while the war goes on: no ceasefire to break (phase 0), interim assurances only
-        p_hold_fight=game_p_hold(g, h_fight, interim, phase=0.0),
+        p_hold_fight=game_p_hold(g, h_fight, interim, 0.0, conditions),
         hr=np.asarray(hr * np.ones_like(np.asarray(years, dtype=np.float64))),
         k=np.asarray(durability["k"], dtype=np.float64),
         c=commitment_c(

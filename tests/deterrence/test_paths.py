@@ -10,11 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
 
+import ceasefire
 from ceasefire import durability as dur
 from ceasefire import paths
 from ceasefire.builtin import reference_ceasefires
 from ceasefire.scenario import ScenarioError, builtin_text, io, loads
 from ceasefire.scenario.schema import Proposal, RatificationWindow
+from ceasefire.uncertainty.pipeline import SweepSpec, compile_model, evaluate_central
 
 GAME = {"v": 1.0, "p1": 0.08, "p2": 0.005, "c1": 0.6, "c2": 4.0, "q": 0.41, "lam": 4.0}
 
@@ -289,3 +291,44 @@ def test_the_tree_reads_the_same_game_as_the_deterrence_results() -> None:
     after = wgm.deterrence.alternatives["after_ceasefire"].p_hold.central
     for order in wgm.paths.orders:
         assert order.p_hold_in_force.central == pytest.approx(after, abs=1e-12)
+
+
+# ---- the tree reads the deterrence stage's game --------------------------------------------
+
+
+@pytest.mark.parametrize("sid", ["ukraine-2024-11", "ukraine-2025-11", "frg-1954", "korea-1953"])
+def test_the_trees_guarantee_in_force_is_the_deterrence_stages_game(sid: str) -> None:
+    # after a ceasefire with the guarantee in force the tree plays the deterrence stage's own
+    # game: the proposal's commitments' scope and credibility folded in, its conditions, the
+    # same Monte Carlo draws. Until 30 Nov 2026 it read the coverage's g and the raw q: on
+    # ukraine-2025-11 the US 28-point plan's 0.553 read 0.517, a bare ceasefire's 0.290 0.318
+    result = ceasefire.analyze(ceasefire.load(sid))
+    checked = 0
+    for p in result.proposals:
+        if p.deterrence is None or p.paths is None:
+            continue
+        games = [p.deterrence, *p.deterrence.alternatives.values()]
+        for game in (g for g in games if g.sequence == "after_ceasefire"):
+            tree = p.paths.orders[0].p_hold_in_force
+            for q in ("central", "p05", "median", "p95"):
+                assert getattr(tree, q) == pytest.approx(getattr(game.p_hold, q), abs=1e-12)
+            checked += 1
+    assert checked >= 2
+
+
+def test_the_sweeps_tree_is_the_single_runs_at_the_central_values() -> None:
+    # the sweep folds the same commitments (its batch of one at the central values); proposals
+    # without a ratification window (whose length the sweep draws) must agree exactly
+    scenario = ceasefire.load("ukraine-2025-11")
+    result = ceasefire.analyze(scenario)
+    out = evaluate_central(compile_model(scenario, SweepSpec(draws=1, seed=0, engines=())))
+    checked = 0
+    for k, p in enumerate(result.proposals):
+        if p.paths is None or p.paths.windows:
+            continue
+        (five,) = [h for h in p.paths.orders[0].horizons if h.years == 5]
+        assert float(out["paths.p_survives.5"][0, k]) == pytest.approx(
+            five.p_survives.central, rel=1e-9
+        )
+        checked += 1
+    assert checked >= 3

@@ -25,8 +25,10 @@ import ceasefire
 #: feasibility and BDM stability fields added); issue 17 (per-unit coverage outcomes and the Kursk
 #: salient added, no earlier number moved); session 6: the event tree's intervals draw the
 #: extended game's own inputs with the game's seed (its Monte Carlo's draws; central values and
-#: every other number unchanged)
-PINNED = "92c587b2e87747396313d43188614ea2012c48a84d16fb4a2d48950f3ab4708f"
+#: every other number unchanged); then the tree reads the deterrence stage's own game (the
+#: proposal's commitments folded in, its conditions): only `paths` and `reference.coupled_bare`
+#: moved
+PINNED = "3ffbce0049447fb16b05ffc85c030230bacf85881db5931fc43100097887aeff"
 
 
 def _is_version(key: str) -> bool:

@@ -96,6 +96,29 @@ def drawn_commitments(pl: Plan) -> list[tuple[int, int, str, ParameterRange]]:
     return out
 
 
+def proposal_game(
+    pl: Plan,
+    k: int,
+    g: FloatArray,
+    core: Mapping[str, FloatArray],
+    commitments: Mapping[tuple[int, int, str], FloatArray] | None = None,
+) -> tuple[FloatArray, dict[str, FloatArray], Conditions]:
+    """Proposal ``k``'s game as §4 plays it: ``g`` ``(B,)`` and the inputs ``core`` (§1's and
+    §4's own, name -> ``(B,)``) with its commitments folded in — their drawn credibility and
+    weight from ``commitments`` (:func:`drawn_commitments`' keys), else their central values;
+    what the batch does not draw takes the plan's central value — and its conditions."""
+    drawn = commitments or {}
+    pp = pl.proposals[k]
+    params = dict(pl.extended) | {n: np.asarray(v, dtype=float) for n, v in core.items()}
+    creds = [
+        params["q"] if uq else drawn.get((k, j, "credibility"), c.credibility.central)
+        for j, (c, uq) in enumerate(zip(pp.commitments, pp.uses_q, strict=True))
+    ]
+    weights = [drawn.get((k, j, "weight"), c.weight.central) for j, c in enumerate(pp.commitments)]
+    g_k, folded = fold(g, params, pp.commitments, creds, weights)
+    return g_k, folded, pp.conditions
+
+
 def batch_game(
     pl: Plan,
     g: FloatArray,
@@ -103,22 +126,11 @@ def batch_game(
     core: Mapping[str, FloatArray],
     commitments: Mapping[tuple[int, int, str], FloatArray] | None = None,
 ) -> dict[str, FloatArray]:
-    """§4 for every proposal: ``g``, ``h`` ``(B, P)``, ``core`` name -> ``(B,)`` (§1's inputs
-    and §4's own); ``commitments`` the drawn ``(proposal, commitment, field)`` values of
-    :func:`drawn_commitments`. Out ``(B, P)``; what is not drawn takes its central value."""
-    drawn = commitments or {}
+    """§4 for every proposal (:func:`proposal_game`): ``g``, ``h`` ``(B, P)``; out ``(B, P)``."""
     out = {k: np.zeros(g.shape) for k in OUTPUTS}
     for k, pp in enumerate(pl.proposals):
-        params = dict(pl.extended) | {n: np.asarray(v, dtype=float) for n, v in core.items()}
-        creds = [
-            params["q"] if uq else drawn.get((k, j, "credibility"), c.credibility.central)
-            for j, (c, uq) in enumerate(zip(pp.commitments, pp.uses_q, strict=True))
-        ]
-        weights = [
-            drawn.get((k, j, "weight"), c.weight.central) for j, c in enumerate(pp.commitments)
-        ]
-        gk, folded = fold(g[:, k], params, pp.commitments, creds, weights)
-        res = extended_game(gk, h[:, k], folded, pp.conditions, pp.phase)
+        gk, folded, conditions = proposal_game(pl, k, g[:, k], core, commitments)
+        res = extended_game(gk, h[:, k], folded, conditions, pp.phase)
         for name in OUTPUTS:
             out[name][:, k] = np.broadcast_to(getattr(res, name), g.shape[:1])
     return out

@@ -324,6 +324,39 @@ def fold(
     return _arr(g), out
 
 
+def draw_inputs(
+    ranges: Mapping[str, ParameterRange],
+    commitments: Sequence[ResolvedCommitment],
+    n_draws: int,
+    rng: np.random.Generator,
+) -> tuple[dict[str, FloatArray], list[FloatArray], list[FloatArray]]:
+    """The Monte Carlo's draws (§3): every input of ``ranges`` (sorted by name), then each
+    commitment's credibility and weight, in this order from ``rng`` — so a caller with the
+    same generator state gets :func:`run_extended`'s draws (the event tree does)."""
+    drawn = sample_parameters(ranges, n_draws, rng)
+    per = sample_parameters(
+        {f"c{i:03d}_cred": c.credibility for i, c in enumerate(commitments)}
+        | {f"c{i:03d}_weight": c.weight for i, c in enumerate(commitments)},
+        n_draws,
+        rng,
+    )
+    cred = [per[f"c{i:03d}_cred"] for i in range(len(commitments))]
+    weight = [per[f"c{i:03d}_weight"] for i in range(len(commitments))]
+    return drawn, cred, weight
+
+
+def central_inputs(
+    ranges: Mapping[str, ParameterRange], commitments: Sequence[ResolvedCommitment]
+) -> tuple[dict[str, float], list[float], list[float]]:
+    """:func:`draw_inputs` at the central values: the central run's inputs."""
+    central = {k: float(r.central) for k, r in ranges.items()}
+    return (
+        central,
+        [c.credibility.central for c in commitments],
+        [c.weight.central for c in commitments],
+    )
+
+
 @dataclass(frozen=True)
 class ExtendedRun:
     """One proposal, one phase: central run, draws and the summary of every output."""
@@ -354,21 +387,11 @@ def run_extended(
     scenario's ``q`` is the credibility of commitments whose template leaves it open.
     """
     phi = 1.0 if phase == "after_ceasefire" else 0.0
-    central_p = {k: float(r.central) for k, r in ranges.items()}
-    cred_c = [c.credibility.central for c in commitments]
-    weight_c = [c.weight.central for c in commitments]
+    central_p, cred_c, weight_c = central_inputs(ranges, commitments)
     g_c, p_c = fold(g, central_p, commitments, cred_c, weight_c)
     central = extended_game(g_c, h, p_c, conditions, phi)
 
-    drawn = sample_parameters(ranges, n_draws, rng)
-    per = sample_parameters(
-        {f"c{i:03d}_cred": c.credibility for i, c in enumerate(commitments)}
-        | {f"c{i:03d}_weight": c.weight for i, c in enumerate(commitments)},
-        n_draws,
-        rng,
-    )
-    cred = [per[f"c{i:03d}_cred"] for i in range(len(commitments))]
-    weight = [per[f"c{i:03d}_weight"] for i in range(len(commitments))]
+    drawn, cred, weight = draw_inputs(ranges, commitments, n_draws, rng)
     g_d, p_d = fold(g, drawn, commitments, cred, weight)
     draws = extended_game(g_d, h, p_d, conditions, phi)
     summary = {

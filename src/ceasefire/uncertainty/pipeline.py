@@ -594,8 +594,11 @@ def _paths(model: Model, bt: Batch, out: Outputs, seed: np.random.SeedSequence) 
     weights = pref.normalised_weights(bt.salience[:, row])
     u_q = pref.utility(model.status_quo, bt.ideal[:, row], weights)[:, 0]
     tl = bt.timeline
-    # the tree reads the same game as the deterrence stage, §4's own inputs drawn as there
-    game = bt.deterrence | bt.game
+    # the tree reads each proposal's game as the deterrence stage plays it (its commitments'
+    # scope and credibility folded in, its conditions), from the same drawn inputs
+    assert model.game is not None
+    g_share = _game_share(model, bt.held, out["g"])
+    core = bt.deterrence | bt.game
     hs = dur.supported_horizons()
     res = {
         f"paths.{n}.{h:g}": np.zeros((b, len(model.proposal_ids))) for n in PATH_OUTPUTS for h in hs
@@ -605,11 +608,15 @@ def _paths(model: Model, bt: Batch, out: Outputs, seed: np.random.SeedSequence) 
     inputs: dict[int, pth.PathInputs] = {}
     for k in range(len(model.proposal_ids)):
         ws = model.path_windows[k]
+        g_k, game, conditions = det_batch.proposal_game(
+            model.game, k, g_share[:, k], core, bt.commitments
+        )
         inputs[k] = pth.path_inputs(
-            g=out["g"][:, k],
+            g=g_k,
             h_after=det.hold_value(utility[:, k, ia], u_q, sequence="after_ceasefire"),
             h_fight=det.hold_value(utility[:, k, ia], u_q, sequence="during_fighting"),
             game=game,
+            conditions=conditions,
             durability=bt.durability,
             timeline=tl,
             years=pth.window_years(ws, u),
