@@ -246,3 +246,17 @@ def test_unconverged_flags_are_read_against_chance():
     assert "no more than chance explains (up to 4" in with_flags(3)
     assert "increase --draws (now 400; try 800)" in with_flags(9)
     assert "9 of 40 first-order indices not converged" in with_flags(9)
+
+
+def test_the_terminal_names_what_drives_the_veto_margin_and_p_hold():
+    # both headline outputs of a proposal get their line: a judgement that decides P(hold)
+    # (the extended game's probe response, say) is shown even when the margin has its own
+    from ceasefire.report.terminal_sweep import influential
+    from ceasefire.scenario import load
+
+    spec = SweepSpec(draws=300, seed=2, chunk=300, engines=())
+    model = compile_model(load("ukraine-2024-11"), spec)
+    summary = summarise_run(model, spec, run_sweep(model, spec), sensitivity="rbd-fast")
+    wgm = next(p for p in summary.proposals if p.id == "west-german-model")
+    lines = influential(summary, wgm)
+    assert [line.split(":")[0] for line in lines] == ["smallest veto margin", "P(hold)"]

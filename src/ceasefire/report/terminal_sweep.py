@@ -21,8 +21,10 @@ MIN_ST = 0.01
 
 def influential(summary: SweepSummary, proposal: ProposalSweep, n: int = 3) -> list[str]:
     """The proposal's most influential inputs: first-order indices of its smallest veto
-    margin (or P(hold)) when the sensitivity analysis ran, else the sweep's correlations."""
+    margin and of its P(hold) when the sensitivity analysis ran, else the sweep's
+    correlations."""
     outputs = summary.sensitivity.outputs if summary.sensitivity else []
+    given: list[str] = []
     for quantity in ("min_veto_margin", "p_hold"):
         for o in outputs:
             if (o.output.quantity, o.output.subject) != (quantity, proposal.id):
@@ -32,7 +34,9 @@ def influential(summary: SweepSummary, proposal: ProposalSweep, n: int = 3) -> l
                 for x in o.top_given(n, MIN_ST)
             ]
             if items:
-                return [f"{quantity_label(quantity)}: " + "; ".join(items)]
+                given.append(f"{quantity_label(quantity)}: " + "; ".join(items))
+    if given:
+        return given
     out: list[str] = []
     inf = proposal.influential
     for what, rows in (
