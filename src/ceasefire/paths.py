@@ -103,23 +103,27 @@ def windows(scenario: Scenario, proposal: Proposal) -> tuple[RatificationWindow,
 
 
 def window_years(ws: Sequence[RatificationWindow], u: ArrayLike) -> FloatArray:
-    """``D``: the longest window, each at quantile ``u`` of its uniform [low, high] (years).
+    """``D``: the longest window, each at quantile ``u`` (years) of a two-piece uniform
+    distribution on [low, high] whose median is the window's central day (the midpoint when
+    none is stated): ``low + 2u (central - low)`` for ``u <= 1/2``, ``central + (2u - 1)(high -
+    central)`` above. So ``u = 1/2`` gives every window's central day, the central run's.
 
-    Institutions ratify in parallel (NATO's allies do), so the window is their maximum. ``u``
-    is ``(B,)``; ``u = None`` in a central run is replaced by each window's central day.
+    Institutions ratify in parallel (NATO's allies do), so the window is their maximum; one
+    ``u`` ``(B,)`` serves every window (a slow round is slow everywhere, judgement).
     """
     q = np.asarray(u, dtype=np.float64)
     d = np.zeros(q.shape)
     for w in ws:
         low, high = w.days
-        d = np.maximum(d, (low + q * (high - low)) / _DAYS)
+        mid = w.central if w.central is not None else (low + high) / 2
+        days = np.where(q <= 0.5, low + 2 * q * (mid - low), mid + (2 * q - 1) * (high - mid))
+        d = np.maximum(d, days / _DAYS)
     return d
 
 
 def central_window_years(ws: Sequence[RatificationWindow]) -> float:
-    """``D`` at every window's central day (the midpoint when none is stated)."""
-    days = [w.central if w.central is not None else sum(w.days) / 2 for w in ws]
-    return max(days, default=0.0) / _DAYS
+    """``D`` at every window's central day (:func:`window_years` at ``u = 1/2``)."""
+    return float(window_years(ws, 0.5))
 
 
 def guarantee_first_feasible(ws: Iterable[RatificationWindow]) -> bool:

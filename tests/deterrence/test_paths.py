@@ -317,18 +317,29 @@ def test_the_trees_guarantee_in_force_is_the_deterrence_stages_game(sid: str) ->
 
 
 def test_the_sweeps_tree_is_the_single_runs_at_the_central_values() -> None:
-    # the sweep folds the same commitments (its batch of one at the central values); proposals
-    # without a ratification window (whose length the sweep draws) must agree exactly
+    # the sweep folds the same commitments and, at the central values, takes every window's
+    # central day (its quantile 1/2): its batch of one is the single run's central tree
     scenario = ceasefire.load("ukraine-2025-11")
     result = ceasefire.analyze(scenario)
     out = evaluate_central(compile_model(scenario, SweepSpec(draws=1, seed=0, engines=())))
     checked = 0
     for k, p in enumerate(result.proposals):
-        if p.paths is None or p.paths.windows:
+        if p.paths is None:
             continue
         (five,) = [h for h in p.paths.orders[0].horizons if h.years == 5]
-        assert float(out["paths.p_survives.5"][0, k]) == pytest.approx(
-            five.p_survives.central, rel=1e-9
-        )
-        checked += 1
-    assert checked >= 3
+        for name in ("p_survives", "p_line_holds"):
+            got = float(out[f"paths.{name}.5"][0, k])
+            assert got == pytest.approx(getattr(five, name).central, rel=1e-9), (p.id, name)
+        checked += bool(p.paths.windows)
+    assert checked >= 1  # with a ratification window
+
+
+def test_a_window_is_drawn_around_its_central_day() -> None:
+    # two-piece uniform: the low end at u = 0, the central day at u = 1/2, the high end at 1
+    w = RatificationWindow(institution="nato-accession", days=(195, 611), central=382, source="s")
+    u = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+    days = paths.window_years([w], u) * 365.25
+    np.testing.assert_allclose(days, [195, 288.5, 382, 496.5, 611], rtol=1e-12)
+    assert paths.central_window_years([w]) * 365.25 == pytest.approx(382)
+    draws = paths.window_years([w], np.random.default_rng(1).uniform(size=20_000)) * 365.25
+    assert np.median(draws) == pytest.approx(382, abs=4)

@@ -27,8 +27,9 @@ import ceasefire
 #: extended game's own inputs with the game's seed (its Monte Carlo's draws; central values and
 #: every other number unchanged); then the tree reads the deterrence stage's own game (the
 #: proposal's commitments folded in, its conditions): only `paths` and `reference.coupled_bare`
-#: moved
-PINNED = "3ffbce0049447fb16b05ffc85c030230bacf85881db5931fc43100097887aeff"
+#: moved; then a ratification window is drawn around its central day (a two-piece uniform, not
+#: uniform on its range): only the path intervals of proposals with a window moved
+PINNED = "f84d0dbb77c6b9b5d1a9525cdb96a8f77ff6bfc8fe940e8972fe9a3cd38e1f1d"
 
 
 def _is_version(key: str) -> bool:

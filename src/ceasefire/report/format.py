@@ -178,6 +178,7 @@ MODEL_INPUT_LABELS: dict[str, str] = {
     "timeline.interim_q": "the credibility of interim assurances",
     "timeline.power_shift": "the defender's relative-power gain a year under a ceasefire (r)",
     "timeline.power_sensitivity": "the hazard's growth with the power shift (β)",
+    "timeline.window_quantile": "how long ratification takes (each window's quantile)",
 }
 
 #: readable names of the sensitivity analysis' headline outputs

@@ -579,16 +579,15 @@ PATH_OUTPUTS = ("p_line_holds", "p_survives", "p_path_if_passed", "p_path")
 def _paths(model: Model, bt: Batch, out: Outputs, seed: np.random.SeedSequence) -> Outputs:
     """The event tree per draw and proposal in its own order (docs/specs/durability.md §5).
 
-    The window quantile ``u`` comes from a child of ``seed`` made without spawning from it
-    (so the engines' seeds are unchanged); the [timeline] inputs are the draws'.
+    The windows' quantile and the [timeline] inputs are the draws' (ranged inputs); at the
+    central values every window takes its central day, as in the single run.
     """
     if model.aggressor < 0 or not model.path_windows:
         return {}
     utility = out["_utility"]
     b, ia = bt.ideal.shape[0], model.aggressor
-    u = np.random.default_rng(
-        np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 15))
-    ).uniform(size=b)
+    # the windows' quantile, a ranged input where a proposal has a window (else unused)
+    u = bt.timeline.get("window_quantile", np.full(b, 0.5))
     # the aggressor's row only: its status-quo utility, as _deterrence computes it for all
     row = slice(ia, ia + 1)
     weights = pref.normalised_weights(bt.salience[:, row])

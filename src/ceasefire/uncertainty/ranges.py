@@ -227,6 +227,28 @@ def _game_and_timeline_inputs(scenario: Scenario, default: str) -> list[RangedIn
         *_table_inputs("guarantee_game", "the extended guarantee game's", ext, default),
         *_table_inputs("timeline", "the event tree's", timeline, default),
         *_table_inputs("control", "the durability model's control", controls, default),
+        *_window_input(scenario),
+    ]
+
+
+def _window_input(scenario: Scenario) -> list[RangedInput]:
+    """The ratification windows' quantile (``paths.window_years``; 1/2 = every window's central
+    day), uniform on [0, 1] as a quantile must be, when the event tree has a window to draw."""
+    if game_ranges(scenario) is None or not any(
+        pth.windows(scenario, p) for p in scenario.proposals
+    ):
+        return []
+    return [
+        RangedInput(
+            key="timeline.window_quantile",
+            label="the event tree's window_quantile",
+            kind="timeline",
+            central=0.5,
+            low=0.0,
+            high=1.0,
+            distribution="uniform",
+            name="window_quantile",
+        )
     ]
 
 
