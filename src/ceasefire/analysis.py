@@ -883,6 +883,7 @@ def _actor_changes(
     for ch in wsm.single_actor_changes(
         x0, prefs.ideal[rows], prefs.salience[rows], prefs.war_cost[rows], fighting,
         prefs.lower[rows], prefs.upper[rows], prefs.status_quo,
+        penalty=None if prefs.penalty is None else prefs.penalty[rows],
     ):  # fmt: skip
         actor = scenario.actor(vetoes[ch.row])
         crossed = [

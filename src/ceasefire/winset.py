@@ -143,9 +143,11 @@ class ActorChange:
     """The smallest change to one rejecting actor that makes it accept ``x0`` as it stands.
 
     row:                the actor's row
-    margin:             its current margin ``U_i(x0) - U_i(no deal)`` (utility units)
-    red_line_violated:  ``x0`` breaks one of its red lines; then no change below can help and
-                        all of them are None
+    margin:             its current margin ``U_i(x0) - Σ_d π_id e_id(x0) - U_i(no deal)``
+                        (utility units; soft red lines priced in)
+    red_line_violated:  ``x0`` breaks one of its hard red lines; then no change below can help
+                        and all of them are None (a soft line crossed is priced: the changes
+                        below are computed with its penalty)
     war_cost:           the war cost (0-100 scale) at and above which it accepts; None when
                         fighting does not continue
     position_move:      (D,) the smallest city-block move ``Δp`` of its ideal point
@@ -1383,6 +1385,9 @@ def _salience_change(
         value = max(root, s[e]) if slope > 0 else min(root, s[e])
         if not (0.0 <= value <= 100.0):
             continue
+        if allowance < 0 and value + float(np.sum(s[others])) == 0.0:
+            continue  # caring about nothing leaves a priced soft line's cost in place
+
         change = value - float(s[e])
         if best[2] is None or abs(change) < abs(best[2]):
             best = (e, value, change)
@@ -1398,6 +1403,8 @@ def single_actor_changes(
     lower: ArrayLike,
     upper: ArrayLike,
     status_quo: ArrayLike,
+    *,
+    penalty: ArrayLike | None = None,
 ) -> list[ActorChange]:
     """For each row that rejects ``x0``, the smallest change to that one actor that makes it
     accept ``x0`` as it stands (docs/specs/preferences.md, "No deal" and "Acceptance").
@@ -1412,7 +1419,11 @@ def single_actor_changes(
         returned; None when fighting does not continue.
     (b) position: the smallest ``Σ_d |Δp_d|`` (``_position_change``, exact).
     (c) salience: the smallest ``|Δs_e|`` over dimensions ``e`` (``_salience_change``, exact).
-    A red-line violation cannot be fixed by any of these: all three are None.
+    A hard red line crossed cannot be fixed by any of these: all three are None. A soft line
+    crossed (``penalty`` ``(n, D)`` finite) costs ``P_i = Σ_d π_id e_id(x0)`` whatever the
+    actor's position or saliences, so it lowers the allowance by ``100 P_i`` scale points: the
+    war-cost threshold rises by ``100 P_i``, and a position or salience change must make up
+    for it (None where none can: at ``p = x0`` the actor still rejects).
     """
     p = np.atleast_2d(np.asarray(ideal, dtype=np.float64))
     n, d = p.shape
@@ -1427,33 +1438,53 @@ def single_actor_changes(
     allowance = wc if fighting else np.zeros(n)
     u_q = utility(q, p, w)
     nd = u_q - allowance / 100.0
-    acc = acceptable(x, p, w, nd, lo, up)
+    pen = None if penalty is None else np.asarray(penalty, dtype=np.float64).reshape(n, d)
+    acc = acceptable(x, p, w, nd, lo, up, penalty=pen)
+    excess = np.maximum(lo - x, 0.0) + np.maximum(x - up, 0.0)
+    priced = preferences.soft_penalty(excess, pen)[0]  # (n,) utility units
     u_x = utility(x, p, w)
     out: list[ActorChange] = []
     for i in (int(k) for k in np.flatnonzero(~acc.accepts)):
-        violated = bool(acc.red_line_gap[i] > 100.0 * TOL)
-        if violated:
+        if acc.red_line_gap[i] > 100.0 * TOL:  # a hard line: no change below helps
             out.append(
                 ActorChange(i, float(acc.margins[i]), True, None, None, None, None, None, None)
             )
             continue
-        war = float(100.0 * (u_q[i] - u_x[i])) if fighting else None
-        move = _position_change(x, q, p[i], w[i], float(allowance[i]))
-        dim, value, change = _salience_change(x, q, p[i], s[i], float(allowance[i]))
-        out.append(
-            ActorChange(
-                row=i,
-                margin=float(acc.margins[i]),
-                red_line_violated=False,
-                war_cost=war,
-                position_move=move,
-                position_distance=float(np.abs(move).sum()),
-                salience_dim=dim,
-                salience_value=value,
-                salience_change=change,
-            )
-        )
+        out.append(_one_change(i, x, q, p[i], w[i], s[i], float(acc.margins[i]), (
+            float(100.0 * (u_q[i] - u_x[i] + priced[i])) if fighting else None,
+            float(allowance[i] - 100.0 * priced[i]),
+        )))  # fmt: skip
     return out
+
+
+def _one_change(
+    i: int,
+    x: FloatArray,
+    q: FloatArray,
+    p: FloatArray,
+    w: FloatArray,
+    s: FloatArray,
+    margin: float,
+    war_and_allowance: tuple[float | None, float],
+) -> ActorChange:
+    """Row ``i``'s war-cost threshold, position and salience changes (:func:`single_actor_changes`)
+    with ``allowance`` its war cost less its soft lines' price, in scale points."""
+    war, allowance = war_and_allowance
+    # at p = x0 the actor's own terms cost nothing: a position change helps only if that suffices
+    reachable = -float(np.sum(w * np.abs(x - q))) <= allowance + 100.0 * TOL
+    move = _position_change(x, q, p, w, allowance) if reachable else None
+    dim, value, change = _salience_change(x, q, p, s, allowance)
+    return ActorChange(
+        row=i,
+        margin=margin,
+        red_line_violated=False,
+        war_cost=war,
+        position_move=move,
+        position_distance=None if move is None else float(np.abs(move).sum()),
+        salience_dim=dim,
+        salience_value=value,
+        salience_change=change,
+    )
 
 
 def slice_polygon(

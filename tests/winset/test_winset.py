@@ -860,3 +860,52 @@ def test_salience_knife_edge_none_when_status_quo_is_in_w() -> None:
     ws = winset(p, w, nd, lo, up)
     e = salience_knife_edge(p, s, nd, lo, up, q, empty=False, center=ws.center)
     assert e.row is None and e.change == np.inf
+
+
+def _soft_margin(x0, q, p, s, wc, fighting, lo, up, pen) -> float:
+    """``margin_of`` less the soft lines' price ``Σ_d π_d e_d(x0)`` (utility units)."""
+    excess = np.maximum(lo - x0, 0.0) + np.maximum(x0 - up, 0.0)
+    priced = np.where(np.isfinite(pen), np.where(np.isfinite(pen), pen, 0.0) * excess, 0.0)
+    return margin_of(x0, q, p, s, wc, fighting) - float(np.sum(priced))
+
+
+@FAST
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.booleans())
+def test_single_actor_changes_price_a_soft_red_line(seed, d, fighting) -> None:
+    # a soft line crossed is priced, not a wall: the war-cost threshold, the position and the
+    # salience changes each make the actor accept with the price paid, and a little less does
+    # not; where no position change can pay it (even an ideal point at x0 rejects), None
+    rng = np.random.default_rng(seed)
+    n = 3
+    p = rng.uniform(0, 100, (n, d)).round(1)
+    s = rng.uniform(1, 100, (n, d)).round(0)
+    q = rng.uniform(0, 100, d).round(1)
+    x0 = rng.uniform(0, 100, d).round(1)
+    wc = rng.uniform(0, 30, n).round(1)
+    lo, up = free_bounds(n, d)
+    up[:, 0] = np.maximum(x0[0] - rng.uniform(1, 30, n), 0.0)  # every row's line crossed
+    pen = np.full((n, d), np.inf)
+    pen[:, 0] = rng.uniform(0.0005, 0.01, n)
+    out = single_actor_changes(x0, p, s, wc, fighting, lo, up, q, penalty=pen)
+    for ch in out:
+        i = ch.row
+        args = (lo[i], up[i], pen[i])
+        assert not ch.red_line_violated
+        assert _soft_margin(x0, q, p[i], s[i], wc[i], fighting, *args) < 0
+        if fighting:
+            assert _soft_margin(x0, q, p[i], s[i], ch.war_cost, True, *args) >= -1e-9
+            assert _soft_margin(x0, q, p[i], s[i], ch.war_cost - 1e-3, True, *args) < 0
+        if ch.position_move is None:
+            assert _soft_margin(x0, q, x0, s[i], wc[i], fighting, *args) < 1e-9
+        else:
+            moved = p[i] + ch.position_move
+            assert _soft_margin(x0, q, moved, s[i], wc[i], fighting, *args) >= -1e-9
+            short = p[i] + 0.999 * ch.position_move
+            assert _soft_margin(x0, q, short, s[i], wc[i], fighting, *args) < 0
+        if ch.salience_dim is not None:
+            s_new = s[i].copy()
+            s_new[ch.salience_dim] = ch.salience_value
+            assert _soft_margin(x0, q, p[i], s_new, wc[i], fighting, *args) >= -1e-9
+    # the same lines hard: every rejecting row is a red-line violation, nothing to compute
+    hard = single_actor_changes(x0, p, s, wc, fighting, lo, up, q)
+    assert all(c.red_line_violated and c.position_move is None for c in hard)

@@ -188,24 +188,34 @@ def actor_change_sentences(p: ProposalResult) -> list[str]:
             "alone passes it; each would have to change:"
         )
     for c in p.single_actor_changes:
+        options = _change_options(c)
         if c.red_lines_crossed:
             relax = "; ".join(f"'{rl}' to admit {_fmt(v)}" for rl, v in c.red_line_relaxed.items())
-            out.append(f"{c.actor} would have to relax its red line {relax}.")
+            if options:  # soft lines only: their price is in the options
+                out.append(
+                    f"{c.actor} would have to relax its red line {relax}, or, paying the soft "
+                    "line's price, accept if " + ", or ".join(options) + "."
+                )
+            else:
+                out.append(f"{c.actor} would have to relax its red line {relax}.")
             continue
-        options = []
-        if c.war_cost is not None:
-            options.append(f"its war cost rises to {_fmt(c.war_cost)}")
-        if c.position_distance is not None:
-            options.append(f"its ideal point moves by {_fmt(c.position_distance)} points")
-        if c.salience_dimension is not None and c.salience_value is not None:
-            options.append(
-                f"its salience of {c.salience_dimension} becomes {_fmt(c.salience_value)}"
-            )
         if options:
             out.append(f"{c.actor} accepts if " + ", or ".join(options) + ".")
         else:
             out.append(f"{c.actor}: no single change of position, salience or war cost suffices.")
     return out
+
+
+def _change_options(c: Any) -> list[str]:
+    """What single change to one actor makes it accept (war cost, ideal point, salience)."""
+    options = []
+    if c.war_cost is not None:
+        options.append(f"its war cost rises to {_fmt(c.war_cost)}")
+    if c.position_distance is not None:
+        options.append(f"its ideal point moves by {_fmt(c.position_distance)} points")
+    if c.salience_dimension is not None and c.salience_value is not None:
+        options.append(f"its salience of {c.salience_dimension} becomes {_fmt(c.salience_value)}")
+    return options
 
 
 def smp_options(f: Any) -> list[tuple[float, tuple[float, ...], list[str]]]:
