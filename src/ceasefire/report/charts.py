@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ceasefire.report.format import input_label
 from ceasefire.results import Analysis, ProposalResult
 from ceasefire.scenario.geometry import Ring, UnitGeometry
 from ceasefire.sweep_results import OutputSensitivity, ProposalSweep, Quantiles, SweepSummary
@@ -703,7 +704,7 @@ def sobol_tornado(output: OutputSensitivity) -> go.Figure | None:
     # the output's factors come largest first; plotly draws the first bar at the bottom
     kept = [x for x in output.sobol if (x.st or 0.0) >= TORNADO_MIN_ST] or output.sobol[:1]
     kept = kept[::-1]
-    names = [x.label for x in kept]
+    names = [input_label(x.factor, x.label) for x in kept]
     fig = go.Figure()
     fig.add_bar(
         y=names,
@@ -747,7 +748,10 @@ def s1_tornado(output: OutputSensitivity) -> go.Figure | None:
     if not kept:
         return None
     kept = kept[::-1]  # plotly draws the first bar at the bottom
-    names = [x.label + ("" if x.converged is not False else " (not converged)") for x in kept]
+    names = [
+        input_label(x.input, x.label) + ("" if x.converged is not False else " (not converged)")
+        for x in kept
+    ]
     fig = go.Figure()
     fig.add_bar(
         y=names,
