@@ -1227,6 +1227,12 @@ def analyze(
         monte_carlo={"draws": ctx.draws, "seed": ctx.seed},
         deterrence_inputs=_model_inputs(ctx.det_ranges),
         durability_inputs=_model_inputs(ctx.dur_ranges),
+        game_inputs=_model_inputs(
+            None
+            if ctx.game_ranges is None
+            else {k: ctx.game_ranges[k] for k in det_game.EXTENDED_PARAMETERS}
+        ),
+        timeline_inputs=_model_inputs(paths.timeline_ranges(scenario.timeline)),
         winsets=_winsets(ctx),
         forecasts=fcs,
         forecasts_skipped=skipped,

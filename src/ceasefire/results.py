@@ -486,6 +486,10 @@ class Analysis(_Result):
     monte_carlo: dict[str, int]
     deterrence_inputs: dict[str, ModelInput]
     durability_inputs: dict[str, ModelInput]
+    #: the extended guarantee game's own inputs (docs/specs/deterrence.md §4.1) and the event
+    #: tree's [timeline] inputs (durability.md §3, §5), each with its range and basis
+    game_inputs: dict[str, ModelInput] = {}
+    timeline_inputs: dict[str, ModelInput] = {}
     winsets: list[WinSetResult] = []
     forecasts: list[ForecastResult] = []
     forecasts_skipped: list[ForecastSkip] = []

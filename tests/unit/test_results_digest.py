@@ -28,8 +28,9 @@ import ceasefire
 #: every other number unchanged); then the tree reads the deterrence stage's own game (the
 #: proposal's commitments folded in, its conditions): only `paths` and `reference.coupled_bare`
 #: moved; then a ratification window is drawn around its central day (a two-piece uniform, not
-#: uniform on its range): only the path intervals of proposals with a window moved
-PINNED = "f84d0dbb77c6b9b5d1a9525cdb96a8f77ff6bfc8fe940e8972fe9a3cd38e1f1d"
+#: uniform on its range): only the path intervals of proposals with a window moved; then the
+#: extended game's and the event tree's inputs listed with their bases (new numbers, none moved)
+PINNED = "b76afdc7acc1d15aba6352b30a8511d47f9e0f703fac2f842db94acf16ae5084"
 
 
 def _is_version(key: str) -> bool:
