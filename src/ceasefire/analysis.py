@@ -438,16 +438,16 @@ def _path_params(ctx: _Context, n: int | None) -> dict[str, dict[str, FloatArray
 
 
 def _path_game(
-    ctx: _Context, prop: Proposal | None, g: float, n: int | None
+    ctx: _Context, prop: Proposal | None, g_game: float, n: int | None
 ) -> tuple[FloatArray, dict[str, FloatArray], det_game.Conditions | None]:
-    """The game the tree reads, as the deterrence stage plays it (deterrence.md §4): ``g`` of
-    the proposal's commitments' scope, the inputs with its commitments folded in (the central
-    run's, or with ``n`` the deterrence Monte Carlo's own draws: same seed, same order) and
-    its conditions. ``prop`` None: a bare ceasefire, no commitment, no condition."""
+    """The game the tree reads, as the deterrence stage plays it (deterrence.md §4): ``g_game``
+    the share under the proposal's commitments' scope (:func:`_game_share`), the inputs with
+    its commitments folded in (the central run's, or with ``n`` the deterrence Monte Carlo's
+    own draws: same seed, same order) and its conditions. ``prop`` None: a bare ceasefire, no
+    commitment, no condition."""
     ranges = ctx.game_ranges
     assert ranges is not None
     comms = [] if prop is None else det_resolve.commitments(prop, ranges["q"])
-    g_game = g if prop is None else _game_share(ctx, prop, g)
     if n is None:
         central, cred_c, weight_c = det_game.central_inputs(ranges, comms)
         params: dict[str, Any] = {k: np.array([v]) for k, v in central.items()}
@@ -463,7 +463,8 @@ def _path_game(
 def _path_batch(
     ctx: _Context, k: int, prop: Proposal, g: float, passes: bool, n: int | None
 ) -> tuple[paths.PathInputs, tuple[RatificationWindow, ...]]:
-    """One proposal's tree inputs, central (``n = None``) or over ``n`` draws."""
+    """One proposal's tree inputs, central (``n = None``) or over ``n`` draws; ``g`` the share
+    under its commitments' scope (:func:`_game_share`)."""
     assert ctx.aggressor is not None
     ia = ctx.scenario.actor_ids.index(ctx.aggressor)
     u_p, u_q = ctx.acc.utility[k, ia], ctx.u_status_quo[ia]
@@ -540,8 +541,9 @@ def _paths_result(
     """The event tree in time for one proposal (docs/specs/durability.md §5)."""
     if "durability" not in ctx.stages or ctx.det_ranges is None or ctx.aggressor is None:
         return None
-    c, ws = _path_batch(ctx, k, prop, g, passes, None)
-    d, _ = _path_batch(ctx, k, prop, g, passes, ctx.draws)
+    g_game = _game_share(ctx, prop, g)  # the deterrence stage's g: once for both batches
+    c, ws = _path_batch(ctx, k, prop, g_game, passes, None)
+    d, _ = _path_batch(ctx, k, prop, g_game, passes, ctx.draws)
     orders = paths.orders_of(prop, float(c.years[0]), ctx.scenario.status_quo.fighting)
     return PathsResult(
         orders=[_path_order(c, d, o) for o in orders],
