@@ -373,11 +373,27 @@ class CaseStageFigure(_Result):
     events: int = 0
 
 
+class TimeScaleFigure(_Result):
+    """The guarantee game's period fitted to the durability records (docs/specs/durability.md
+    §6): maximum likelihood with its 95 % profile interval (None: open on that side),
+    ``resolved`` False when the interval holds the stated period, and the mean log loss at the
+    stated period and each case held out."""
+
+    stated_period: float
+    period: float
+    period_low: float | None
+    period_high: float | None
+    resolved: bool
+    log_loss_stated: float
+    log_loss_out_of_sample: float | None
+
+
 class CasesRecord(_Result):
     cases: list[str]
     measured: str
     package_version: str
     stages: list[CaseStageFigure]
+    time_scale: TimeScaleFigure | None = None
 
 
 class TrackRecord(_Result):
@@ -429,6 +445,7 @@ class TrackRecord(_Result):
                 self._hits("blockers", "blocker sets"),
             ],
             "rescue": [self._hits("rescue", "sets of actors whose consent was bought")],
+            "durability": [self._probabilities("durability"), self._time_scale()],
         }.get(stage, [self._probabilities(stage)])
         said = [p for p in parts if p]
         c = self.cases
@@ -443,6 +460,23 @@ class TrackRecord(_Result):
         """One short line per forecast engine (``(engine, variant)``) and per model stage."""
         engines = [self.forecast_line(e, v, short=True) for e, v in dict.fromkeys(forecasts)]
         return engines + [self.line(stage) for stage in RECORD_STAGES]
+
+    def _time_scale(self) -> str:
+        """The fitted time scale, and whether the records can tell it from the stated one."""
+        t = None if self.cases is None else self.cases.time_scale
+        if t is None:
+            return ""
+        low = "<1 month" if t.period_low is None else f"{t.period_low:.2g}"
+        high = ">100" if t.period_high is None else f"{t.period_high:.2g}"
+        verdict = (
+            "it excludes the stated period"
+            if t.resolved
+            else "it holds the stated period, so these records cannot calibrate it"
+        )
+        return (
+            f"the game's time scale fitted to them: {t.period:.2g} years (95 % {low}-{high}; "
+            f"stated {t.stated_period:g}): {verdict}"
+        )
 
     def _hits(self, stage: str, what: str) -> str:
         f = self._case(stage)

@@ -119,3 +119,29 @@ def test_the_script_keeps_the_deu_figures_without_deu(tmp_path: Path) -> None:
     assert main(["--out", str(out), "--date", cases.measured]) == 0
     written = TrackRecord.model_validate_json(out.read_text())
     assert written.deu == TrackRecord.model_validate_json(SHIPPED).deu
+
+
+def test_the_durability_line_says_whether_the_records_calibrate_the_time_scale() -> None:
+    from ceasefire.results import CasesRecord, CaseStageFigure, TimeScaleFigure
+
+    stage = CaseStageFigure(
+        stage="durability", n=6, scored=6, hits=4, n_probability=6, brier=0.28, log_score=0.88,
+        events=2,
+    )  # fmt: skip
+
+    def line(low: float | None, high: float | None, resolved: bool) -> str:
+        ts = TimeScaleFigure(
+            stated_period=1.0, period=1.5, period_low=low, period_high=high, resolved=resolved,
+            log_loss_stated=0.88, log_loss_out_of_sample=1.27,
+        )  # fmt: skip
+        cases = CasesRecord(
+            cases=["a"], measured="2026-11-30", package_version="x", stages=[stage], time_scale=ts
+        )
+        return TrackRecord(cases=cases).line("durability")
+
+    held = line(0.55, 5.2, False)
+    assert "1.5 years (95 % 0.55-5.2; stated 1)" in held and "cannot calibrate" in held
+    assert "excludes the stated period" in line(1.2, None, True)
+    assert "1.2->100" in line(1.2, None, True).replace(" ", "")
+    shipped = TrackRecord.model_validate_json(SHIPPED)
+    assert shipped.cases is not None and shipped.cases.time_scale is not None

@@ -22,6 +22,7 @@ from ceasefire.results import (
     CaseStageFigure,
     DeuFigure,
     DeuRecord,
+    TimeScaleFigure,
     TrackRecord,
 )
 
@@ -70,6 +71,11 @@ def cases_record(sc: Scorecard, measured: str) -> CasesRecord:
         measured=measured,
         package_version=sc.package_version,
         stages=[CaseStageFigure.model_validate(s.model_dump()) for s in sc.stages],
+        time_scale=None
+        if sc.time_scale is None
+        else TimeScaleFigure.model_validate(
+            sc.time_scale.model_dump(include=set(TimeScaleFigure.model_fields))
+        ),
     )
 
 
