@@ -96,3 +96,18 @@ def test_the_central_run_is_unchanged_by_the_ranges() -> None:
     ref = evaluate(fewer, central[:, keep], seed=seed)
     for k in ("det.p_hold", "dur.hazard_ratio", "paths.p_survives.5"):
         np.testing.assert_allclose(out[k], ref[k], rtol=1e-12, err_msg=k)
+
+
+def test_a_stated_distribution_is_kept() -> None:
+    # a triangular range stated for an extended-game input is drawn triangular, like any other
+    from ceasefire.scenario.io import builtin_text, loads
+    from ceasefire.uncertainty.ranges import ranged_inputs
+
+    text = builtin_text("ukraine-2024-11")
+    old = "rho = { central = 0.5, range = [0.25, 1], "
+    assert old in text
+    scenario = loads(text.replace(old, old + 'distribution = "triangular", '))
+    rho = next(x for x in ranged_inputs(scenario) if x.key == "guarantee_game.rho")
+    assert rho.distribution == "triangular"
+    kappa = next(x for x in ranged_inputs(scenario) if x.key == "guarantee_game.kappa")
+    assert kappa.distribution == scenario.monte_carlo.distribution

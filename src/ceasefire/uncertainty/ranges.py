@@ -194,23 +194,27 @@ def _model_inputs(scenario: Scenario, default: str) -> list[RangedInput]:
 
 
 def _table_inputs(
-    kind: str, label: str, ranges: Mapping[str, ParameterRange], default: str
+    kind: str, label: str, ranges: Mapping[str, ParameterRange], table: object, default: str
 ) -> list[RangedInput]:
-    """The inputs of one table of ranges (``kind.name``) whose range is not degenerate."""
-    return [
-        RangedInput(
-            key=f"{kind}.{name}",
-            label=f"{label} {name}",
-            kind=kind,
-            central=float(r.central),
-            low=float(r.low),
-            high=float(r.high),
-            distribution=default,
-            name=name,
-        )
-        for name, r in sorted(ranges.items())
-        if r.high > r.low
-    ]
+    """The inputs of one table of ranges (``kind.name``) whose range is not degenerate; the
+    distribution the scenario's ``table`` states for one, else ``default``."""
+    out = []
+    for name, r in sorted(ranges.items()):
+        if r.high > r.low:
+            given = getattr(table, name, None)
+            out.append(
+                RangedInput(
+                    key=f"{kind}.{name}",
+                    label=f"{label} {name}",
+                    kind=kind,
+                    central=float(r.central),
+                    low=float(r.low),
+                    high=float(r.high),
+                    distribution=getattr(given, "distribution", None) or default,
+                    name=name,
+                )
+            )
+    return out
 
 
 def _game_and_timeline_inputs(scenario: Scenario, default: str) -> list[RangedInput]:
@@ -224,9 +228,11 @@ def _game_and_timeline_inputs(scenario: Scenario, default: str) -> list[RangedIn
     }
     timeline = pth.timeline_ranges(scenario.timeline)
     return [
-        *_table_inputs("guarantee_game", "the extended guarantee game's", ext, default),
-        *_table_inputs("timeline", "the event tree's", timeline, default),
-        *_table_inputs("control", "the durability model's control", controls, default),
+        *_table_inputs(
+            "guarantee_game", "the extended guarantee game's", ext, scenario.guarantee_game, default
+        ),
+        *_table_inputs("timeline", "the event tree's", timeline, scenario.timeline, default),
+        *_table_inputs("control", "the durability model's control", controls, None, default),
         *_window_input(scenario),
     ]
 
