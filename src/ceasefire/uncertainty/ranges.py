@@ -41,7 +41,7 @@ from ceasefire.deterrence import batch as det_batch
 from ceasefire.deterrence.game import EXTENDED_PARAMETERS
 from ceasefire.deterrence.resolve import game_ranges
 from ceasefire.inputs import deterrence_inputs, durability_inputs
-from ceasefire.scenario import DETERRENCE_INPUTS, DURABILITY_INPUTS, Actor, Scenario
+from ceasefire.scenario import Actor, Scenario
 
 METHODS: tuple[str, ...] = ("lhs", "sobol", "random")
 
@@ -166,31 +166,19 @@ def _territory_inputs(scenario: Scenario, default: str) -> list[RangedInput]:
 
 def _model_inputs(scenario: Scenario, default: str) -> list[RangedInput]:
     """The deterrence and durability inputs with a range (``c1`` only when given itself)."""
-    models = (
-        ("deterrence", "the guarantee game's", deterrence_inputs(scenario), DETERRENCE_INPUTS),
-        ("durability", "the durability model's", durability_inputs(scenario), DURABILITY_INPUTS),
-    )
-    out: list[RangedInput] = []
-    for kind, label, ranges, names in models:
-        table = getattr(scenario, kind)
-        for name, r in sorted((ranges or {}).items()):
-            given = getattr(table, name, None) if name in names else None
-            if kind == "deterrence" and name == "c1" and given is None:
-                continue  # coupled to the aggressor's war cost, drawn with it
-            if r.high > r.low:
-                out.append(
-                    RangedInput(
-                        key=f"{kind}.{name}",
-                        label=f"{label} {name}",
-                        kind=kind,
-                        central=r.central,
-                        low=r.low,
-                        high=r.high,
-                        distribution=(given.distribution if given else None) or default,
-                        name=name,
-                    )
-                )
-    return out
+    det = dict(deterrence_inputs(scenario) or {})
+    if scenario.deterrence.c1 is None:
+        det.pop("c1", None)  # coupled to the aggressor's war cost, drawn with it
+    return [
+        *_table_inputs("deterrence", "the guarantee game's", det, scenario.deterrence, default),
+        *_table_inputs(
+            "durability",
+            "the durability model's",
+            durability_inputs(scenario),
+            scenario.durability,
+            default,
+        ),
+    ]
 
 
 def _table_inputs(
